@@ -1,0 +1,48 @@
+/** The `vigil` command. Each subcommand is a small module; this file only routes. */
+import { builtPaths, readVersion } from '../host/paths';
+import { runServe } from './serve';
+
+const paths = builtPaths(import.meta.url);
+const version = readVersion(paths.appRoot);
+
+const HELP = `vigil ${version} — offline log triage workbench
+
+Usage:
+  vigil serve [--port N] [--host ADDR] [--case FILE] [--data-dir DIR] [--open]
+      Run the browser workbench on http://127.0.0.1 with a random access token.
+  vigil --help | --version
+
+Environment:
+  VIGIL_DATA_DIR   where recent cases, uploads and new cases are kept
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(HELP);
+      return 0;
+    case '-v':
+    case '--version':
+      process.stdout.write(`${version}\n`);
+      return 0;
+    case 'serve':
+      return runServe(rest, { paths, version });
+    default:
+      process.stderr.write(`vigil: unknown command '${command}'\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== -1) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`vigil: ${(err as Error)?.message ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

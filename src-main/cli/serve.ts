@@ -1,0 +1,69 @@
+/** `vigil serve`: the Node host. Runs until Ctrl+C, then closes the case cleanly. */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { WorkerEngineLink } from '../engine/link';
+import { defaultDataDir } from '../host/data-dir';
+import type { BuiltPaths } from '../host/paths';
+import { startServer } from '../host/server/server';
+
+export async function runServe(argv: string[], ctx: { paths: BuiltPaths; version: string }): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '0' },
+      host: { type: 'string', default: '127.0.0.1' },
+      case: { type: 'string' },
+      'data-dir': { type: 'string' },
+      open: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
+  if (!existsSync(join(ctx.paths.rendererDir, 'index.html'))) {
+    throw new Error(`the workbench is not built (${ctx.paths.rendererDir} is missing): run 'npm run build'`);
+  }
+  const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
+  const link = new WorkerEngineLink(ctx.paths.engineWorker, { dataDir, version: ctx.version });
+  if (values.case) {
+    const path = resolve(values.case);
+    const reply = existsSync(path)
+      ? await link.request('cases.open', { path })
+      : await link.request('cases.create', { name: path.replace(/^.*[\\/]/, '').replace(/\.vigil$/, ''), path });
+    if (!reply.ok) {
+      await link.close();
+      throw new Error(reply.error.message);
+    }
+  }
+  const server = await startServer({ link, rendererDir: ctx.paths.rendererDir, inboxDir: join(dataDir, 'inbox'), host: values.host, port });
+  if (values.host !== '127.0.0.1' && values.host !== '::1' && values.host !== 'localhost') {
+    process.stderr.write(`warning: listening on ${values.host}, not loopback: anyone who can reach it and has the token can open cases.\n`);
+  }
+  process.stdout.write(`Vigil ${ctx.version} workbench: ${server.url}\nData: ${dataDir}\nPress Ctrl+C to stop.\n`);
+  if (values.open) openInBrowser(server.url);
+
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  process.stdout.write('Stopping…\n');
+  await server.close();
+  await link.close();
+  return 0;
+}
+
+/** Best effort: where no browser opener exists, the printed URL is the way in. */
+export function openInBrowser(url: string): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
+  try {
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+    child.on('error', () => process.stdout.write(`(could not start a browser; open the URL above yourself)\n`));
+    child.unref();
+  } catch {
+    process.stdout.write(`(could not start a browser; open the URL above yourself)\n`);
+  }
+}

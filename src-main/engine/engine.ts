@@ -1,0 +1,118 @@
+/**
+ * The engine: owns the open case and the pipeline, implements the contract's method table, and
+ * pushes events. Pure Node; it runs inside a worker thread in both hosts (and in-process in tests).
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EventName, EventPayload, MethodName, MethodOutput, MethodParsedInput } from '../../src-shared/contract';
+import { EngineError } from './errors';
+import { Importer } from './ingest/importer';
+import { CaseDb } from './store/case-db';
+import { EventsQuery } from './store/events-query';
+import { RecentCases } from './store/recent';
+
+export interface EngineOptions {
+  /** Folder for app-wide state (recent cases, uploads) and, under cases/, new cases. */
+  dataDir: string;
+  version: string;
+  nativeBinding?: string;
+  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+}
+
+export type Handlers = {
+  [M in MethodName]: (input: MethodParsedInput<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
+};
+
+interface OpenCase {
+  store: CaseDb;
+  importer: Importer;
+  events: EventsQuery;
+}
+
+export class Engine {
+  private current: OpenCase | null = null;
+  private readonly recent: RecentCases;
+  readonly casesDir: string;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.recent = new RecentCases(opts.dataDir);
+    this.casesDir = join(opts.dataDir, 'cases');
+  }
+
+  readonly handlers: Handlers = {
+    'app.getInfo': () => ({ version: this.opts.version, casesDir: this.casesDir }),
+
+    'cases.create': async ({ name, path }) => {
+      const target = resolve(path ?? join(this.casesDir, `${safeFileName(name)}.vigil`));
+      mkdirSync(resolve(target, '..'), { recursive: true });
+      const store = CaseDb.create(target, name, { nativeBinding: this.opts.nativeBinding });
+      return this.adopt(store);
+    },
+    'cases.open': async ({ path }) => {
+      const target = resolve(path);
+      if (this.current?.store.path === target) return this.current.store.info();
+      const store = CaseDb.open(target, { nativeBinding: this.opts.nativeBinding });
+      return this.adopt(store);
+    },
+    'cases.close': async () => {
+      await this.closeCurrent();
+      this.opts.emit('cases.changed', null);
+      return null;
+    },
+    'cases.getCurrent': () => this.current?.store.info() ?? null,
+    'cases.listRecent': () => this.recent.list(),
+    'cases.forgetRecent': ({ path }) => {
+      this.recent.forget(path);
+      return this.recent.list();
+    },
+
+    'ingest.startImport': ({ paths }) => this.open().importer.start(paths.map((p) => resolve(p))),
+    'ingest.cancelImport': ({ importId }) => this.open().importer.cancel(importId),
+    'ingest.listImports': () => this.open().importer.list(),
+
+    'events.search': ({ query, offset, limit }) => this.open().events.search(query, offset, limit),
+  };
+
+  async close(): Promise<void> {
+    await this.closeCurrent();
+  }
+
+  private async adopt(store: CaseDb): Promise<ReturnType<CaseDb['info']>> {
+    await this.closeCurrent();
+    const importer = new Importer(store, {
+      progressed: (p) => this.opts.emit('ingest.progressed', p),
+      finished: (job) => {
+        this.opts.emit('ingest.finished', job);
+        if (this.current?.store === store) this.opts.emit('cases.changed', store.info());
+      },
+    });
+    this.current = { store, importer, events: new EventsQuery(store.db) };
+    const info = store.info();
+    this.recent.touch(info.path, info.name);
+    this.opts.emit('cases.changed', info);
+    return info;
+  }
+
+  private open(): OpenCase {
+    if (!this.current) throw new EngineError('no_case_open', 'Open or create a case first.');
+    return this.current;
+  }
+
+  private async closeCurrent(): Promise<void> {
+    const c = this.current;
+    if (!c) return;
+    this.current = null;
+    await c.importer.close();
+    c.store.close();
+  }
+}
+
+/** A case name becomes a file name: keep it readable, drop what file systems refuse. */
+export function safeFileName(name: string): string {
+  const cleaned = name
+    .replace(/[\\/:*?"<>|\x00-\x1f]/g, '-')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, 100);
+  return cleaned || 'case';
+}

@@ -1,0 +1,49 @@
+import { useEffect } from 'react';
+import { api, hasBridge } from './api';
+import { CaseLauncher } from './views/CaseLauncher';
+import { Shell } from './components/Shell';
+import { useApp } from './store/app';
+import { useEvents } from './store/events';
+import { useIngest } from './store/ingest';
+
+export function App() {
+  const theme = useApp((s) => s.theme);
+  const currentCase = useApp((s) => s.currentCase);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    if (!hasBridge()) return;
+    const offs = [
+      api().on('cases.changed', (info) => {
+        useApp.getState().setCase(info);
+        if (!info) useIngest.getState().reset();
+      }),
+      api().on('ingest.progressed', (p) => useIngest.getState().onProgress(p)),
+      api().on('ingest.finished', (job) => {
+        useIngest.getState().onFinished(job);
+        useEvents.getState().reload();
+      }),
+    ];
+    void useApp.getState().init();
+    return () => offs.forEach((off) => off());
+  }, []);
+
+  useEffect(() => {
+    if (!currentCase) return;
+    void useIngest.getState().refresh().catch(useApp.getState().showError);
+    useEvents.getState().reload();
+  }, [currentCase?.path]);
+
+  if (!hasBridge()) {
+    return (
+      <div className="fatal">
+        <h1>Vigil cannot reach its engine</h1>
+        <p>Open Vigil through the desktop app, or run <code>vigil serve</code> and use the address it prints.</p>
+      </div>
+    );
+  }
+  return currentCase ? <Shell /> : <CaseLauncher />;
+}

@@ -1,0 +1,117 @@
+import { useEffect } from 'react';
+import { VIEWS, useApp, type View } from '../store/app';
+import { fmtInt } from '../format';
+import { EmptyView } from '../views/EmptyView';
+import { EventsView } from '../views/EventsView';
+import { SettingsView } from '../views/SettingsView';
+import { SourcesView } from '../views/SourcesView';
+import { StatusBar } from './StatusBar';
+
+const LABELS: Record<View, string> = {
+  incidents: 'Incidents',
+  graph: 'Graph',
+  timelines: 'Timelines',
+  events: 'Events',
+  sources: 'Sources',
+  rules: 'Rules',
+  experiments: 'Experiments',
+  settings: 'Settings',
+};
+
+const ICONS: Record<View, string> = {
+  incidents: '⚑',
+  graph: '◎',
+  timelines: '∿',
+  events: '≡',
+  sources: '⇪',
+  rules: '§',
+  experiments: '⚗',
+  settings: '⚙',
+};
+
+export function Shell() {
+  const view = useApp((s) => s.view);
+  const setView = useApp((s) => s.setView);
+  const currentCase = useApp((s) => s.currentCase)!;
+  const closeCase = useApp((s) => s.closeCase);
+
+  useEffect(() => {
+    // Alt+1..8 switches views from anywhere, like tabs in an editor.
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      const n = Number(e.key);
+      if (n >= 1 && n <= VIEWS.length) {
+        e.preventDefault();
+        setView(VIEWS[n - 1]!);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [setView]);
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Views">
+        <div className="brand">Vigil</div>
+        {VIEWS.map((v, i) => (
+          <button
+            key={v}
+            className={v === view ? 'nav-item active' : 'nav-item'}
+            aria-current={v === view ? 'page' : undefined}
+            title={`${LABELS[v]} (Alt+${i + 1})`}
+            onClick={() => setView(v)}
+          >
+            <span className="nav-icon" aria-hidden>
+              {ICONS[v]}
+            </span>
+            {LABELS[v]}
+          </button>
+        ))}
+      </nav>
+      <header className="topbar">
+        <div className="case-title" title={currentCase.path}>
+          <strong>{currentCase.name}</strong>
+          <span className="muted"> · {fmtInt(currentCase.eventCount)} events</span>
+        </div>
+        <button className="ghost" onClick={() => void closeCase()}>
+          Close case
+        </button>
+      </header>
+      <main className="content">
+        <CurrentView view={view} />
+      </main>
+      <StatusBar />
+    </div>
+  );
+}
+
+function CurrentView({ view }: { view: View }) {
+  switch (view) {
+    case 'events':
+      return <EventsView />;
+    case 'sources':
+      return <SourcesView />;
+    case 'settings':
+      return <SettingsView />;
+    case 'incidents':
+      return (
+        <EmptyView title="Incidents" next="The incident queue groups related alerts from every detector into a short list to triage. Import logs in Sources; incidents will appear here once detection runs on them." />
+      );
+    case 'graph':
+      return (
+        <EmptyView title="Entity graph" next="IPs, users, hosts and paths seen together in events, with their communities. Import logs in Sources; the graph explorer builds from their entities." />
+      );
+    case 'timelines':
+      return (
+        <EmptyView title="Timelines" next="Each anomaly detector's score over time, with its threshold and alerts. Scores appear here once the detectors have run over imported events." />
+      );
+    case 'rules':
+      return (
+        <EmptyView title="Rules" next="Sigma rule packs, their hits and load errors. The bundled rules and your own packs will be listed here." />
+      );
+    case 'experiments':
+      return (
+        <EmptyView title="Experiments" next="Model versions and their precision and recall against your labels, side by side. Label incidents first; runs will be compared here." />
+      );
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The contract between the renderer and the engine: every method (`domain.verbNoun`) with its
+ * zod input schema and reply type, and every pushed event (`domain.pastTense`) with its payload.
+ * Hosts validate inputs against these schemas; the typed client derives its types from here.
+ */
+import { z } from 'zod';
+import type { AppInfo, CaseInfo, EventsPage, ImportJob, ImportProgress, RecentCase } from './dto';
+
+/** A phantom that carries a reply type in the table without a runtime value. */
+function reply<T>(): T {
+  return undefined as T;
+}
+
+const filePath = z.string().min(1, 'a path is required').max(4096).refine((p) => !p.includes('\0'), 'a path cannot contain NUL');
+const empty = z.object({}).strict();
+
+export const methods = {
+  'app.getInfo': { input: empty, output: reply<AppInfo>() },
+
+  'cases.create': {
+    input: z
+      .object({
+        name: z.string().trim().min(1, 'a case needs a name').max(120),
+        /** Full path of the new file; defaults to `<casesDir>/<name>.vigil`. */
+        path: filePath.optional(),
+      })
+      .strict(),
+    output: reply<CaseInfo>(),
+  },
+  'cases.open': { input: z.object({ path: filePath }).strict(), output: reply<CaseInfo>() },
+  'cases.close': { input: empty, output: reply<null>() },
+  'cases.getCurrent': { input: empty, output: reply<CaseInfo | null>() },
+  'cases.listRecent': { input: empty, output: reply<RecentCase[]>() },
+  'cases.forgetRecent': { input: z.object({ path: filePath }).strict(), output: reply<RecentCase[]>() },
+
+  'ingest.startImport': {
+    input: z.object({ paths: z.array(filePath).min(1).max(1000) }).strict(),
+    output: reply<ImportJob[]>(),
+  },
+  'ingest.cancelImport': { input: z.object({ importId: z.number().int().positive() }).strict(), output: reply<ImportJob>() },
+  'ingest.listImports': { input: empty, output: reply<ImportJob[]>() },
+
+  'events.search': {
+    input: z
+      .object({
+        /** Full-text query: words are ANDed, "quoted phrases" kept together, a trailing * is a prefix. */
+        query: z.string().max(1000).default(''),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    output: reply<EventsPage>(),
+  },
+} as const;
+
+export const events = {
+  'cases.changed': reply<CaseInfo | null>(),
+  'ingest.progressed': reply<ImportProgress>(),
+  'ingest.finished': reply<ImportJob>(),
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type EventName = keyof typeof events;
+export type MethodInput<M extends MethodName> = z.input<(typeof methods)[M]['input']>;
+export type MethodParsedInput<M extends MethodName> = z.output<(typeof methods)[M]['input']>;
+export type MethodOutput<M extends MethodName> = (typeof methods)[M]['output'];
+export type EventPayload<E extends EventName> = (typeof events)[E];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
