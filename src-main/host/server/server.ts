@@ -88,7 +88,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method !== 'POST') return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed');
     if (!tokenOk(req.headers['x-vigil-token'] as string | undefined)) return send(res, 401, 'text/plain; charset=utf-8', 'Missing or wrong token');
-    const name = basename(url.searchParams.get('name') ?? 'upload.log').replace(/[^\w.\-]+/g, '_').slice(0, 120) || 'upload.log';
+    const name = basename(url.searchParams.get('name') ?? 'upload.log').replace(/[^\w.-]+/g, '_').slice(0, 120) || 'upload.log';
     const dir = join(opts.inboxDir, randomUUID());
     mkdirSync(dir, { recursive: true });
     const target = join(dir, name);

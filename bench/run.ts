@@ -1,0 +1,40 @@
+/**
+ * `npm run bench [name...]`: runs each benchmark several times and reports the median of every
+ * figure (machines here are shared and noisy). Results also land in .bench/results.json.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importResponsiveness } from './import-responsiveness';
+import { BENCH_DIR, median } from './util';
+
+type Bench = { runs: number; fn: () => Promise<Record<string, number>> };
+
+const BENCHES: Record<string, Bench> = {
+  'import-responsiveness': { runs: 3, fn: () => importResponsiveness(1_000_000) },
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length ? wanted : Object.keys(BENCHES);
+  const all: Record<string, Record<string, number>> = {};
+  for (const name of names) {
+    const bench = BENCHES[name];
+    if (!bench) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`);
+    const runs: Record<string, number>[] = [];
+    for (let i = 0; i < bench.runs; i++) {
+      runs.push(await bench.fn());
+      process.stderr.write(`${name}: run ${i + 1}/${bench.runs} ${JSON.stringify(runs[i])}\n`);
+    }
+    const med: Record<string, number> = {};
+    for (const key of Object.keys(runs[0]!)) med[key] = median(runs.map((r) => r[key]!));
+    all[name] = med;
+    console.log(`\n${name} (median of ${bench.runs})`);
+    for (const [k, v] of Object.entries(med)) console.log(`  ${k.padEnd(34)} ${v.toLocaleString('en-US')}`);
+  }
+  writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify(all, null, 2));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

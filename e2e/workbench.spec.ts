@@ -1,0 +1,57 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from './fixtures';
+
+const LINES = 200_000;
+
+function writeAuthLog(dir: string): string {
+  const path = join(dir, 'auth.log');
+  const lines: string[] = [];
+  for (let i = 0; i < LINES; i++) {
+    lines.push(`Nov 22 10:${String(Math.floor(i / 3600) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} web-01 sshd[${1000 + (i % 5000)}]: Failed password for user${i % 300} from 198.51.100.${i % 250} port ${30000 + (i % 2000)} ssh2`);
+  }
+  lines[123_456] = 'Nov 22 11:11:11 web-01 sshd[4242]: Accepted password for zebra-needle from 203.0.113.99 port 51515 ssh2';
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+}
+
+test('create a case, import a file, watch the progress finish, find a line by search', async ({ page, workDir }) => {
+  const logFile = writeAuthLog(workDir);
+
+  await expect(page.getByRole('heading', { name: 'Vigil', level: 1 })).toBeVisible();
+  await page.getByLabel('Case name').fill('e2e triage');
+  await page.getByRole('button', { name: 'Create case' }).click();
+
+  await expect(page.getByRole('region', { name: 'Sources' })).toBeVisible();
+  await page.getByLabel('Path to import').fill(logFile);
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+
+  const bar = page.getByRole('progressbar', { name: 'Import of auth.log' });
+  await expect(bar).toBeVisible();
+  await expect(page.locator('.job .badge')).toHaveText('done', { timeout: 60_000 });
+  await expect(bar).toHaveAttribute('aria-valuenow', '100');
+  await expect(page.locator('.job')).toContainText('200,000 lines');
+
+  await page.getByRole('button', { name: /^≡?\s*Events/ }).click();
+  await expect(page.getByTestId('events-count')).toHaveText('200,000 lines');
+  await page.getByLabel('Search events').fill('zebra-needle 203.0.113.99');
+  await expect(page.getByTestId('events-count')).toHaveText('1 match');
+  await expect(page.getByRole('row').first()).toContainText('Accepted password for zebra-needle from 203.0.113.99');
+  await expect(page.getByRole('row').first()).toContainText('auth.log:123457');
+});
+
+test('a case survives closing and reopening from the recent list', async ({ page, workDir }) => {
+  const small = join(workDir, 'small.log');
+  writeFileSync(small, 'first line\nsecond line with marker-xyz\nthird line');
+  await page.getByLabel('Case name').fill('reopen me');
+  await page.getByRole('button', { name: 'Create case' }).click();
+  await page.getByLabel('Path to import').fill(small);
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('.job .badge')).toHaveText('done');
+  await page.getByRole('button', { name: 'Close case' }).click();
+  await page.getByRole('button', { name: 'reopen me', exact: true }).click();
+  await expect(page.locator('.case-title')).toContainText('3 events');
+  await page.getByRole('button', { name: /Events/ }).click();
+  await page.getByLabel('Search events').fill('marker-xyz');
+  await expect(page.getByTestId('events-count')).toHaveText('1 match');
+});

@@ -1,0 +1,64 @@
+// `npm test`: typecheck, lint, build, unit tests, end-to-end tests; then one summary line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const reports = join(root, 'test-results');
+mkdirSync(reports, { recursive: true });
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const env = { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1', ELECTRON_SKIP_BINARY_DOWNLOAD: '1' };
+
+function step(name, args, extraEnv = {}) {
+  console.log(`\n=== ${name}: ${args.join(' ')}`);
+  const r = spawnSync(npx, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
+  return r.status === 0;
+}
+
+const only = process.argv[2];
+const results = [];
+const gates = [
+  ['typecheck (node)', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']],
+  ['typecheck (web)', ['tsc', '-p', 'tsconfig.web.json', '--noEmit']],
+  ['lint', ['eslint', '.']],
+  ['build', ['electron-vite', 'build']],
+];
+let ok = true;
+if (!only) {
+  for (const [name, args] of gates) {
+    const passed = step(name, args);
+    results.push([name, passed]);
+    if (!passed) {
+      ok = false;
+      break;
+    }
+  }
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (ok && only !== 'e2e') {
+  const out = join(reports, 'vitest.json');
+  ok = step('unit', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]) && ok;
+  if (existsSync(out)) {
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    passed += j.numPassedTests;
+    failed += j.numFailedTests;
+    skipped += j.numPendingTests + (j.numTodoTests ?? 0);
+  } else failed += 1;
+}
+if (ok && only !== 'unit') {
+  const out = join(reports, 'playwright.json');
+  ok = step('e2e', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out }) && ok;
+  if (existsSync(out)) {
+    const s = JSON.parse(readFileSync(out, 'utf8')).stats;
+    passed += s.expected + (s.flaky ?? 0);
+    failed += s.unexpected;
+    skipped += s.skipped;
+  } else failed += 1;
+}
+for (const [name, p] of results) if (!p) console.log(`\n${name} failed`);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(ok && failed === 0 ? 0 : 1);

@@ -1,0 +1,58 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { LATEST_VERSION, MIGRATIONS, migrate, schemaVersion } from './migrations';
+
+/** Each migration: bring a database to n-1, put data in, migrate to n, check the data and the new shape. */
+describe('case migrations', () => {
+  it('are numbered 1..n without gaps', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(LATEST_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('1: creates case_meta on an empty database', () => {
+    const db = new Database(':memory:');
+    expect(schemaVersion(db)).toBe(0);
+    migrate(db, 1);
+    db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)').run('name', 'web-01');
+    expect(db.prepare('SELECT value FROM case_meta WHERE key = ?').pluck().get('name')).toBe('web-01');
+    expect(schemaVersion(db)).toBe(1);
+  });
+
+  it('2: adds imports and keeps case metadata', () => {
+    const db = new Database(':memory:');
+    migrate(db, 1);
+    db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)').run('name', 'kept');
+    migrate(db, 2);
+    expect(db.prepare('SELECT value FROM case_meta WHERE key = ?').pluck().get('name')).toBe('kept');
+    db.prepare(`INSERT INTO imports (path, name, status, started_at) VALUES ('/x/auth.log', 'auth.log', 'running', 1)`).run();
+    expect(() => db.prepare(`INSERT INTO imports (path, name, status, started_at) VALUES ('/y', 'y', 'bogus', 1)`).run()).toThrow(/CHECK/);
+  });
+
+  it('3: adds events with a full-text index and keeps imports', () => {
+    const db = new Database(':memory:');
+    migrate(db, 2);
+    db.prepare(`INSERT INTO imports (id, path, name, status, started_at, lines) VALUES (7, '/x/auth.log', 'auth.log', 'done', 1, 2)`).run();
+    migrate(db, 3);
+    expect(db.prepare('SELECT lines FROM imports WHERE id = 7').pluck().get()).toBe(2);
+    db.prepare('INSERT INTO events (import_id, line_no, raw) VALUES (7, 1, ?)').run('Failed password for root from 10.0.0.1');
+    db.prepare('INSERT INTO events_fts (rowid, raw) SELECT id, raw FROM events').run();
+    const hit = db.prepare(`SELECT rowid FROM events_fts WHERE events_fts MATCH '"10.0.0.1"'`).pluck().all();
+    expect(hit).toEqual([1]);
+    expect(() => db.prepare('INSERT INTO events (import_id, line_no, raw) VALUES (99, 1, ?)').run('x')).toThrow(/FOREIGN KEY/);
+  });
+
+  it('runs each migration in one transaction: a failing step leaves the previous version', () => {
+    const db = new Database(':memory:');
+    migrate(db, 2);
+    db.exec('CREATE TABLE events (x)'); // collides with migration 3
+    expect(() => migrate(db, 3)).toThrow();
+    expect(schemaVersion(db)).toBe(2);
+    expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'events_fts'`).pluck().get()).toBe(0);
+  });
+
+  it('refuses to go backwards', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    expect(() => migrate(db, 1)).toThrow(/newer/);
+  });
+});
