@@ -1,0 +1,303 @@
+/**
+ * What an import reads: the members of a file, folder or archive, one at a time, as decompressed
+ * byte streams. Nothing is extracted to disk and no archive is read whole into memory. Every
+ * member that cannot be read says why and the rest of the import goes on.
+ */
+import { createReadStream, lstatSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { PassThrough, Readable, Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import tar from 'tar-stream';
+import bz2 from 'unbzip2-stream';
+import yauzl from 'yauzl';
+
+export type ArchiveKind = 'plain' | 'gzip' | 'bzip2' | 'tar' | 'tar.gz' | 'tar.bz2' | 'zip';
+
+export interface Member {
+  /** Position in the walk; stable for the same input, so an import can resume at a member. */
+  index: number;
+  /** What an analyst sees: `logs.tar.gz!var/log/auth.log`, `folder/app.log`. */
+  name: string;
+  /** Decompressed bytes; read it to the end (or stop iterating) before taking the next member. */
+  stream: AsyncIterable<Buffer>;
+}
+
+export interface MemberSkip {
+  index: number;
+  name: string;
+  reason: string;
+}
+
+export interface WalkLimits {
+  /** Refuse to inflate more than this many bytes from one archive (zip bombs). */
+  maxInflatedBytes: number;
+  /** Refuse members whose inflated/compressed ratio exceeds this once past `ratioGraceBytes`. */
+  maxRatio: number;
+  ratioGraceBytes: number;
+}
+
+export const DEFAULT_LIMITS: WalkLimits = { maxInflatedBytes: 64 * 1024 ** 3, maxRatio: 200, ratioGraceBytes: 64 * 1024 ** 2 };
+
+export interface WalkOptions {
+  signal?: AbortSignal;
+  limits?: WalkLimits;
+  /** Called with the number of bytes of the input files read so far (compressed), for progress. */
+  onInputBytes?: (delta: number) => void;
+  /** Called for each member skipped, with why. */
+  onSkip?: (skip: MemberSkip) => void;
+  /** Members before this index are not opened (resume). */
+  fromIndex?: number;
+}
+
+export function archiveKind(name: string): ArchiveKind {
+  const n = name.toLowerCase();
+  if (n.endsWith('.tar.gz') || n.endsWith('.tgz')) return 'tar.gz';
+  if (n.endsWith('.tar.bz2') || n.endsWith('.tbz2') || n.endsWith('.tbz')) return 'tar.bz2';
+  if (n.endsWith('.tar')) return 'tar';
+  if (n.endsWith('.zip')) return 'zip';
+  if (n.endsWith('.gz')) return 'gzip';
+  if (n.endsWith('.bz2')) return 'bzip2';
+  return 'plain';
+}
+
+/** Total bytes of input the walk will read (files on disk), for progress and ETA. */
+export function inputSize(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  return listFolder(path).reduce((sum, f) => sum + statSync(f).size, 0);
+}
+
+/** Regular files under a folder, sorted, without following symlinks out of it. */
+export function listFolder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile()) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * Walk the members of `path` in a fixed order. The consumer must read each member's stream to the
+ * end (or destroy it) before asking for the next.
+ */
+export async function* walkMembers(path: string, opts: WalkOptions = {}): AsyncGenerator<Member> {
+  const counter = { next: 0 };
+  const st = lstatSync(path);
+  if (st.isDirectory()) {
+    for (const file of listFolder(path)) {
+      yield* walkFile(file, relative(path, file) || basename(file), counter, opts);
+    }
+  } else {
+    yield* walkFile(path, basename(path), counter, opts);
+  }
+}
+
+async function* walkFile(file: string, display: string, counter: { next: number }, opts: WalkOptions): AsyncGenerator<Member> {
+  const kind = archiveKind(file);
+  if (kind === 'zip') {
+    yield* walkZip(file, display, counter, opts);
+    return;
+  }
+  const raw = countingRead(file, opts);
+  if (kind === 'plain' || kind === 'gzip' || kind === 'bzip2') {
+    const index = counter.next++;
+    if (index < (opts.fromIndex ?? 0)) {
+      raw.destroy();
+      return;
+    }
+    const stream = kind === 'plain' ? raw : guarded(raw.pipe(decompressor(kind)), raw, display, opts.limits ?? DEFAULT_LIMITS);
+    forwardErrors(raw, stream);
+    yield { index, name: display, stream };
+    return;
+  }
+  const body = kind === 'tar' ? raw : guarded(raw.pipe(decompressor(kind === 'tar.gz' ? 'gzip' : 'bzip2')), raw, display, opts.limits ?? DEFAULT_LIMITS);
+  forwardErrors(raw, body);
+  const extract = tar.extract();
+  body.on('error', (err) => extract.destroy(err));
+  body.pipe(extract);
+  for await (const entry of extract) {
+    const header = entry.header;
+    const name = `${display}!${header.name}`;
+    if (header.type !== 'file' && header.type !== 'contiguous-file') {
+      if (header.type === 'symlink' || header.type === 'link') {
+        opts.onSkip?.({ index: -1, name, reason: `a ${header.type} inside the archive; links are never followed` });
+      }
+      await drain(entry);
+      continue;
+    }
+    const index = counter.next++;
+    const inner = archiveKind(header.name);
+    if (index < (opts.fromIndex ?? 0)) {
+      await drain(entry);
+    } else if (inner === 'gzip' || inner === 'bzip2') {
+      yield { index, name, stream: pipeInto(Readable.from(entry), decompressor(inner)) };
+    } else if (inner !== 'plain') {
+      opts.onSkip?.({ index, name, reason: 'an archive inside an archive; extract it and import it on its own' });
+      await drain(entry);
+    } else {
+      yield { index, name, stream: entry as AsyncIterable<Buffer> };
+    }
+    // Whatever the consumer left unread must still be consumed for tar-stream to move on.
+    await drain(entry);
+  }
+}
+
+async function* walkZip(file: string, display: string, counter: { next: number }, opts: WalkOptions): AsyncGenerator<Member> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (err, z) => (err ? reject(zipError(err, display)) : resolve(z!))),
+  );
+  let inflated = 0;
+  try {
+    const entries = zipEntries(zip);
+    for await (const entry of entries) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+      if (entry.fileName.endsWith('/')) continue;
+      const name = `${display}!${entry.fileName}`;
+      const index = counter.next++;
+      if (index < (opts.fromIndex ?? 0)) {
+        opts.onInputBytes?.(entry.compressedSize);
+        continue;
+      }
+      if ((entry.generalPurposeBitFlag & 0x1) !== 0) {
+        opts.onSkip?.({ index, name, reason: 'encrypted; Vigil does not take passwords for archives' });
+        opts.onInputBytes?.(entry.compressedSize);
+        continue;
+      }
+      const ratio = entry.compressedSize > 0 ? entry.uncompressedSize / entry.compressedSize : 0;
+      if (entry.uncompressedSize > limits.ratioGraceBytes && ratio > limits.maxRatio) {
+        opts.onSkip?.({ index, name, reason: `would inflate ${Math.round(ratio)}x (${entry.uncompressedSize} bytes): refused as a likely zip bomb` });
+        opts.onInputBytes?.(entry.compressedSize);
+        continue;
+      }
+      inflated += entry.uncompressedSize;
+      if (inflated > limits.maxInflatedBytes) throw new Error(`${display} inflates to more than ${limits.maxInflatedBytes} bytes: refused as a likely zip bomb`);
+      let stream: Readable;
+      try {
+        stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s!))));
+      } catch (err) {
+        opts.onSkip?.({ index, name, reason: `cannot be read: ${(err as Error).message}` });
+        continue;
+      }
+      // Progress in compressed bytes, spread over the entry as it inflates.
+      const perByte = entry.uncompressedSize > 0 ? entry.compressedSize / entry.uncompressedSize : 0;
+      let reported = 0;
+      const counted = stream.pipe(
+        new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            const due = Math.floor((reported + chunk.length) * perByte) - Math.floor(reported * perByte);
+            reported += chunk.length;
+            if (due > 0) opts.onInputBytes?.(due);
+            cb(null, chunk);
+          },
+        }),
+      );
+      forwardErrors(stream, counted);
+      const inner = archiveKind(entry.fileName);
+      if (inner === 'gzip' || inner === 'bzip2') yield { index, name, stream: pipeInto(counted, decompressor(inner)) };
+      else if (inner !== 'plain') {
+        opts.onSkip?.({ index, name, reason: 'an archive inside an archive; extract it and import it on its own' });
+        counted.resume();
+        continue;
+      } else yield { index, name, stream: counted };
+    }
+  } finally {
+    zip.close();
+  }
+}
+
+function zipEntries(zip: yauzl.ZipFile): AsyncIterable<yauzl.Entry> {
+  return {
+    [Symbol.asyncIterator]() {
+      return {
+        next: () =>
+          new Promise<IteratorResult<yauzl.Entry>>((resolve, reject) => {
+            const cleanup = () => {
+              zip.off('entry', onEntry);
+              zip.off('end', onEnd);
+              zip.off('error', onError);
+            };
+            const onEntry = (e: yauzl.Entry) => (cleanup(), resolve({ value: e, done: false }));
+            const onEnd = () => (cleanup(), resolve({ value: undefined, done: true }));
+            const onError = (err: Error) => (cleanup(), reject(err));
+            zip.once('entry', onEntry);
+            zip.once('end', onEnd);
+            zip.once('error', onError);
+            zip.readEntry();
+          }),
+      };
+    },
+  };
+}
+
+async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  for await (const _ of stream) {
+    /* discard */
+  }
+}
+
+function zipError(err: Error, display: string): Error {
+  return new Error(`${display} is not a readable zip archive: ${err.message}`);
+}
+
+function decompressor(kind: 'gzip' | 'bzip2'): Transform {
+  return (kind === 'gzip' ? createGunzip() : (bz2() as unknown as Transform)) as Transform;
+}
+
+function pipeInto(from: Readable, to: Transform): Readable {
+  from.on('error', (err) => to.destroy(err));
+  return from.pipe(to);
+}
+
+function forwardErrors(from: Readable, to: Readable): void {
+  if (from !== to) from.on('error', (err) => to.destroy(err));
+}
+
+function countingRead(file: string, opts: WalkOptions): Readable {
+  const s = createReadStream(file, { highWaterMark: 1 << 20, signal: opts.signal });
+  if (opts.onInputBytes) s.on('data', (chunk: Buffer | string) => opts.onInputBytes!(chunk.length));
+  return s;
+}
+
+/**
+ * Inflation guard for single-stream compression (gzip, bzip2, tar.gz): refuses to produce more
+ * than the limits allow relative to what was read, so a bomb stops early with a clear error.
+ */
+function guarded(inflated: Readable, raw: Readable, display: string, limits: WalkLimits): Readable {
+  let inBytes = 0;
+  let outBytes = 0;
+  raw.on('data', (c: Buffer) => (inBytes += c.length));
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  inflated.on('data', (c: Buffer) => {
+    outBytes += c.length;
+    if (outBytes > limits.maxInflatedBytes || (outBytes > limits.ratioGraceBytes && outBytes / Math.max(1, inBytes) > limits.maxRatio)) {
+      const err = new Error(`${display} inflates ${Math.round(outBytes / Math.max(1, inBytes))}x: refused as a likely decompression bomb`);
+      raw.destroy();
+      inflated.destroy();
+      out.destroy(err);
+      return;
+    }
+    if (!out.write(c)) {
+      inflated.pause();
+      out.once('drain', () => inflated.resume());
+    }
+  });
+  inflated.on('end', () => out.end());
+  inflated.on('error', (err) => out.destroy(decompressError(err, display)));
+  out.on('close', () => {
+    if (!inflated.destroyed && !inflated.readableEnded) inflated.destroy();
+  });
+  return out;
+}
+
+function decompressError(err: Error, display: string): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) return new Error(`${display} is truncated: the compressed data ends early`);
+  return new Error(`${display} cannot be decompressed: ${err.message}`);
+}
