@@ -1,6 +1,7 @@
 // Lint, including the layering of DESIGN.md: src-shared imports nothing platform-specific, the
 // engine never imports electron or a host, the renderer reaches the engine only through src-shared.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'net', 'http', 'crypto', 'stream', 'url', 'util'];
@@ -16,6 +17,10 @@ export default tseslint.config(
       '@typescript-eslint/no-empty-object-type': 'off',
       'no-control-regex': 'off',
     },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'bin/**/*.mjs', '*.config.{js,ts}'],
+    languageOptions: { globals: globals.node },
   },
   {
     files: ['src-shared/**/*.ts'],

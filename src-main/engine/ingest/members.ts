@@ -236,7 +236,6 @@ function zipEntries(zip: yauzl.ZipFile): AsyncIterable<yauzl.Entry> {
 }
 
 async function drain(stream: AsyncIterable<unknown>): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   for await (const _ of stream) {
     /* discard */
   }
