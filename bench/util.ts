@@ -42,7 +42,7 @@ export async function generatedAuthLog(n: number): Promise<string> {
       i % 7 === 0
         ? `Nov 22 ${pad(h)}:${pad(m)}:${pad(s)} web-01 sshd[${1000 + (i % 30000)}]: Accepted publickey for ${users[i % users.length]} from ${ip} port ${1024 + (i % 60000)} ssh2: RSA SHA256:abc${i % 997}`
         : `Nov 22 ${pad(h)}:${pad(m)}:${pad(s)} web-01 sshd[${1000 + (i % 30000)}]: Failed password for invalid user ${users[i % users.length]}${i % 13} from ${ip} port ${1024 + (i % 60000)} ssh2`;
-    if (!out.write(line + '\n')) await new Promise((r) => out.once('drain', r));
+    if (!out.write(line + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
   return path;

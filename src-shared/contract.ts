@@ -4,7 +4,7 @@
  * Hosts validate inputs against these schemas; the typed client derives its types from here.
  */
 import { z } from 'zod';
-import type { AppInfo, CaseInfo, EventsPage, ImportJob, ImportProgress, RecentCase } from './dto';
+import type { AppInfo, CaseInfo, EntityRow, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
 
 /** A phantom that carries a reply type in the table without a runtime value. */
 function reply<T>(): T {
@@ -34,17 +34,55 @@ export const methods = {
   'cases.forgetRecent': { input: z.object({ path: filePath }).strict(), output: reply<RecentCase[]>() },
 
   'ingest.startImport': {
-    input: z.object({ paths: z.array(filePath).min(1).max(1000) }).strict(),
-    output: reply<ImportJob[]>(),
+    input: z
+      .object({
+        /** Files, folders or archives (.gz, .bz2, .zip, .tar, .tar.gz/.tgz). */
+        paths: z.array(filePath).min(1).max(1000),
+        /** Import even when the same content is already in the case. */
+        force: z.boolean().default(false),
+        format: z.enum(['auto', 'syslog5424', 'syslog3164', 'auth', 'access', 'jsonl', 'raw']).default('auto'),
+      })
+      .strict(),
+    output: reply<StartImportResult>(),
   },
   'ingest.cancelImport': { input: z.object({ importId: z.number().int().positive() }).strict(), output: reply<ImportJob>() },
+  /** Continue an interrupted import from its last checkpoint. */
+  'ingest.resumeImport': { input: z.object({ importId: z.number().int().positive() }).strict(), output: reply<ImportJob>() },
   'ingest.listImports': { input: empty, output: reply<ImportJob[]>() },
+  'ingest.listSources': { input: empty, output: reply<SourceRow[]>() },
+
+  'templates.list': {
+    input: z
+      .object({
+        query: z.string().max(1000).default(''),
+        sort: z.enum(['count', 'rare', 'id']).default('count'),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    output: reply<Page<TemplateRow>>(),
+  },
+  'entities.list': {
+    input: z
+      .object({
+        type: z.enum(['ip', 'user', 'host', 'process', 'file', 'domain', 'url', 'user_agent']).optional(),
+        query: z.string().max(1000).default(''),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    output: reply<Page<EntityRow>>(),
+  },
 
   'events.search': {
     input: z
       .object({
         /** Full-text query: words are ANDed, "quoted phrases" kept together, a trailing * is a prefix. */
         query: z.string().max(1000).default(''),
+        /** Only events of this template. */
+        templateId: z.string().max(64).optional(),
+        /** Only events that mention this entity (its UUID). */
+        entityId: z.string().uuid().optional(),
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(200),
       })

@@ -32,9 +32,59 @@ export interface ImportJob {
   bytesTotal: number;
   bytesRead: number;
   lines: number;
+  /** Files or archive members read so far. */
+  members: number;
+  /** Lines no parser fitted: kept as message-only events, and counted here. */
+  unparsed: number;
+  /** Members skipped and why (encrypted, nested archive, link, unreadable). */
+  notes: string[];
   startedAt: number;
   finishedAt: number | null;
   error: string | null;
+}
+
+/** A path whose content is already in the case, recognised by its fingerprint. */
+export interface DuplicateImport {
+  path: string;
+  of: ImportJob;
+}
+
+export interface StartImportResult {
+  jobs: ImportJob[];
+  duplicates: DuplicateImport[];
+}
+
+export interface SourceRow {
+  id: number;
+  importId: number;
+  name: string;
+  format: string;
+  lines: number;
+  unparsed: number;
+}
+
+export interface TemplateRow {
+  id: string;
+  template: string;
+  count: number;
+  examples: string[];
+  firstSeen: number | null;
+  lastSeen: number | null;
+}
+
+export interface EntityRow {
+  id: string;
+  type: string;
+  value: string;
+  count: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+}
+
+export interface Page<T> {
+  rows: T[];
+  offset: number;
+  total: number;
 }
 
 export interface ImportProgress {
@@ -52,9 +102,19 @@ export interface ImportProgress {
 export interface EventRow {
   id: number;
   importId: number;
+  /** File or archive member the line came from. */
   source: string;
   lineNo: number;
   ts: number | null;
+  host: string | null;
+  app: string | null;
+  severity: number | null;
+  templateId: string | null;
+  srcIp: string | null;
+  user: string | null;
+  outcome: 'success' | 'failure' | 'unknown';
+  action: string | null;
+  parser: string;
   raw: string;
 }
 

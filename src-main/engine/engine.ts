@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { EventName, EventPayload, MethodName, MethodOutput, MethodParsedInput } from '../../src-shared/contract';
 import { EngineError } from './errors';
 import { Importer } from './ingest/importer';
+import { CaseModels } from './pipeline/case-models';
 import { CaseDb } from './store/case-db';
 import { EventsQuery } from './store/events-query';
 import { RecentCases } from './store/recent';
@@ -66,11 +67,15 @@ export class Engine {
       return this.recent.list();
     },
 
-    'ingest.startImport': ({ paths }) => this.open().importer.start(paths.map((p) => resolve(p))),
+    'ingest.startImport': ({ paths, force, format }) => this.open().importer.start(paths.map((p) => resolve(p)), { force, format }),
     'ingest.cancelImport': ({ importId }) => this.open().importer.cancel(importId),
+    'ingest.resumeImport': ({ importId }) => this.open().importer.resume(importId),
     'ingest.listImports': () => this.open().importer.list(),
+    'ingest.listSources': () => this.open().importer.sources(),
 
-    'events.search': ({ query, offset, limit }) => this.open().events.search(query, offset, limit),
+    'events.search': ({ query, templateId, entityId, offset, limit }) => this.open().events.search({ query, templateId, entityId }, offset, limit),
+    'templates.list': ({ query, sort, offset, limit }) => this.open().events.templates(query, sort, offset, limit),
+    'entities.list': ({ type, query, offset, limit }) => this.open().events.entities(type, query, offset, limit),
   };
 
   async close(): Promise<void> {
@@ -79,7 +84,7 @@ export class Engine {
 
   private async adopt(store: CaseDb): Promise<ReturnType<CaseDb['info']>> {
     await this.closeCurrent();
-    const importer = new Importer(store, {
+    const importer = new Importer(store, new CaseModels(store.db), {
       progressed: (p) => this.opts.emit('ingest.progressed', p),
       finished: (job) => {
         this.opts.emit('ingest.finished', job);

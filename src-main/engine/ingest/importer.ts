@@ -1,17 +1,28 @@
 /**
- * Runs file imports one at a time: streams lines into the case in batched transactions, keeps a
- * resume point per import, reports progress as events, and can be cancelled.
+ * Runs imports one at a time: walks the members of each file, folder or archive, normalizes
+ * their lines (parser, templates, entities) and stores them in batched transactions. Progress is
+ * pushed as events; an import can be cancelled, and one interrupted by a crash resumes from its
+ * last checkpoint when the case is opened again.
  */
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import type { ImportJob, ImportProgress, ImportStatus } from '../../../src-shared/dto';
+import type { DuplicateImport, ImportJob, ImportProgress, ImportStatus, SourceRow, StartImportResult } from '../../../src-shared/dto';
 import { EngineError, ioError } from '../errors';
+import type { LogFormat } from '../parse/sniff';
+import { LineSplitter } from '../parse/lines';
+import { SourceNormalizer, type FormatChoice } from '../pipeline/normalize';
+import type { CaseModels } from '../pipeline/case-models';
 import type { CaseDb } from '../store/case-db';
-import { readLineBatches } from './line-reader';
+import { EventWriter } from '../store/event-writer';
+import { fingerprint } from './fingerprint';
+import { inputSize, walkMembers, type MemberSkip } from './members';
 
-const BATCH_LINES = 5000;
+const BATCH_LINES = 4000;
+/** Batches between checkpoints: the most work a crash can cost. */
+const CHECKPOINT_EVERY = 16;
 const PROGRESS_INTERVAL_MS = 150;
+const SNIFF_LINES = 50;
 
 export interface ImporterEvents {
   progressed(progress: ImportProgress): void;
@@ -26,9 +37,16 @@ interface ImportRow {
   bytes_total: number;
   bytes_read: number;
   lines: number;
+  members: number;
+  unparsed: number;
+  notes: string;
   started_at: number;
   finished_at: number | null;
   error: string | null;
+  fingerprint: string | null;
+  member_index: number;
+  member_lines: number;
+  checkpoint_event_id: number;
 }
 
 export function toJob(r: ImportRow): ImportJob {
@@ -40,82 +58,127 @@ export function toJob(r: ImportRow): ImportJob {
     bytesTotal: r.bytes_total,
     bytesRead: r.bytes_read,
     lines: r.lines,
+    members: r.members,
+    unparsed: r.unparsed,
+    notes: JSON.parse(r.notes) as string[],
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     error: r.error,
   };
 }
 
+interface QueuedImport {
+  id: number;
+  format: FormatChoice;
+}
+
 export class Importer {
-  private readonly queue: number[] = [];
+  private readonly queue: QueuedImport[] = [];
   private running: { id: number; abort: AbortController } | null = null;
   private pump: Promise<void> = Promise.resolve();
   private closed = false;
-  private readonly stmt: {
-    insertImport: Statement;
-    getImport: Statement;
-    insertEvent: Statement;
-    indexFrom: Statement;
-    checkpoint: Statement;
-    finish: Statement;
-  };
+  private readonly writer: EventWriter;
+  private readonly stmt: Record<'insertImport' | 'getImport' | 'progress' | 'checkpoint' | 'finish' | 'byFingerprint' | 'source' | 'sourceCount', Statement>;
 
   constructor(
     private readonly store: CaseDb,
+    private readonly models: CaseModels,
     private readonly events: ImporterEvents,
   ) {
     const db = store.db;
-    // An import that was running when the process died is left as it was; say so honestly.
-    db.prepare(`UPDATE imports SET status = 'interrupted' WHERE status = 'running'`).run();
+    this.writer = new EventWriter(db);
     this.stmt = {
       insertImport: db.prepare(
-        `INSERT INTO imports (path, name, status, bytes_total, started_at) VALUES (?, ?, 'running', ?, ?) RETURNING *`,
+        `INSERT INTO imports (path, name, status, bytes_total, started_at, fingerprint) VALUES (?, ?, 'running', ?, ?, ?) RETURNING *`,
       ),
       getImport: db.prepare('SELECT * FROM imports WHERE id = ?'),
-      insertEvent: db.prepare('INSERT INTO events (import_id, line_no, ts, raw) VALUES (?, ?, NULL, ?)'),
-      indexFrom: db.prepare('INSERT INTO events_fts (rowid, raw) SELECT id, raw FROM events WHERE id > ?'),
-      checkpoint: db.prepare('UPDATE imports SET bytes_read = ?, lines = ? WHERE id = ?'),
+      progress: db.prepare('UPDATE imports SET bytes_read = ?, lines = ?, members = ?, unparsed = ?, notes = ? WHERE id = ?'),
+      checkpoint: db.prepare('UPDATE imports SET member_index = ?, member_lines = ?, checkpoint_event_id = ? WHERE id = ?'),
       finish: db.prepare('UPDATE imports SET status = ?, finished_at = ?, error = ? WHERE id = ? RETURNING *'),
+      byFingerprint: db.prepare(`SELECT * FROM imports WHERE fingerprint = ? AND status = 'done' ORDER BY id LIMIT 1`),
+      source: db
+        .prepare(
+          `INSERT INTO sources (import_id, member_index, name, format) VALUES (?, ?, ?, ?)
+           ON CONFLICT(import_id, member_index) DO UPDATE SET format = excluded.format RETURNING id`,
+        )
+        .pluck(),
+      sourceCount: db.prepare('UPDATE sources SET lines = ?, unparsed = ? WHERE id = ?'),
     };
+    // An import that was running when the process died is resumed from its last checkpoint.
+    const interrupted = db.prepare(`SELECT id FROM imports WHERE status IN ('running', 'interrupted') ORDER BY id`).pluck().all() as number[];
+    db.prepare(`UPDATE imports SET status = 'interrupted' WHERE status = 'running'`).run();
+    for (const id of interrupted) this.enqueue({ id, format: 'auto' });
   }
 
   list(): ImportJob[] {
     return (this.store.db.prepare('SELECT * FROM imports ORDER BY id DESC').all() as ImportRow[]).map(toJob);
   }
 
-  get(id: number): ImportJob {
-    const row = this.stmt.getImport.get(id) as ImportRow | undefined;
-    if (!row) throw new EngineError('not_found', `No import #${id} in this case.`);
-    return toJob(row);
+  sources(): SourceRow[] {
+    return this.store.db
+      .prepare('SELECT id, import_id AS importId, name, format, lines, unparsed FROM sources ORDER BY id')
+      .all() as SourceRow[];
   }
 
-  /** Queue files for import. Every path is checked first, so a typo fails before anything starts. */
-  start(paths: string[]): ImportJob[] {
-    const sizes = paths.map((p) => {
+  get(id: number): ImportJob {
+    return toJob(this.row(id));
+  }
+
+  /** Queue paths for import. Every path is checked first, so a typo fails before anything starts. */
+  start(paths: string[], opts: { force: boolean; format: FormatChoice }): StartImportResult {
+    const checked = paths.map((p) => {
       let st;
       try {
         st = statSync(p);
       } catch (err) {
-        throw ioError(err, `The file ${p}`);
+        throw ioError(err, `${p}`);
       }
-      if (!st.isFile()) throw new EngineError('invalid_input', `${p} is not a regular file.`);
-      return st.size;
+      if (!st.isFile() && !st.isDirectory()) throw new EngineError('invalid_input', `${p} is neither a file nor a folder.`);
+      let fp: string;
+      try {
+        fp = fingerprint(p);
+      } catch (err) {
+        throw ioError(err, `${p}`);
+      }
+      return { path: p, size: inputSize(p), fp };
     });
-    const jobs = paths.map((p, i) => toJob(this.stmt.insertImport.get(p, basename(p), sizes[i], Date.now()) as ImportRow));
-    this.queue.push(...jobs.map((j) => j.id));
-    this.pump = this.pump.then(() => this.drain());
-    return jobs;
+    const jobs: ImportJob[] = [];
+    const duplicates: DuplicateImport[] = [];
+    for (const c of checked) {
+      const earlier = opts.force ? undefined : (this.stmt.byFingerprint.get(c.fp) as ImportRow | undefined);
+      if (earlier) {
+        duplicates.push({ path: c.path, of: toJob(earlier) });
+        continue;
+      }
+      const row = this.stmt.insertImport.get(c.path, basename(c.path), c.size, Date.now(), c.fp) as ImportRow;
+      jobs.push(toJob(row));
+      this.enqueue({ id: row.id, format: opts.format });
+    }
+    return { jobs, duplicates };
+  }
+
+  resume(id: number): ImportJob {
+    const row = this.row(id);
+    if (row.status !== 'interrupted') throw new EngineError('conflict', `Import #${id} is ${row.status}; only an interrupted import can resume.`);
+    if (this.queue.some((q) => q.id === id) || this.running?.id === id) return toJob(row);
+    this.enqueue({ id, format: 'auto' });
+    return toJob(row);
   }
 
   cancel(id: number): ImportJob {
-    const job = this.get(id);
+    const row = this.row(id);
     if (this.running?.id === id) {
       this.running.abort.abort();
-    } else if (this.queue.includes(id)) {
-      this.queue.splice(this.queue.indexOf(id), 1);
-      this.finishJob(id, 'cancelled', null);
-    } else if (job.status === 'running') {
-      throw new EngineError('conflict', `Import #${id} is not running in this session.`);
+    } else {
+      const at = this.queue.findIndex((q) => q.id === id);
+      if (at >= 0) {
+        this.queue.splice(at, 1);
+        this.finishJob(id, 'cancelled', null);
+      } else if (row.status !== 'interrupted') {
+        throw new EngineError('conflict', `Import #${id} is ${row.status}; there is nothing to cancel.`);
+      } else {
+        this.finishJob(id, 'cancelled', null);
+      }
     }
     return this.get(id);
   }
@@ -128,66 +191,217 @@ export class Importer {
     await this.pump;
   }
 
+  private row(id: number): ImportRow {
+    const row = this.stmt.getImport.get(id) as ImportRow | undefined;
+    if (!row) throw new EngineError('not_found', `No import #${id} in this case.`);
+    return row;
+  }
+
+  private enqueue(q: QueuedImport): void {
+    this.queue.push(q);
+    this.pump = this.pump.then(() => this.drain());
+  }
+
   private async drain(): Promise<void> {
     while (!this.closed && this.queue.length > 0) {
-      const id = this.queue.shift()!;
-      await this.run(this.get(id));
+      const q = this.queue.shift()!;
+      await this.run(this.row(q.id), q.format);
     }
   }
 
-  private async run(job: ImportJob): Promise<void> {
+  private async run(start: ImportRow, format: FormatChoice): Promise<void> {
     const abort = new AbortController();
-    this.running = { id: job.id, abort };
+    this.running = { id: start.id, abort };
     const db = this.store.db;
-    let lines = job.lines;
-    let bytesRead = job.bytesRead;
+    const job = toJob(start);
+    const resuming = start.status === 'interrupted';
+    if (resuming) this.rollBackTo(start);
+    db.prepare(`UPDATE imports SET status = 'running', error = NULL WHERE id = ?`).run(start.id);
+
+    const row = this.row(start.id);
+    const notes: string[] = JSON.parse(row.notes) as string[];
+    // A resumed member is read again from its start, so its bytes count again.
+    let bytesRead = resuming ? 0 : row.bytes_read;
+    let lines = row.lines;
+    let members = row.members;
+    let unparsed = row.unparsed;
     const rate = new RateMeter();
     let lastProgress = 0;
-    const insertBatch = db.transaction((batch: string[], firstLineNo: number, endOffset: number) => {
-      const before = (db.prepare('SELECT coalesce(max(id), 0) AS n FROM events').get() as { n: number }).n;
-      for (let i = 0; i < batch.length; i++) this.stmt.insertEvent.run(job.id, firstLineNo + i, batch[i]);
-      this.stmt.indexFrom.run(before);
-      this.stmt.checkpoint.run(endOffset, firstLineNo + batch.length - 1, job.id);
-    });
-    try {
-      let pending: string[] = [];
-      for await (const batch of readLineBatches(job.path, bytesRead, abort.signal)) {
-        pending.push(...batch.lines);
-        if (pending.length >= BATCH_LINES) {
-          insertBatch(pending, lines + 1, batch.endOffset);
-          lines += pending.length;
-          pending = [];
-        }
-        bytesRead = batch.endOffset;
-        const now = Date.now();
-        rate.add(now, lines, bytesRead);
-        if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
-          lastProgress = now;
-          this.events.progressed(progressOf(job, bytesRead, lines, rate));
-        }
-      }
-      if (pending.length > 0) {
-        insertBatch(pending, lines + 1, bytesRead);
-        lines += pending.length;
-      }
-      this.stmt.checkpoint.run(bytesRead, lines, job.id);
+    let batchesSinceCheckpoint = 0;
+    const mtime = safeMtime(start.path);
+
+    const emitProgress = (force = false) => {
+      const now = Date.now();
+      if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return;
+      lastProgress = now;
+      rate.add(now, lines, bytesRead);
       this.events.progressed(progressOf(job, bytesRead, lines, rate));
-      this.finishJob(job.id, 'done', null);
+    };
+
+    const commitBatch = db.transaction(
+      (normalizer: SourceNormalizer, sourceId: number, batch: string[], firstLineNo: number, memberIndex: number, memberLinesAfter: number, checkpoint: boolean) => {
+        this.writer.begin();
+        const stored = [];
+        for (let i = 0; i < batch.length; i++) {
+          const n = normalizer.line(batch[i]!);
+          this.writer.add(start.id, sourceId, firstLineNo + i, n.event, n.entities);
+          stored.push(n.event);
+        }
+        this.writer.commit((id) => this.models.templateInfo(id));
+        this.models.consume(stored);
+        this.stmt.sourceCount.run(memberLinesAfter, normalizer.unparsed, sourceId);
+        this.stmt.progress.run(bytesRead, lines + batch.length, members, unparsed + normalizer.unparsed, JSON.stringify(notes), start.id);
+        if (checkpoint) this.saveCheckpoint(start.id, memberIndex, memberLinesAfter);
+      },
+    );
+
+    /** Set while a member is being read: lets a shutdown commit what was read and checkpoint there. */
+    let stopHere: (() => void) | null = null;
+    try {
+      const walk = walkMembers(start.path, {
+        signal: abort.signal,
+        fromIndex: row.member_index,
+        onInputBytes: (n) => {
+          bytesRead += n;
+        },
+        onSkip: (s: MemberSkip) => notes.push(`${s.name}: ${s.reason}`),
+      });
+      for await (const member of walk) {
+        const resumeLines = member.index === row.member_index ? row.member_lines : 0;
+        const splitter = new LineSplitter();
+        let normalizer: SourceNormalizer | null = null;
+        let sourceId = 0;
+        let head: string[] = [];
+        let pending: string[] = [];
+        let memberLines = 0;
+        const flush = (checkpoint: boolean) => {
+          if (pending.length === 0 && !checkpoint) return;
+          const before = normalizer!.unparsed;
+          commitBatch(normalizer!, sourceId, pending, memberLines - pending.length + 1, member.index, memberLines, checkpoint);
+          lines += pending.length;
+          unparsed += normalizer!.unparsed - before;
+          pending = [];
+        };
+        const take = (text: string) => {
+          if (!normalizer) {
+            head.push(text);
+            if (head.length < SNIFF_LINES) return;
+            ({ normalizer, sourceId } = this.openSource(start.id, member.index, member.name, format, head, mtime));
+            const buffered = head;
+            head = [];
+            for (const h of buffered) take(h);
+            return;
+          }
+          memberLines++;
+          if (memberLines <= resumeLines) return;
+          pending.push(text);
+          if (pending.length >= BATCH_LINES) {
+            batchesSinceCheckpoint++;
+            const checkpoint = batchesSinceCheckpoint >= CHECKPOINT_EVERY;
+            if (checkpoint) batchesSinceCheckpoint = 0;
+            flush(checkpoint);
+            emitProgress();
+          }
+        };
+        if (resumeLines === 0) members++;
+        stopHere = () => {
+          if (normalizer) flush(true);
+        };
+        for await (const chunk of member.stream) {
+          if (abort.signal.aborted) throw abort.signal.reason ?? new Error('aborted');
+          for (const line of splitter.feed(chunk)) take(line.text);
+          emitProgress();
+        }
+        for (const line of splitter.end()) take(line.text);
+        if (!normalizer && head.length > 0) {
+          ({ normalizer, sourceId } = this.openSource(start.id, member.index, member.name, format, head, mtime));
+          const buffered = head;
+          head = [];
+          for (const h of buffered) take(h);
+        }
+        if (normalizer) flush(false);
+        // A member's end is a checkpoint: resume starts at the next member.
+        stopHere = null;
+        db.transaction(() => this.saveCheckpoint(start.id, member.index + 1, 0))();
+        batchesSinceCheckpoint = 0;
+      }
+      bytesRead = Math.max(bytesRead, job.bytesTotal);
+      this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
+      emitProgress(true);
+      this.finishJob(start.id, 'done', null);
     } catch (err) {
+      this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
       if (abort.signal.aborted) {
-        this.finishJob(job.id, this.closed ? 'interrupted' : 'cancelled', null);
+        // Keep every line read so far and make it the resume point.
+        if (stopHere) (stopHere as () => void)();
+        else db.transaction(() => this.models.checkpoint())();
+        this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
+        this.finishJob(start.id, this.closed ? 'interrupted' : 'cancelled', null);
       } else {
-        const message = err instanceof EngineError ? err.message : ioError(err, `Reading ${job.path}:`).message;
-        this.finishJob(job.id, 'failed', message);
+        const message = err instanceof EngineError ? err.message : (err as Error)?.message ?? String(err);
+        db.transaction(() => this.models.checkpoint())();
+        this.finishJob(start.id, 'failed', message);
       }
     } finally {
       this.running = null;
     }
   }
 
+  private openSource(importId: number, memberIndex: number, name: string, format: FormatChoice, head: string[], mtime: number) {
+    const normalizer = this.models.sourceNormalizer({ name, format, head, referenceTime: mtime });
+    const sourceId = this.stmt.source.get(importId, memberIndex, name, normalizer.format satisfies LogFormat) as number;
+    return { normalizer, sourceId };
+  }
+
+  private saveCheckpoint(importId: number, memberIndex: number, memberLines: number): void {
+    const lastId = this.store.db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck().get() as number;
+    this.stmt.checkpoint.run(memberIndex, memberLines, lastId, importId);
+    this.models.checkpoint();
+  }
+
+  /**
+   * Undo what an interrupted import stored after its last checkpoint, so resuming replays those
+   * lines exactly once. Models go back to the state saved with that checkpoint.
+   */
+  private rollBackTo(row: ImportRow): void {
+    const db = this.store.db;
+    db.transaction(() => {
+      const cp = row.checkpoint_event_id;
+      const id = row.id;
+      db.prepare(`
+        UPDATE entities SET count = count - (SELECT count(*) FROM event_entities l JOIN events e ON e.id = l.event
+          WHERE l.entity = entities.rowid AND e.import_id = ? AND e.id > ?)
+        WHERE rowid IN (SELECT l.entity FROM event_entities l JOIN events e ON e.id = l.event WHERE e.import_id = ? AND e.id > ?)`).run(id, cp, id, cp);
+      db.prepare(`DELETE FROM event_entities WHERE event IN (SELECT id FROM events WHERE import_id = ? AND id > ?)`).run(id, cp);
+      db.prepare(`
+        UPDATE templates SET count = count - (SELECT count(*) FROM events e WHERE e.template_id = templates.id AND e.import_id = ? AND e.id > ?)
+        WHERE id IN (SELECT DISTINCT template_id FROM events WHERE import_id = ? AND id > ?)`).run(id, cp, id, cp);
+      db.prepare(`INSERT INTO events_fts (events_fts, rowid, raw) SELECT 'delete', id, raw FROM events WHERE import_id = ? AND id > ?`).run(id, cp);
+      db.prepare('DELETE FROM events WHERE import_id = ? AND id > ?').run(id, cp);
+      db.prepare('DELETE FROM templates WHERE count <= 0').run();
+      db.prepare('DELETE FROM entities WHERE count <= 0').run();
+      db.prepare('DELETE FROM sources WHERE import_id = ? AND member_index > ?').run(id, row.member_index);
+      db.prepare('UPDATE sources SET lines = ? WHERE import_id = ? AND member_index = ?').run(row.member_lines, id, row.member_index);
+      const counted = db
+        .prepare(`SELECT count(*) AS lines, coalesce(sum(parser = 'raw'), 0) AS unparsed FROM events WHERE import_id = ?`)
+        .get(id) as { lines: number; unparsed: number };
+      const members = db.prepare('SELECT count(*) FROM sources WHERE import_id = ?').pluck().get(id) as number;
+      db.prepare('UPDATE imports SET lines = ?, unparsed = ?, members = ? WHERE id = ?').run(counted.lines, counted.unparsed, members, id);
+      this.models.rollBack();
+    })();
+  }
+
   private finishJob(id: number, status: ImportStatus, error: string | null): void {
     const row = this.stmt.finish.get(status, Date.now(), error, id) as ImportRow;
     this.events.finished(toJob(row));
+  }
+}
+
+function safeMtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return Date.now();
   }
 }
 

@@ -1,6 +1,6 @@
-/** Paging and full-text search over a case's events. */
+/** Paging and full-text search over a case's events, templates and entities. */
 import type { Database, Statement } from 'better-sqlite3';
-import type { EventRow, EventsPage } from '../../../src-shared/dto';
+import type { EntityRow, EventRow, EventsPage, Page, TemplateRow } from '../../../src-shared/dto';
 
 /** Counting every match of a broad query over millions of rows is slow; past this we say "N+". */
 export const COUNT_CAP = 100_000;
@@ -14,6 +14,15 @@ interface Row {
   ts: number | null;
   raw: string;
   source: string;
+  host: string | null;
+  app: string | null;
+  severity: number | null;
+  template_id: string | null;
+  src_ip: string | null;
+  user: string | null;
+  outcome: EventRow['outcome'];
+  action: string | null;
+  parser: string;
 }
 
 /**
@@ -34,36 +43,126 @@ export function toFtsQuery(input: string): string | null {
   return terms.length > 0 ? terms.join(' AND ') : null;
 }
 
-export class EventsQuery {
-  private readonly page: Statement;
-  private readonly count: Statement;
-  private readonly searchPage: Statement;
-  private readonly searchCount: Statement;
+export interface EventFilter {
+  query: string;
+  templateId?: string;
+  entityId?: string;
+}
 
-  constructor(db: Database) {
-    const cols = 'e.id, e.import_id, e.line_no, e.ts, substr(e.raw, 1, ' + MAX_RAW_CHARS + ') AS raw, i.name AS source';
-    this.page = db.prepare(`SELECT ${cols} FROM events e JOIN imports i ON i.id = e.import_id ORDER BY e.id LIMIT ? OFFSET ?`);
-    this.count = db.prepare('SELECT count(*) AS n FROM events');
-    this.searchPage = db.prepare(
-      `SELECT ${cols} FROM events_fts f JOIN events e ON e.id = f.rowid JOIN imports i ON i.id = e.import_id
-       WHERE events_fts MATCH ? ORDER BY f.rowid LIMIT ? OFFSET ?`,
-    );
-    this.searchCount = db.prepare(`SELECT count(*) AS n FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH ? LIMIT ${COUNT_CAP + 1})`);
+const COLS = `e.id, e.import_id, e.line_no, e.ts, substr(e.raw, 1, ${MAX_RAW_CHARS}) AS raw,
+  coalesce(s.name, i.name) AS source, e.host, e.app, e.severity, e.template_id, e.src_ip, e.user, e.outcome, e.action, e.parser`;
+const FROM = 'events e JOIN imports i ON i.id = e.import_id LEFT JOIN sources s ON s.id = e.source_id';
+
+export class EventsQuery {
+  private readonly cache = new Map<string, { page: Statement; count: Statement }>();
+
+  constructor(private readonly db: Database) {}
+
+  search(filter: EventFilter, offset: number, limit: number): EventsPage {
+    const fts = toFtsQuery(filter.query);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    let from = FROM;
+    if (fts !== null) {
+      from = `events_fts f JOIN events e ON e.id = f.rowid JOIN imports i ON i.id = e.import_id LEFT JOIN sources s ON s.id = e.source_id`;
+      where.push('events_fts MATCH ?');
+      params.push(fts);
+    }
+    if (filter.templateId) {
+      where.push('e.template_id = ?');
+      params.push(filter.templateId);
+    }
+    let entityKind = '';
+    if (filter.entityId) {
+      const entity = this.db.prepare('SELECT rowid, type, value FROM entities WHERE id = ?').get(filter.entityId) as
+        | { rowid: number; type: string; value: string }
+        | undefined;
+      if (!entity) return { rows: [], offset, total: 0, totalCapped: false };
+      // Hosts and processes are columns of the event; other entities are linked row by row.
+      if (entity.type === 'host') {
+        entityKind = 'host';
+        where.push('lower(e.host) = ?');
+        params.push(entity.value);
+      } else if (entity.type === 'process') {
+        entityKind = 'process';
+        where.push('e.app = ?');
+        params.push(entity.value);
+      } else {
+        entityKind = 'linked';
+        where.push('e.id IN (SELECT event FROM event_entities WHERE entity = ?)');
+        params.push(entity.rowid);
+      }
+    }
+    const key = `${fts !== null}|${!!filter.templateId}|${entityKind}`;
+    let stmts = this.cache.get(key);
+    if (!stmts) {
+      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      stmts = {
+        page: this.db.prepare(`SELECT ${COLS} FROM ${from} ${w} ORDER BY e.id LIMIT ? OFFSET ?`),
+        count: where.length
+          ? this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${from} ${w} LIMIT ${COUNT_CAP + 1})`).pluck()
+          : this.db.prepare('SELECT count(*) FROM events').pluck(),
+      };
+      this.cache.set(key, stmts);
+    }
+    const rows = stmts.page.all(...params, limit, offset) as Row[];
+    const n = stmts.count.get(...params) as number;
+    if (where.length === 0) return { rows: rows.map(toEventRow), offset, total: n, totalCapped: false };
+    return { rows: rows.map(toEventRow), offset, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
   }
 
-  search(query: string, offset: number, limit: number): EventsPage {
-    const fts = toFtsQuery(query);
-    if (fts === null) {
-      const rows = this.page.all(limit, offset) as Row[];
-      const total = (this.count.get() as { n: number }).n;
-      return { rows: rows.map(toEventRow), offset, total, totalCapped: false };
+  templates(query: string, sort: 'count' | 'rare' | 'id', offset: number, limit: number): Page<TemplateRow> {
+    const order = sort === 'count' ? 'count DESC, id' : sort === 'rare' ? 'count ASC, id' : 'CAST(substr(id, 2) AS INTEGER)';
+    const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const where = query ? `WHERE template LIKE ? ESCAPE '\\' OR id = ?` : '';
+    const params = query ? [like, query] : [];
+    const rows = this.db
+      .prepare(`SELECT id, template, count, examples, first_seen, last_seen FROM templates ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as { id: string; template: string; count: number; examples: string; first_seen: number | null; last_seen: number | null }[];
+    const total = this.db.prepare(`SELECT count(*) FROM templates ${where}`).pluck().get(...params) as number;
+    return {
+      rows: rows.map((r) => ({ id: r.id, template: r.template, count: r.count, examples: JSON.parse(r.examples) as string[], firstSeen: r.first_seen, lastSeen: r.last_seen })),
+      offset,
+      total,
+    };
+  }
+
+  entities(type: string | undefined, query: string, offset: number, limit: number): Page<EntityRow> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (type) {
+      where.push('type = ?');
+      params.push(type);
     }
-    const rows = this.searchPage.all(fts, limit, offset) as Row[];
-    const n = (this.searchCount.get(fts) as { n: number }).n;
-    return { rows: rows.map(toEventRow), offset, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
+    if (query) {
+      where.push(`value LIKE ? ESCAPE '\\'`);
+      params.push(`%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const rows = this.db
+      .prepare(`SELECT id, type, value, count, first_seen AS firstSeen, last_seen AS lastSeen FROM entities ${w} ORDER BY count DESC, value LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as EntityRow[];
+    const total = this.db.prepare(`SELECT count(*) FROM entities ${w}`).pluck().get(...params) as number;
+    return { rows, offset, total };
   }
 }
 
 function toEventRow(r: Row): EventRow {
-  return { id: r.id, importId: r.import_id, source: r.source, lineNo: r.line_no, ts: r.ts, raw: r.raw };
+  return {
+    id: r.id,
+    importId: r.import_id,
+    source: r.source,
+    lineNo: r.line_no,
+    ts: r.ts,
+    host: r.host,
+    app: r.app,
+    severity: r.severity,
+    templateId: r.template_id,
+    srcIp: r.src_ip,
+    user: r.user,
+    outcome: r.outcome,
+    action: r.action,
+    parser: r.parser,
+    raw: r.raw,
+  };
 }

@@ -56,3 +56,26 @@ describe('case migrations', () => {
     expect(() => migrate(db, 1)).toThrow(/newer/);
   });
 });
+
+describe('migration 4', () => {
+  it('turns earlier events into message-only events and adds templates, entities and sources', () => {
+    const db = new Database(':memory:');
+    migrate(db, 3);
+    db.prepare(`INSERT INTO imports (id, path, name, status, started_at, lines) VALUES (1, '/a.log', 'a.log', 'done', 1, 1)`).run();
+    db.prepare(`INSERT INTO events (import_id, line_no, raw) VALUES (1, 1, 'old line')`).run();
+    migrate(db, 4);
+    expect(db.prepare('SELECT raw, outcome, parser, template_id, source_id FROM events').get()).toEqual({
+      raw: 'old line',
+      outcome: 'unknown',
+      parser: 'raw',
+      template_id: null,
+      source_id: null,
+    });
+    expect(db.prepare('SELECT member_index, notes, checkpoint_event_id FROM imports').get()).toEqual({ member_index: 0, notes: '[]', checkpoint_event_id: 0 });
+    db.prepare(`INSERT INTO sources (import_id, member_index, name, format) VALUES (1, 0, 'a.log', 'auth')`).run();
+    db.prepare(`INSERT INTO templates (id, template, count, examples) VALUES ('t1', 'Failed password for <*>', 3, '[]')`).run();
+    db.prepare(`INSERT INTO entities (id, type, value, count) VALUES ('u-1', 'ip', '10.0.0.1', 2)`).run();
+    db.prepare('INSERT INTO event_entities (entity, event) VALUES (1, 1)').run();
+    expect(() => db.prepare(`INSERT INTO entities (id, type, value) VALUES ('u-1', 'ip', 'dup')`).run()).toThrow(/UNIQUE/);
+  });
+});

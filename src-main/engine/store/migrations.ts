@@ -62,6 +62,98 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'normalized events, archive members, templates, entities, model state',
+    up(db) {
+      db.exec(`
+        -- One row per file or archive member an import read: where events came from, in what format.
+        CREATE TABLE sources (
+          id           INTEGER PRIMARY KEY,
+          import_id    INTEGER NOT NULL REFERENCES imports(id),
+          member_index INTEGER NOT NULL,
+          name         TEXT NOT NULL,
+          format       TEXT NOT NULL,
+          lines        INTEGER NOT NULL DEFAULT 0,
+          unparsed     INTEGER NOT NULL DEFAULT 0,
+          UNIQUE (import_id, member_index)
+        ) STRICT;
+
+        -- Resume points and what an import skipped. fingerprint recognises the same content again.
+        ALTER TABLE imports ADD COLUMN fingerprint TEXT;
+        ALTER TABLE imports ADD COLUMN member_index INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE imports ADD COLUMN member_lines INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE imports ADD COLUMN checkpoint_event_id INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE imports ADD COLUMN members INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE imports ADD COLUMN unparsed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE imports ADD COLUMN notes TEXT NOT NULL DEFAULT '[]';
+        CREATE INDEX imports_fingerprint ON imports(fingerprint);
+
+        -- The normalized event (DESIGN.md step 3). Events imported before this version keep their
+        -- raw line and become message-only events.
+        ALTER TABLE events ADD COLUMN source_id INTEGER REFERENCES sources(id);
+        ALTER TABLE events ADD COLUMN host TEXT;
+        ALTER TABLE events ADD COLUMN app TEXT;
+        ALTER TABLE events ADD COLUMN pid INTEGER;
+        ALTER TABLE events ADD COLUMN severity INTEGER;
+        ALTER TABLE events ADD COLUMN message TEXT;
+        ALTER TABLE events ADD COLUMN template_id TEXT;
+        ALTER TABLE events ADD COLUMN params TEXT;
+        ALTER TABLE events ADD COLUMN ls_product TEXT;
+        ALTER TABLE events ADD COLUMN ls_service TEXT;
+        ALTER TABLE events ADD COLUMN ls_category TEXT;
+        ALTER TABLE events ADD COLUMN src_ip TEXT;
+        ALTER TABLE events ADD COLUMN dst_ip TEXT;
+        ALTER TABLE events ADD COLUMN user TEXT;
+        ALTER TABLE events ADD COLUMN method TEXT;
+        ALTER TABLE events ADD COLUMN path TEXT;
+        ALTER TABLE events ADD COLUMN status INTEGER;
+        ALTER TABLE events ADD COLUMN bytes INTEGER;
+        ALTER TABLE events ADD COLUMN user_agent TEXT;
+        ALTER TABLE events ADD COLUMN outcome TEXT NOT NULL DEFAULT 'unknown';
+        ALTER TABLE events ADD COLUMN action TEXT;
+        ALTER TABLE events ADD COLUMN fields TEXT;
+        ALTER TABLE events ADD COLUMN parser TEXT NOT NULL DEFAULT 'raw';
+        -- Resume and rollback work by id ranges; this index only slowed every insert.
+        DROP INDEX events_import;
+        CREATE INDEX events_template ON events(template_id);
+        CREATE INDEX events_ts ON events(ts);
+
+        CREATE TABLE templates (
+          id         TEXT PRIMARY KEY,
+          template   TEXT NOT NULL,
+          count      INTEGER NOT NULL,
+          examples   TEXT NOT NULL,
+          first_seen INTEGER,
+          last_seen  INTEGER
+        ) STRICT;
+
+        CREATE TABLE entities (
+          rowid      INTEGER PRIMARY KEY,
+          id         TEXT NOT NULL UNIQUE,
+          type       TEXT NOT NULL,
+          value      TEXT NOT NULL,
+          first_seen INTEGER,
+          last_seen  INTEGER,
+          count      INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        CREATE INDEX entities_type_count ON entities(type, count DESC);
+
+        CREATE TABLE event_entities (
+          entity INTEGER NOT NULL,
+          event  INTEGER NOT NULL,
+          PRIMARY KEY (entity, event)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Serialized state of streaming models (Drain, detectors), saved with import checkpoints.
+        CREATE TABLE model_state (
+          key        TEXT PRIMARY KEY,
+          value      TEXT NOT NULL,
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

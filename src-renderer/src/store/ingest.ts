@@ -1,14 +1,18 @@
 /** Imports of the open case and their live progress. */
 import { create } from 'zustand';
-import type { ImportJob, ImportProgress } from '../../../src-shared/dto';
+import type { DuplicateImport, ImportJob, ImportProgress } from '../../../src-shared/dto';
 import { api } from '../api';
 
 interface IngestState {
   jobs: ImportJob[];
   progress: Record<number, ImportProgress>;
+  /** Paths left out because their content is already in the case; the analyst may force them. */
+  duplicates: DuplicateImport[];
   refresh(): Promise<void>;
-  start(paths: string[]): Promise<void>;
+  start(paths: string[], force?: boolean): Promise<void>;
   cancel(importId: number): Promise<void>;
+  resume(importId: number): Promise<void>;
+  dismissDuplicates(): void;
   onProgress(p: ImportProgress): void;
   onFinished(job: ImportJob): void;
   reset(): void;
@@ -17,14 +21,19 @@ interface IngestState {
 export const useIngest = create<IngestState>((set, get) => ({
   jobs: [],
   progress: {},
+  duplicates: [],
   async refresh() {
     set({ jobs: await api().call('ingest.listImports') });
   },
-  async start(paths) {
-    const started = await api().call('ingest.startImport', { paths });
+  async start(paths, force = false) {
+    const { jobs: started, duplicates } = await api().call('ingest.startImport', { paths, force });
     const known = new Set(started.map((j) => j.id));
-    set({ jobs: [...started.slice().reverse(), ...get().jobs.filter((j) => !known.has(j.id))] });
+    set({ duplicates, jobs: [...started.slice().reverse(), ...get().jobs.filter((j) => !known.has(j.id))] });
   },
+  async resume(importId) {
+    get().onFinished(await api().call('ingest.resumeImport', { importId }));
+  },
+  dismissDuplicates: () => set({ duplicates: [] }),
   async cancel(importId) {
     const job = await api().call('ingest.cancelImport', { importId });
     get().onFinished(job);
@@ -39,5 +48,5 @@ export const useIngest = create<IngestState>((set, get) => ({
     const jobs = get().jobs;
     set({ jobs: jobs.some((j) => j.id === job.id) ? jobs.map((j) => (j.id === job.id ? job : j)) : [job, ...jobs] });
   },
-  reset: () => set({ jobs: [], progress: {} }),
+  reset: () => set({ jobs: [], progress: {}, duplicates: [] }),
 }));

@@ -1,105 +1,25 @@
-/** Events explorer: full-text search over every line of the case, virtualised for millions of rows. */
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState } from 'react';
-import { fmtInt, fmtTime } from '../format';
-import { PAGE_SIZE, useEvents } from '../store/events';
+/** Events explorer: every line of the case, its templates and its entities. */
+import { useState } from 'react';
+import { EntitiesTab } from './EntitiesTab';
+import { LinesTab } from './LinesTab';
+import { TemplatesTab } from './TemplatesTab';
 
-const ROW_HEIGHT = 24;
+type Tab = 'lines' | 'templates' | 'entities';
 
 export function EventsView() {
-  const { total, totalCapped, pages, query, setQuery, ensurePages } = useEvents();
-  const [draft, setDraft] = useState(query);
-  const parentRef = useRef<HTMLDivElement>(null);
-  const searchRef = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    const t = setTimeout(() => {
-      if (draft !== useEvents.getState().query) setQuery(draft);
-    }, 250);
-    return () => clearTimeout(t);
-  }, [draft, setQuery]);
-
-  useEffect(() => {
-    // "/" focuses search, as in most log tools.
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === '/' && document.activeElement?.tagName !== 'INPUT') {
-        e.preventDefault();
-        searchRef.current?.focus();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
-
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => parentRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-  });
-  const items = virtualizer.getVirtualItems();
-  const firstIndex = items[0]?.index ?? 0;
-  const lastIndex = items[items.length - 1]?.index ?? 0;
-
-  useEffect(() => {
-    ensurePages(Math.floor(firstIndex / PAGE_SIZE), Math.floor(lastIndex / PAGE_SIZE));
-  }, [firstIndex, lastIndex, ensurePages, pages]);
-
+  const [tab, setTab] = useState<Tab>('lines');
   return (
     <section className="panel events" aria-label="Events">
-      <div className="toolbar">
-        <input
-          ref={searchRef}
-          type="search"
-          className="search"
-          placeholder='Search lines: words, "exact phrase", prefix*   (press / to focus)'
-          aria-label="Search events"
-          value={draft}
-          onChange={(e) => setDraft(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') setQuery(draft);
-            if (e.key === 'Escape') setDraft('');
-          }}
-        />
-        <span className="muted" data-testid="events-count">
-          {fmtInt(total)}
-          {totalCapped ? '+' : ''} {query ? (total === 1 ? 'match' : 'matches') : total === 1 ? 'line' : 'lines'}
-        </span>
+      <div className="tabs" role="tablist">
+        {(['lines', 'templates', 'entities'] as const).map((t) => (
+          <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'tab active' : 'tab'} onClick={() => setTab(t)}>
+            {t[0]!.toUpperCase() + t.slice(1)}
+          </button>
+        ))}
       </div>
-      {total === 0 ? (
-        <div className="empty small">
-          <p>{query ? `No line matches “${query}”.` : 'No events yet: import logs in Sources.'}</p>
-        </div>
-      ) : (
-        <div ref={parentRef} className="table-scroll" role="grid" aria-rowcount={total} tabIndex={0}>
-          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {items.map((item) => {
-              const row = pages[Math.floor(item.index / PAGE_SIZE)]?.[item.index % PAGE_SIZE];
-              return (
-                <div
-                  key={item.key}
-                  role="row"
-                  className="event-row"
-                  style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-                >
-                  {row ? (
-                    <>
-                      <span className="cell id">{row.id}</span>
-                      <span className="cell source" title={`${row.source}:${row.lineNo}`}>
-                        {row.source}:{row.lineNo}
-                      </span>
-                      {row.ts !== null && <span className="cell ts">{fmtTime(row.ts)}</span>}
-                      <span className="cell raw">{row.raw}</span>
-                    </>
-                  ) : (
-                    <span className="cell muted">…</span>
-                  )}
-                </div>
-              );
-            })}
-          </div>
-        </div>
-      )}
+      {tab === 'lines' && <LinesTab />}
+      {tab === 'templates' && <TemplatesTab onPick={() => setTab('lines')} />}
+      {tab === 'entities' && <EntitiesTab onPick={() => setTab('lines')} />}
     </section>
   );
 }

@@ -79,9 +79,12 @@ export function SourcesView() {
           Import
         </button>
       </form>
+      <Duplicates />
       <h3>Imports</h3>
       {jobs.length === 0 ? (
-        <p className="muted">Nothing imported yet. Plain text logs work today; archives and parsed formats come next.</p>
+        <p className="muted">
+          Nothing imported yet. Files, folders and archives (.gz, .bz2, .zip, .tar, .tar.gz) of syslog, auth, web access and JSON-lines logs.
+        </p>
       ) : (
         <ul className="job-list">
           {jobs.map((job) => (
@@ -93,9 +96,33 @@ export function SourcesView() {
   );
 }
 
+function Duplicates() {
+  const duplicates = useIngest((s) => s.duplicates);
+  const start = useIngest((s) => s.start);
+  const dismiss = useIngest((s) => s.dismissDuplicates);
+  const showError = useApp((s) => s.showError);
+  if (duplicates.length === 0) return null;
+  return (
+    <div className="notice" role="alert">
+      {duplicates.map((d) => (
+        <p key={d.path}>
+          <strong>{d.path}</strong> is already in this case (import #{d.of.id}, {d.of.name}, {fmtInt(d.of.lines)} lines).
+        </p>
+      ))}
+      <button className="ghost small" onClick={() => void start(duplicates.map((d) => d.path), true).catch(showError)}>
+        Import again anyway
+      </button>{' '}
+      <button className="ghost small" onClick={dismiss}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
 function JobRow({ job }: { job: ImportJob }) {
   const progress = useIngest((s) => s.progress[job.id]);
   const cancel = useIngest((s) => s.cancel);
+  const resume = useIngest((s) => s.resume);
   const showError = useApp((s) => s.showError);
   const bytesRead = progress?.bytesRead ?? job.bytesRead;
   const fraction = job.bytesTotal > 0 ? Math.min(1, bytesRead / job.bytesTotal) : job.status === 'done' ? 1 : 0;
@@ -110,12 +137,19 @@ function JobRow({ job }: { job: ImportJob }) {
             Cancel
           </button>
         )}
+        {job.status === 'interrupted' && (
+          <button className="ghost small" onClick={() => void resume(job.id).catch(showError)}>
+            Resume
+          </button>
+        )}
       </div>
       <div className="progress" role="progressbar" aria-label={`Import of ${job.name}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       <div className="muted small">
         {fmtInt(progress?.lines ?? job.lines)} lines · {fmtBytes(bytesRead)} of {fmtBytes(job.bytesTotal)}
+        {job.members > 1 && ` · ${fmtInt(job.members)} files`}
+        {job.unparsed > 0 && ` · ${fmtInt(job.unparsed)} lines fit no parser (kept as text)`}
         {job.status === 'running' && progress && (
           <>
             {' '}
@@ -124,6 +158,16 @@ function JobRow({ job }: { job: ImportJob }) {
         )}
         {job.error && <span className="error-text"> · {job.error}</span>}
       </div>
+      {job.notes.length > 0 && (
+        <details className="notes">
+          <summary>{job.notes.length} skipped</summary>
+          <ul>
+            {job.notes.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        </details>
+      )}
     </li>
   );
 }

@@ -1,0 +1,56 @@
+/**
+ * The streaming models of one case (the Drain miner today; detectors as they arrive): restored
+ * from the case when it opens, fed every stored batch, saved with each import checkpoint, and put
+ * back to that checkpoint when an interrupted import resumes.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { NormalizedEvent } from '../../../src-shared/event';
+import { Drain, type DrainState, type TemplateInfo } from '../parse/drain';
+import { SourceNormalizer, type SourceOptions } from './normalize';
+
+const DRAIN_KEY = 'drain';
+
+export class CaseModels {
+  private drain: Drain;
+  private templateCache: Map<string, TemplateInfo> | null = null;
+  private readonly load: Statement;
+  private readonly save: Statement;
+
+  constructor(db: Database) {
+    this.load = db.prepare('SELECT value FROM model_state WHERE key = ?').pluck();
+    this.save = db.prepare(
+      'INSERT INTO model_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    );
+    this.drain = this.restoreDrain();
+  }
+
+  sourceNormalizer(opts: SourceOptions): SourceNormalizer {
+    return new SourceNormalizer(this.drain, opts);
+  }
+
+  templateInfo(id: string): TemplateInfo | undefined {
+    if (!this.templateCache) this.templateCache = new Map(this.drain.templates().map((t) => [t.id, t]));
+    return this.templateCache.get(id);
+  }
+
+  /** Every stored batch, in order, with ids set. Detectors hook in here. */
+  consume(_events: readonly NormalizedEvent[]): void {
+    this.templateCache = null;
+  }
+
+  /** Persist model state; call inside the transaction that records the checkpoint. */
+  checkpoint(): void {
+    this.save.run(DRAIN_KEY, JSON.stringify(this.drain.state()), Date.now());
+  }
+
+  /** Go back to the last checkpoint's state. */
+  rollBack(): void {
+    this.drain = this.restoreDrain();
+    this.templateCache = null;
+  }
+
+  private restoreDrain(): Drain {
+    const saved = this.load.get(DRAIN_KEY) as string | undefined;
+    return saved ? Drain.restore(JSON.parse(saved) as DrainState) : new Drain();
+  }
+}
