@@ -1,0 +1,312 @@
+/**
+ * Correlation windows on event time (spec: correlation rules). Each correlation keeps per-group
+ * windows of the hits of the rules it refers to; state is bounded by evicting entries older than
+ * the timespan, idle groups, and hard caps on groups and entries.
+ *
+ * When a condition fires: conditions that only grow with more events (gt/gte counts, temporal)
+ * are checked on every hit over a sliding window, and the group starts afresh after it fires so
+ * one burst gives one match, not one per extra event. Conditions that can only be judged once the
+ * window is over (lt, lte, eq, neq, ranges) are checked when the watermark passes the window end
+ * (tumbling windows anchored at the group's first hit), or on flush().
+ */
+import type { CountOp, SigmaCorrelation } from './types';
+
+export interface CorrelationLimits {
+  maxGroups: number;
+  maxEntriesPerGroup: number;
+  maxEventIds: number;
+}
+
+export const DEFAULT_CORRELATION_LIMITS: CorrelationLimits = { maxGroups: 50_000, maxEntriesPerGroup: 10_000, maxEventIds: 1_000 };
+
+/** A hit of a referenced rule (or of a referenced correlation, for chains). */
+export interface CorrelationHit {
+  ts: number;
+  eventIds: readonly number[];
+  /** Value of a field of the hit, after alias resolution by the caller's field name. */
+  lookup: (field: string) => string | undefined;
+}
+
+export interface CorrelationFire {
+  group: Record<string, string>;
+  eventIds: number[];
+  firstTs: number;
+  lastTs: number;
+  /** The aggregated value the condition was checked against (count, distinct count, sum, ...). */
+  value: number;
+}
+
+interface Entry {
+  ts: number;
+  seq: number;
+  ruleIndex: number;
+  eventIds: readonly number[];
+  value: string | undefined;
+  num: number;
+}
+
+interface Group {
+  key: string;
+  values: Record<string, string>;
+  entries: Entry[];
+  lastTs: number;
+  /** Running statistics over `entries`, so a hit costs O(1) instead of a pass over the window. */
+  valueCounts: Map<string | undefined, number>;
+  ruleCounts: number[];
+  sum: number;
+}
+
+function check(op: CountOp, a: number, b: number): boolean {
+  switch (op) {
+    case 'gt':
+      return a > b;
+    case 'gte':
+      return a >= b;
+    case 'lt':
+      return a < b;
+    case 'lte':
+      return a <= b;
+    case 'eq':
+      return a === b;
+    case 'neq':
+      return a !== b;
+  }
+}
+
+export class CorrelationWindow {
+  private readonly groups = new Map<string, Group>();
+  private seq = 0;
+  private nextCloseCheck = -Infinity;
+  private readonly eager: boolean;
+  private readonly ops: { op: CountOp; value: number }[];
+  /** Per referenced rule index: the field to read for each group-by name (aliases applied). */
+  private readonly groupFields: string[][];
+  private readonly valueFields: string[][];
+  droppedGroups = 0;
+  droppedEntries = 0;
+
+  constructor(
+    readonly corr: SigmaCorrelation,
+    private readonly limits: CorrelationLimits = DEFAULT_CORRELATION_LIMITS,
+  ) {
+    const n = corr.rules.length;
+    const temporal = corr.type === 'temporal' || corr.type === 'temporal_ordered';
+    this.ops = corr.condition?.ops ?? [{ op: 'gte', value: temporal ? n : 1 }];
+    const monotone = this.ops.every((o) => o.op === 'gt' || o.op === 'gte');
+    this.eager = monotone || corr.type === 'value_percentile';
+    const resolve = (field: string, ref: string): string => corr.aliases.get(field)?.get(ref) ?? field;
+    this.groupFields = corr.rules.map((ref) => corr.groupBy.map((g) => resolve(g, ref)));
+    const vf = corr.condition?.field ?? [];
+    this.valueFields = corr.rules.map((ref) => vf.map((f) => resolve(f, ref)));
+  }
+
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
+  /** Feed a hit of referenced rule `ruleIndex`; returns fires (at most one for eager windows). */
+  feed(ruleIndex: number, hit: CorrelationHit, watermark: number): CorrelationFire[] {
+    const fires = this.expire(watermark);
+    const gf = this.groupFields[ruleIndex]!;
+    const values: Record<string, string> = {};
+    const parts: string[] = [];
+    for (let i = 0; i < gf.length; i++) {
+      const v = hit.lookup(gf[i]!);
+      // A hit without the group-by value cannot be attributed to a group.
+      if (v === undefined || v === '') return fires;
+      values[this.corr.groupBy[i]!] = v;
+      parts.push(v);
+    }
+    let value: string | undefined;
+    let num = NaN;
+    const vf = this.valueFields[ruleIndex]!;
+    if (vf.length > 0) {
+      const vs = vf.map((f) => hit.lookup(f));
+      if (vs.some((v) => v === undefined)) return fires;
+      value = vs.join('\u0001');
+      num = Number(vs[0]);
+      if ((this.corr.type === 'value_sum' || this.corr.type === 'value_avg') && !Number.isFinite(num)) return fires;
+    }
+    const key = parts.join('\u0001');
+    let g = this.groups.get(key);
+    if (g) this.groups.delete(key); // re-insert to keep the map in least-recently-used order
+    else {
+      g = { key, values, entries: [], lastTs: hit.ts, valueCounts: new Map(), ruleCounts: this.corr.rules.map(() => 0), sum: 0 };
+      if (this.groups.size >= this.limits.maxGroups) this.dropOldestGroup(fires);
+    }
+    this.groups.set(key, g);
+    const entry: Entry = { ts: hit.ts, seq: this.seq++, ruleIndex, eventIds: hit.eventIds, value, num };
+    this.insert(g, entry);
+    if (!this.eager) return fires;
+    // Sliding window ending at the newest hit.
+    const from = g.lastTs - this.corr.timespanMs;
+    let drop = 0;
+    while (drop < g.entries.length && g.entries[drop]!.ts < from) drop++;
+    this.removeFront(g, drop);
+    const measured = this.measureGroup(g, entry);
+    if (this.ops.every((o) => check(o.op, measured, o.value))) {
+      fires.push(this.fire(g, g.entries, measured));
+      this.groups.delete(key);
+    }
+    return fires;
+  }
+
+  /** Close windows that ended before the watermark; evict idle groups. */
+  expire(watermark: number): CorrelationFire[] {
+    const fires: CorrelationFire[] = [];
+    const span = this.corr.timespanMs;
+    if (this.eager) {
+      // Map order is least recently used first, so stop at the first group still in its window.
+      for (const g of this.groups.values()) {
+        if (g.lastTs >= watermark - span) break;
+        this.groups.delete(g.key);
+      }
+      return fires;
+    }
+    if (watermark < this.nextCloseCheck) return fires;
+    this.nextCloseCheck = watermark + Math.max(1000, Math.floor(span / 10));
+    for (const g of this.groups.values()) {
+      this.closeWindows(g, watermark, fires);
+      if (g.entries.length === 0) this.groups.delete(g.key);
+    }
+    return fires;
+  }
+
+  /** End of input: judge every open window. */
+  flush(): CorrelationFire[] {
+    const fires: CorrelationFire[] = [];
+    if (!this.eager) for (const g of this.groups.values()) this.closeWindows(g, Infinity, fires);
+    this.groups.clear();
+    return fires;
+  }
+
+  private closeWindows(g: Group, watermark: number, fires: CorrelationFire[]): void {
+    const span = this.corr.timespanMs;
+    while (g.entries.length > 0) {
+      const start = g.entries[0]!.ts;
+      if (watermark !== Infinity && start + span >= watermark) return;
+      let end = 0;
+      while (end < g.entries.length && g.entries[end]!.ts <= start + span) end++;
+      const win = g.entries.slice(0, end);
+      this.removeFront(g, end);
+      const measured = this.measure(win, win[win.length - 1]!);
+      if (this.ops.every((o) => check(o.op, measured, o.value))) fires.push(this.fire(g, win, measured));
+    }
+  }
+
+  private insert(g: Group, e: Entry): void {
+    const es = g.entries;
+    if (es.length === 0 || es[es.length - 1]!.ts <= e.ts) es.push(e);
+    else {
+      // Out-of-order hit: keep entries sorted by event time.
+      let lo = 0;
+      let hi = es.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (es[mid]!.ts <= e.ts) lo = mid + 1;
+        else hi = mid;
+      }
+      es.splice(lo, 0, e);
+    }
+    if (e.ts > g.lastTs) g.lastTs = e.ts;
+    g.valueCounts.set(e.value, (g.valueCounts.get(e.value) ?? 0) + 1);
+    g.ruleCounts[e.ruleIndex]!++;
+    if (Number.isFinite(e.num)) g.sum += e.num;
+    if (es.length > this.limits.maxEntriesPerGroup) {
+      this.removeFront(g, 1);
+      this.droppedEntries++;
+    }
+  }
+
+  private removeFront(g: Group, k: number): void {
+    if (k <= 0) return;
+    for (let i = 0; i < k; i++) {
+      const e = g.entries[i]!;
+      const c = g.valueCounts.get(e.value)! - 1;
+      if (c === 0) g.valueCounts.delete(e.value);
+      else g.valueCounts.set(e.value, c);
+      g.ruleCounts[e.ruleIndex]!--;
+      if (Number.isFinite(e.num)) g.sum -= e.num;
+    }
+    g.entries.splice(0, k);
+  }
+
+  /** measure() from the running statistics of the whole group window. */
+  private measureGroup(g: Group, latest: Entry): number {
+    const n = g.entries.length;
+    switch (this.corr.type) {
+      case 'event_count':
+        return n;
+      case 'value_count':
+        return g.valueCounts.size;
+      case 'temporal':
+        return g.ruleCounts.reduce((s, c) => s + (c > 0 ? 1 : 0), 0);
+      case 'value_sum':
+        return g.sum;
+      case 'value_avg':
+        return n === 0 ? 0 : g.sum / n;
+      case 'value_percentile':
+        return n === 0 ? 0 : (100 * (g.valueCounts.get(latest.value) ?? 0)) / n;
+      case 'temporal_ordered':
+        return this.measure(g.entries, latest);
+    }
+  }
+
+  private dropOldestGroup(fires: CorrelationFire[]): void {
+    const first = this.groups.values().next().value;
+    if (!first) return;
+    if (!this.eager) this.closeWindows(first, Infinity, fires);
+    this.groups.delete(first.key);
+    this.droppedGroups++;
+  }
+
+  private measure(entries: readonly Entry[], latest: Entry): number {
+    switch (this.corr.type) {
+      case 'event_count':
+        return entries.length;
+      case 'value_count':
+        return new Set(entries.map((e) => e.value)).size;
+      case 'temporal':
+        return new Set(entries.map((e) => e.ruleIndex)).size;
+      case 'temporal_ordered': {
+        // Longest prefix of the rule list seen in order; greedy earliest picks are optimal.
+        let p = 0;
+        const n = this.corr.rules.length;
+        const sorted = [...entries].sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+        for (const e of sorted) {
+          if (e.ruleIndex === p) p++;
+          if (p === n) break;
+        }
+        return p;
+      }
+      case 'value_sum':
+        return entries.reduce((s, e) => s + e.num, 0);
+      case 'value_avg':
+        return entries.length === 0 ? 0 : entries.reduce((s, e) => s + e.num, 0) / entries.length;
+      case 'value_percentile': {
+        // How common the newest hit's value is in the group's window, in percent: low = rare.
+        const same = entries.reduce((s, e) => s + (e.value === latest.value ? 1 : 0), 0);
+        return (100 * same) / entries.length;
+      }
+    }
+  }
+
+  private fire(g: Group, entries: readonly Entry[], value: number): CorrelationFire {
+    const ids: number[] = [];
+    const seen = new Set<number>();
+    outer: for (const e of entries)
+      for (const id of e.eventIds) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        ids.push(id);
+        if (ids.length >= this.limits.maxEventIds) break outer;
+      }
+    let first = Infinity;
+    let last = -Infinity;
+    for (const e of entries) {
+      if (e.ts < first) first = e.ts;
+      if (e.ts > last) last = e.ts;
+    }
+    return { group: { ...g.values }, eventIds: ids, firstTs: first, lastTs: last, value };
+  }
+}
