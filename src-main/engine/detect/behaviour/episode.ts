@@ -1,0 +1,125 @@
+/**
+ * An IP episode: everything one source IP did until it went quiet for `episodeGapMs`. Attack
+ * patterns are judged per episode because attacks are defined by a source's whole run (how many
+ * users, how many tries each, did anything succeed), not by a session of one user or a fixed
+ * window that could cut a spray in half.
+ */
+import { ActivityStats, BoundedSet } from './activity';
+import type { AuthResult, EventFacts } from './eventFacts';
+import { SlidingMaxCount } from './slidingCount';
+
+export interface UserAuthRun {
+  failures: number;
+  successes: number;
+  /** Result of the first attempt: a first-try success means the attacker knew the password. */
+  firstResult: AuthResult;
+  /** Consecutive failures right now, and when that run started. */
+  streak: number;
+  streakStart: number;
+  /** Recent failure ids of the current run (for compromise evidence). */
+  streakIds: number[];
+  invalid: boolean;
+}
+
+export class IpEpisode {
+  readonly stats: ActivityStats;
+  readonly authUsers = new Map<string, UserAuthRun>();
+  usersOverflow = 0;
+  readonly authAgents: BoundedSet<string>;
+  authAttempts = 0;
+  authFirst = Infinity;
+  authLast = -Infinity;
+  readonly authEvidence: number[] = [];
+  webFirst = Infinity;
+  webLast = -Infinity;
+  readonly webEvidence: number[] = [];
+  readonly burst404 = new SlidingMaxCount();
+  sensitiveFirst = Infinity;
+  sensitiveLast = -Infinity;
+  readonly sensitiveEvidence: number[] = [];
+  readonly sensitiveBurst = new SlidingMaxCount();
+  readonly sensitivePaths: BoundedSet<string>;
+  /** Event time the episode last moved to the back of the detector's open map. */
+  moved = 0;
+  /** Users already reported as possibly compromised in this episode. */
+  readonly compromised = new Set<string>();
+
+  constructor(
+    readonly ip: string,
+    private readonly maxDistinct: number,
+    private readonly maxEvidence: number,
+  ) {
+    this.stats = new ActivityStats(maxDistinct, maxEvidence);
+    this.authAgents = new BoundedSet(256);
+    this.sensitivePaths = new BoundedSet(64);
+  }
+
+  get first(): number {
+    return this.stats.first;
+  }
+
+  get last(): number {
+    return this.stats.last;
+  }
+
+  /** Add an event; returns the user's run when this event is a success that ended a failure run. */
+  add(f: EventFacts): { user: string; run: UserAuthRun; failuresBefore: number } | null {
+    this.stats.add(f);
+    let ended: { user: string; run: UserAuthRun; failuresBefore: number } | null = null;
+    if (f.auth !== null && f.user !== null) ended = this.addAuth(f, f.user, f.auth);
+    if (f.http && (f.scanner !== null || f.status === 404)) {
+      if (f.status === 404) this.burst404.add(f.ts);
+      this.webFirst = Math.min(this.webFirst, f.ts);
+      this.webLast = Math.max(this.webLast, f.ts);
+      pushBounded(this.webEvidence, f.id, this.maxEvidence);
+    }
+    if (f.sensitiveError && f.path !== null) {
+      this.sensitiveBurst.add(f.ts);
+      this.sensitivePaths.add(f.path);
+      this.sensitiveFirst = Math.min(this.sensitiveFirst, f.ts);
+      this.sensitiveLast = Math.max(this.sensitiveLast, f.ts);
+      pushBounded(this.sensitiveEvidence, f.id, this.maxEvidence);
+    }
+    return ended;
+  }
+
+  private addAuth(f: EventFacts, user: string, result: AuthResult): { user: string; run: UserAuthRun; failuresBefore: number } | null {
+    this.authAttempts += f.weight;
+    this.authFirst = Math.min(this.authFirst, f.ts);
+    this.authLast = Math.max(this.authLast, f.ts);
+    if (f.userAgent !== null) this.authAgents.add(f.userAgent);
+    pushBounded(this.authEvidence, f.id, this.maxEvidence);
+    let run = this.authUsers.get(user);
+    if (run === undefined) {
+      if (this.authUsers.size >= this.maxDistinct) {
+        // Past the cap we still count the attempt but stop tracking the user individually.
+        this.usersOverflow++;
+        return null;
+      }
+      run = { failures: 0, successes: 0, firstResult: result, streak: 0, streakStart: f.ts, streakIds: [], invalid: false };
+      this.authUsers.set(user, run);
+    }
+    if (f.invalidUser) run.invalid = true;
+    if (result === 'failure') {
+      if (run.streak === 0) {
+        run.streakStart = f.ts;
+        run.streakIds.length = 0;
+      }
+      run.failures += f.weight;
+      run.streak += f.weight;
+      run.streakIds.push(f.id);
+      if (run.streakIds.length > 10) run.streakIds.shift();
+      return null;
+    }
+    run.successes += f.weight;
+    const failuresBefore = run.streak;
+    const ended = failuresBefore > 0 ? { user, run: { ...run, streakIds: [...run.streakIds] }, failuresBefore } : null;
+    run.streak = 0;
+    run.streakIds.length = 0;
+    return ended;
+  }
+}
+
+function pushBounded(list: number[], id: number, max: number): void {
+  if (list.length < max) list.push(id);
+}

@@ -1,0 +1,121 @@
+/**
+ * Reduces a NormalizedEvent to the few facts the behavioural models use, once per event, so the
+ * session, window and pattern trackers agree on what counts as a login attempt.
+ */
+import type { NormalizedEvent } from '../../../../src-shared/event';
+import { type BusinessHours, isOffHours } from './config';
+import { canonicalPath, isLoginPath, isSensitiveErrorStatus, isSensitivePath, scannerAgent } from './webSignals';
+
+export type AuthResult = 'failure' | 'success';
+
+export interface EventFacts {
+  id: number;
+  ts: number;
+  ip: string | null;
+  user: string | null;
+  userAgent: string | null;
+  /** A counted authentication attempt and its result, or null. */
+  auth: AuthResult | null;
+  /** How many attempts the line stands for ("message repeated 5 times: [...]"). */
+  weight: number;
+  /** The login named an account that does not exist (sshd "Invalid user"). */
+  invalidUser: boolean;
+  http: boolean;
+  status: number | null;
+  /** Canonical path (no query, lower case) or null. */
+  path: string | null;
+  /** 401/403/5xx on a sensitive path, not itself a login attempt. */
+  sensitiveError: boolean;
+  scanner: string | null;
+  offHours: boolean;
+}
+
+/** Actions that parsers give to remote authentication attempts. */
+export const AUTH_ACTIONS: ReadonlySet<string> = new Set([
+  'ssh_login',
+  'ssh_invalid_user',
+  'ssh_auth',
+  'login',
+  'logon',
+  'auth',
+  'authentication',
+  'user_login',
+]);
+
+const INVALID_USER_MARK = /\binvalid user\b/i;
+const REPEATED = /^message repeated (\d+) times/;
+/** sshd logs "Invalid user x" and then "Failed password for invalid user x" for one attempt. */
+const INVALID_USER_PAIR_MS = 10_000;
+
+export class EventFactExtractor {
+  /** (ip|user) -> time of an "Invalid user" line still waiting for its "Failed password" twin. */
+  private pendingInvalid = new Map<string, number>();
+
+  constructor(private readonly businessHours: BusinessHours) {}
+
+  /** Null for events without event time: the behavioural half runs on event time only. */
+  extract(ev: NormalizedEvent): EventFacts | null {
+    if (ev.ts === null || !Number.isFinite(ev.ts)) return null;
+    const ts = ev.ts;
+    const http = ev.action === 'http_request' || (ev.method !== null && ev.status !== null);
+    const path = ev.path !== null ? canonicalPath(ev.path) : null;
+    const status = ev.status;
+    const user = ev.user !== null && ev.user !== '' && ev.user !== '-' ? ev.user : null;
+    let auth: AuthResult | null = null;
+    let invalidUser = false;
+    let weight = 1;
+
+    if (http) {
+      // A web login is visible only when the log names the user (basic auth, %u); the status
+      // then says whether it worked.
+      if (user !== null && path !== null && status !== null && isLoginPath(path)) {
+        if (status === 401 || status === 403) auth = 'failure';
+        else if (status >= 200 && status < 400) auth = 'success';
+      }
+    } else if (ev.action !== null && AUTH_ACTIONS.has(ev.action) && !ev.message.includes('pam_unix(')) {
+      // "Invalid user x" is a failed attempt whatever outcome the parser gave it.
+      const isInvalidLine = ev.action === 'ssh_invalid_user';
+      auth = isInvalidLine ? 'failure' : ev.outcome === 'unknown' ? null : ev.outcome;
+      invalidUser = isInvalidLine || INVALID_USER_MARK.test(ev.message);
+      const rep = REPEATED.exec(ev.message);
+      if (rep) weight = Math.max(1, Math.min(1000, Number(rep[1])));
+      if (auth !== null && invalidUser && ev.src_ip !== null && user !== null) auth = this.dedupeInvalidUser(ev, ts, user, auth);
+    }
+
+    return {
+      id: ev.id,
+      ts,
+      ip: ev.src_ip,
+      user,
+      userAgent: ev.user_agent,
+      auth,
+      weight,
+      invalidUser,
+      http,
+      status,
+      path,
+      sensitiveError: http && auth === null && path !== null && status !== null && isSensitiveErrorStatus(status) && isSensitivePath(path),
+      scanner: http ? scannerAgent(ev.user_agent) : null,
+      offHours: isOffHours(ts, this.businessHours),
+    };
+  }
+
+  private dedupeInvalidUser(ev: NormalizedEvent, ts: number, user: string, auth: AuthResult): AuthResult | null {
+    const key = `${ev.src_ip}|${user}`;
+    if (ev.action === 'ssh_invalid_user') {
+      this.pendingInvalid.set(key, ts);
+      if (this.pendingInvalid.size > 10_000) this.prune(ts);
+      return 'failure';
+    }
+    const marked = this.pendingInvalid.get(key);
+    if (auth === 'failure' && marked !== undefined && ts - marked <= INVALID_USER_PAIR_MS) {
+      this.pendingInvalid.delete(key);
+      return null;
+    }
+    return auth;
+  }
+
+  private prune(now: number): void {
+    for (const [k, t] of this.pendingInvalid) if (now - t > INVALID_USER_PAIR_MS) this.pendingInvalid.delete(k);
+  }
+}
