@@ -4,7 +4,7 @@
  * Hosts validate inputs against these schemas; the typed client derives its types from here.
  */
 import { z } from 'zod';
-import type { AppInfo, CaseInfo, EntityRow, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
+import type { AlertRow, AppInfo, CaseInfo, DetectionProgress, DetectionRun, EntityRow, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
 
 /** A phantom that carries a reply type in the table without a runtime value. */
 function reply<T>(): T {
@@ -51,6 +51,21 @@ export const methods = {
   'ingest.listImports': { input: empty, output: reply<ImportJob[]>() },
   'ingest.listSources': { input: empty, output: reply<SourceRow[]>() },
 
+  /** Forget every finding and run every detector over the whole case again, in event-time order. */
+  'detect.rerun': { input: empty, output: reply<null>() },
+  'detect.listRuns': { input: empty, output: reply<DetectionRun[]>() },
+  'alerts.list': {
+    input: z
+      .object({
+        detector: z.enum(['sigma', 'behaviour', 'ensemble', 'graph']).optional(),
+        kind: z.string().max(200).optional(),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    output: reply<Page<AlertRow>>(),
+  },
+
   'templates.list': {
     input: z
       .object({
@@ -95,6 +110,8 @@ export const events = {
   'cases.changed': reply<CaseInfo | null>(),
   'ingest.progressed': reply<ImportProgress>(),
   'ingest.finished': reply<ImportJob>(),
+  'detect.progressed': reply<DetectionProgress>(),
+  'detect.finished': reply<DetectionRun>(),
 } as const;
 
 export type MethodName = keyof typeof methods;

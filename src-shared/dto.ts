@@ -125,3 +125,39 @@ export interface EventsPage {
   total: number;
   totalCapped: boolean;
 }
+
+export interface DetectionRun {
+  id: number;
+  /** After an import (its own events) or over the whole case. */
+  scope: 'import' | 'all';
+  importId: number | null;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  events: number;
+  alerts: number;
+  startedAt: number;
+  finishedAt: number | null;
+  error: string | null;
+}
+
+export interface DetectionProgress {
+  runId: number;
+  events: number;
+  total: number;
+  alerts: number;
+}
+
+export interface AlertRow {
+  id: number;
+  detector: string;
+  kind: string;
+  title: string;
+  severity: 'informational' | 'low' | 'medium' | 'high' | 'critical';
+  score: number | null;
+  firstTs: number | null;
+  lastTs: number | null;
+  key: string | null;
+  entities: { type: string; value: string }[];
+  evidence: number[];
+  details: Record<string, unknown>;
+  tags: string[];
+}

@@ -26,7 +26,7 @@ export async function runServe(argv: string[], ctx: { paths: BuiltPaths; version
     throw new Error(`the workbench is not built (${ctx.paths.rendererDir} is missing): run 'npm run build'`);
   }
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
-  const link = new WorkerEngineLink(ctx.paths.engineWorker, { dataDir, version: ctx.version });
+  const link = new WorkerEngineLink(ctx.paths.engineWorker, { dataDir, version: ctx.version, rulesDir: ctx.paths.rulesDir });
   if (values.case) {
     const path = resolve(values.case);
     const reply = existsSync(path)

@@ -8,6 +8,7 @@ import type { EventName, EventPayload, MethodName, MethodOutput, MethodParsedInp
 import { EngineError } from './errors';
 import { Importer } from './ingest/importer';
 import { CaseModels } from './pipeline/case-models';
+import { Detection } from './pipeline/detection';
 import { CaseDb } from './store/case-db';
 import { EventsQuery } from './store/events-query';
 import { RecentCases } from './store/recent';
@@ -17,6 +18,8 @@ export interface EngineOptions {
   dataDir: string;
   version: string;
   nativeBinding?: string;
+  /** Folder of the bundled Sigma rules (resources/sigma); none in tests that do not need them. */
+  rulesDir?: string;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 }
 
@@ -27,6 +30,7 @@ export type Handlers = {
 interface OpenCase {
   store: CaseDb;
   importer: Importer;
+  detection: Detection;
   events: EventsQuery;
 }
 
@@ -73,6 +77,14 @@ export class Engine {
     'ingest.listImports': () => this.open().importer.list(),
     'ingest.listSources': () => this.open().importer.sources(),
 
+    'detect.rerun': () => {
+      const c = this.open();
+      c.importer.schedule(async (signal) => void (await c.detection.run('all', signal)));
+      return null;
+    },
+    'detect.listRuns': () => this.open().detection.list(),
+    'alerts.list': ({ detector, kind, offset, limit }) => this.open().events.alerts(detector, kind, offset, limit),
+
     'events.search': ({ query, templateId, entityId, offset, limit }) => this.open().events.search({ query, templateId, entityId }, offset, limit),
     'templates.list': ({ query, sort, offset, limit }) => this.open().events.templates(query, sort, offset, limit),
     'entities.list': ({ type, query, offset, limit }) => this.open().events.entities(type, query, offset, limit),
@@ -84,14 +96,24 @@ export class Engine {
 
   private async adopt(store: CaseDb): Promise<ReturnType<CaseDb['info']>> {
     await this.closeCurrent();
-    const importer = new Importer(store, new CaseModels(store.db), {
-      progressed: (p) => this.opts.emit('ingest.progressed', p),
-      finished: (job) => {
-        this.opts.emit('ingest.finished', job);
-        if (this.current?.store === store) this.opts.emit('cases.changed', store.info());
-      },
+    const detection = new Detection(store.db, this.opts.rulesDir ?? null, {
+      progressed: (p) => this.opts.emit('detect.progressed', p),
+      finished: (run) => this.opts.emit('detect.finished', run),
     });
-    this.current = { store, importer, events: new EventsQuery(store.db) };
+    const importer = new Importer(
+      store,
+      new CaseModels(store.db),
+      {
+        progressed: (p) => this.opts.emit('ingest.progressed', p),
+        finished: (job) => {
+          this.opts.emit('ingest.finished', job);
+          if (this.current?.store === store) this.opts.emit('cases.changed', store.info());
+        },
+      },
+      async (importId, signal) => void (await detection.run({ importId }, signal)),
+    );
+    if (detection.needsFullRun) importer.schedule(async (signal) => void (await detection.run('all', signal)));
+    this.current = { store, importer, detection, events: new EventsQuery(store.db) };
     const info = store.info();
     this.recent.touch(info.path, info.name);
     this.opts.emit('cases.changed', info);

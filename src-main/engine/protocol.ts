@@ -12,4 +12,5 @@ export interface EngineWorkerData {
   dataDir: string;
   version: string;
   nativeBinding?: string;
+  rulesDir?: string;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { EventName } from '../../src-shared/contract';
 import type { Envelope } from '../../src-shared/envelope';
 import { InProcessEngineLink } from './link';
+import { ROOT } from '../../test/paths';
 
 export function tempDir(prefix = 'vigil-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -21,7 +22,7 @@ export class TestEngine {
   readonly events: { name: string; payload: unknown }[] = [];
 
   constructor(readonly dataDir = tempDir()) {
-    this.link = new InProcessEngineLink({ dataDir, version: 'test' });
+    this.link = new InProcessEngineLink({ dataDir, version: 'test', rulesDir: join(ROOT, 'resources', 'sigma') });
     this.link.onEvent((name, payload) => this.events.push({ name, payload }));
   }
 

@@ -13,6 +13,7 @@ const engine = new Engine({
   dataDir: data.dataDir,
   version: data.version,
   nativeBinding: data.nativeBinding,
+  rulesDir: data.rulesDir,
   emit: (name, payload) => post({ type: 'event', name, payload }),
 });
 const dispatch = createDispatcher(engine.handlers);

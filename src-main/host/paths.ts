@@ -8,6 +8,8 @@ export interface BuiltPaths {
   rendererDir: string;
   preload: string;
   appRoot: string;
+  /** The Sigma rules bundled with the app. */
+  rulesDir: string;
 }
 
 export function builtPaths(entryUrl: string): BuiltPaths {
@@ -18,6 +20,7 @@ export function builtPaths(entryUrl: string): BuiltPaths {
     rendererDir: join(outDir, 'renderer'),
     preload: join(outDir, 'preload', 'index.cjs'),
     appRoot: resolve(outDir, '..'),
+    rulesDir: join(resolve(outDir, '..'), 'resources', 'sigma'),
   };
 }
 

@@ -84,6 +84,8 @@ export class Importer {
     private readonly store: CaseDb,
     private readonly models: CaseModels,
     private readonly events: ImporterEvents,
+    /** Runs after each import that ends done, before the next one starts (the detection pass). */
+    private readonly afterImport: (importId: number, signal: AbortSignal) => Promise<void> = async () => {},
   ) {
     const db = store.db;
     this.writer = new EventWriter(db);
@@ -205,11 +207,34 @@ export class Importer {
   private async drain(): Promise<void> {
     while (!this.closed && this.queue.length > 0) {
       const q = this.queue.shift()!;
-      await this.run(this.row(q.id), q.format);
+      const status = await this.run(this.row(q.id), q.format);
+      if (status === 'done' && !this.closed) {
+        const abort = new AbortController();
+        this.running = { id: q.id, abort };
+        try {
+          await this.afterImport(q.id, abort.signal);
+        } finally {
+          this.running = null;
+        }
+      }
     }
   }
 
-  private async run(start: ImportRow, format: FormatChoice): Promise<void> {
+  /** Queue work that must not overlap an import (a full detection pass). */
+  schedule(work: (signal: AbortSignal) => Promise<void>): void {
+    this.pump = this.pump.then(async () => {
+      if (this.closed) return;
+      const abort = new AbortController();
+      this.running = { id: -1, abort };
+      try {
+        await work(abort.signal);
+      } finally {
+        this.running = null;
+      }
+    });
+  }
+
+  private async run(start: ImportRow, format: FormatChoice): Promise<ImportStatus> {
     const abort = new AbortController();
     this.running = { id: start.id, abort };
     const db = this.store.db;
@@ -329,6 +354,7 @@ export class Importer {
       this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
       emitProgress(true);
       this.finishJob(start.id, 'done', null);
+      return 'done';
     } catch (err) {
       this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
       if (abort.signal.aborted) {
@@ -337,10 +363,12 @@ export class Importer {
         else db.transaction(() => this.models.checkpoint())();
         this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
         this.finishJob(start.id, this.closed ? 'interrupted' : 'cancelled', null);
+        return this.closed ? 'interrupted' : 'cancelled';
       } else {
         const message = err instanceof EngineError ? err.message : (err as Error)?.message ?? String(err);
         db.transaction(() => this.models.checkpoint())();
         this.finishJob(start.id, 'failed', message);
+        return 'failed';
       }
     } finally {
       this.running = null;

@@ -40,7 +40,7 @@ function tokenize(src: string): Tok[] {
 }
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'of', 'them']);
-const IDENT = /^[A-Za-z0-9_*.\-]+$/;
+const IDENT = /^[A-Za-z0-9_*.-]+$/;
 
 export function parseCondition(src: string): ConditionNode {
   const toks = tokenize(src);

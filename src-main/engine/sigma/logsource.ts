@@ -8,7 +8,7 @@
  * service: auth.log lines belong to no Sigma category, and must not meet process_creation rules.
  * An event with no logsource at all (an unparsed line) meets every rule.
  */
-import type { LogSource, NormalizedEvent } from '../../../src-shared/event';
+import type { LogSource } from '../../../src-shared/event';
 import type { SigmaLogSource } from './types';
 
 const PRODUCT_SYNONYMS: Record<string, string> = {

@@ -1,6 +1,6 @@
 /** Paging and full-text search over a case's events, templates and entities. */
 import type { Database, Statement } from 'better-sqlite3';
-import type { EntityRow, EventRow, EventsPage, Page, TemplateRow } from '../../../src-shared/dto';
+import type { AlertRow, EntityRow, EventRow, EventsPage, Page, TemplateRow } from '../../../src-shared/dto';
 
 /** Counting every match of a broad query over millions of rows is slow; past this we say "N+". */
 export const COUNT_CAP = 100_000;
@@ -122,6 +122,57 @@ export class EventsQuery {
     const total = this.db.prepare(`SELECT count(*) FROM templates ${where}`).pluck().get(...params) as number;
     return {
       rows: rows.map((r) => ({ id: r.id, template: r.template, count: r.count, examples: JSON.parse(r.examples) as string[], firstSeen: r.first_seen, lastSeen: r.last_seen })),
+      offset,
+      total,
+    };
+  }
+
+  alerts(detector: string | undefined, kind: string | undefined, offset: number, limit: number): Page<AlertRow> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (detector) {
+      where.push('detector = ?');
+      params.push(detector);
+    }
+    if (kind) {
+      where.push('kind = ?');
+      params.push(kind);
+    }
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM alerts ${w} ORDER BY first_ts, id LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as {
+      id: number;
+      detector: string;
+      kind: string;
+      title: string;
+      severity: AlertRow['severity'];
+      score: number | null;
+      first_ts: number | null;
+      last_ts: number | null;
+      key: string | null;
+      entities: string;
+      evidence: string;
+      details: string;
+      tags: string;
+    }[];
+    const total = this.db.prepare(`SELECT count(*) FROM alerts ${w}`).pluck().get(...params) as number;
+    return {
+      rows: rows.map((r) => ({
+        id: r.id,
+        detector: r.detector,
+        kind: r.kind,
+        title: r.title,
+        severity: r.severity,
+        score: r.score,
+        firstTs: r.first_ts,
+        lastTs: r.last_ts,
+        key: r.key,
+        entities: JSON.parse(r.entities) as AlertRow['entities'],
+        evidence: JSON.parse(r.evidence) as number[],
+        details: JSON.parse(r.details) as Record<string, unknown>,
+        tags: JSON.parse(r.tags) as string[],
+      })),
       offset,
       total,
     };

@@ -79,3 +79,22 @@ describe('migration 4', () => {
     expect(() => db.prepare(`INSERT INTO entities (id, type, value) VALUES ('u-1', 'ip', 'dup')`).run()).toThrow(/UNIQUE/);
   });
 });
+
+describe('migration 5', () => {
+  it('adds alerts, rule packs, behaviour groups, experiments and score points beside existing events', () => {
+    const db = new Database(':memory:');
+    migrate(db, 4);
+    db.prepare(`INSERT INTO imports (id, path, name, status, started_at) VALUES (1, '/a', 'a', 'done', 1)`).run();
+    db.prepare(`INSERT INTO events (import_id, line_no, raw) VALUES (1, 1, 'kept')`).run();
+    migrate(db, 5);
+    expect(db.prepare('SELECT raw FROM events').pluck().get()).toBe('kept');
+    db.prepare(`INSERT INTO alerts (detector, kind, title, first_ts, evidence) VALUES ('sigma', 'r1', 'SSH brute force', 5, '[1]')`).run();
+    expect(db.prepare('SELECT severity, entities FROM alerts').get()).toEqual({ severity: 'medium', entities: '[]' });
+    const pack = db.prepare(`INSERT INTO rule_packs (name, origin, added_at) VALUES ('mine', '/x', 1) RETURNING id`).pluck().get();
+    db.prepare(`INSERT INTO rule_files (pack_id, path, text) VALUES (?, 'a.yml', 'title: x')`).run(pack);
+    db.prepare('DELETE FROM rule_packs').run();
+    expect(db.prepare('SELECT count(*) FROM rule_files').pluck().get()).toBe(0);
+    db.prepare(`INSERT INTO score_points (source_type, detector, bucket, score) VALUES ('auth', 'hst', 60000, 0.4)`).run();
+    expect(() => db.prepare(`INSERT INTO score_points (source_type, detector, bucket, score) VALUES ('auth', 'hst', 60000, 0.5)`).run()).toThrow(/UNIQUE|PRIMARY/);
+  });
+});

@@ -154,6 +154,108 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'alerts, rule packs, behaviour groups, experiments, detector score series',
+    up(db) {
+      db.exec(`
+        -- Every detector's findings in one table: Sigma matches, behaviour patterns, ensemble and
+        -- graph alerts. Incidents group them later.
+        -- A detection pass over events in time order: after each import, or over the whole case.
+        CREATE TABLE detection_runs (
+          id          INTEGER PRIMARY KEY,
+          scope       TEXT NOT NULL,
+          import_id   INTEGER REFERENCES imports(id),
+          status      TEXT NOT NULL CHECK (status IN ('running','done','failed','cancelled')),
+          events      INTEGER NOT NULL DEFAULT 0,
+          alerts      INTEGER NOT NULL DEFAULT 0,
+          started_at  INTEGER NOT NULL,
+          finished_at INTEGER,
+          error       TEXT
+        ) STRICT;
+
+        CREATE TABLE alerts (
+          id        INTEGER PRIMARY KEY,
+          run_id    INTEGER REFERENCES detection_runs(id),
+          detector  TEXT NOT NULL,
+          kind      TEXT NOT NULL,
+          title     TEXT NOT NULL,
+          severity  TEXT NOT NULL DEFAULT 'medium',
+          score     REAL,
+          first_ts  INTEGER,
+          last_ts   INTEGER,
+          key       TEXT,
+          entities  TEXT NOT NULL DEFAULT '[]',
+          evidence  TEXT NOT NULL DEFAULT '[]',
+          details   TEXT NOT NULL DEFAULT '{}',
+          tags      TEXT NOT NULL DEFAULT '[]'
+        ) STRICT;
+        CREATE INDEX alerts_detector_kind ON alerts(detector, kind);
+        CREATE INDEX alerts_first_ts ON alerts(first_ts);
+
+        -- Rule packs the analyst imported live in the case, so a case file carries its rules.
+        CREATE TABLE rule_packs (
+          id        INTEGER PRIMARY KEY,
+          name      TEXT NOT NULL UNIQUE,
+          origin    TEXT NOT NULL,
+          added_at  INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE rule_files (
+          pack_id INTEGER NOT NULL REFERENCES rule_packs(id) ON DELETE CASCADE,
+          path    TEXT NOT NULL,
+          text    TEXT NOT NULL,
+          PRIMARY KEY (pack_id, path)
+        ) STRICT;
+        CREATE TABLE rule_settings (
+          rule_id TEXT PRIMARY KEY,
+          enabled INTEGER NOT NULL DEFAULT 1,
+          hits    INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+
+        CREATE TABLE behaviour_groups (
+          id          INTEGER PRIMARY KEY,
+          run_id      INTEGER REFERENCES detection_runs(id),
+          kind        TEXT NOT NULL,
+          key         TEXT NOT NULL,
+          ip          TEXT,
+          user        TEXT,
+          user_agent  TEXT,
+          start_ts    INTEGER NOT NULL,
+          end_ts      INTEGER NOT NULL,
+          events      INTEGER NOT NULL,
+          features    TEXT NOT NULL,
+          feature_set TEXT NOT NULL,
+          score       REAL,
+          level       TEXT,
+          evidence    TEXT NOT NULL DEFAULT '[]'
+        ) STRICT;
+        CREATE INDEX behaviour_groups_kind_score ON behaviour_groups(kind, score DESC);
+        CREATE INDEX behaviour_groups_ip ON behaviour_groups(ip);
+
+        CREATE TABLE experiments (
+          id            INTEGER PRIMARY KEY,
+          created_at    INTEGER NOT NULL,
+          name          TEXT NOT NULL,
+          model_version TEXT NOT NULL,
+          feature_set   TEXT NOT NULL,
+          params        TEXT NOT NULL,
+          metrics       TEXT NOT NULL,
+          notes         TEXT
+        ) STRICT;
+
+        -- Each detector's score per time bucket, downsampled, for the timelines view.
+        CREATE TABLE score_points (
+          source_type TEXT NOT NULL,
+          detector    TEXT NOT NULL,
+          bucket      INTEGER NOT NULL,
+          score       REAL NOT NULL,
+          threshold   REAL,
+          key         TEXT,
+          PRIMARY KEY (source_type, detector, bucket)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -25,6 +25,7 @@ const link = new WorkerEngineLink(paths.engineWorker, {
   dataDir: app.getPath('userData'),
   version: readVersion(paths.appRoot),
   nativeBinding: electronNativeBinding(paths.appRoot),
+  rulesDir: paths.rulesDir,
 });
 
 let win: BrowserWindow | null = null;

@@ -1,0 +1,162 @@
+/**
+ * Behaviour models in the pipeline: sessions and IP windows with their features, named attack
+ * patterns as alerts, and at the end of an import an Isolation Forest per group kind trained on
+ * the case (leaving out IPs a pattern already caught) that scores every group.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { NormalizedEvent } from '../../../src-shared/event';
+import type { Stage } from '../pipeline/stage';
+import type { AlertSink, Severity } from '../store/alerts';
+import {
+  BehaviourEngine,
+  BehaviourModel,
+  type BehaviourEngineState,
+  type BehaviourGroup,
+  type BehaviourModelJson,
+  type GroupKind,
+  type PatternDetection,
+  FEATURE_SET_VERSION,
+  riskLevel,
+  matrixFromRows,
+} from './behaviour';
+
+const PATTERN_INFO: Record<string, { title: string; severity: Severity; tags: string[] }> = {
+  brute_force: { title: 'Brute force', severity: 'medium', tags: ['attack.credential_access', 'attack.t1110.001'] },
+  password_spraying: { title: 'Password spraying', severity: 'high', tags: ['attack.credential_access', 'attack.t1110.003'] },
+  credential_stuffing: { title: 'Credential stuffing', severity: 'high', tags: ['attack.credential_access', 'attack.t1110.004'] },
+  possible_compromise: { title: 'Possible compromise: success after failures', severity: 'critical', tags: ['attack.initial_access', 'attack.t1078'] },
+  scanning: { title: 'Scanning / reconnaissance', severity: 'low', tags: ['attack.reconnaissance', 'attack.t1595'] },
+  error_burst: { title: 'Error burst on sensitive paths', severity: 'medium', tags: ['attack.initial_access', 'attack.t1190'] },
+};
+
+/** Fewer groups than this and a forest learns nothing useful: leave them unscored. */
+const MIN_TRAINING_ROWS = 32;
+/** Anomalous groups reported as alerts, most anomalous first, per import. */
+const MAX_ANOMALY_ALERTS = 200;
+
+interface StageState {
+  engine: BehaviourEngineState;
+  models: Partial<Record<GroupKind, BehaviourModelJson>>;
+}
+
+export class BehaviourStage implements Stage {
+  readonly name = 'behaviour';
+  private engine = new BehaviourEngine();
+  private readonly insertGroup: Statement;
+
+  constructor(private readonly db: Database) {
+    this.insertGroup = db.prepare(
+      `INSERT INTO behaviour_groups (kind, key, ip, user, user_agent, start_ts, end_ts, events, features, feature_set, score, level, evidence)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  consume(events: readonly NormalizedEvent[], sink: AlertSink): void {
+    for (const ev of events) this.engine.push(ev);
+    this.collect(sink);
+  }
+
+  finish(sink: AlertSink): void {
+    this.engine.flush();
+    this.collect(sink);
+    this.train(sink);
+  }
+
+  state(): StageState {
+    const models: StageState['models'] = {};
+    for (const kind of ['session', 'ip_window'] as const) {
+      const m = this.engine.getModel(kind);
+      if (m) models[kind] = m.toJSON();
+    }
+    return { engine: this.engine.state(), models };
+  }
+
+  restore(state: unknown): void {
+    const s = state as StageState | null;
+    this.engine = new BehaviourEngine({}, s?.engine);
+    for (const [kind, json] of Object.entries(s?.models ?? {})) this.engine.setModel(kind as GroupKind, BehaviourModel.fromJSON(json));
+  }
+
+  private collect(sink: AlertSink): void {
+    const out = this.engine.drain();
+    for (const g of out.groups) this.storeGroup(g);
+    for (const d of out.detections) this.report(d, sink);
+  }
+
+  private storeGroup(g: BehaviourGroup): void {
+    this.insertGroup.run(g.kind, g.key, g.ip, g.user, g.userAgent, g.start, g.end, g.events, JSON.stringify(g.features), g.featureSetVersion, g.score, g.level, JSON.stringify(g.evidence));
+  }
+
+  private report(d: PatternDetection, sink: AlertSink): void {
+    const info = PATTERN_INFO[d.pattern] ?? { title: d.pattern, severity: 'medium' as Severity, tags: [] };
+    sink.add({
+      detector: 'behaviour',
+      kind: d.pattern,
+      title: info.title,
+      severity: info.severity,
+      score: d.score,
+      firstTs: d.firstTs,
+      lastTs: d.lastTs,
+      key: `${d.keyType}:${d.key}`,
+      entities: [{ type: 'ip', value: d.ip }, ...d.users.map((u) => ({ type: 'user', value: u }))],
+      evidence: d.evidence,
+      details: { summary: d.summary, facts: d.facts },
+      tags: info.tags,
+    });
+  }
+
+  /** Train one forest per kind on this case's groups and score them all. */
+  private train(sink: AlertSink): void {
+    const flagged = new Set(
+      (this.db.prepare(`SELECT DISTINCT key FROM alerts WHERE detector = 'behaviour' AND key LIKE 'ip:%'`).pluck().all() as string[]).map((k) => k.slice(3)),
+    );
+    const update = this.db.prepare('UPDATE behaviour_groups SET score = ?, level = ? WHERE id = ?');
+    const anomalies: { kind: GroupKind; row: GroupRow; score: number }[] = [];
+    for (const kind of ['session', 'ip_window'] as const) {
+      const rows = this.db
+        .prepare('SELECT id, key, ip, user, start_ts, end_ts, events, features, evidence FROM behaviour_groups WHERE kind = ? AND feature_set = ? ORDER BY id')
+        .all(kind, FEATURE_SET_VERSION) as GroupRow[];
+      if (rows.length < MIN_TRAINING_ROWS) continue;
+      const vectors = rows.map((r) => JSON.parse(r.features) as number[]);
+      const clean = vectors.filter((_, i) => !flagged.has(rows[i]!.ip ?? ''));
+      const model = BehaviourModel.train(kind, clean.length >= MIN_TRAINING_ROWS ? clean : vectors, { trainedAt: rows[rows.length - 1]!.end_ts });
+      this.engine.setModel(kind, model);
+      const scores = model.scoreMatrix(matrixFromRows(vectors));
+      rows.forEach((r, i) => {
+        const score = scores[i]!;
+        const level = riskLevel(score, model.cutoffs);
+        update.run(score, level, r.id);
+        if (level === 'high' && !flagged.has(r.ip ?? '')) anomalies.push({ kind, row: r, score });
+      });
+    }
+    anomalies.sort((a, b) => b.score - a.score);
+    for (const { kind, row, score } of anomalies.slice(0, MAX_ANOMALY_ALERTS)) {
+      sink.add({
+        detector: 'behaviour',
+        kind: kind === 'session' ? 'anomalous_session' : 'anomalous_ip_window',
+        title: kind === 'session' ? 'Unusual session' : 'Unusual activity from one IP',
+        severity: 'low',
+        score,
+        firstTs: row.start_ts,
+        lastTs: row.end_ts,
+        key: row.ip ? `ip:${row.ip}` : null,
+        entities: [...(row.ip ? [{ type: 'ip', value: row.ip }] : []), ...(row.user ? [{ type: 'user', value: row.user }] : [])],
+        evidence: JSON.parse(row.evidence) as number[],
+        details: { group: row.key, events: row.events, isolationScore: score },
+        tags: [],
+      });
+    }
+  }
+}
+
+interface GroupRow {
+  id: number;
+  key: string;
+  ip: string | null;
+  user: string | null;
+  start_ts: number;
+  end_ts: number;
+  events: number;
+  features: string;
+  evidence: string;
+}

@@ -1,0 +1,150 @@
+/**
+ * Detection passes: every stage (Sigma, behaviour, and the detectors to come) fed the case's
+ * events in event-time order. An import is followed by a pass over its own events, continuing the
+ * stages' state; "re-run detection" clears every finding and passes over the whole case afresh.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { DetectionProgress, DetectionRun } from '../../../src-shared/dto';
+import { BehaviourStage } from '../detect/behaviour-stage';
+import { SigmaStage } from '../detect/sigma-stage';
+import { AlertWriter } from '../store/alerts';
+import { TimeOrderedEvents } from '../store/event-rows';
+import type { Stage } from './stage';
+
+const PAGE = 5000;
+const PROGRESS_INTERVAL_MS = 200;
+
+export interface DetectionEvents {
+  progressed(p: DetectionProgress): void;
+  finished(run: DetectionRun): void;
+}
+
+interface RunRow {
+  id: number;
+  scope: 'import' | 'all';
+  import_id: number | null;
+  status: DetectionRun['status'];
+  events: number;
+  alerts: number;
+  started_at: number;
+  finished_at: number | null;
+  error: string | null;
+}
+
+export function toRun(r: RunRow): DetectionRun {
+  return {
+    id: r.id,
+    scope: r.scope,
+    importId: r.import_id,
+    status: r.status,
+    events: r.events,
+    alerts: r.alerts,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    error: r.error,
+  };
+}
+
+export class Detection {
+  readonly sigma: SigmaStage;
+  private stages: Stage[];
+  private readonly loadState: Statement;
+  private readonly saveState: Statement;
+
+  constructor(
+    private readonly db: Database,
+    private readonly rulesDir: string | null,
+    private readonly events: DetectionEvents,
+  ) {
+    this.loadState = db.prepare('SELECT value FROM model_state WHERE key = ?').pluck();
+    this.saveState = db.prepare(
+      'INSERT INTO model_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    );
+    this.sigma = new SigmaStage(db, rulesDir);
+    this.stages = [this.sigma, new BehaviourStage(db)];
+    for (const s of this.stages) {
+      const saved = this.loadState.get(`stage:${s.name}`) as string | undefined;
+      if (saved) s.restore(JSON.parse(saved));
+    }
+    // A pass cut short by a crash left partial findings: the honest repair is a full pass.
+    const cut = db.prepare(`SELECT count(*) FROM detection_runs WHERE status = 'running'`).pluck().get() as number;
+    if (cut > 0) db.prepare(`UPDATE detection_runs SET status = 'failed', error = 'interrupted; detection re-ran over the whole case' WHERE status = 'running'`).run();
+    this.needsFullRun = cut > 0;
+  }
+
+  /** True when the case opened with an interrupted pass; the owner schedules a full run. */
+  readonly needsFullRun: boolean;
+
+  list(): DetectionRun[] {
+    return (this.db.prepare('SELECT * FROM detection_runs ORDER BY id DESC LIMIT 100').all() as RunRow[]).map(toRun);
+  }
+
+  async run(scope: { importId: number } | 'all', signal?: AbortSignal): Promise<DetectionRun> {
+    const db = this.db;
+    const importId = scope === 'all' ? null : scope.importId;
+    if (scope === 'all') this.clearFindings();
+    const run = db
+      .prepare(`INSERT INTO detection_runs (scope, import_id, status, started_at) VALUES (?, ?, 'running', ?) RETURNING *`)
+      .get(scope === 'all' ? 'all' : 'import', importId, Date.now()) as RunRow;
+    const total = db.prepare(`SELECT count(*) FROM events ${importId === null ? '' : 'WHERE import_id = ?'}`).pluck().get(...(importId === null ? [] : [importId])) as number;
+    const sink = new AlertWriter(db, run.id);
+    const progress = db.prepare('UPDATE detection_runs SET events = ?, alerts = ? WHERE id = ?');
+    let done = 0;
+    let last = 0;
+    try {
+      for (const page of new TimeOrderedEvents(db, importId).pages(PAGE)) {
+        if (signal?.aborted) throw new Error('cancelled');
+        db.transaction(() => {
+          for (const s of this.stages) s.consume(page, sink);
+          done += page.length;
+          progress.run(done, sink.added, run.id);
+        })();
+        const now = Date.now();
+        if (now - last > PROGRESS_INTERVAL_MS) {
+          last = now;
+          this.events.progressed({ runId: run.id, events: done, total, alerts: sink.added });
+        }
+        // Let queries from the workbench in between pages.
+        await new Promise((r) => setImmediate(r));
+      }
+      db.transaction(() => {
+        for (const s of this.stages) s.finish(sink);
+        this.checkpoint();
+        progress.run(done, sink.added, run.id);
+      })();
+      return this.finish(run.id, 'done', null);
+    } catch (err) {
+      const cancelled = signal?.aborted ?? false;
+      return this.finish(run.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : (err as Error).message);
+    }
+  }
+
+  /** Save every stage's state; call inside a transaction. */
+  checkpoint(): void {
+    for (const s of this.stages) this.saveState.run(`stage:${s.name}`, JSON.stringify(s.state()), Date.now());
+  }
+
+  private finish(id: number, status: DetectionRun['status'], error: string | null): DetectionRun {
+    const row = this.db
+      .prepare('UPDATE detection_runs SET status = ?, finished_at = ?, error = ? WHERE id = ? RETURNING *')
+      .get(status, Date.now(), error, id) as RunRow;
+    const run = toRun(row);
+    this.events.finished(run);
+    return run;
+  }
+
+  /** Forget every finding and every stage's memory, before a pass over the whole case. */
+  private clearFindings(): void {
+    this.db.transaction(() => {
+      this.db.exec(`
+        DELETE FROM alerts;
+        DELETE FROM behaviour_groups;
+        DELETE FROM score_points;
+        UPDATE rule_settings SET hits = 0;
+        DELETE FROM model_state WHERE key LIKE 'stage:%';
+      `);
+    })();
+    this.sigma.reload();
+    this.stages = [this.sigma, new BehaviourStage(this.db)];
+  }
+}
