@@ -4,17 +4,13 @@
  * Hosts validate inputs against these schemas; the typed client derives its types from here.
  */
 import { z } from 'zod';
+import { experimentsMethods } from './contract-experiments';
+import { rulesEvents, rulesMethods } from './contract-rules';
+import { empty, filePath, reply } from './contract-util';
 import type { AlertRow, AppInfo, CaseInfo, DetectionProgress, DetectionRun, EntityRow, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
 
-/** A phantom that carries a reply type in the table without a runtime value. */
-function reply<T>(): T {
-  return undefined as T;
-}
 
-const filePath = z.string().min(1, 'a path is required').max(4096).refine((p) => !p.includes('\0'), 'a path cannot contain NUL');
-const empty = z.object({}).strict();
-
-export const methods = {
+const coreMethods = {
   'app.getInfo': { input: empty, output: reply<AppInfo>() },
 
   'cases.create': {
@@ -106,12 +102,19 @@ export const methods = {
   },
 } as const;
 
+export const methods = {
+  ...coreMethods,
+  ...rulesMethods,
+  ...experimentsMethods,
+} as const;
+
 export const events = {
   'cases.changed': reply<CaseInfo | null>(),
   'ingest.progressed': reply<ImportProgress>(),
   'ingest.finished': reply<ImportJob>(),
   'detect.progressed': reply<DetectionProgress>(),
   'detect.finished': reply<DetectionRun>(),
+  ...rulesEvents,
 } as const;
 
 export type MethodName = keyof typeof methods;

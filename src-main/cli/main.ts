@@ -1,5 +1,8 @@
 /** The `vigil` command. Each subcommand is a small module; this file only routes. */
 import { builtPaths, readVersion } from '../host/paths';
+import { runEval } from './eval';
+import { runParse } from './parse';
+import { runRules } from './rules';
 import { runServe } from './serve';
 
 const paths = builtPaths(import.meta.url);
@@ -10,6 +13,12 @@ const HELP = `vigil ${version} — offline log triage workbench
 Usage:
   vigil serve [--port N] [--host ADDR] [--case FILE] [--data-dir DIR] [--open]
       Run the browser workbench on http://127.0.0.1 with a random access token.
+  vigil parse FILE [--format auto|raw|syslog|syslog5424|auth|access|jsonl] [--mapping FILE] --jsonl
+      Print one normalized event per input line (JSON lines), with its template.
+  vigil rules check DIR|ZIP|FILE [--json]
+      Load a Sigma rule pack and report every rule that loads or fails, and why.
+  vigil eval [...]
+      Evaluate the behaviour models against labelled data (see vigil eval --help).
   vigil --help | --version
 
 Environment:
@@ -31,6 +40,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'serve':
       return runServe(rest, { paths, version });
+    case 'parse':
+      return runParse(rest);
+    case 'rules':
+      return runRules(rest, { paths, version });
+    case 'eval':
+      return runEval(rest, { paths, version });
     default:
       process.stderr.write(`vigil: unknown command '${command}'\n\n${HELP}`);
       return 2;

@@ -9,6 +9,8 @@ import { EngineError } from './errors';
 import { Importer } from './ingest/importer';
 import { CaseModels } from './pipeline/case-models';
 import { Detection } from './pipeline/detection';
+import { experimentsHandlers } from './handlers/experiments';
+import { rulesHandlers } from './handlers/rules';
 import { CaseDb } from './store/case-db';
 import { EventsQuery } from './store/events-query';
 import { RecentCases } from './store/recent';
@@ -27,7 +29,20 @@ export type Handlers = {
   [M in MethodName]: (input: MethodParsedInput<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
 };
 
-interface OpenCase {
+/** Handlers of the methods whose names start with a domain prefix, e.g. `rules.`. */
+export type DomainHandlers<P extends string> = {
+  [M in MethodName as M extends `${P}.${string}` ? M : never]: Handlers[M];
+};
+
+/** What a domain's handlers may use of the engine. */
+export interface EngineContext {
+  /** The open case, or a `no_case_open` error. */
+  open(): OpenCase;
+  emit: EngineOptions['emit'];
+  options(): EngineOptions;
+}
+
+export interface OpenCase {
   store: CaseDb;
   importer: Importer;
   detection: Detection;
@@ -44,7 +59,15 @@ export class Engine {
     this.casesDir = join(opts.dataDir, 'cases');
   }
 
+  private readonly context: EngineContext = {
+    open: () => this.open(),
+    emit: (name, payload) => this.opts.emit(name, payload),
+    options: () => this.opts,
+  };
+
   readonly handlers: Handlers = {
+    ...rulesHandlers(this.context),
+    ...experimentsHandlers(this.context),
     'app.getInfo': () => ({ version: this.opts.version, casesDir: this.casesDir }),
 
     'cases.create': async ({ name, path }) => {

@@ -8,6 +8,7 @@ import { extractEntities, type Entity } from '../parse/entities';
 import { maskMessage } from '../parse/mask';
 import { createParseContext, createParser, sniffFormat, type LogFormat, type ParseContext, type SourceLineParser } from '../parse/sniff';
 import type { JsonMapping } from '../parse/parsers/json-mapping';
+import { parseRaw } from '../parse/parsers/raw';
 
 export type FormatChoice = LogFormat | 'auto';
 
@@ -43,7 +44,9 @@ export class SourceNormalizer {
     opts: SourceOptions,
   ) {
     this.format = opts.format === 'auto' ? sniffFormat(opts.head, opts.name) : opts.format;
-    this.parse = createParser(this.format, opts.jsonMapping ? { jsonMapping: opts.jsonMapping } : {});
+    // Raw chosen by the analyst means the whole line is the message; raw found by sniffing still
+    // lets structured lines in a mixed file be recognised one by one.
+    this.parse = opts.format === 'raw' ? parseRaw : createParser(this.format, opts.jsonMapping ? { jsonMapping: opts.jsonMapping } : {});
     this.ctx = createParseContext(opts.name, { referenceTime: opts.referenceTime, tzOffsetMinutes: opts.tzOffsetMinutes ?? 0 });
   }
 

@@ -3,6 +3,8 @@ import { VIEWS, useApp, type View } from '../store/app';
 import { fmtInt } from '../format';
 import { EmptyView } from '../views/EmptyView';
 import { EventsView } from '../views/EventsView';
+import { ExperimentsView } from '../views/ExperimentsView';
+import { RulesView } from '../views/RulesView';
 import { SettingsView } from '../views/SettingsView';
 import { SourcesView } from '../views/SourcesView';
 import { StatusBar } from './StatusBar';
@@ -106,12 +108,8 @@ function CurrentView({ view }: { view: View }) {
         <EmptyView title="Timelines" next="Each anomaly detector's score over time, with its threshold and alerts. Scores appear here once the detectors have run over imported events." />
       );
     case 'rules':
-      return (
-        <EmptyView title="Rules" next="Sigma rule packs, their hits and load errors. The bundled rules and your own packs will be listed here." />
-      );
+      return <RulesView />;
     case 'experiments':
-      return (
-        <EmptyView title="Experiments" next="Model versions and their precision and recall against your labels, side by side. Label incidents first; runs will be compared here." />
-      );
+      return <ExperimentsView />;
   }
 }
