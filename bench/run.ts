@@ -4,13 +4,21 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { behaviourSklearn, behaviourTraining } from './behaviour';
 import { importResponsiveness } from './import-responsiveness';
+import { importCase, normalizeThroughput, splitterThroughput } from './pipeline';
 import { BENCH_DIR, median } from './util';
 
 type Bench = { runs: number; fn: () => Promise<Record<string, number>> };
 
 const BENCHES: Record<string, Bench> = {
+  'normalize': { runs: 3, fn: normalizeThroughput },
+  'splitter': { runs: 3, fn: splitterThroughput },
+  'import-1m': { runs: 3, fn: () => importCase(1_000_000) },
+  'import-2m-rss': { runs: 1, fn: () => importCase(2_000_000) },
   'import-responsiveness': { runs: 3, fn: () => importResponsiveness(1_000_000) },
+  'iforest-vs-sklearn': { runs: 1, fn: behaviourSklearn },
+  'iforest-training-100k': { runs: 3, fn: behaviourTraining },
 };
 
 async function main(): Promise<void> {

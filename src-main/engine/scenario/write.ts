@@ -1,5 +1,5 @@
 /** Writes a generated scenario to a folder: auth.log, access.log and truth.json side by side. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Scenario, type ScenarioOptions, generateScenario } from './generate';
 import { ACCESS_LOG_NAME, AUTH_LOG_NAME } from './recorder';
@@ -22,6 +22,11 @@ export function writeScenario(dir: string, opts: ScenarioOptions): WrittenScenar
   const truthFile = join(dir, TRUTH_FILE_NAME);
   writeFileSync(authLog, scenario.authLines.join('\n') + '\n');
   writeFileSync(accessLog, scenario.accessLines.join('\n') + '\n');
+  // Syslog lines carry no year: the importer takes it from the file's time, as it would for a
+  // real log written when its last line was.
+  const endSeconds = scenario.end / 1000;
+  utimesSync(authLog, endSeconds, endSeconds);
+  utimesSync(accessLog, endSeconds, endSeconds);
   writeFileSync(
     truthFile,
     JSON.stringify(

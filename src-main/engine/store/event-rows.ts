@@ -80,7 +80,7 @@ export class TimeOrderedEvents {
     this.firstUntimed = db.prepare(`${SELECT} WHERE e.ts IS NULL ${scope} ORDER BY e.id LIMIT ?`);
     this.nextUntimed = db.prepare(`${SELECT} WHERE e.ts IS NULL AND e.id > ? ${scope} ORDER BY e.id LIMIT ?`);
     this.first = db.prepare(`${SELECT} WHERE e.ts IS NOT NULL ${scope} ORDER BY e.ts, e.id LIMIT ?`);
-    this.next = db.prepare(`${SELECT} WHERE (e.ts > ? OR (e.ts = ? AND e.id > ?)) ${scope} ORDER BY e.ts, e.id LIMIT ?`);
+    this.next = db.prepare(`${SELECT} WHERE (e.ts, e.id) > (?, ?) ${scope} ORDER BY e.ts, e.id LIMIT ?`);
   }
 
   *pages(size: number): Generator<NormalizedEvent[]> {
@@ -93,7 +93,7 @@ export class TimeOrderedEvents {
     while (rows.length > 0) {
       yield rows.map(rowToEvent);
       const last = rows[rows.length - 1]!;
-      rows = this.next.all(last.ts, last.ts, last.id, size) as StoredRow[];
+      rows = this.next.all(last.ts, last.id, size) as StoredRow[];
     }
   }
 }

@@ -145,9 +145,16 @@ export class EntityHistory {
   }
 }
 
+/**
+ * Beyond this many distinct peers the count says no more (hundreds of IPs for one user is
+ * already the strongest signal), and stopping there keeps a botnet's user from costing a scan
+ * of thousands of entries per closed group.
+ */
+const COUNT_CAP = 256;
+
 function countSince(m: Map<string, number> | undefined, since: number): number {
   if (m === undefined) return 0;
   let n = 0;
-  for (const t of m.values()) if (t >= since) n++;
+  for (const t of m.values()) if (t >= since && ++n >= COUNT_CAP) break;
   return n;
 }

@@ -43,6 +43,10 @@ export const AUTH_ACTIONS: ReadonlySet<string> = new Set([
 ]);
 
 const INVALID_USER_MARK = /\binvalid user\b/i;
+/** sshd names an empty account as "Invalid user  from IP" (two spaces); parsers give no user. */
+const EMPTY_INVALID_USER = /\binvalid user\s+from\s/i;
+/** Stands for the empty account name, so those attempts count like any other account's. */
+export const EMPTY_USER_NAME = '(empty)';
 const REPEATED = /^message repeated (\d+) times/;
 /** sshd logs "Invalid user x" and then "Failed password for invalid user x" for one attempt. */
 const INVALID_USER_PAIR_MS = 10_000;
@@ -60,7 +64,7 @@ export class EventFactExtractor {
     const http = ev.action === 'http_request' || (ev.method !== null && ev.status !== null);
     const path = ev.path !== null ? canonicalPath(ev.path) : null;
     const status = ev.status;
-    const user = ev.user !== null && ev.user !== '' && ev.user !== '-' ? ev.user : null;
+    let user = ev.user !== null && ev.user !== '' && ev.user !== '-' ? ev.user : null;
     let auth: AuthResult | null = null;
     let invalidUser = false;
     let weight = 1;
@@ -77,6 +81,8 @@ export class EventFactExtractor {
       const isInvalidLine = ev.action === 'ssh_invalid_user';
       auth = isInvalidLine ? 'failure' : ev.outcome === 'unknown' ? null : ev.outcome;
       invalidUser = isInvalidLine || INVALID_USER_MARK.test(ev.message);
+      // Bots try the empty name too; dropping those attempts hid whole brute-force waves.
+      if (auth !== null && user === null && invalidUser && EMPTY_INVALID_USER.test(ev.message)) user = EMPTY_USER_NAME;
       const rep = REPEATED.exec(ev.message);
       if (rep) weight = Math.max(1, Math.min(1000, Number(rep[1])));
       if (auth !== null && invalidUser && ev.src_ip !== null && user !== null) auth = this.dedupeInvalidUser(ev, ts, user, auth);
