@@ -1,0 +1,329 @@
+import { describe, expect, it } from 'vitest';
+import { Blender } from './blender';
+import { Cusum, DEFAULT_CUSUM } from './cusum';
+import { fitGpd, gpdLogLikelihood, spotQuantile } from './gpd';
+import { HalfSpaceTrees, type HalfSpaceTreesState } from './half-space-trees';
+import { ScoreTail } from './score-tail';
+import { combinedSurprisal, logLikelihoodRatio, logLowerGamma, logUpperGamma, surprisalAbove, surprisalBelow } from './tail';
+import { chooseSeason, DEFAULT_HOLT_WINTERS, HoltWinters } from './holt-winters';
+import { MarkovChains } from './markov';
+import { Prng } from './prng';
+import { BiDSpot } from './spot';
+
+const roundTrip = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+describe('HalfSpaceTrees', () => {
+  // One tree of height 1 splitting dimension 0 at 0.5; reference mass 3 on the left, 1 on the right.
+  const tiny = (sizeLimitFraction = 0): HalfSpaceTrees => {
+    const h = new HalfSpaceTrees({ trees: 1, height: 1, windowSize: 4, sizeLimitFraction, dimensions: 1, seed: 1 });
+    const s: HalfSpaceTreesState = {
+      trees: 1, height: 1, windowSize: 4, sizeLimitFraction, dimensions: 1,
+      splitDims: [0], splitValues: [0.5], reference: [4, 3, 1], latest: [], filled: 0, hasReference: true,
+    };
+    h.restore(s);
+    return h;
+  };
+  // max mass M = windowSize * 2^height = 8; score = log2((M+1)/(m+1)) / log2(M+1)
+  const expected = (m: number): number => Math.log2(9 / (m + 1)) / Math.log2(9);
+
+  it('scores the mass r·2^depth of the leaf a point falls in', () => {
+    const h = tiny();
+    expect(h.score([0.2])).toBeCloseTo(expected(3 * 2), 12);
+    expect(h.score([0.9])).toBeCloseTo(expected(1 * 2), 12);
+    expect(h.score([0.9])).toBeCloseTo(0.5, 12);
+  });
+
+  it('stops at a node whose reference mass is at or below the size limit', () => {
+    const h = tiny(1); // limit = 4: the root (mass 4) is terminal at depth 0
+    expect(h.score([0.9])).toBeCloseTo(expected(4), 12);
+  });
+
+  it('swaps the latest window into the reference after windowSize events', () => {
+    const h = tiny();
+    for (const v of [0.9, 0.9, 0.9, 0.1]) h.learn([v]);
+    expect(h.state().reference).toEqual([4, 1, 3]);
+    expect(h.score([0.9])).toBeCloseTo(expected(6), 12);
+  });
+
+  it('is null until the first window fills, and scoreAndLearn equals score then learn', () => {
+    const cfg = { trees: 25, height: 8, windowSize: 50, sizeLimitFraction: 0.1, dimensions: 5, seed: 9 };
+    const a = new HalfSpaceTrees(cfg);
+    const b = new HalfSpaceTrees(cfg);
+    const rng = new Prng(4);
+    expect(a.score([0.1, 0.2, 0.3, 0.4, 0.5])).toBeNull();
+    for (let i = 0; i < 400; i++) {
+      const x = Array.from({ length: 5 }, () => (i % 7 === 0 ? rng.next() : 0.3 + 0.05 * rng.next()));
+      const s1 = a.score(x);
+      a.learn(x);
+      expect(b.scoreAndLearn(x)).toBe(s1);
+    }
+    expect(a.scoreAndLearn([0.99, 0.01, 0.99, 0.01, 0.99])!).toBeGreaterThan(a.scoreAndLearn([0.32, 0.32, 0.32, 0.32, 0.32])!);
+  });
+
+  it('restores from JSON and continues identically', () => {
+    const cfg = { trees: 5, height: 4, windowSize: 20, sizeLimitFraction: 0.1, dimensions: 2, seed: 3 };
+    const a = new HalfSpaceTrees(cfg);
+    const rng = new Prng(8);
+    for (let i = 0; i < 37; i++) a.learn([rng.next(), rng.next()]);
+    const b = new HalfSpaceTrees({ ...cfg, seed: 99 });
+    b.restore(roundTrip(a.state()));
+    for (let i = 0; i < 50; i++) {
+      const x = [rng.next(), rng.next()];
+      expect(b.scoreAndLearn(x)).toBe(a.scoreAndLearn(x));
+    }
+  });
+});
+
+describe('HoltWinters', () => {
+  const cfg = { ...DEFAULT_HOLT_WINTERS, alpha: 0.5, beta: 0.5, gamma: 0, phi: 1, warmupBuckets: 2, minDispersion: 1, clipSigma: 1e9, seasonCandidates: [] };
+  /** P(Poisson(mu) ≥ k) summed term by term. */
+  const poissonAtLeast = (k: number, mu: number): number => {
+    let below = 0;
+    let term = Math.exp(-mu);
+    for (let i = 0; i < k; i++) {
+      below += term;
+      term *= mu / (i + 1);
+    }
+    return 1 - below;
+  };
+
+  it('one-step forecast, dispersion and count surprisal by hand', () => {
+    const hw = new HoltWinters(cfg);
+    hw.learn(10); // level 10, trend 0
+    expect(hw.score(12)).toBeNull(); // still warming up
+    // r = 2 against forecast 10: level .5·12 + .5·10 = 11, trend .5·1 + .5·0 = 0.5.
+    // Dispersion EWMAs start at the prior (squares = φ0·1 = 1, rates = 1) with rate 1/(1+10):
+    // squares = 1 + (4 - 1)/11 = 14/11, rates = 1 + (10 - 1)/11 = 20/11, φ = 0.7 → floored at 1.
+    hw.learn(12);
+    expect(hw.forecast()).toBeCloseTo(11.5, 12);
+    expect(hw.dispersionEstimate).toBeCloseTo(0.7, 12);
+    expect(hw.spread).toBe(1);
+    expect(Math.exp(-hw.score(14)!)).toBeCloseTo(poissonAtLeast(14, 11.5), 10);
+    hw.learn(14); // level .5·14 + .5·11.5 = 12.75, trend .5·1.75 + .5·.5 = 1.125
+    expect(hw.forecast()).toBeCloseTo(13.875, 12);
+  });
+
+  it('chooses a season from the autocorrelation of differences and seeds its indices', () => {
+    const history = [0, 10, 0, 10, 0, 10, 0, 10];
+    expect(chooseSeason(history, [2, 3], 0.3, 8)).toEqual([-5, 5]);
+    expect(chooseSeason([1, 2, 3, 4, 5, 6, 7, 8], [2], 0.3, 8)).toBeNull(); // a ramp is not a season
+  });
+
+  it('learns an hourly-style spike as season, so the spike stops being anomalous', () => {
+    const hw = new HoltWinters({ ...DEFAULT_HOLT_WINTERS, seasonCandidates: [6] });
+    const series = (i: number): number => (i % 6 === 3 ? 30 : 2);
+    for (let i = 0; i < 60; i++) hw.learn(series(i));
+    expect(hw.state().season).not.toBeNull();
+    for (let i = 60; i < 63; i++) {
+      expect(hw.score(series(i))!).toBeLessThan(2);
+      hw.learn(series(i));
+    }
+    expect(hw.score(30)!).toBeLessThan(2); // index 63 is a spike phase: 30 is expected there
+  });
+
+  it('a born-warm series scores its first bucket against a zero baseline with the prior dispersion', () => {
+    const hw = new HoltWinters(DEFAULT_HOLT_WINTERS, true, 25);
+    // NB with mean 1e-3 (the rate floor) and φ = 25: p = 1/25, r = 1e-3/24, P(X ≥ 1) = 1 - p^r.
+    expect(hw.score(1)).toBeCloseTo(-Math.log(1 - Math.pow(1 / 25, 1e-3 / 24)), 9);
+    expect(hw.score(0)).toBe(0);
+  });
+});
+
+describe('count tails', () => {
+  it('match the Poisson, negative binomial and cluster formulas by hand', () => {
+    // Poisson(2): P(X ≥ 3) = 1 - e^-2 (1 + 2 + 2); the lower regularized gamma P(3, 2) is the same.
+    expect(Math.exp(logLowerGamma(3, 2))).toBeCloseTo(1 - 5 * Math.exp(-2), 12);
+    expect(Math.exp(logUpperGamma(3, 2))).toBeCloseTo(5 * Math.exp(-2), 12);
+    expect(Math.exp(-surprisalAbove(3, 2, 1))).toBeCloseTo(1 - 5 * Math.exp(-2), 12);
+    // NB mean 2, φ 2 (r = 2, p = 1/2): P(0..2) = 1/4 + 2/8 + 3/16 = 0.6875.
+    expect(Math.exp(-surprisalAbove(3, 2, 2))).toBeCloseTo(0.3125, 12);
+    // Clusters below the mean: X/φ ~ Poisson(μ/φ), an empty bucket has e^(-μ/φ).
+    expect(surprisalBelow(0, 15, 5)).toBeCloseTo(3, 12);
+    expect(surprisalBelow(5, 4, 2)).toBe(0);
+    // Likelihood ratio of rate 3μ to μ: (x ln 3 - 2μ)/φ.
+    expect(logLikelihoodRatio(8, 4, 3, 1)).toBeCloseTo(8 * Math.log(3) - 8, 12);
+    // Fisher: one p-value is itself; two with −ln sum s give e^-s (1 + s).
+    expect(combinedSurprisal(7, 1)).toBeCloseTo(7, 10);
+    expect(combinedSurprisal(7, 2)).toBeCloseTo(7 - Math.log(8), 10);
+  });
+
+  it('stays finite and monotone far in the tail', () => {
+    const a = surprisalAbove(240, 2, 1.5);
+    const b = surprisalAbove(400, 2, 1.5);
+    expect(Number.isFinite(a) && Number.isFinite(b)).toBe(true);
+    expect(b).toBeGreaterThan(a);
+    expect(a).toBeGreaterThan(100);
+  });
+});
+
+describe('ScoreTail', () => {
+  it('empirical tail with +1 smoothing, times the number of events', () => {
+    const t = new ScoreTail(10);
+    for (let i = 0; i < 9; i++) t.push(0.15);
+    t.push(0.95);
+    expect(t.surprisal(0.95, 1)).toBeCloseTo(-Math.log(2 / 11), 12);
+    expect(t.surprisal(0.95, 2)).toBeCloseTo(-Math.log(4 / 11), 12);
+    expect(t.surprisal(0.05, 1)).toBe(0);
+  });
+});
+
+describe('Cusum', () => {
+  const cfg = { ...DEFAULT_CUSUM, baselineAlpha: 0, warmupBuckets: 1, upRatio: 3, downRatio: 0.2, threshold: 5, minRate: 1 };
+
+  it('accumulates likelihood ratios by hand and restarts when a bucket favours the baseline', () => {
+    const c = new Cusum(cfg);
+    c.learnCount(4, 1); // baseline 4
+    // up: 8 ln 3 - 4·(3 - 1) = 0.789; down: 8 ln 0.2 + 4·0.8 < 0
+    expect(c.scoreCount(8, 1)).toBeCloseTo(8 * Math.log(3) - 8, 12);
+    c.learnCount(8, 1);
+    // an empty bucket: up 0 - 8 (sum back to 0), down 0 + 3.2
+    c.learnCount(0, 1);
+    expect(c.sums.high).toBe(0);
+    expect(c.sums.low).toBeCloseTo(3.2, 12);
+    c.learnCount(0, 1);
+    c.learnCount(0, 1);
+    expect(c.sums.low).toBeCloseTo(9.6, 12); // nothing caps a silence
+    expect(c.alarming).toBe(true);
+    // the source is back: 4 ln 0.2 + 3.2 < 0 ends the alarm
+    c.learnCount(4, 1);
+    expect(c.sums).toEqual({ high: 0, low: 0 });
+  });
+
+  it('clustered counts carry 1/φ of the evidence, and sparse baselines are judged at minRate', () => {
+    const c = new Cusum(cfg);
+    c.learnCount(0.1, 1);
+    expect(c.scoreCount(0, 2)).toBeCloseTo((0 - 1 * (0.2 - 1)) / 2, 12);
+    expect(new Cusum({ ...cfg, downward: false }).scoreCount(0, 1)).toBeNull(); // not warm yet
+  });
+});
+
+describe('MarkovChains', () => {
+  const cfg = { smoothing: 1, maxTemplates: 10, maxEntities: 10, maxTransitions: 100, warmupTransitions: 0, commonLevel: 1 };
+
+  it('smoothed transition probabilities and p-values by hand', () => {
+    const m = new MarkovChains(cfg);
+    for (const t of ['A', 'B', 'A', 'B']) m.learn({ entity: 'ip:1', template: t });
+    // counts: START→A 1, A→B 2, B→A 1; V = 2, denominators add smoothing·(V + 1) = 3
+    expect(m.probability('A', 'B')).toBeCloseTo(3 / 5, 12);
+    expect(m.probability(null, 'A')).toBeCloseTo(2 / 4, 12);
+    expect(m.probability('A', 'C')).toBeCloseTo(1 / 5, 12);
+    // p-value: the mass of all successors at most as likely. From A: B has 3/5, the two empty
+    // slots (A itself and "unseen") 1/5 each, so B's p-value is 1 and an unseen C's is 2/5.
+    expect(m.pValue('A', 'B')).toBeCloseTo(1, 12);
+    expect(m.pValue('A', 'C')).toBeCloseTo(2 / 5, 12);
+    // ip:1 last template is B; P(A | B) is the most likely step: p = 1, surprisal 0
+    expect(m.score({ entity: 'ip:1', template: 'A' })).toBeCloseTo(0, 12);
+    // a new entity opening with B: from START only A was seen, B shares 2/4 with "unseen"
+    expect(m.score({ entity: 'ip:2', template: 'B' })).toBeCloseTo(Math.log(2), 12);
+    expect(m.score({ entity: null, template: 'B' })).toBeNull();
+  });
+
+  it('skips the scan for common steps', () => {
+    const m = new MarkovChains({ ...cfg, commonLevel: 0.5 });
+    for (const t of ['A', 'B', 'A', 'B']) m.learn({ entity: 'ip:1', template: t });
+    expect(m.pValue('A', 'B')).toBe(1);
+    expect(m.pValue('A', 'C')).toBeCloseTo(2 / 5, 12);
+  });
+
+  it('bounds entities and restores from JSON', () => {
+    const small = { ...cfg, smoothing: 0.1, maxEntities: 5 };
+    const m = new MarkovChains(small);
+    for (let i = 0; i < 20; i++) m.learn({ entity: `e${i}`, template: i % 2 ? 'A' : 'B' });
+    expect(m.state().entities.length).toBeLessThanOrEqual(5);
+    const r = new MarkovChains(small);
+    r.restore(roundTrip(m.state()));
+    expect(r.scoreAndLearn('e19', 'B')).toBe(m.scoreAndLearn('e19', 'B'));
+    expect(r.state()).toEqual(m.state());
+  });
+});
+
+describe('Blender', () => {
+  const make = (): Blender => new Blender({ channels: ['a', 'b', 'c'], weights: [1, 1, 1], agreeLevel: 3, boost: 2, families: [0, 1, 2] });
+
+  it('evidence-weighted mean of surprisals, boosted when most families agree', () => {
+    const b = make();
+    // one decisive channel: weights 1·(1+8), 1, 1 → (9·8) / 11
+    expect(b.blend([8, 0, 0]).score).toBeCloseTo(72 / 11, 12);
+    // negative values are not evidence
+    expect(b.blend([-5, 0, 0]).score).toBe(0);
+    // two of three agree at ≥ 3: (4·3 + 4·3 + 0) / 9 · 2
+    const agreed = b.blend([3, 3, 0]);
+    expect(agreed.score).toBeCloseTo((24 / 9) * 2, 12);
+    expect(agreed.contributions.reduce<number>((s, c) => s + (c ?? 0), 0)).toBeCloseTo(agreed.score, 12);
+    expect(b.score([3, 3, 0])).toBe(agreed.score);
+    // channels without an opinion (NaN) are left out
+    expect(b.blend([NaN, 6, NaN]).score).toBeCloseTo(6, 12);
+    expect(b.blend([NaN, 6, NaN]).contributions[0]).toBeNull();
+  });
+});
+
+describe('GPD fit and SPOT quantile', () => {
+  it('Grimshaw MLE matches scipy on a known sample', () => {
+    // GPD(gamma 0.2, sigma 1) quantiles at (i - 0.5)/200; scipy.stats.genpareto.fit(x, floc=0)
+    // gives c = 0.19110934, scale = 1.00678004 (Nelder-Mead on the likelihood agrees to 1e-5).
+    const x = Array.from({ length: 200 }, (_, i) => (Math.pow(1 - (i + 0.5) / 200, -0.2) - 1) / 0.2);
+    const fit = fitGpd(x);
+    expect(fit.method).toBe('mle');
+    expect(fit.gamma).toBeCloseTo(0.1911093, 4);
+    expect(fit.sigma).toBeCloseTo(1.00678, 4);
+    expect(gpdLogLikelihood(x, fit.gamma, fit.sigma)).toBeGreaterThanOrEqual(gpdLogLikelihood(x, 0.2, 1));
+  });
+
+  it('finds a negative shape (bounded tail)', () => {
+    const x = Array.from({ length: 300 }, (_, i) => (Math.pow(1 - (i + 0.5) / 300, 0.3) - 1) / -0.3);
+    const fit = fitGpd(x);
+    expect(fit.gamma).toBeLessThan(-0.2);
+  });
+
+  it('falls back to the method of moments with few peaks, then to the empirical maximum', () => {
+    const y = [1, 2, 3, 4, 5];
+    const fit = fitGpd(y, 10);
+    const m = 3;
+    const s2 = 2.5;
+    expect(fit.method).toBe('moments');
+    expect(fit.gamma).toBeCloseTo(0.5 * (1 - (m * m) / s2), 12);
+    expect(fit.sigma).toBeCloseTo(0.5 * m * ((m * m) / s2 + 1), 12);
+    const one = fitGpd([2.5], 10);
+    expect(one.method).toBe('empirical');
+    expect(spotQuantile(4, one, 1e-4, 100, 1)).toBe(6.5);
+    expect(fitGpd([2, 2, 2], 10).method).toBe('empirical');
+  });
+
+  it('SPOT threshold formula', () => {
+    // z_q = t + sigma/gamma·((q·n/Nt)^-gamma - 1) = 2 + 2·(0.05^-0.5 - 1)
+    expect(spotQuantile(2, { gamma: 0.5, sigma: 1, method: 'mle', maxExcess: 9 }, 1e-3, 1000, 20)).toBeCloseTo(2 + 2 * (Math.sqrt(20) - 1), 10);
+    // gamma = 0: t - sigma·ln(q·n/Nt)
+    expect(spotQuantile(2, { gamma: 0, sigma: 1, method: 'mle', maxExcess: 9 }, 1e-3, 1000, 20)).toBeCloseTo(2 - Math.log(0.05), 10);
+  });
+});
+
+describe('BiDSpot', () => {
+  const cfg = { q: 1e-3, nInit: 200, depth: 10, initLevel: 0.95, minPeaks: 10, maxPeaks: 500, refitFraction: 0.02 };
+
+  it('calibrates, flags both tails relative to the drift, and does not learn alarms', () => {
+    const s = new BiDSpot(cfg);
+    const rng = new Prng(5);
+    const noise = (): number => (rng.next() - 0.5) * 2;
+    for (let i = 0; i < 210; i++) expect(s.step(10 + noise()).alarm).toBeNull();
+    const th = s.thresholds()!;
+    expect(th.upper).toBeGreaterThan(10.5);
+    expect(th.lower).toBeLessThan(9.5);
+    expect(s.step(30).alarm).toBe('up');
+    expect(s.step(-10).alarm).toBe('down');
+    expect(s.thresholds()).toEqual(th); // alarms leave the model untouched
+    for (let i = 0; i < 200; i++) s.step(10 + i * 0.05 + noise()); // slow drift upward
+    expect(s.step(20.2).alarm).toBeNull(); // 20.2 is normal once the level has drifted to ~20
+    expect(s.step(10).alarm).toBe('down'); // and the old level is now the anomaly
+  });
+
+  it('uses the fallback on degenerate calibration data and stays JSON-safe', () => {
+    const s = new BiDSpot(cfg);
+    for (let i = 0; i < 210; i++) s.step(5);
+    const th = s.thresholds()!;
+    expect(Number.isFinite(th.upper) && Number.isFinite(th.lower)).toBe(true);
+    expect(s.step(6).alarm).toBe('up');
+    const r = new BiDSpot(cfg);
+    r.restore(roundTrip(s.state()));
+    expect(r.thresholds()).toEqual(s.thresholds());
+  });
+});

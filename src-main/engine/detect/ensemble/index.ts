@@ -1,0 +1,12 @@
+export type { AnomalyDetector } from './detector';
+export { Ensemble, primaryEntity, type EnsembleState } from './ensemble';
+export { EnsembleSet, byParser, type EnsembleSetState, type SourceTypeOf } from './ensemble-set';
+export { DEFAULT_ENSEMBLE, type EnsembleConfig } from './config';
+export { CHANNELS, type Channel, type ChannelValues, type DetectorName, type EnsembleAlert, type EnsembleOutput, type KeyKind, type ScorePoint, type SeriesKey } from './types';
+export { HalfSpaceTrees } from './half-space-trees';
+export { HoltWinters } from './holt-winters';
+export { Cusum } from './cusum';
+export { MarkovChains } from './markov';
+export { Blender } from './blender';
+export { BiDSpot } from './spot';
+export { fitGpd, spotQuantile } from './gpd';
