@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { experimentsMethods } from './contract-experiments';
 import { rulesEvents, rulesMethods } from './contract-rules';
 import { empty, filePath, reply } from './contract-util';
-import type { AlertRow, AppInfo, CaseInfo, DetectionProgress, DetectionRun, EntityRow, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
+import type { AlertRow, AppInfo, CollectorStatus, Timeline, CaseInfo, DetectionProgress, DetectionRun, EntityRow, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
 
 
 const coreMethods = {
@@ -47,6 +47,14 @@ const coreMethods = {
   'ingest.listImports': { input: empty, output: reply<ImportJob[]>() },
   'ingest.listSources': { input: empty, output: reply<SourceRow[]>() },
 
+  'collector.getStatus': { input: empty, output: reply<CollectorStatus>() },
+  /**
+   * Start the live collector with a configuration (or the case's saved one). The engine validates
+   * it in full and names every problem; here it only has to be a plain object.
+   */
+  'collector.start': { input: z.object({ config: z.record(z.string(), z.unknown()).optional() }).strict(), output: reply<CollectorStatus>() },
+  'collector.stop': { input: empty, output: reply<CollectorStatus>() },
+
   /** Forget every finding and run every detector over the whole case again, in event-time order. */
   'detect.rerun': { input: empty, output: reply<null>() },
   'detect.listRuns': { input: empty, output: reply<DetectionRun[]>() },
@@ -60,6 +68,19 @@ const coreMethods = {
       })
       .strict(),
     output: reply<Page<AlertRow>>(),
+  },
+
+  /** Each detector's score per time bucket with thresholds and alerts, downsampled to fit a chart. */
+  'timelines.get': {
+    input: z
+      .object({
+        sourceType: z.string().max(100).optional(),
+        from: z.number().int().optional(),
+        to: z.number().int().optional(),
+        maxPoints: z.number().int().min(10).max(5000).default(1500),
+      })
+      .strict(),
+    output: reply<Timeline>(),
   },
 
   'templates.list': {
@@ -90,6 +111,10 @@ const coreMethods = {
       .object({
         /** Full-text query: words are ANDed, "quoted phrases" kept together, a trailing * is a prefix. */
         query: z.string().max(1000).default(''),
+        /** Only events at or after this time (epoch ms). */
+        from: z.number().int().optional(),
+        /** Only events before this time (epoch ms). */
+        to: z.number().int().optional(),
         /** Only events of this template. */
         templateId: z.string().max(64).optional(),
         /** Only events that mention this entity (its UUID). */
@@ -113,6 +138,7 @@ export const events = {
   'ingest.progressed': reply<ImportProgress>(),
   'ingest.finished': reply<ImportJob>(),
   'detect.progressed': reply<DetectionProgress>(),
+  'collector.updated': reply<CollectorStatus>(),
   'detect.finished': reply<DetectionRun>(),
   ...rulesEvents,
 } as const;

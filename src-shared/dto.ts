@@ -161,3 +161,47 @@ export interface AlertRow {
   details: Record<string, unknown>;
   tags: string[];
 }
+
+export interface TimelineSeries {
+  detector: string;
+  /** [bucket start (epoch ms), score, threshold or null], in time order. */
+  points: [number, number, number | null][];
+}
+
+export interface Timeline {
+  sourceTypes: string[];
+  sourceType: string | null;
+  /** Width of one point after downsampling, in ms. */
+  bucketMs: number;
+  series: TimelineSeries[];
+  alerts: { id: number; ts: number; score: number | null; title: string; kind: string }[];
+}
+
+export type LiveSource = 'udp' | 'tcp' | 'tls' | 'otlp' | 'webhook' | 'tail';
+
+export interface CollectorStatus {
+  running: boolean;
+  startedAt: number | null;
+  /** Messages received, stored and dropped since the collector started. */
+  received: number;
+  stored: number;
+  dropped: number;
+  ratePerSecond: number;
+  listeners: {
+    source: LiveSource;
+    address: string | null;
+    received: number;
+    ratePerSecond: number;
+    drops: { queueFull: number; oversize: number; malformed: number };
+    connectionsOpen: number;
+    unauthorized: number;
+    lastError: string | null;
+  }[];
+  queue: { length: number; maxMessages: number; peakLength: number };
+  topSenders: { sender: string; count: number }[];
+  recentLines: { source: LiveSource; sender: string; receivedAt: number; line: string }[];
+  tailFiles: { path: string; state: string; lines: number; truncations: number }[];
+  /** The configuration in force (or saved for next start), as the collector panel edits it. */
+  config: Record<string, unknown>;
+  error: string | null;
+}

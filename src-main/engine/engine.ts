@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { EventName, EventPayload, MethodName, MethodOutput, MethodParsedInput } from '../../src-shared/contract';
 import { EngineError } from './errors';
 import { Importer } from './ingest/importer';
+import { LiveIngest } from './ingest/live-ingest';
 import { CaseModels } from './pipeline/case-models';
 import { Detection } from './pipeline/detection';
 import { experimentsHandlers } from './handlers/experiments';
@@ -47,6 +48,7 @@ export interface OpenCase {
   importer: Importer;
   detection: Detection;
   events: EventsQuery;
+  live: LiveIngest;
 }
 
 export class Engine {
@@ -100,6 +102,10 @@ export class Engine {
     'ingest.listImports': () => this.open().importer.list(),
     'ingest.listSources': () => this.open().importer.sources(),
 
+    'collector.getStatus': () => this.open().live.status(),
+    'collector.start': ({ config }) => this.open().live.start(config),
+    'collector.stop': () => this.open().live.stop(),
+
     'detect.rerun': () => {
       const c = this.open();
       c.importer.schedule(async (signal) => void (await c.detection.run('all', signal)));
@@ -108,7 +114,9 @@ export class Engine {
     'detect.listRuns': () => this.open().detection.list(),
     'alerts.list': ({ detector, kind, offset, limit }) => this.open().events.alerts(detector, kind, offset, limit),
 
-    'events.search': ({ query, templateId, entityId, offset, limit }) => this.open().events.search({ query, templateId, entityId }, offset, limit),
+    'events.search': ({ query, from, to, templateId, entityId, offset, limit }) =>
+      this.open().events.search({ query, from, to, templateId, entityId }, offset, limit),
+    'timelines.get': ({ sourceType, from, to, maxPoints }) => this.open().events.timeline(sourceType, from, to, maxPoints),
     'templates.list': ({ query, sort, offset, limit }) => this.open().events.templates(query, sort, offset, limit),
     'entities.list': ({ type, query, offset, limit }) => this.open().events.entities(type, query, offset, limit),
   };
@@ -123,9 +131,10 @@ export class Engine {
       progressed: (p) => this.opts.emit('detect.progressed', p),
       finished: (run) => this.opts.emit('detect.finished', run),
     });
+    const models = new CaseModels(store.db);
     const importer = new Importer(
       store,
-      new CaseModels(store.db),
+      models,
       {
         progressed: (p) => this.opts.emit('ingest.progressed', p),
         finished: (job) => {
@@ -136,7 +145,19 @@ export class Engine {
       async (importId, signal) => void (await detection.run({ importId }, signal)),
     );
     if (detection.needsFullRun) importer.schedule(async (signal) => void (await detection.run('all', signal)));
-    this.current = { store, importer, detection, events: new EventsQuery(store.db) };
+    let lastChanged = 0;
+    const live = new LiveIngest(store.db, models, detection, {
+      updated: (status) => this.opts.emit('collector.updated', status),
+      stored: () => {
+        // Tell the workbench the case grew, at most once a second.
+        const now = Date.now();
+        if (now - lastChanged > 1000 && this.current?.store === store) {
+          lastChanged = now;
+          this.opts.emit('cases.changed', store.info());
+        }
+      },
+    });
+    this.current = { store, importer, detection, events: new EventsQuery(store.db), live };
     const info = store.info();
     this.recent.touch(info.path, info.name);
     this.opts.emit('cases.changed', info);
@@ -152,6 +173,7 @@ export class Engine {
     const c = this.current;
     if (!c) return;
     this.current = null;
+    await c.live.stop();
     await c.importer.close();
     c.store.close();
   }

@@ -57,11 +57,35 @@ interface Cluster {
   examples: string[];
   lastSeen: number;
   path: string[];
+  /** The leaf this cluster hangs under while live. */
+  leaf: TreeNode | null;
 }
 
 interface TreeNode {
   children: Map<string, TreeNode> | null;
   clusters: Cluster[] | null;
+  /** Bumped whenever a cluster joins or leaves this leaf or one of its templates changes. */
+  version: number;
+}
+
+/**
+ * A caller's memo for one message it expects to see again (the same text, masked into the same
+ * MaskedMessage object, every time).
+ * addMasked fills it in; while neither the tree's shape nor the leaf the message reached has
+ * changed since, the same message would reach the same leaf and pick the same cluster, so the
+ * lookup is skipped. Opaque to callers; create it with newDrainHint().
+ */
+export interface DrainHint {
+  drain: unknown;
+  treeVersion: number;
+  leaf: unknown;
+  leafVersion: number;
+  cluster: unknown;
+  params: string[];
+}
+
+export function newDrainHint(): DrainHint {
+  return { drain: null, treeVersion: -1, leaf: null, leafVersion: -1, cluster: null, params: [] };
 }
 
 export class Drain {
@@ -71,6 +95,8 @@ export class Drain {
   private readonly clusters = new Map<string, Cluster>();
   private nextId = 1;
   private tick = 0;
+  /** Bumped whenever a tree node is created or removed. */
+  private treeVersion = 0;
 
   constructor(options: Partial<DrainOptions> = {}) {
     const o = { ...DEFAULT_DRAIN_OPTIONS, ...options };
@@ -88,9 +114,18 @@ export class Drain {
   }
 
   /** add() for a message the caller has already masked (to share the work with other stages). */
-  addMasked(message: string, m: MaskedMessage): DrainResult {
+  addMasked(message: string, m: MaskedMessage, hint?: DrainHint): DrainResult {
     const tick = ++this.tick;
     const tokens = m.masked;
+    if (hint !== undefined && hint.drain === this && hint.treeVersion === this.treeVersion && (hint.leaf as TreeNode).version === hint.leafVersion) {
+      // Nothing this message is compared with has changed since it last came: same cluster, whose
+      // template already covers it (generalising would change nothing), same parameters, and the
+      // message is already among the examples or they are full.
+      const cluster = hint.cluster as Cluster;
+      cluster.count++;
+      cluster.lastSeen = tick;
+      return { clusterId: cluster.id, template: cluster.template, params: hint.params.slice(), changed: false };
+    }
     const leaf = this.findLeaf(tokens);
     const best = leaf?.clusters ? this.bestCluster(leaf.clusters, m) : null;
     let cluster: Cluster;
@@ -98,7 +133,10 @@ export class Drain {
     if (best) {
       cluster = best;
       changed = generalise(cluster.tokens, tokens);
-      if (changed) cluster.template = cluster.tokens.join(' ');
+      if (changed) {
+        cluster.template = cluster.tokens.join(' ');
+        (cluster.leaf as TreeNode).version++;
+      }
     } else {
       cluster = this.createCluster(tokens.slice());
       changed = true;
@@ -107,7 +145,20 @@ export class Drain {
     cluster.lastSeen = tick;
     this.keepExample(cluster, message);
     if (this.clusters.size > this.options.maxClusters) this.evict();
-    return { clusterId: cluster.id, template: cluster.template, params: extractParams(cluster.tokens, m), changed };
+    const params = extractParams(cluster.tokens, m);
+    if (hint !== undefined) {
+      // The state after this call: the message now matches `cluster` with similarity 1 and every
+      // other cluster of the leaf stays below the threshold (or lost to it before), so until the
+      // tree or this leaf changes, the lookup would give `cluster` again.
+      const leaf = cluster.leaf;
+      hint.drain = leaf === null ? null : this;
+      hint.treeVersion = this.treeVersion;
+      hint.leaf = leaf;
+      hint.leafVersion = leaf === null ? -1 : leaf.version;
+      hint.cluster = cluster;
+      hint.params = params.slice();
+    }
+    return { clusterId: cluster.id, template: cluster.template, params, changed };
   }
 
   /** The cluster a message would join, without learning anything; null when it would start a new one. */
@@ -167,6 +218,7 @@ export class Drain {
         examples: s.examples.slice(),
         lastSeen: s.lastSeen,
         path: s.path.slice(),
+        leaf: null,
       };
       drain.attach(cluster);
     }
@@ -230,7 +282,7 @@ export class Drain {
   private createCluster(tokens: string[]): Cluster {
     const id = `${this.options.idPrefix}${this.nextId++}`;
     // lastSeen is set by the caller right after; Infinity keeps it out of this leaf's eviction.
-    const cluster: Cluster = { id, tokens, template: tokens.join(' '), count: 0, examples: [], lastSeen: Infinity, path: this.choosePath(tokens) };
+    const cluster: Cluster = { id, tokens, template: tokens.join(' '), count: 0, examples: [], lastSeen: Infinity, path: this.choosePath(tokens), leaf: null };
     const leaf = this.attach(cluster);
     if (leaf.length > this.options.maxClustersPerLeaf) {
       let oldest = leaf[0] as Cluster;
@@ -267,20 +319,24 @@ export class Drain {
   private attach(cluster: Cluster): Cluster[] {
     let node = this.byLength.get(cluster.tokens.length);
     if (!node) {
-      node = { children: null, clusters: null };
+      node = { children: null, clusters: null, version: 0 };
       this.byLength.set(cluster.tokens.length, node);
+      this.treeVersion++;
     }
     for (const key of cluster.path) {
       node.children ??= new Map();
       let next = node.children.get(key);
       if (!next) {
-        next = { children: null, clusters: null };
+        next = { children: null, clusters: null, version: 0 };
         node.children.set(key, next);
+        this.treeVersion++;
       }
       node = next;
     }
     const leaf = (node.clusters ??= []);
     leaf.push(cluster);
+    node.version++;
+    cluster.leaf = node;
     this.clusters.set(cluster.id, cluster);
     return leaf;
   }
@@ -309,6 +365,8 @@ export class Drain {
       node = next;
     }
     const list = node.clusters;
+    node.version++;
+    cluster.leaf = null;
     if (list) {
       const at = list.indexOf(cluster);
       if (at >= 0) list.splice(at, 1);
@@ -318,9 +376,11 @@ export class Drain {
       const n = trail[d] as TreeNode;
       if (n.clusters || (n.children && n.children.size > 0)) return;
       (trail[d - 1] as TreeNode).children?.delete(cluster.path[d - 1] as string);
+      this.treeVersion++;
     }
     if (!lengthNode.clusters && (!lengthNode.children || lengthNode.children.size === 0)) {
       this.byLength.delete(cluster.tokens.length);
+      this.treeVersion++;
     }
   }
 

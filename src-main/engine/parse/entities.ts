@@ -54,39 +54,71 @@ const CANONICAL: Record<Exclude<EntityType, 'url'>, (raw: string) => string | nu
  * a recomputation, never a different answer.
  */
 const MEMO_LIMIT = 50_000;
-const memos = new Map<EntityType, Map<string, Entity | null>>();
 
-function makeEntity(type: EntityType, raw: string): Entity | null {
-  let memo = memos.get(type);
-  if (!memo) {
-    memo = new Map();
-    memos.set(type, memo);
-  }
-  const hit = memo.get(raw);
-  if (hit !== undefined) return hit;
-  let entity: Entity | null = null;
+interface TypeMemo {
+  map: Map<string, Entity | null>;
+  /** The last value looked up and its answer: consecutive lines often share a client, agent, host. */
+  lastRaw: string;
+  lastEntity: Entity | null;
+}
+
+function newTypeMemo(): TypeMemo {
+  return { map: new Map(), lastRaw: '', lastEntity: null };
+}
+
+const memos: Record<EntityType, TypeMemo> = {
+  ip: newTypeMemo(),
+  user: newTypeMemo(),
+  host: newTypeMemo(),
+  process: newTypeMemo(),
+  file: newTypeMemo(),
+  domain: newTypeMemo(),
+  url: newTypeMemo(),
+  user_agent: newTypeMemo(),
+};
+
+function computeEntity(type: EntityType, raw: string): Entity | null {
   if (type === 'url') {
     const u = canonicalUrl(raw);
-    if (u) entity = Object.freeze({ type, value: u.url, id: entityId(type, u.url) });
-  } else {
-    const value = CANONICAL[type](raw);
-    if (value !== null) entity = Object.freeze({ type, value, id: entityId(type, value) });
+    return u ? Object.freeze({ type, value: u.url, id: entityId(type, u.url) }) : null;
   }
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(raw, entity);
+  const value = CANONICAL[type](raw);
+  return value !== null ? Object.freeze({ type, value, id: entityId(type, value) }) : null;
+}
+
+function makeEntity(type: EntityType, raw: string): Entity | null {
+  const memo = memos[type];
+  // The empty string is never looked up (EntitySet.add skips it), so it can stand for "none yet".
+  if (raw === memo.lastRaw && raw.length > 0) return memo.lastEntity;
+  let entity = memo.map.get(raw);
+  if (entity === undefined) {
+    entity = computeEntity(type, raw);
+    if (memo.map.size >= MEMO_LIMIT) memo.map.clear();
+    memo.map.set(raw, entity);
+  }
+  memo.lastRaw = raw;
+  memo.lastEntity = entity;
   return entity;
 }
 
 /** Host column or URL host: an IP literal is an ip entity, anything else a host/domain. */
 const hostMemo = new Map<string, Entity | null>();
 
+let lastHostRaw = '';
+let lastHostEntity: Entity | null = null;
+
 function hostOrIpEntity(raw: string, hostType: 'host' | 'domain'): Entity | null {
+  if (hostType === 'host' && raw === lastHostRaw && raw.length > 0) return lastHostEntity;
   const key = hostType === 'host' ? raw : `\u0000${raw}`;
   let e = hostMemo.get(key);
   if (e === undefined) {
     e = isIpLiteral(raw) ? ipEntity(raw) : makeEntity(hostType, raw);
     if (hostMemo.size >= MEMO_LIMIT) hostMemo.clear();
     hostMemo.set(key, e);
+  }
+  if (hostType === 'host') {
+    lastHostRaw = raw;
+    lastHostEntity = e;
   }
   return e;
 }
@@ -134,6 +166,70 @@ class EntitySet {
   }
 }
 
+const COL_SRC_IP = 0;
+const COL_DST_IP = 1;
+const COL_USER = 2;
+const COL_HOST = 3;
+const COL_PROCESS = 4;
+const COL_URL = 5;
+const COL_FILE = 6;
+const COL_USER_AGENT = 7;
+
+/**
+ * The last raw value and entity of each column, kept by a caller next to something the columns
+ * tend to repeat with (the message: "Failed password for root from 1.2.3.4" always has the same
+ * user and source IP). A plain compare then replaces a hash lookup. Entities are pure functions
+ * of their raw value, so the memo never changes an answer.
+ */
+export interface ColumnMemo {
+  raws: string[];
+  entities: (Entity | null)[];
+}
+
+export function newColumnMemo(): ColumnMemo {
+  return { raws: ['', '', '', '', '', '', '', ''], entities: [null, null, null, null, null, null, null, null] };
+}
+
+function computeColumn(slot: number, raw: string): Entity | null {
+  switch (slot) {
+    case COL_SRC_IP:
+    case COL_DST_IP:
+      return ipEntity(raw);
+    case COL_USER:
+      return makeEntity('user', raw);
+    case COL_HOST:
+      return hostOrIpEntity(raw, 'host');
+    case COL_PROCESS:
+      return makeEntity('process', raw);
+    case COL_URL:
+      return makeEntity('url', raw);
+    case COL_FILE:
+      return makeEntity('file', raw);
+    default:
+      return makeEntity('user_agent', raw);
+  }
+}
+
+/** Each column's value and entity on the previous event: a host, a client, an agent run in bursts. */
+const lastRaws: string[] = ['', '', '', '', '', '', '', ''];
+const lastEntities: (Entity | null)[] = [null, null, null, null, null, null, null, null];
+
+/** The entity of a non-empty column value. */
+function columnEntity(cols: ColumnMemo | undefined, slot: number, raw: string): Entity | null {
+  if (lastRaws[slot] === raw) return lastEntities[slot] as Entity | null;
+  let e: Entity | null;
+  if (cols === undefined) e = computeColumn(slot, raw);
+  else if (cols.raws[slot] === raw) e = cols.entities[slot] as Entity | null;
+  else {
+    e = computeColumn(slot, raw);
+    cols.raws[slot] = raw;
+    cols.entities[slot] = e;
+  }
+  lastRaws[slot] = raw;
+  lastEntities[slot] = e;
+  return e;
+}
+
 /** ECS / OTel style keys of `fields` that name an entity. */
 const FIELD_TYPES: Record<string, EntityType> = {
   'source.ip': 'ip',
@@ -160,19 +256,23 @@ const FIELD_TYPES: Record<string, EntityType> = {
  * All entities of an event, deduplicated, in a stable order (columns, fields, then message).
  * Pass the masker's output for event.message when the caller already has it.
  */
-export function extractEntities(event: NormalizedEvent, masked?: MaskedMessage): Entity[] {
+export function extractEntities(
+  event: NormalizedEvent,
+  masked?: MaskedMessage,
+  fromMsg?: readonly Entity[],
+  cols?: ColumnMemo,
+): Entity[] {
   const set = new EntitySet();
-  if (event.src_ip) set.addIp(event.src_ip);
-  if (event.dst_ip) set.addIp(event.dst_ip);
-  if (event.user) set.add('user', event.user);
-  if (event.host) set.addHostOrIp(event.host, 'host');
-  if (event.app) set.add('process', event.app);
+  if (event.src_ip) set.push(columnEntity(cols, COL_SRC_IP, event.src_ip));
+  if (event.dst_ip) set.push(columnEntity(cols, COL_DST_IP, event.dst_ip));
+  if (event.user) set.push(columnEntity(cols, COL_USER, event.user));
+  if (event.host) set.push(columnEntity(cols, COL_HOST, event.host));
+  if (event.app) set.push(columnEntity(cols, COL_PROCESS, event.app));
   if (event.path) {
     // An HTTP request path is a URL path; only a non-HTTP event's path names a file.
-    if (event.method || event.parser === 'access') set.add('url', event.path);
-    else set.add('file', event.path);
+    set.push(columnEntity(cols, event.method || event.parser === 'access' ? COL_URL : COL_FILE, event.path));
   }
-  if (event.user_agent) set.add('user_agent', event.user_agent);
+  if (event.user_agent) set.push(columnEntity(cols, COL_USER_AGENT, event.user_agent));
   for (const key in event.fields) {
     const type = FIELD_TYPES[key];
     const v = event.fields[key];
@@ -181,8 +281,27 @@ export function extractEntities(event: NormalizedEvent, masked?: MaskedMessage):
     else if (type === 'url') set.addUrl(v);
     else set.add(type, v);
   }
-  const http = event.method !== null || event.parser === 'access';
-  fromMessage(set, masked ?? maskMessage(event.message), event.app === null, http);
+  if (fromMsg !== undefined) {
+    for (let k = 0; k < fromMsg.length; k++) set.push(fromMsg[k] as Entity);
+  } else {
+    fromMessage(set, masked ?? maskMessage(event.message), event.app === null, isHttpEvent(event));
+  }
+  return set.list;
+}
+
+/** Whether the message of `event` is an HTTP request line, whose paths are URLs. */
+export function isHttpEvent(event: NormalizedEvent): boolean {
+  return event.method !== null || event.parser === 'access';
+}
+
+/**
+ * The entities a message names on its own, deduplicated, in extraction order: a pure function of
+ * the message and the two flags, so callers may keep it per distinct message and hand it to
+ * extractEntities (pushing these after the column entities dedupes exactly as extracting them).
+ */
+export function messageEntities(m: MaskedMessage, wantProcess: boolean, http: boolean): Entity[] {
+  const set = new EntitySet();
+  fromMessage(set, m, wantProcess, http);
   return set.list;
 }
 

@@ -6,10 +6,12 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { DetectionProgress, DetectionRun } from '../../../src-shared/dto';
 import { BehaviourStage } from '../detect/behaviour-stage';
+import { EnsembleStage } from '../detect/ensemble-stage';
 import { SigmaStage } from '../detect/sigma-stage';
 import { AlertWriter } from '../store/alerts';
 import { TimeOrderedEvents } from '../store/event-rows';
 import type { Stage } from './stage';
+import type { NormalizedEvent } from '../../../src-shared/event';
 
 const PAGE = 5000;
 const PROGRESS_INTERVAL_MS = 200;
@@ -61,7 +63,7 @@ export class Detection {
       'INSERT INTO model_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
     );
     this.sigma = new SigmaStage(db, rulesDir);
-    this.stages = [this.sigma, new BehaviourStage(db)];
+    this.stages = [this.sigma, new BehaviourStage(db), new EnsembleStage(db)];
     for (const s of this.stages) {
       const saved = this.loadState.get(`stage:${s.name}`) as string | undefined;
       if (saved) s.restore(JSON.parse(saved));
@@ -119,6 +121,27 @@ export class Detection {
     }
   }
 
+  /**
+   * Live events as they are stored, in arrival order (close to event time); call inside the
+   * batch's transaction. Returns the number of alerts raised.
+   */
+  consumeLive(events: readonly NormalizedEvent[]): number {
+    const sink = this.liveSink ?? (this.liveSink = new AlertWriter(this.db, null));
+    const before = sink.added;
+    for (const s of this.stages) s.consume(events, sink);
+    return sink.added - before;
+  }
+
+  /** The collector stopped: close open windows and sessions, save the stages. Inside a transaction. */
+  finishLive(): void {
+    const sink = this.liveSink ?? new AlertWriter(this.db, null);
+    for (const s of this.stages) s.finish(sink);
+    this.checkpoint();
+    this.liveSink = null;
+  }
+
+  private liveSink: AlertWriter | null = null;
+
   /** Save every stage's state; call inside a transaction. */
   checkpoint(): void {
     for (const s of this.stages) this.saveState.run(`stage:${s.name}`, JSON.stringify(s.state()), Date.now());
@@ -145,6 +168,6 @@ export class Detection {
       `);
     })();
     this.sigma.reload();
-    this.stages = [this.sigma, new BehaviourStage(this.db)];
+    this.stages = [this.sigma, new BehaviourStage(this.db), new EnsembleStage(this.db)];
   }
 }

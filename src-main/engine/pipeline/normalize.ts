@@ -3,9 +3,9 @@
  * same for an import, the live collector and `vigil parse`. Holds no database; callers store.
  */
 import type { NormalizedEvent } from '../../../src-shared/event';
-import { Drain } from '../parse/drain';
-import { extractEntities, type Entity } from '../parse/entities';
-import { maskMessage } from '../parse/mask';
+import { Drain, newDrainHint, type DrainHint } from '../parse/drain';
+import { extractEntities, isHttpEvent, messageEntities, newColumnMemo, type ColumnMemo, type Entity } from '../parse/entities';
+import { maskMessage, type MaskedMessage } from '../parse/mask';
 import { createParseContext, createParser, sniffFormat, type LogFormat, type ParseContext, type SourceLineParser } from '../parse/sniff';
 import type { JsonMapping } from '../parse/parsers/json-mapping';
 import { parseRaw } from '../parse/parsers/raw';
@@ -28,6 +28,46 @@ export interface SourceOptions {
   referenceTime: number;
   tzOffsetMinutes?: number;
   jsonMapping?: JsonMapping;
+}
+
+/**
+ * Work that depends on the message text alone, kept per distinct message: logs repeat their
+ * messages heavily ("session closed for user root", "GET / HTTP/1.1"), and masking, the Drain
+ * lookup and the message's entities are pure functions of it.
+ */
+interface MessageMemo {
+  maxTokens: number;
+  masked: MaskedMessage;
+  hint: DrainHint;
+  /** messageEntities() by (app === null) * 2 + http. */
+  entities: (readonly Entity[] | undefined)[];
+  /** Column entities last seen with this message. */
+  cols: ColumnMemo;
+}
+
+/**
+ * Bounded by entry count and by line length (a kept message may pin the line it was cut from);
+ * dropped whole when full, which only costs recomputation.
+ */
+const MEMO_ENTRIES = 8192;
+const MEMO_MAX_LINE = 1024;
+const memo = new Map<string, MessageMemo>();
+
+function messageMemo(message: string, raw: string, maxTokens: number): MessageMemo {
+  let e = memo.get(message);
+  if (e !== undefined && e.maxTokens === maxTokens) return e;
+  e = {
+    maxTokens,
+    masked: maskMessage(message, maxTokens),
+    hint: newDrainHint(),
+    entities: [undefined, undefined, undefined, undefined],
+    cols: newColumnMemo(),
+  };
+  if (raw.length <= MEMO_MAX_LINE) {
+    if (memo.size >= MEMO_ENTRIES) memo.clear();
+    memo.set(message, e);
+  }
+  return e;
 }
 
 /** One source's parser and context, feeding a shared miner. */
@@ -55,11 +95,20 @@ export class SourceNormalizer {
     if (event.parser === 'raw') this.unparsed++;
     if (event.ts === null) event.ts = this.lastTs;
     else this.lastTs = event.ts;
-    const masked = maskMessage(event.message, this.drain.options.maxTokens);
-    const t = this.drain.addMasked(event.message, masked);
+    const message = event.message;
+    const m = messageMemo(message, raw, this.drain.options.maxTokens);
+    const t = this.drain.addMasked(message, m.masked, m.hint);
     event.template_id = t.clusterId;
     event.params = t.params;
-    return { event, entities: extractEntities(event, masked), template: t.template };
+    const wantProcess = event.app === null;
+    const http = isHttpEvent(event);
+    const slot = (wantProcess ? 2 : 0) + (http ? 1 : 0);
+    let fromMsg = m.entities[slot];
+    if (fromMsg === undefined) {
+      fromMsg = messageEntities(m.masked, wantProcess, http);
+      m.entities[slot] = fromMsg;
+    }
+    return { event, entities: extractEntities(event, m.masked, fromMsg, raw.length <= MEMO_MAX_LINE ? m.cols : undefined), template: t.template };
   }
 }
 

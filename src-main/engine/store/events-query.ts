@@ -1,6 +1,6 @@
 /** Paging and full-text search over a case's events, templates and entities. */
 import type { Database, Statement } from 'better-sqlite3';
-import type { AlertRow, EntityRow, EventRow, EventsPage, Page, TemplateRow } from '../../../src-shared/dto';
+import type { AlertRow, EntityRow, EventRow, EventsPage, Page, TemplateRow, Timeline, TimelineSeries } from '../../../src-shared/dto';
 
 /** Counting every match of a broad query over millions of rows is slow; past this we say "N+". */
 export const COUNT_CAP = 100_000;
@@ -45,6 +45,8 @@ export function toFtsQuery(input: string): string | null {
 
 export interface EventFilter {
   query: string;
+  from?: number;
+  to?: number;
   templateId?: string;
   entityId?: string;
 }
@@ -67,6 +69,14 @@ export class EventsQuery {
       from = `events_fts f JOIN events e ON e.id = f.rowid JOIN imports i ON i.id = e.import_id LEFT JOIN sources s ON s.id = e.source_id`;
       where.push('events_fts MATCH ?');
       params.push(fts);
+    }
+    if (filter.from !== undefined) {
+      where.push('e.ts >= ?');
+      params.push(filter.from);
+    }
+    if (filter.to !== undefined) {
+      where.push('e.ts < ?');
+      params.push(filter.to);
     }
     if (filter.templateId) {
       where.push('e.template_id = ?');
@@ -93,7 +103,7 @@ export class EventsQuery {
         params.push(entity.rowid);
       }
     }
-    const key = `${fts !== null}|${!!filter.templateId}|${entityKind}`;
+    const key = `${fts !== null}|${filter.from !== undefined}|${filter.to !== undefined}|${!!filter.templateId}|${entityKind}`;
     let stmts = this.cache.get(key);
     if (!stmts) {
       const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -176,6 +186,38 @@ export class EventsQuery {
       offset,
       total,
     };
+  }
+
+  timeline(sourceType: string | undefined, from: number | undefined, to: number | undefined, maxPoints: number): Timeline {
+    const types = this.db.prepare('SELECT DISTINCT source_type FROM score_points ORDER BY source_type').pluck().all() as string[];
+    const type = sourceType && types.includes(sourceType) ? sourceType : (types[0] ?? null);
+    if (type === null) return { sourceTypes: [], sourceType: null, bucketMs: 0, series: [], alerts: [] };
+    const range = this.db
+      .prepare('SELECT min(bucket) AS lo, max(bucket) AS hi FROM score_points WHERE source_type = ? AND bucket >= ? AND bucket <= ?')
+      .get(type, from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER) as { lo: number | null; hi: number | null };
+    if (range.lo === null || range.hi === null) return { sourceTypes: types, sourceType: type, bucketMs: 0, series: [], alerts: [] };
+    const native = 60_000;
+    // Downsample by keeping each wider bucket's highest score: peaks are what an analyst looks for.
+    const width = Math.max(native, Math.ceil((range.hi - range.lo + native) / maxPoints / native) * native);
+    const rows = this.db
+      .prepare(
+        `SELECT detector, (bucket - ?) / ? AS slot, max(score) AS score, max(threshold) AS threshold FROM score_points
+         WHERE source_type = ? AND bucket >= ? AND bucket <= ? GROUP BY detector, slot ORDER BY detector, slot`,
+      )
+      .all(range.lo, width, type, range.lo, range.hi) as { detector: string; slot: number; score: number; threshold: number | null }[];
+    const byDetector = new Map<string, TimelineSeries>();
+    for (const r of rows) {
+      let s = byDetector.get(r.detector);
+      if (!s) byDetector.set(r.detector, (s = { detector: r.detector, points: [] }));
+      s.points.push([range.lo + Math.floor(r.slot) * width, r.score, r.threshold]);
+    }
+    const alerts = this.db
+      .prepare(
+        `SELECT id, first_ts AS ts, score, title, kind FROM alerts WHERE detector = 'ensemble' AND json_extract(details, '$.sourceType') = ?
+         AND first_ts >= ? AND first_ts <= ? ORDER BY first_ts LIMIT 2000`,
+      )
+      .all(type, range.lo, range.hi + width) as Timeline['alerts'];
+    return { sourceTypes: types, sourceType: type, bucketMs: width, series: [...byDetector.values()], alerts };
   }
 
   entities(type: string | undefined, query: string, offset: number, limit: number): Page<EntityRow> {

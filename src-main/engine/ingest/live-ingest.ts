@@ -1,0 +1,204 @@
+/**
+ * Live collection into the open case: the collector's queue drained batch by batch through the
+ * same normalizer and stores as an import, then straight through the detection stages, so an
+ * analyst watches events and detections arrive. Settings and tail checkpoints live in the case.
+ */
+import type { Database } from 'better-sqlite3';
+import type { CollectorStatus, LiveSource } from '../../../src-shared/dto';
+import type { NormalizedEvent } from '../../../src-shared/event';
+import { EngineError } from '../errors';
+import type { CaseModels } from '../pipeline/case-models';
+import type { Detection } from '../pipeline/detection';
+import type { SourceNormalizer } from '../pipeline/normalize';
+import { EventWriter } from '../store/event-writer';
+import { Collector, parseCollectorConfig, type CollectorStats, type LiveMessage, type TailCheckpoint } from './live';
+
+const CONFIG_KEY = 'collector.config';
+const CHECKPOINT_KEY = 'collector.tail';
+const BATCH = 2000;
+const STATUS_INTERVAL_MS = 1000;
+/** A header time further than this from the receive time is not believed (clock skew, no year). */
+const SANE_SKEW_MS = 24 * 3_600_000;
+
+export interface LiveEvents {
+  updated(status: CollectorStatus): void;
+  stored(): void;
+}
+
+interface Session {
+  collector: Collector;
+  importId: number;
+  loop: Promise<void>;
+  abort: AbortController;
+  timer: NodeJS.Timeout;
+  normalizers: Map<string, { normalizer: SourceNormalizer; sourceId: number; seq: number }>;
+  stored: number;
+}
+
+export class LiveIngest {
+  private session: Session | null = null;
+  private lastError: string | null = null;
+  private readonly writer: EventWriter;
+
+  constructor(
+    private readonly db: Database,
+    private readonly models: CaseModels,
+    private readonly detection: Detection,
+    private readonly events: LiveEvents,
+  ) {
+    this.writer = new EventWriter(db);
+  }
+
+  savedConfig(): Record<string, unknown> {
+    const raw = this.db.prepare('SELECT value FROM case_meta WHERE key = ?').pluck().get(CONFIG_KEY) as string | undefined;
+    return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  }
+
+  status(): CollectorStatus {
+    const s = this.session;
+    return toStatus(s?.collector.stats() ?? null, s?.stored ?? 0, this.savedConfig(), this.lastError);
+  }
+
+  async start(configInput: Record<string, unknown> | undefined): Promise<CollectorStatus> {
+    if (this.session) throw new EngineError('conflict', 'The collector is already running; stop it first.');
+    const input = configInput ?? this.savedConfig();
+    const config = parseCollectorConfig(input);
+    this.db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(CONFIG_KEY, JSON.stringify(input));
+    const checkpoints = this.loadCheckpoints();
+    const collector = new Collector({ onCheckpoint: (cps) => this.saveCheckpoints(cps) });
+    this.lastError = null;
+    await collector.start(config, { checkpoints });
+    const importId = this.db
+      .prepare(`INSERT INTO imports (path, name, status, started_at) VALUES (?, 'Live collection', 'running', ?) RETURNING id`)
+      .pluck()
+      .get(describe(collector.stats()), Date.now()) as number;
+    const abort = new AbortController();
+    const session: Session = {
+      collector,
+      importId,
+      abort,
+      normalizers: new Map(),
+      stored: 0,
+      loop: Promise.resolve(),
+      timer: setInterval(() => this.events.updated(this.status()), STATUS_INTERVAL_MS),
+    };
+    session.loop = this.consume(session).catch((err: unknown) => {
+      this.lastError = (err as Error).message;
+    });
+    this.session = session;
+    const status = this.status();
+    this.events.updated(status);
+    return status;
+  }
+
+  async stop(): Promise<CollectorStatus> {
+    const s = this.session;
+    if (!s) return this.status();
+    clearInterval(s.timer);
+    await s.collector.stop();
+    await s.loop;
+    this.db.transaction(() => {
+      this.detection.finishLive();
+      this.db.prepare(`UPDATE imports SET status = 'done', finished_at = ? WHERE id = ?`).run(Date.now(), s.importId);
+    })();
+    const final = toStatus(s.collector.stats(), s.stored, this.savedConfig(), this.lastError);
+    this.session = null;
+    this.events.updated({ ...final, running: false });
+    return { ...final, running: false };
+  }
+
+  private async consume(s: Session): Promise<void> {
+    for await (const batch of s.collector.batches(BATCH, s.abort.signal)) {
+      this.db.transaction(() => {
+        this.writer.begin();
+        const stored: NormalizedEvent[] = [];
+        for (const m of batch) stored.push(this.storeOne(s, m));
+        this.writer.commit((id) => this.models.templateInfo(id));
+        this.models.consume(stored);
+        this.detection.consumeLive(stored);
+        s.collector.commit(batch);
+        this.db.prepare('UPDATE imports SET lines = lines + ?, bytes_read = bytes_read + ? WHERE id = ?').run(batch.length, batchBytes(batch), s.importId);
+      })();
+      s.stored += batch.length;
+      this.events.stored();
+      // Let queries from the workbench in between batches.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  private storeOne(s: Session, m: LiveMessage): NormalizedEvent {
+    const key = m.source === 'tail' ? `tail:${m.sender}` : m.source;
+    let n = s.normalizers.get(key);
+    if (!n) {
+      const name = m.source === 'tail' ? m.sender : `${m.source} listener`;
+      const normalizer = this.models.sourceNormalizer({ name, format: m.source === 'tail' ? 'auto' : 'syslog5424', head: [m.line], referenceTime: m.receivedAt });
+      const sourceId = this.db
+        .prepare(
+          `INSERT INTO sources (import_id, member_index, name, format) VALUES (?, (SELECT count(*) FROM sources WHERE import_id = ?), ?, ?) RETURNING id`,
+        )
+        .pluck()
+        .get(s.importId, s.importId, name, normalizer.format) as number;
+      s.normalizers.set(key, (n = { normalizer, sourceId, seq: 0 }));
+    }
+    const line = n.normalizer.line(m.line);
+    const ev = line.event;
+    // The header's time when it is believable, the receive time otherwise.
+    if (ev.ts === null || Math.abs(ev.ts - m.receivedAt) > SANE_SKEW_MS) {
+      if (ev.ts !== null) ev.fields.header_ts = ev.ts;
+      ev.ts = m.receivedAt;
+    }
+    if (m.source !== 'tail') ev.fields.sender = m.sender;
+    this.writer.add(s.importId, n.sourceId, ++n.seq, ev, line.entities);
+    return ev;
+  }
+
+  private loadCheckpoints(): TailCheckpoint[] {
+    const raw = this.db.prepare('SELECT value FROM model_state WHERE key = ?').pluck().get(CHECKPOINT_KEY) as string | undefined;
+    return raw ? (JSON.parse(raw) as TailCheckpoint[]) : [];
+  }
+
+  private saveCheckpoints(cps: TailCheckpoint[]): void {
+    this.db
+      .prepare('INSERT INTO model_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run(CHECKPOINT_KEY, JSON.stringify(cps), Date.now());
+  }
+}
+
+function batchBytes(batch: LiveMessage[]): number {
+  let n = 0;
+  for (const m of batch) n += m.line.length + 1;
+  return n;
+}
+
+function describe(stats: CollectorStats): string {
+  return stats.listeners.map((l) => `${l.source}://${l.address ?? 'files'}`).join(' ') || 'live';
+}
+
+function toStatus(stats: CollectorStats | null, stored: number, config: Record<string, unknown>, error: string | null): CollectorStatus {
+  const listeners = (stats?.listeners ?? []).map((l) => ({
+    source: l.source as LiveSource,
+    address: l.address,
+    received: l.received,
+    ratePerSecond: l.ratePerSecond,
+    drops: { queueFull: l.drops.queueFull ?? 0, oversize: l.drops.oversize ?? 0, malformed: l.drops.malformed ?? 0 },
+    connectionsOpen: l.connectionsOpen,
+    unauthorized: l.unauthorized,
+    lastError: l.lastError,
+  }));
+  const dropped = listeners.reduce((sum, l) => sum + l.drops.queueFull + l.drops.oversize + l.drops.malformed, 0);
+  return {
+    running: stats?.running ?? false,
+    startedAt: stats?.startedAt ?? null,
+    received: stats?.received ?? 0,
+    stored,
+    dropped,
+    ratePerSecond: stats?.ratePerSecond ?? 0,
+    listeners,
+    queue: { length: stats?.queue.length ?? 0, maxMessages: stats?.queue.maxMessages ?? 0, peakLength: stats?.queue.peakLength ?? 0 },
+    topSenders: (stats?.topSenders ?? []).map((t) => ({ sender: t.sender, count: t.count })),
+    recentLines: (stats?.recentLines ?? []).map((r) => ({ source: r.source as LiveSource, sender: r.sender, receivedAt: r.receivedAt, line: r.line })),
+    tailFiles: (stats?.tailFiles ?? []).map((t) => ({ path: t.path, state: String(t.state), lines: t.lines, truncations: t.truncations })),
+    config,
+    error,
+  };
+}
