@@ -1,5 +1,6 @@
 /** The `vigil` command. Each subcommand is a small module; this file only routes. */
 import { builtPaths, readVersion } from '../host/paths';
+import { runCollect } from './collect';
 import { runEval } from './eval';
 import { runParse } from './parse';
 import { runRules } from './rules';
@@ -15,6 +16,8 @@ Usage:
       Run the browser workbench on http://127.0.0.1 with a random access token.
   vigil parse FILE [--format auto|raw|syslog|syslog5424|auth|access|jsonl] [--mapping FILE] --jsonl
       Print one normalized event per input line (JSON lines), with its template.
+  vigil collect --case FILE [--udp HOST:PORT] [--tcp HOST:PORT] [--tls HOST:PORT --tls-cert F --tls-key F] [--tail GLOB]
+      Run the syslog collector headless into a case; Ctrl+C stops it and prints a summary.
   vigil rules check DIR|ZIP|FILE [--json]
       Load a Sigma rule pack and report every rule that loads or fails, and why.
   vigil eval [...]
@@ -40,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'serve':
       return runServe(rest, { paths, version });
+    case 'collect':
+      return runCollect(rest, { paths, version });
     case 'parse':
       return runParse(rest);
     case 'rules':

@@ -5,6 +5,7 @@ import { Shell } from './components/Shell';
 import { useApp } from './store/app';
 import { useEvents } from './store/events';
 import { useIngest } from './store/ingest';
+import { useCollector } from './store/collector';
 
 export function App() {
   const theme = useApp((s) => s.theme);
@@ -22,6 +23,7 @@ export function App() {
         if (!info) useIngest.getState().reset();
       }),
       api().on('ingest.progressed', (p) => useIngest.getState().onProgress(p)),
+      api().on('collector.updated', (s) => useCollector.getState().onUpdate(s)),
       api().on('ingest.finished', (job) => {
         useIngest.getState().onFinished(job);
         useEvents.getState().reload();

@@ -95,13 +95,15 @@ export class LiveIngest {
     const s = this.session;
     if (!s) return this.status();
     clearInterval(s.timer);
+    // The collector forgets its counters once stopped; the summary takes them from just before.
+    const counters = s.collector.stats();
     await s.collector.stop();
     await s.loop;
     this.db.transaction(() => {
       this.detection.finishLive();
       this.db.prepare(`UPDATE imports SET status = 'done', finished_at = ? WHERE id = ?`).run(Date.now(), s.importId);
     })();
-    const final = toStatus(s.collector.stats(), s.stored, this.savedConfig(), this.lastError);
+    const final = toStatus(counters, s.stored, this.savedConfig(), this.lastError);
     this.session = null;
     this.events.updated({ ...final, running: false });
     return { ...final, running: false };

@@ -2,6 +2,7 @@
 import { useState, type DragEvent } from 'react';
 import type { ImportJob } from '../../../src-shared/dto';
 import { api } from '../api';
+import { CollectorPanel } from './CollectorPanel';
 import { fmtBytes, fmtDuration, fmtInt } from '../format';
 import { useApp } from '../store/app';
 import { useIngest } from '../store/ingest';
@@ -80,6 +81,7 @@ export function SourcesView() {
         </button>
       </form>
       <Duplicates />
+      <CollectorPanel />
       <h3>Imports</h3>
       {jobs.length === 0 ? (
         <p className="muted">

@@ -1,0 +1,101 @@
+/**
+ * `vigil collect`: the live collector headless, into a case file. Runs until Ctrl+C, then stops
+ * cleanly (every stored line kept) and prints a summary.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { CollectorStatus } from '../../src-shared/dto';
+import { WorkerEngineLink } from '../engine/link';
+import type { BuiltPaths } from '../host/paths';
+
+const USAGE = `usage: vigil collect --case FILE [--udp HOST:PORT] [--tcp HOST:PORT]
+                     [--tls HOST:PORT --tls-cert FILE --tls-key FILE] [--tail GLOB]...
+                     [--otlp HOST:PORT] [--webhook HOST:PORT [--token SECRET]]
+With no listener given: syslog on UDP and TCP 127.0.0.1:5514.
+`;
+
+export function hostPort(value: string, flag: string): { host: string; port: number } {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:]+):(\d+)$/.exec(value);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${flag} takes HOST:PORT (e.g. 127.0.0.1:5514 or [::1]:5514), got '${value}'`);
+  return { host: m[1]!, port };
+}
+
+export async function runCollect(argv: string[], ctx: { paths: BuiltPaths; version: string }): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      case: { type: 'string' },
+      udp: { type: 'string' },
+      tcp: { type: 'string' },
+      tls: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      tail: { type: 'string', multiple: true },
+      otlp: { type: 'string' },
+      webhook: { type: 'string' },
+      token: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!values.case) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const anyListener = values.udp || values.tcp || values.tls || values.tail || values.otlp || values.webhook;
+  const config: Record<string, unknown> = anyListener
+    ? {
+        udp: values.udp ? { enabled: true, ...hostPort(values.udp, '--udp') } : { enabled: false },
+        tcp: values.tcp ? { enabled: true, ...hostPort(values.tcp, '--tcp') } : { enabled: false },
+        tls: values.tls ? { enabled: true, ...hostPort(values.tls, '--tls'), certFile: values['tls-cert'], keyFile: values['tls-key'] } : { enabled: false },
+        tail: values.tail ? { enabled: true, paths: values.tail.map((p) => resolve(p)) } : { enabled: false },
+        otlp: values.otlp ? { enabled: true, ...hostPort(values.otlp, '--otlp') } : { enabled: false },
+        webhook: values.webhook
+          ? { enabled: true, ...hostPort(values.webhook, '--webhook'), ...(values.token ? { auth: { kind: 'bearer', token: values.token } } : {}) }
+          : { enabled: false },
+      }
+    : {};
+
+  const casePath = resolve(values.case);
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-collect-'));
+  const link = new WorkerEngineLink(ctx.paths.engineWorker, { dataDir, version: ctx.version, rulesDir: ctx.paths.rulesDir });
+  const opened = existsSync(casePath)
+    ? await link.request('cases.open', { path: casePath })
+    : await link.request('cases.create', { name: casePath.replace(/^.*[\\/]/, '').replace(/\.vigil$/, ''), path: casePath });
+  if (!opened.ok) {
+    await link.close();
+    throw new Error(opened.error.message);
+  }
+  const started = await link.request('collector.start', { config });
+  if (!started.ok) {
+    await link.close();
+    throw new Error(started.error.message);
+  }
+  const status = started.value as CollectorStatus;
+  for (const l of status.listeners) process.stdout.write(`listening: ${l.source} ${l.address ?? ''}\n`);
+  process.stdout.write(`collecting into ${casePath}; press Ctrl+C to stop\n`);
+
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  const stopped = await link.request('collector.stop', {});
+  await link.request('cases.close', {});
+  await link.close();
+  if (!stopped.ok) throw new Error(stopped.error.message);
+  const s = stopped.value as CollectorStatus;
+  process.stdout.write(
+    `\nstopped: ${s.received} received, ${s.stored} stored, ${s.dropped} dropped\n` +
+      s.listeners.map((l) => `  ${l.source.padEnd(8)} ${String(l.received).padStart(10)} received  drops: full ${l.drops.queueFull}, oversize ${l.drops.oversize}, malformed ${l.drops.malformed}`).join('\n') +
+      '\n' +
+      (s.topSenders.length ? `top senders: ${s.topSenders.slice(0, 5).map((t) => `${t.sender} (${t.count})`).join(', ')}\n` : ''),
+  );
+  return 0;
+}

@@ -1,0 +1,208 @@
+/** The live collector: listeners to start, what is arriving, what was dropped. */
+import { useEffect, useState } from 'react';
+import type { CollectorStatus } from '../../../src-shared/dto';
+import { fmtInt, fmtTime } from '../format';
+import { useApp } from '../store/app';
+import { useCollector } from '../store/collector';
+
+interface Form {
+  udp: boolean;
+  udpAddr: string;
+  tcp: boolean;
+  tcpAddr: string;
+  tls: boolean;
+  tlsAddr: string;
+  tlsCert: string;
+  tlsKey: string;
+  tail: boolean;
+  tailPaths: string;
+  tailFromStart: boolean;
+}
+
+const DEFAULT_FORM: Form = {
+  udp: true,
+  udpAddr: '127.0.0.1:5514',
+  tcp: true,
+  tcpAddr: '127.0.0.1:5514',
+  tls: false,
+  tlsAddr: '127.0.0.1:6514',
+  tlsCert: '',
+  tlsKey: '',
+  tail: false,
+  tailPaths: '',
+  tailFromStart: false,
+};
+
+function split(addr: string): { host: string; port: number } {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(addr.trim()) ?? /^([^:]+):(\d+)$/.exec(addr.trim());
+  if (!m) throw new Error(`"${addr}" is not HOST:PORT (e.g. 127.0.0.1:5514 or [::1]:5514)`);
+  return { host: m[1]!, port: Number(m[2]) };
+}
+
+function toConfig(f: Form): Record<string, unknown> {
+  return {
+    udp: f.udp ? { enabled: true, ...split(f.udpAddr) } : { enabled: false },
+    tcp: f.tcp ? { enabled: true, ...split(f.tcpAddr) } : { enabled: false },
+    tls: f.tls ? { enabled: true, ...split(f.tlsAddr), certFile: f.tlsCert || undefined, keyFile: f.tlsKey || undefined } : { enabled: false },
+    tail: f.tail
+      ? {
+          enabled: true,
+          paths: f.tailPaths
+            .split('\n')
+            .map((p) => p.trim())
+            .filter(Boolean),
+          startAt: f.tailFromStart ? 'beginning' : 'end',
+        }
+      : { enabled: false },
+  };
+}
+
+function fromConfig(c: Record<string, unknown>): Form {
+  const sec = (k: string) => (c[k] ?? {}) as Record<string, unknown>;
+  const addr = (k: string, fallback: string) => {
+    const s = sec(k);
+    if (s.host === undefined && s.port === undefined) return fallback;
+    const host = String(s.host ?? '127.0.0.1');
+    return `${host.includes(':') ? `[${host}]` : host}:${String(s.port ?? fallback.split(':').pop())}`;
+  };
+  return {
+    udp: sec('udp').enabled !== false,
+    udpAddr: addr('udp', DEFAULT_FORM.udpAddr),
+    tcp: sec('tcp').enabled !== false,
+    tcpAddr: addr('tcp', DEFAULT_FORM.tcpAddr),
+    tls: sec('tls').enabled === true,
+    tlsAddr: addr('tls', DEFAULT_FORM.tlsAddr),
+    tlsCert: String(sec('tls').certFile ?? ''),
+    tlsKey: String(sec('tls').keyFile ?? ''),
+    tail: sec('tail').enabled === true,
+    tailPaths: ((sec('tail').paths as string[] | undefined) ?? []).join('\n'),
+    tailFromStart: sec('tail').startAt === 'beginning',
+  };
+}
+
+export function CollectorPanel() {
+  const { status, busy, refresh, start, stop } = useCollector();
+  const showError = useApp((s) => s.showError);
+  const [form, setForm] = useState<Form>(DEFAULT_FORM);
+  const [loaded, setLoaded] = useState(false);
+
+  useEffect(() => {
+    refresh().catch(showError);
+  }, [refresh, showError]);
+  useEffect(() => {
+    if (status && !loaded) {
+      setForm(fromConfig(status.config));
+      setLoaded(true);
+    }
+  }, [status, loaded]);
+
+  const running = status?.running ?? false;
+  const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm({ ...form, [k]: v });
+
+  return (
+    <section className="card collector" aria-label="Live collector">
+      <div className="collector-head">
+        <h3>Live collector</h3>
+        <span className={`badge ${running ? 'running' : ''}`}>{running ? 'running' : 'stopped'}</span>
+        {running ? (
+          <button onClick={() => void stop().catch(showError)} disabled={busy}>
+            Stop
+          </button>
+        ) : (
+          <button
+            onClick={() => {
+              try {
+                void start(toConfig(form)).catch(showError);
+              } catch (err) {
+                showError(err);
+              }
+            }}
+            disabled={busy}
+          >
+            Start
+          </button>
+        )}
+      </div>
+      <fieldset className="collector-form" disabled={running}>
+        <label>
+          <input type="checkbox" checked={form.udp} onChange={(e) => set('udp', e.target.checked)} /> Syslog UDP
+        </label>
+        <input aria-label="UDP address" value={form.udpAddr} onChange={(e) => set('udpAddr', e.target.value)} />
+        <label>
+          <input type="checkbox" checked={form.tcp} onChange={(e) => set('tcp', e.target.checked)} /> Syslog TCP
+        </label>
+        <input aria-label="TCP address" value={form.tcpAddr} onChange={(e) => set('tcpAddr', e.target.value)} />
+        <label>
+          <input type="checkbox" checked={form.tls} onChange={(e) => set('tls', e.target.checked)} /> Syslog TLS
+        </label>
+        <span className="collector-tls">
+          <input aria-label="TLS address" value={form.tlsAddr} onChange={(e) => set('tlsAddr', e.target.value)} />
+          <input aria-label="TLS certificate file" placeholder="certificate.pem" value={form.tlsCert} onChange={(e) => set('tlsCert', e.target.value)} />
+          <input aria-label="TLS key file" placeholder="key.pem" value={form.tlsKey} onChange={(e) => set('tlsKey', e.target.value)} />
+        </span>
+        <label>
+          <input type="checkbox" checked={form.tail} onChange={(e) => set('tail', e.target.checked)} /> Follow files
+        </label>
+        <span className="collector-tail">
+          <textarea aria-label="Files or globs to follow" rows={2} placeholder="/var/log/auth.log&#10;/var/log/nginx/*.log" value={form.tailPaths} onChange={(e) => set('tailPaths', e.target.value)} />
+          <label className="small">
+            <input type="checkbox" checked={form.tailFromStart} onChange={(e) => set('tailFromStart', e.target.checked)} /> from the beginning
+          </label>
+        </span>
+      </fieldset>
+      {status && (status.running || status.received > 0) && <CollectorStats status={status} />}
+      {status?.error && <p className="error-text">{status.error}</p>}
+    </section>
+  );
+}
+
+function CollectorStats({ status }: { status: CollectorStatus }) {
+  return (
+    <div className="collector-stats">
+      <p data-testid="collector-totals">
+        <strong>{fmtInt(status.ratePerSecond)}</strong> msgs/s · {fmtInt(status.received)} received · {fmtInt(status.stored)} stored ·{' '}
+        <span className={status.dropped > 0 ? 'error-text' : ''}>{fmtInt(status.dropped)} dropped</span> · queue {fmtInt(status.queue.length)} /{' '}
+        {fmtInt(status.queue.maxMessages)}
+      </p>
+      <table className="grid">
+        <thead>
+          <tr>
+            <th>Listener</th>
+            <th>Bound to</th>
+            <th className="num">Received</th>
+            <th className="num">Rate</th>
+            <th className="num">Queue full</th>
+            <th className="num">Oversize</th>
+            <th className="num">Malformed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {status.listeners.map((l) => (
+            <tr key={l.source}>
+              <td>{l.source}</td>
+              <td className="mono">{l.address ?? '—'}</td>
+              <td className="num">{fmtInt(l.received)}</td>
+              <td className="num">{fmtInt(l.ratePerSecond)}/s</td>
+              <td className="num">{fmtInt(l.drops.queueFull)}</td>
+              <td className="num">{fmtInt(l.drops.oversize)}</td>
+              <td className="num">{fmtInt(l.drops.malformed)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {status.topSenders.length > 0 && (
+        <p className="muted small">
+          Top senders: {status.topSenders.slice(0, 8).map((t) => `${t.sender} (${fmtInt(t.count)})`).join(' · ')}
+        </p>
+      )}
+      {status.recentLines.length > 0 && (
+        <pre className="collector-lines" aria-label="Last lines received">
+          {status.recentLines
+            .slice(-12)
+            .map((l) => `${fmtTime(l.receivedAt)} ${l.source} ${l.sender}  ${l.line}`)
+            .join('\n')}
+        </pre>
+      )}
+    </div>
+  );
+}
