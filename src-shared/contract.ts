@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { experimentsMethods } from './contract-experiments';
+import { graphEvents, graphMethods } from './contract-graph';
+import { incidentsEvents, incidentsMethods } from './contract-incidents';
 import { rulesEvents, rulesMethods } from './contract-rules';
 import { empty, filePath, reply } from './contract-util';
 import type { AlertRow, AppInfo, CollectorStatus, Timeline, CaseInfo, DetectionProgress, DetectionRun, EntityRow, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
@@ -131,6 +133,8 @@ export const methods = {
   ...coreMethods,
   ...rulesMethods,
   ...experimentsMethods,
+  ...graphMethods,
+  ...incidentsMethods,
 } as const;
 
 export const events = {
@@ -141,6 +145,8 @@ export const events = {
   'collector.updated': reply<CollectorStatus>(),
   'detect.finished': reply<DetectionRun>(),
   ...rulesEvents,
+  ...graphEvents,
+  ...incidentsEvents,
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -1,5 +1,6 @@
 /** The `vigil` command. Each subcommand is a small module; this file only routes. */
 import { builtPaths, readVersion } from '../host/paths';
+import { runAnalyze } from './analyze';
 import { runCollect } from './collect';
 import { runEval } from './eval';
 import { runParse } from './parse';
@@ -43,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'serve':
       return runServe(rest, { paths, version });
+    case 'analyze':
+      return runAnalyze(rest, { paths, version });
     case 'collect':
       return runCollect(rest, { paths, version });
     case 'parse':

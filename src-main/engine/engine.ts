@@ -11,6 +11,8 @@ import { LiveIngest } from './ingest/live-ingest';
 import { CaseModels } from './pipeline/case-models';
 import { Detection } from './pipeline/detection';
 import { experimentsHandlers } from './handlers/experiments';
+import { graphHandlers } from './handlers/graph';
+import { incidentsHandlers } from './handlers/incidents';
 import { rulesHandlers } from './handlers/rules';
 import { CaseDb } from './store/case-db';
 import { EventsQuery } from './store/events-query';
@@ -70,6 +72,8 @@ export class Engine {
   readonly handlers: Handlers = {
     ...rulesHandlers(this.context),
     ...experimentsHandlers(this.context),
+    ...graphHandlers(this.context),
+    ...incidentsHandlers(this.context),
     'app.getInfo': () => ({ version: this.opts.version, casesDir: this.casesDir }),
 
     'cases.create': async ({ name, path }) => {

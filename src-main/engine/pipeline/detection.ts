@@ -7,6 +7,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { DetectionProgress, DetectionRun } from '../../../src-shared/dto';
 import { BehaviourStage } from '../detect/behaviour-stage';
 import { EnsembleStage } from '../detect/ensemble-stage';
+import { graphStages } from '../detect/graph-stage';
+import { afterDetection, clearIncidentFindings } from '../incidents';
 import { SigmaStage } from '../detect/sigma-stage';
 import { AlertWriter } from '../store/alerts';
 import { TimeOrderedEvents } from '../store/event-rows';
@@ -63,7 +65,7 @@ export class Detection {
       'INSERT INTO model_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
     );
     this.sigma = new SigmaStage(db, rulesDir);
-    this.stages = [this.sigma, new BehaviourStage(db), new EnsembleStage(db)];
+    this.stages = [this.sigma, new BehaviourStage(db), new EnsembleStage(db), ...graphStages(db)];
     for (const s of this.stages) {
       const saved = this.loadState.get(`stage:${s.name}`) as string | undefined;
       if (saved) s.restore(JSON.parse(saved));
@@ -113,6 +115,7 @@ export class Detection {
         for (const s of this.stages) s.finish(sink);
         this.checkpoint();
         progress.run(done, sink.added, run.id);
+        afterDetection(db, { runId: run.id, scope: scope === 'all' ? 'all' : 'import' });
       })();
       return this.finish(run.id, 'done', null);
     } catch (err) {
@@ -138,6 +141,7 @@ export class Detection {
     for (const s of this.stages) s.finish(sink);
     this.checkpoint();
     this.liveSink = null;
+    afterDetection(this.db, { runId: 0, scope: 'live' });
   }
 
   private liveSink: AlertWriter | null = null;
@@ -166,8 +170,9 @@ export class Detection {
         UPDATE rule_settings SET hits = 0;
         DELETE FROM model_state WHERE key LIKE 'stage:%';
       `);
+      clearIncidentFindings(this.db);
     })();
     this.sigma.reload();
-    this.stages = [this.sigma, new BehaviourStage(this.db), new EnsembleStage(this.db)];
+    this.stages = [this.sigma, new BehaviourStage(this.db), new EnsembleStage(this.db), ...graphStages(this.db)];
   }
 }

@@ -4,14 +4,13 @@
  * shipped: add the next one.
  */
 import type { Database } from 'better-sqlite3';
+import type { Migration } from './migration';
+import { GRAPH_MIGRATIONS } from './migrations-graph';
+import { INCIDENT_MIGRATIONS } from './migrations-incidents';
 
-export interface Migration {
-  version: number;
-  name: string;
-  up(db: Database): void;
-}
+export type { Migration } from './migration';
 
-export const MIGRATIONS: readonly Migration[] = [
+const CORE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'case metadata',
@@ -257,6 +256,9 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
 ];
+
+/** Every migration in version order; domains keep theirs in their own files. */
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...GRAPH_MIGRATIONS, ...INCIDENT_MIGRATIONS].sort((a, b) => a.version - b.version);
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

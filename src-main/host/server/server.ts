@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EngineLink } from '../../engine/link';
 import { contentSecurityPolicy } from '../csp';
+import { handleApi } from './api';
 
 export interface ServerOptions {
   link: EngineLink;
@@ -22,12 +23,15 @@ export interface ServerOptions {
   host?: string;
   port?: number;
   token?: string;
+  /** Key for the HTTP API (X-API-KEY); defaults to the token. */
+  apiKey?: string;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
   token: string;
+  apiKey: string;
   close(): Promise<void>;
 }
 
@@ -49,6 +53,7 @@ const MAX_WS_MESSAGE = 16 * 1024 * 1024;
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? randomBytes(24).toString('base64url');
+  const apiKey = opts.apiKey ?? token;
   const rendererDir = resolve(opts.rendererDir);
   const indexHtml = injectBridge(readFileSync(join(rendererDir, 'index.html'), 'utf8'));
   mkdirSync(opts.inboxDir, { recursive: true });
@@ -70,6 +75,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/upload') return upload(req, res, url);
+    if (await handleApi(req, res, url, { link: opts.link, apiKey })) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed');
     if (url.pathname === '/' || url.pathname === '/index.html') {
       return send(res, 200, MIME['.html']!, indexHtml, req);
@@ -144,6 +150,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     url: `http://${urlHost}:${port}/?token=${token}`,
     port,
     token,
+    apiKey,
     close: async () => {
       unsubscribe();
       for (const ws of sockets) ws.terminate();

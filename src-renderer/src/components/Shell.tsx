@@ -4,6 +4,8 @@ import { fmtInt } from '../format';
 import { EmptyView } from '../views/EmptyView';
 import { EventsView } from '../views/EventsView';
 import { ExperimentsView } from '../views/ExperimentsView';
+import { GraphView } from '../views/GraphView';
+import { IncidentsView } from '../views/IncidentsView';
 import { RulesView } from '../views/RulesView';
 import { SettingsView } from '../views/SettingsView';
 import { SourcesView } from '../views/SourcesView';
@@ -96,13 +98,9 @@ function CurrentView({ view }: { view: View }) {
     case 'settings':
       return <SettingsView />;
     case 'incidents':
-      return (
-        <EmptyView title="Incidents" next="The incident queue groups related alerts from every detector into a short list to triage. Import logs in Sources; incidents will appear here once detection runs on them." />
-      );
+      return <IncidentsView />;
     case 'graph':
-      return (
-        <EmptyView title="Entity graph" next="IPs, users, hosts and paths seen together in events, with their communities. Import logs in Sources; the graph explorer builds from their entities." />
-      );
+      return <GraphView />;
     case 'timelines':
       return (
         <EmptyView title="Timelines" next="Each anomaly detector's score over time, with its threshold and alerts. Scores appear here once the detectors have run over imported events." />

@@ -1,0 +1,11 @@
+/**
+ * The entity graph in the pipeline (DESIGN.md step 9): vertices and typed edges from every
+ * stored event, algorithms in the background, structural detections as alerts.
+ */
+import type { Database } from 'better-sqlite3';
+import type { Stage } from '../pipeline/stage';
+
+/** The graph's stages, in the order detection passes feed them; none until the graph lands. */
+export function graphStages(_db: Database): Stage[] {
+  return [];
+}
