@@ -1,7 +1,6 @@
 import { useEffect } from 'react';
 import { VIEWS, useApp, type View } from '../store/app';
 import { fmtInt } from '../format';
-import { EmptyView } from '../views/EmptyView';
 import { EventsView } from '../views/EventsView';
 import { ExperimentsView } from '../views/ExperimentsView';
 import { GraphView } from '../views/GraphView';
@@ -9,6 +8,7 @@ import { IncidentsView } from '../views/IncidentsView';
 import { RulesView } from '../views/RulesView';
 import { SettingsView } from '../views/SettingsView';
 import { SourcesView } from '../views/SourcesView';
+import { TimelinesView } from '../views/TimelinesView';
 import { StatusBar } from './StatusBar';
 
 const LABELS: Record<View, string> = {
@@ -102,9 +102,7 @@ function CurrentView({ view }: { view: View }) {
     case 'graph':
       return <GraphView />;
     case 'timelines':
-      return (
-        <EmptyView title="Timelines" next="Each anomaly detector's score over time, with its threshold and alerts. Scores appear here once the detectors have run over imported events." />
-      );
+      return <TimelinesView />;
     case 'rules':
       return <RulesView />;
     case 'experiments':
