@@ -95,7 +95,8 @@ export const DEFAULT_ENSEMBLE: EnsembleConfig = {
   cusum: DEFAULT_CUSUM,
   markov: DEFAULT_MARKOV,
   // agreeLevel 5 nats: p < 0.7%, unremarkable alone, telling when a second family concurs.
-  blender: { weights: [1, 1, 1, 1], agreeLevel: 5, boost: 1.5, families: [0, 0, 1, 2] },
+  // Novelty and HST both read an event's content: one family.
+  blender: { weights: [1, 1, 1, 1, 1], agreeLevel: 5, boost: 1.5, families: [0, 0, 1, 2, 1] },
   spot: DEFAULT_SPOT,
 };
 

@@ -104,15 +104,20 @@ describe('Ensemble against injected anomalies', () => {
     for (const { seed, ev } of results) {
       console.log(`seed ${seed}: precision ${ev.precision.toFixed(2)} (${ev.truePositiveEpisodes}/${ev.episodes} episodes), recall ${ev.recall.toFixed(2)}, missed: ${ev.missed.map((m) => `${m.kind}/${m.sourceType}`).join(', ') || 'none'}`);
       // Regression floors at the level reached; the bar (0.9 / 0.9 per seed) is the todo below.
-      expect(ev.precision).toBeGreaterThanOrEqual(0.75);
+      expect(ev.precision).toBeGreaterThanOrEqual(0.85);
       expect(ev.recall).toBeGreaterThanOrEqual(0.75);
     }
     console.log(`pooled: precision ${(pooled.tpEpisodes / pooled.episodes).toFixed(2)}, recall ${(pooled.found / pooled.anomalies).toFixed(2)}`);
-    expect(pooled.tpEpisodes / pooled.episodes).toBeGreaterThanOrEqual(0.85);
-    expect(pooled.found / pooled.anomalies).toBeGreaterThanOrEqual(0.8);
+    expect(pooled.tpEpisodes / pooled.episodes).toBeGreaterThanOrEqual(0.95);
+    expect(pooled.found / pooled.anomalies).toBeGreaterThanOrEqual(0.85);
   });
 
-  // Not reached: the single uid-0 useradd line (one event of a never-seen template) scores
-  // ~8-11 nats against thresholds of ~10-11 and is missed on most seeds; see the report.
+  // Not reached (pooled precision 0.98, recall 0.90; per seed recall 0.75-1). The uid-0 useradd
+  // line is a never-seen template naming a never-seen account; with the novelty channel it
+  // reaches 12-14 nats late in the day, but right after warm-up (seeds 3, 5: 4.5 h of history)
+  // a new template is only ~6.9 nats rare by any estimate from the data and the line scores
+  // ~8.5 against ~9-10. Also missed: a 4 a.m. app silence on seed 4 (biDSPOT's first
+  // threshold, 17, right after calibration) and the OOM burst on seed 3 (8.1 vs 9.0).
+  // See novelty.ts and the report.
   it.todo('precision >= 0.9 and recall >= 0.9 on every seed');
 });

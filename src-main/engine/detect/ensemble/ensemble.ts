@@ -4,11 +4,12 @@ import { blenderConfig, seasonCandidates, withDefaults, type EnsembleConfig } fr
 import { ContentFeatures, FEATURE_COUNT, type ContentFeaturesState } from './features';
 import { HalfSpaceTrees, type HalfSpaceTreesState } from './half-space-trees';
 import { MarkovChains, type MarkovState } from './markov';
+import { Novelty, type NoveltyState } from './novelty';
 import { RunningStats, type RunningStatsState } from './running-stats';
 import { ScoreTail, type ScoreTailState } from './score-tail';
 import { SeriesTable, type CountSeries, type CountSeriesState, type SeriesModels } from './series';
 import { BiDSpot, type SpotState } from './spot';
-import { combinedSurprisal, surprisalAbove, surprisalBelow } from './tail';
+import { combinedSurprisal, logGamma, surprisalAbove, surprisalBelow } from './tail';
 import { CHANNELS, type ChannelValues, type EnsembleAlert, type EnsembleOutput, type KeyKind, type ScorePoint, type SeriesKey } from './types';
 
 const KINDS: readonly KeyKind[] = ['source', 'template', 'entity'];
@@ -28,7 +29,7 @@ export interface KindState {
 }
 
 export interface EnsembleState {
-  version: 2;
+  version: 3;
   sourceType: string;
   openBucket: number | null;
   lastTs: number | null;
@@ -39,6 +40,7 @@ export interface EnsembleState {
   hst: HalfSpaceTreesState;
   hstTail: ScoreTailState;
   markov: MarkovState;
+  novelty: NoveltyState;
   kinds: Record<KeyKind, KindState>;
   spots: Record<KeyKind, SpotState>;
   series: Record<KeyKind, [string, CountSeriesState][]>;
@@ -123,6 +125,11 @@ class KindModel {
  *    baseline, so a long silence of a busy source grows without bound.
  *  - HST: the empirical tail of the bucket's strongest content score among all events so far.
  *  - Markov: Fisher's combination of the p-values of the entity's transitions in the bucket.
+ *  - Novelty: never-seen templates, users and hosts of the source type, each as rare as its
+ *    field's missing mass (Good–Turing or the recent discovery rate, novelty.ts), summed over
+ *    the fields of an event and combined over the key's events (noveltySurprisal).
+ * A key whose evidence is one bucket of one count (loneSpike) must clear its threshold by the
+ * blender's boost factor.
  * Template and entity keys are never more surprising than a brand-new key of their kind would
  * be with the same count (a returning idle IP is a newcomer again, not a 40-sd spike), and a new
  * key adds the surprisal of a new key appearing at all (rare for templates, routine for IPs).
@@ -143,6 +150,7 @@ export class Ensemble {
   private readonly hst: HalfSpaceTrees;
   private readonly hstTail = new ScoreTail();
   private readonly markov: MarkovChains;
+  private readonly novelty = new Novelty();
   private readonly blender: Blender;
   private readonly spots: Record<KeyKind, BiDSpot>;
   private readonly kinds: Record<KeyKind, KindModel>;
@@ -219,7 +227,8 @@ export class Ensemble {
     const entity = primaryEntity(e);
     const markovScore = e.template_id === null ? null : this.markov.scoreAndLearn(entity, e.template_id);
     // Ranks the key's events for evidence only: an HST score near 1 is an empty region.
-    const surprise = (hstScore ?? 0) * 10 + (markovScore ?? 0);
+    const novelty = this.novelty.scoreAndLearn(e, bucketIndex);
+    const surprise = (hstScore ?? 0) * 10 + (markovScore ?? 0) + novelty;
 
     const warm = this.closedBuckets >= this.config.holtWinters.warmupBuckets;
     // Markov evidence goes to the entity only: the chain is the entity's, and on a source or
@@ -230,12 +239,12 @@ export class Ensemble {
       source = this.series('source', e.source, bucketIndex, warm);
       this.lastSource = source;
     }
-    this.accumulate(source, bucketIndex, e.id, hstScore, null, surprise);
+    this.accumulate(source, bucketIndex, e.id, hstScore, null, novelty, surprise);
     if (e.template_id !== null) {
-      this.accumulate(this.series('template', e.template_id, bucketIndex, warm), bucketIndex, e.id, hstScore, null, surprise);
+      this.accumulate(this.series('template', e.template_id, bucketIndex, warm), bucketIndex, e.id, hstScore, null, novelty, surprise);
     }
     if (entity !== null) {
-      this.accumulate(this.series('entity', entity, bucketIndex, warm), bucketIndex, e.id, hstScore, markovScore, surprise);
+      this.accumulate(this.series('entity', entity, bucketIndex, warm), bucketIndex, e.id, hstScore, markovScore, novelty, surprise);
     }
   }
 
@@ -271,8 +280,13 @@ export class Ensemble {
     return out;
   }
 
-  private accumulate(s: CountSeries, bucketIndex: number, id: number, hst: number | null, markov: number | null, surprise: number): void {
+  private accumulate(s: CountSeries, bucketIndex: number, id: number, hst: number | null, markov: number | null, novelty: number, surprise: number): void {
     s.count++;
+    if (novelty > 0) {
+      if (novelty > s.noveltyMax) s.noveltyMax = novelty;
+      s.noveltySum += novelty;
+      s.noveltyEvents++;
+    }
     s.lastActive = bucketIndex;
     if (hst !== null) {
       s.hstEvents++;
@@ -359,7 +373,10 @@ export class Ensemble {
       let hwScore: number;
       let cusumScore: number;
       if (newborn) {
-        hwScore = capped ? newcomer : surprisalAbove(count, ncMean, ncDispersion);
+        // Only the count: that the key is new at all is the novelty channel's evidence (a
+        // never-seen value, by Good–Turing), and counting it here too made the count family
+        // "agree" with the content family about one fact, boosting every lone new template.
+        hwScore = surprisalAbove(count, ncMean, ncDispersion);
         cusumScore = NaN;
         s.cusum.learnCount(adjusted, phi);
       } else {
@@ -377,9 +394,12 @@ export class Ensemble {
       scores[1] = cusumScore;
       scores[2] = s.hstEvents === 0 ? NaN : this.hstTail.surprisal(s.hstMax, s.hstEvents);
       scores[3] = s.markovEvents === 0 ? NaN : combinedSurprisal(s.markovSum, s.markovEvents);
+      // The key's most novel event, judged as the highest of its `count` events; no opinion
+      // when nothing in the bucket was new (a zero would only dilute the other channels).
+      scores[4] = s.noveltyEvents === 0 ? NaN : noveltySurprisal(s.noveltyMax, s.noveltySum, s.noveltyEvents, count);
       if (hw.warm && count > 0) model.dispersion.push(hw.dispersionEstimate);
       const score = this.blender.score(scores);
-      if (score >= threshold) candidates.push({ series: s, kind, score, channelScores: Array.from(scores), count, evidence: [...s.evidence] });
+      if (score >= (count > mu && this.loneSpike() ? threshold * c.blender.boost : threshold)) candidates.push({ series: s, kind, score, channelScores: Array.from(scores), count, evidence: [...s.evidence] });
       this.trackPeaks(kind, s);
       if (score > best) {
         best = score;
@@ -401,6 +421,23 @@ export class Ensemble {
     const crossed = this.closedBuckets < c.spotStartBuckets ? best >= threshold : this.spotCrossed(spot, best, threshold, best < floor);
     this.points.push({ sourceType: this.sourceType, detector: 'blend', bucket: start, score: best, threshold, key: { kind, value: bestSeries.key } });
     if (crossed) this.emitAlerts(start, bucketIndex, threshold);
+  }
+
+  /**
+   * The key's evidence is one bucket of one count: Holt-Winters leads, CUSUM has not
+   * accumulated past it, and no other family reaches the agreement level. Such a spike must
+   * clear the threshold by the blender's boost factor, the mirror of the boost agreement earns:
+   * a one-bucket count tail is the least robust evidence there is (a forecast a little low at
+   * one phase of the season is all it takes), and the false alarms were single buckets of it
+   * just over the floor, while every real burst lasts, or shows in content or sequence too.
+   */
+  private loneSpike(): boolean {
+    const s = this.channelScores;
+    const agree = this.config.blender.agreeLevel;
+    const hw = s[0]!;
+    if (!(hw >= agree) || s[1]! >= hw) return false;
+    for (let i = 2; i < CHANNEL_COUNT; i++) if (s[i]! >= agree) return false;
+    return true;
   }
 
   private spotCrossed(spot: BiDSpot, best: number, threshold: number, learnable: boolean): boolean {
@@ -471,7 +508,7 @@ export class Ensemble {
 
   state(): EnsembleState {
     return {
-      version: 2,
+      version: 3,
       sourceType: this.sourceType,
       openBucket: this.openBucket,
       lastTs: this.lastTs,
@@ -482,6 +519,7 @@ export class Ensemble {
       hst: this.hst.state(),
       hstTail: this.hstTail.state(),
       markov: this.markov.state(),
+      novelty: this.novelty.state(),
       kinds: { source: this.kinds.source.state(), template: this.kinds.template.state(), entity: this.kinds.entity.state() },
       spots: { source: this.spots.source.state(), template: this.spots.template.state(), entity: this.spots.entity.state() },
       series: { source: this.tables.source.state(), template: this.tables.template.state(), entity: this.tables.entity.state() },
@@ -490,7 +528,7 @@ export class Ensemble {
 
   /** Restores into an ensemble built with the same config; outputs not yet drained are not part of state. */
   restore(s: EnsembleState): void {
-    if (s.version !== 2) throw new Error(`unsupported ensemble state version ${String(s.version)}`);
+    if (s.version !== 3) throw new Error(`unsupported ensemble state version ${String(s.version)}`);
     this.openBucket = s.openBucket;
     this.lastTs = s.lastTs;
     this.closedBuckets = s.closedBuckets;
@@ -500,6 +538,7 @@ export class Ensemble {
     this.hst.restore(s.hst);
     this.hstTail.restore(s.hstTail);
     this.markov.restore(s.markov);
+    this.novelty.restore(s.novelty);
     this.lastSource = null;
     for (const kind of KINDS) {
       this.tables[kind].restore(s.series[kind]);
@@ -509,6 +548,25 @@ export class Ensemble {
   }
 }
 
+/**
+ * The novelty channel of a key whose bucket held `count` events, `novel` of them new in some
+ * field, with surprisals summing to `sum` and the highest `max`. m given events all being new
+ * has probability Π pᵢ, and any m of the count could have been: −ln(C(count, m) · Π pᵢ) =
+ * sum − ln C(count, m). The same for the most novel event alone (m = 1: max − ln count); the
+ * channel reports the stronger of the two, so one very new line is not diluted by ordinary
+ * new values around it, and several new lines at once add up.
+ */
+export function noveltySurprisal(max: number, sum: number, novel: number, count: number): number {
+  const single = max - Math.log(count);
+  const all = novel > 1 ? sum - logChoose(count, novel) : single;
+  const s = all > single ? all : single;
+  return s > 0 ? s : 0;
+}
+
+function logChoose(n: number, k: number): number {
+  return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+}
+
 function toChannelValues(values: readonly (number | null)[]): ChannelValues {
-  return { holt_winters: values[0] ?? null, cusum: values[1] ?? null, hst: values[2] ?? null, markov: values[3] ?? null };
+  return { holt_winters: values[0] ?? null, cusum: values[1] ?? null, hst: values[2] ?? null, markov: values[3] ?? null, novelty: values[4] ?? null };
 }

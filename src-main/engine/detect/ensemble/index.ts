@@ -7,6 +7,7 @@ export { HalfSpaceTrees } from './half-space-trees';
 export { HoltWinters } from './holt-winters';
 export { Cusum } from './cusum';
 export { MarkovChains } from './markov';
+export { Novelty } from './novelty';
 export { Blender } from './blender';
 export { BiDSpot } from './spot';
 export { fitGpd, spotQuantile } from './gpd';

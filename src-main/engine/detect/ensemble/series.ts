@@ -19,6 +19,10 @@ export interface CountSeriesState {
   hstEvents: number;
   markovSum: number;
   markovEvents: number;
+  /** Novelty (nats) of the bucket's events with something new: highest, sum, how many. */
+  noveltyMax: number;
+  noveltySum: number;
+  noveltyEvents: number;
   evidence: number[];
   evidenceScores: number[];
 }
@@ -41,6 +45,9 @@ export class CountSeries {
   /** Sum of the bucket's Markov surprisals and their number: the channel combines them (Fisher). */
   markovSum = 0;
   markovEvents = 0;
+  noveltyMax = 0;
+  noveltySum = 0;
+  noveltyEvents = 0;
   evidence: number[] = [];
   evidenceScores: number[] = [];
 
@@ -80,6 +87,9 @@ export class CountSeries {
     this.hstEvents = 0;
     this.markovSum = 0;
     this.markovEvents = 0;
+    this.noveltyMax = 0;
+    this.noveltySum = 0;
+    this.noveltyEvents = 0;
     if (this.evidence.length > 0) {
       this.evidence = [];
       this.evidenceScores = [];
@@ -98,6 +108,9 @@ export class CountSeries {
       hstEvents: this.hstEvents,
       markovSum: this.markovSum,
       markovEvents: this.markovEvents,
+      noveltyMax: this.noveltyMax,
+      noveltySum: this.noveltySum,
+      noveltyEvents: this.noveltyEvents,
       evidence: [...this.evidence],
       evidenceScores: [...this.evidenceScores],
     };
@@ -114,6 +127,9 @@ export class CountSeries {
     this.hstEvents = s.hstEvents;
     this.markovSum = s.markovSum;
     this.markovEvents = s.markovEvents;
+    this.noveltyMax = s.noveltyMax;
+    this.noveltySum = s.noveltySum;
+    this.noveltyEvents = s.noveltyEvents;
     this.evidence = [...s.evidence];
     this.evidenceScores = [...s.evidenceScores];
   }

@@ -9,7 +9,7 @@ export interface SeriesKey {
 }
 
 /** Blender channels, in the order the blender sees them. */
-export const CHANNELS = ['holt_winters', 'cusum', 'hst', 'markov'] as const;
+export const CHANNELS = ['holt_winters', 'cusum', 'hst', 'markov', 'novelty'] as const;
 export type Channel = (typeof CHANNELS)[number];
 export type DetectorName = Channel | 'blend';
 
