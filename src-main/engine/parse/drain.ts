@@ -170,6 +170,12 @@ export class Drain {
     return { clusterId: best.id, template: best.template, params: extractParams(best.tokens, m) };
   }
 
+  /** One live template by id, or undefined once evicted. */
+  get(id: string): TemplateInfo | undefined {
+    const c = this.clusters.get(id);
+    return c ? { id: c.id, template: c.template, count: c.count, examples: c.examples.slice() } : undefined;
+  }
+
   /** Live templates in creation order. */
   templates(): TemplateInfo[] {
     const out: TemplateInfo[] = [];

@@ -12,7 +12,6 @@ const DRAIN_KEY = 'drain';
 
 export class CaseModels {
   private drain: Drain;
-  private templateCache: Map<string, TemplateInfo> | null = null;
   private readonly load: Statement;
   private readonly save: Statement;
 
@@ -29,14 +28,11 @@ export class CaseModels {
   }
 
   templateInfo(id: string): TemplateInfo | undefined {
-    if (!this.templateCache) this.templateCache = new Map(this.drain.templates().map((t) => [t.id, t]));
-    return this.templateCache.get(id);
+    return this.drain.get(id);
   }
 
-  /** Every stored batch, in order, with ids set. Detectors hook in here. */
-  consume(_events: readonly NormalizedEvent[]): void {
-    this.templateCache = null;
-  }
+  /** Every stored batch, in order, with ids set (detection runs in its own passes). */
+  consume(_events: readonly NormalizedEvent[]): void {}
 
   /** Persist model state; call inside the transaction that records the checkpoint. */
   checkpoint(): void {
@@ -46,7 +42,6 @@ export class CaseModels {
   /** Go back to the last checkpoint's state. */
   rollBack(): void {
     this.drain = this.restoreDrain();
-    this.templateCache = null;
   }
 
   private restoreDrain(): Drain {
