@@ -73,7 +73,7 @@ interface SenderResult {
 }
 
 /** Sends `rate * seconds` messages, paced; gives up at `deadline` seconds whatever it has sent. */
-function runSender(kind: 'udp' | 'tcp', port: number, rate: number, seconds: number, deadline = seconds * 2, size = 160): Promise<SenderResult> {
+export function runSender(kind: 'udp' | 'tcp', port: number, rate: number, seconds: number, deadline = seconds * 2, size = 160): Promise<SenderResult> {
   const worker = new Worker(SENDER, { eval: true, workerData: { kind, host: '127.0.0.1', port, rate, seconds, deadline, size } });
   return new Promise((resolve, reject) => {
     worker.once('message', (m: SenderResult) => {

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { behaviourSklearn, behaviourTraining } from './behaviour';
 import { importResponsiveness } from './import-responsiveness';
+import { liveIntoCase } from './live-e2e';
 import { LIVE_BENCHES } from './live-syslog';
 import { importCase, normalizeThroughput, splitterThroughput } from './pipeline';
 import { BENCH_DIR, median } from './util';
@@ -20,6 +21,8 @@ const BENCHES: Record<string, Bench> = {
   'import-responsiveness': { runs: 3, fn: () => importResponsiveness(1_000_000) },
   'iforest-vs-sklearn': { runs: 1, fn: behaviourSklearn },
   'iforest-training-100k': { runs: 3, fn: behaviourTraining },
+  'live-udp-50k-into-case': { runs: 1, fn: () => liveIntoCase('udp', 50_000) },
+  'live-tcp-100k-into-case': { runs: 1, fn: () => liveIntoCase('tcp', 100_000) },
   ...Object.fromEntries(Object.entries(LIVE_BENCHES).map(([name, fn]) => [name, { runs: 3, fn }])),
 };
 
