@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { behaviourSklearn, behaviourTraining } from './behaviour';
 import { importResponsiveness } from './import-responsiveness';
 import { liveIntoCase } from './live-e2e';
+import { sigmaThroughput } from './sigma';
 import { LIVE_BENCHES } from './live-syslog';
 import { importCase, normalizeThroughput, splitterThroughput } from './pipeline';
 import { BENCH_DIR, median } from './util';
@@ -19,6 +20,7 @@ const BENCHES: Record<string, Bench> = {
   'import-1m': { runs: 3, fn: () => importCase(1_000_000) },
   'import-2m-rss': { runs: 1, fn: () => importCase(2_000_000) },
   'import-responsiveness': { runs: 3, fn: () => importResponsiveness(1_000_000) },
+  'sigma': { runs: 3, fn: sigmaThroughput },
   'iforest-vs-sklearn': { runs: 1, fn: behaviourSklearn },
   'iforest-training-100k': { runs: 3, fn: behaviourTraining },
   'live-udp-50k-into-case': { runs: 1, fn: () => liveIntoCase('udp', 50_000) },
