@@ -144,7 +144,7 @@ class EntitySet {
     const list = this.list;
     for (let k = 0; k < list.length; k++) {
       const x = list[k] as Entity;
-      if (x === e || (x.type === e.type && x.value === e.value)) return;
+      if (x === e || (x.type === e.type && x.value.length === e.value.length && x.value === e.value)) return;
     }
     list.push(e);
   }
@@ -216,10 +216,13 @@ const lastEntities: (Entity | null)[] = [null, null, null, null, null, null, nul
 
 /** The entity of a non-empty column value. */
 function columnEntity(cols: ColumnMemo | undefined, slot: number, raw: string): Entity | null {
-  if (lastRaws[slot] === raw) return lastEntities[slot] as Entity | null;
+  // Lengths first: comparing two sliced strings is a runtime call even when the lengths differ.
+  const last = lastRaws[slot] as string;
+  if (last.length === raw.length && last === raw) return lastEntities[slot] as Entity | null;
   let e: Entity | null;
+  let memo: string | undefined;
   if (cols === undefined) e = computeColumn(slot, raw);
-  else if (cols.raws[slot] === raw) e = cols.entities[slot] as Entity | null;
+  else if ((memo = cols.raws[slot] as string).length === raw.length && memo === raw) e = cols.entities[slot] as Entity | null;
   else {
     e = computeColumn(slot, raw);
     cols.raws[slot] = raw;
@@ -231,7 +234,7 @@ function columnEntity(cols: ColumnMemo | undefined, slot: number, raw: string): 
 }
 
 /** ECS / OTel style keys of `fields` that name an entity. */
-const FIELD_TYPES: Record<string, EntityType> = {
+const FIELD_TYPES = new Map<string, EntityType>(Object.entries({
   'source.ip': 'ip',
   'destination.ip': 'ip',
   'client.ip': 'ip',
@@ -250,7 +253,7 @@ const FIELD_TYPES: Record<string, EntityType> = {
   'destination.domain': 'domain',
   'dns.question.name': 'domain',
   'user_agent.original': 'user_agent',
-};
+} satisfies Record<string, EntityType>));
 
 /**
  * All entities of an event, deduplicated, in a stable order (columns, fields, then message).
@@ -274,7 +277,8 @@ export function extractEntities(
   }
   if (event.user_agent) set.push(columnEntity(cols, COL_USER_AGENT, event.user_agent));
   for (const key in event.fields) {
-    const type = FIELD_TYPES[key];
+    // A Map, not an object: a JSON key such as "constructor" must not find Object.prototype.
+    const type = FIELD_TYPES.get(key);
     const v = event.fields[key];
     if (!type || typeof v !== 'string') continue;
     if (type === 'ip') set.addIp(v);

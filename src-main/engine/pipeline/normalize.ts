@@ -38,20 +38,26 @@ export interface SourceOptions {
 interface MessageMemo {
   maxTokens: number;
   masked: MaskedMessage;
-  hint: DrainHint;
+  /** Only on kept entries: a message seen once gains nothing from them. */
+  hint: DrainHint | undefined;
   /** messageEntities() by (app === null) * 2 + http. */
   entities: (readonly Entity[] | undefined)[];
-  /** Column entities last seen with this message. */
-  cols: ColumnMemo;
+  /** Column entities last seen with this message (kept entries only). */
+  cols: ColumnMemo | undefined;
 }
 
 /**
- * Bounded by entry count and by line length (a kept message may pin the line it was cut from);
- * dropped whole when full, which only costs recomputation.
+ * A message is kept on its second sighting only: `seen` holds just the text of messages met once,
+ * so in high-cardinality logs the per-message work dies young instead of filling the memo with
+ * objects the collector must copy and promote (keeping everything made such logs 2x slower).
+ * Both are bounded by entry count, and only lines up to MEMO_MAX_LINE are kept (a kept message
+ * may pin the line it was cut from); a full one is dropped whole, which only costs recomputation.
  */
 const MEMO_ENTRIES = 8192;
+const SEEN_ENTRIES = 8192;
 const MEMO_MAX_LINE = 1024;
 const memo = new Map<string, MessageMemo>();
+const seen = new Set<string>();
 
 function messageMemo(message: string, raw: string, maxTokens: number): MessageMemo {
   let e = memo.get(message);
@@ -59,13 +65,20 @@ function messageMemo(message: string, raw: string, maxTokens: number): MessageMe
   e = {
     maxTokens,
     masked: maskMessage(message, maxTokens),
-    hint: newDrainHint(),
+    hint: undefined,
     entities: [undefined, undefined, undefined, undefined],
-    cols: newColumnMemo(),
+    cols: undefined,
   };
   if (raw.length <= MEMO_MAX_LINE) {
-    if (memo.size >= MEMO_ENTRIES) memo.clear();
-    memo.set(message, e);
+    if (seen.has(message)) {
+      e.hint = newDrainHint();
+      e.cols = newColumnMemo();
+      if (memo.size >= MEMO_ENTRIES) memo.clear();
+      memo.set(message, e);
+    } else {
+      if (seen.size >= SEEN_ENTRIES) seen.clear();
+      seen.add(message);
+    }
   }
   return e;
 }

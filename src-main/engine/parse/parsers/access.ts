@@ -40,7 +40,7 @@ function numberEnd(line: string, i: number, maxDigits: number): number {
 /** `10/Oct/2000:13:55:36 -0700` as epoch ms, or null. */
 export function parseClfTime(s: string): number | null {
   if (s === lastClfText) return lastClfMs;
-  const ms = clfTime(s);
+  const ms = clfTime(s, 0, s.length);
   lastClfText = s;
   lastClfMs = ms;
   return ms;
@@ -50,22 +50,23 @@ export function parseClfTime(s: string): number | null {
 let lastClfText = '';
 let lastClfMs: number | null = null;
 
-function clfTime(s: string): number | null {
-  const day = twoDigits(s, 0);
-  const month = monthAt(s, 3);
-  if (day < 1 || month < 0 || s.charCodeAt(2) !== 47 || s.charCodeAt(6) !== 47 || s.charCodeAt(11) !== 58) return null;
-  const y1 = twoDigits(s, 7);
-  const y2 = twoDigits(s, 9);
-  const sod = clockAt(s, 12);
+/** The CLF time in s[at, end), read in place (no substring on the per-line path). */
+function clfTime(s: string, at: number, end: number): number | null {
+  const day = twoDigits(s, at);
+  const month = monthAt(s, at + 3);
+  if (day < 1 || month < 0 || s.charCodeAt(at + 2) !== 47 || s.charCodeAt(at + 6) !== 47 || s.charCodeAt(at + 11) !== 58) return null;
+  const y1 = twoDigits(s, at + 7);
+  const y2 = twoDigits(s, at + 9);
+  const sod = clockAt(s, at + 12);
   if (y1 < 0 || y2 < 0 || sod < 0) return null;
   let offset = 0;
   let millis = 0;
-  let i = 20;
-  if (s.charCodeAt(i) === 46) {
+  let i = at + 20;
+  if (i < end && s.charCodeAt(i) === 46) {
     // Some setups log milliseconds: `13:55:36.123 -0700`.
     let j = i + 1;
     let scale = 100;
-    while (j < s.length && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) {
+    while (j < end && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) {
       millis += (s.charCodeAt(j) - 48) * scale;
       scale /= 10;
       j++;
@@ -73,11 +74,12 @@ function clfTime(s: string): number | null {
     millis = Math.floor(millis);
     i = j;
   }
-  if (i < s.length) {
+  if (i < end) {
+    if (end !== i + 6) return null;
     const sign = s.charCodeAt(i + 1);
     const hh = twoDigits(s, i + 2);
     const mm = twoDigits(s, i + 4);
-    if (s.charCodeAt(i) !== SP || (sign !== 43 && sign !== 45) || hh < 0 || mm < 0 || s.length !== i + 6) return null;
+    if (s.charCodeAt(i) !== SP || (sign !== 43 && sign !== 45) || hh < 0 || mm < 0) return null;
     offset = (sign === 45 ? -1 : 1) * (hh * 60 + mm);
   }
   const ms = toEpochMs(y1 * 100 + y2, month, day, sod, millis, offset);
@@ -127,7 +129,7 @@ export function parseAccess(line: string, ctx: ParseContext): NormalizedEvent | 
   const bytesAt = statusEnd + 1;
   const bytesEnd = numberEnd(line, bytesAt, 15);
   if (bytesEnd === bytesAt || (bytesEnd < line.length && line.charCodeAt(bytesEnd) !== SP)) return null;
-  const ts = parseClfTime(line.slice(br + 2, tsEnd));
+  const ts = clfTime(line, br + 2, tsEnd);
   if (ts === null) return null;
 
   const ev = emptyEvent(line, ctx.source);
@@ -144,10 +146,10 @@ export function parseAccess(line: string, ctx: ParseContext): NormalizedEvent | 
   const request = unescape(line.slice(tsEnd + 3, reqEnd));
   ev.message = request;
   const m1 = request.indexOf(' ');
-  const m2 = request.lastIndexOf(' ');
   if (m1 > 0 && isMethod(request, m1)) {
     ev.method = request.slice(0, m1);
-    if (m2 > m1 && request.startsWith('HTTP/', m2 + 1)) {
+    const m2 = lastSpace(request);
+    if (m2 > m1 && isHttpVersionAt(request, m2 + 1)) {
       ev.path = request.slice(m1 + 1, m2);
       ev.fields.protocol = request.slice(m2 + 1);
     } else {
@@ -187,6 +189,25 @@ export function parseAccess(line: string, ctx: ParseContext): NormalizedEvent | 
     category: 'webserver',
   };
   return ev;
+}
+
+/** request.lastIndexOf(' '), by hand: the protocol is a few characters from the end. */
+function lastSpace(s: string): number {
+  let k = s.length - 1;
+  while (k >= 0 && s.charCodeAt(k) !== SP) k--;
+  return k;
+}
+
+/** s.startsWith('HTTP/', at). */
+function isHttpVersionAt(s: string, at: number): boolean {
+  return (
+    at + 5 <= s.length &&
+    s.charCodeAt(at) === 72 &&
+    s.charCodeAt(at + 1) === 84 &&
+    s.charCodeAt(at + 2) === 84 &&
+    s.charCodeAt(at + 3) === 80 &&
+    s.charCodeAt(at + 4) === 47
+  );
 }
 
 /** An HTTP method token: letters (any case), digits, `_` and `-`, starting with a letter. */
