@@ -9,13 +9,14 @@ import { importResponsiveness } from './import-responsiveness';
 import { liveIntoCase } from './live-e2e';
 import { sigmaThroughput } from './sigma';
 import { LIVE_BENCHES } from './live-syslog';
-import { importCase, normalizeThroughput, splitterThroughput } from './pipeline';
+import { importCase, normalizeGenerated, normalizeThroughput, splitterThroughput } from './pipeline';
 import { BENCH_DIR, median } from './util';
 
 type Bench = { runs: number; fn: () => Promise<Record<string, number>> };
 
 const BENCHES: Record<string, Bench> = {
   'normalize': { runs: 3, fn: normalizeThroughput },
+  'normalize-generated': { runs: 3, fn: normalizeGenerated },
   'splitter': { runs: 3, fn: splitterThroughput },
   'import-1m': { runs: 3, fn: () => importCase(1_000_000) },
   'import-2m-rss': { runs: 1, fn: () => importCase(2_000_000) },
