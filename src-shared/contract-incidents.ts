@@ -1,5 +1,273 @@
-/** The incidents domain of the contract: the queue, an incident's detail, risk. */
+/** The incidents domain of the contract: the queue, an incident's detail, risk, explanations. */
+import { z } from 'zod';
+import { empty, reply } from './contract-util';
 
-export const incidentsMethods = {} as const;
+export const INCIDENT_CATEGORIES = ['auth_attack', 'scanner', 'misconfiguration', 'app_error', 'anomaly'] as const;
+export type IncidentCategory = (typeof INCIDENT_CATEGORIES)[number];
+export const INCIDENT_SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
+export const INCIDENT_STATUSES = ['open', 'investigating', 'closed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+/** `true`: a real incident; `benign`: nothing to act on. */
+export const INCIDENT_LABELS = ['true', 'benign'] as const;
+export type IncidentLabel = (typeof INCIDENT_LABELS)[number];
 
-export const incidentsEvents = {} as const;
+export interface IncidentEntityRef {
+  type: string;
+  value: string;
+}
+
+/** One row of the queue. */
+export interface IncidentRow {
+  /** Stable across re-runs: a hash of the grouping key and the first hour. */
+  id: string;
+  category: IncidentCategory;
+  /** The named attack pattern (brute_force, password_spraying, ...) or what fired, when known. */
+  pattern: string | null;
+  title: string;
+  severity: IncidentSeverity;
+  /** 0..1: how sure the detectors together are. */
+  confidence: number;
+  /** 0..100: severity and confidence together; the queue's default order. */
+  priority: number;
+  firstTs: number | null;
+  lastTs: number | null;
+  /** The grouping key, e.g. `ip:203.0.113.5`. */
+  groupKey: string;
+  entities: IncidentEntityRef[];
+  eventCount: number;
+  alertCount: number;
+  summary: string;
+  /** Detectors that contributed, e.g. `behaviour`, `sigma`, `ensemble`. */
+  detectors: string[];
+  /** ATT&CK tags, e.g. `attack.t1110.001`. */
+  tags: string[];
+  status: IncidentStatus;
+  label: IncidentLabel | null;
+  /** Highest decayed risk among its entities. */
+  risk: number;
+}
+
+export interface IncidentExplanation {
+  /** Short and specific, built from the evidence. */
+  summary: string;
+  /** Which detectors fired and why. */
+  detectors: { detector: string; kind: string; title: string; alerts: number; why: string }[];
+  /** First-seen and rarity facts. */
+  facts: string[];
+}
+
+export interface IncidentEntity extends IncidentEntityRef {
+  /** actor: what the incident is about; target: what it acted on. */
+  role: 'actor' | 'target' | 'related';
+  risk: number;
+  firstSeen: number | null;
+  /** Events of this entity in the case. */
+  events: number;
+}
+
+export interface DetectorContribution {
+  detector: string;
+  kind: string;
+  title: string;
+  alerts: number;
+  maxScore: number | null;
+  /** Risk points the detector's alerts added; share is their part of the incident's total. */
+  points: number;
+  share: number;
+  firstTs: number | null;
+  lastTs: number | null;
+}
+
+export interface IncidentEvidenceLine {
+  id: number;
+  ts: number | null;
+  source: string;
+  lineNo: number;
+  raw: string;
+}
+
+export interface IncidentTimelineSeries {
+  /** e.g. `ensemble/auth/blend`, `behaviour`, `sigma`. */
+  name: string;
+  detector: string;
+  /** [time (epoch ms), score, threshold or null] in time order. */
+  points: [number, number, number | null][];
+  /** Alerts of this detector that belong to the incident. */
+  markers: { ts: number; title: string }[];
+}
+
+export interface IncidentGraph {
+  nodes: { id: string; type: string; value: string; risk: number; weight: number; actor: boolean }[];
+  edges: { source: string; target: string; weight: number }[];
+}
+
+export interface IncidentAlert {
+  id: number;
+  detector: string;
+  kind: string;
+  title: string;
+  severity: string;
+  score: number | null;
+  firstTs: number | null;
+  lastTs: number | null;
+}
+
+export interface IncidentDetail {
+  incident: IncidentRow;
+  explanation: IncidentExplanation;
+  entities: IncidentEntity[];
+  contributions: DetectorContribution[];
+  evidence: IncidentEvidenceLine[];
+  /** Evidence events in all; `evidence` holds at most the first `evidenceLimit`. */
+  evidenceTotal: number;
+  timelines: IncidentTimelineSeries[];
+  /** The window the timelines cover. */
+  window: { from: number; to: number } | null;
+  graph: IncidentGraph;
+  alerts: IncidentAlert[];
+  note: string | null;
+}
+
+export interface IncidentsPage {
+  rows: IncidentRow[];
+  offset: number;
+  total: number;
+  /** Incidents in the whole case per facet value (before filters). */
+  counts: {
+    category: Record<string, number>;
+    severity: Record<string, number>;
+    status: Record<string, number>;
+    label: Record<string, number>;
+  };
+}
+
+export interface RiskRow {
+  type: string;
+  value: string;
+  /** Decayed to the time of the case's latest alert. */
+  risk: number;
+  peak: number;
+  peakTs: number | null;
+  alerts: number;
+  firstTs: number | null;
+  lastTs: number | null;
+}
+
+export const LLM_PROVIDERS = ['openai', 'ollama'] as const;
+
+export interface LlmSettings {
+  enabled: boolean;
+  provider: (typeof LLM_PROVIDERS)[number];
+  /** e.g. http://127.0.0.1:11434 (Ollama) or http://127.0.0.1:8080/v1 (OpenAI-compatible). */
+  baseUrl: string;
+  model: string;
+  timeoutMs: number;
+  /** The key itself never crosses the contract. */
+  hasApiKey: boolean;
+}
+
+export interface Rephrasing {
+  text: string;
+  source: 'llm' | 'deterministic';
+  /** Why the deterministic text was used, when the LLM was on. */
+  error: string | null;
+  /** Secrets replaced before anything was sent. */
+  redactions: number;
+}
+
+export interface SampleCase {
+  /** The bundled archive (resources/samples/sample-case.tar.gz). */
+  archive: string;
+  archiveExists: boolean;
+  /** Where the sample case lives in the cases folder. */
+  casePath: string;
+  caseExists: boolean;
+}
+
+export interface IncidentsChange {
+  reason: 'rebuilt' | 'updated';
+  total: number;
+}
+
+const incidentId = z.string().trim().min(1).max(64);
+
+export const incidentsMethods = {
+  /** The queue: filtered, searched and sorted in the engine. */
+  'incidents.list': {
+    input: z
+      .object({
+        /** Matches title, summary, pattern, id and entity values, case-insensitively. */
+        query: z.string().max(1000).default(''),
+        category: z.enum(INCIDENT_CATEGORIES).optional(),
+        severity: z.enum(INCIDENT_SEVERITIES).optional(),
+        status: z.enum(INCIDENT_STATUSES).optional(),
+        /** `none` lists unlabelled incidents. */
+        label: z.enum([...INCIDENT_LABELS, 'none']).optional(),
+        sort: z.enum(['priority', 'severity', 'first', 'last', 'events', 'risk', 'category']).default('priority'),
+        desc: z.boolean().default(true),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(10_000).default(2000),
+      })
+      .strict(),
+    output: reply<IncidentsPage>(),
+  },
+  'incidents.get': {
+    input: z
+      .object({
+        id: incidentId,
+        evidenceLimit: z.number().int().min(0).max(2000).default(200),
+      })
+      .strict(),
+    output: reply<IncidentDetail>(),
+  },
+  /** Kept by incident id, so it survives re-runs of detection. */
+  'incidents.setStatus': {
+    input: z
+      .object({
+        id: incidentId,
+        status: z.enum(INCIDENT_STATUSES).optional(),
+        /** null clears the label. */
+        label: z.enum(INCIDENT_LABELS).nullable().optional(),
+        note: z.string().max(10_000).nullable().optional(),
+      })
+      .strict(),
+    output: reply<IncidentRow>(),
+  },
+  /** Entities by decayed risk. */
+  'incidents.listRisk': {
+    input: z
+      .object({
+        type: z.string().max(40).optional(),
+        /** Only these values (e.g. the entities a view shows). */
+        values: z.array(z.string().max(2000)).max(5000).optional(),
+        limit: z.number().int().min(1).max(10_000).default(200),
+      })
+      .strict(),
+    output: reply<RiskRow[]>(),
+  },
+  'incidents.getLlmSettings': { input: empty, output: reply<LlmSettings>() },
+  'incidents.setLlmSettings': {
+    input: z
+      .object({
+        enabled: z.boolean(),
+        provider: z.enum(LLM_PROVIDERS),
+        baseUrl: z.string().trim().max(2000).url().or(z.literal('')),
+        model: z.string().trim().max(200),
+        timeoutMs: z.number().int().min(500).max(120_000).default(15_000),
+        /** Omitted keeps the stored key; '' removes it. */
+        apiKey: z.string().max(4000).optional(),
+      })
+      .strict(),
+    output: reply<LlmSettings>(),
+  },
+  /** The explanation in the LLM's words when configured; otherwise (or on any failure) the deterministic text. */
+  'incidents.rephrase': { input: z.object({ id: incidentId }).strict(), output: reply<Rephrasing>() },
+  /** Where the bundled sample archive is and whether the sample case already exists. */
+  'incidents.getSample': { input: empty, output: reply<SampleCase>() },
+} as const;
+
+export const incidentsEvents = {
+  /** The queue changed: rebuilt after detection, or an analyst changed an incident. */
+  'incidents.changed': reply<IncidentsChange>(),
+} as const;

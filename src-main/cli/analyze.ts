@@ -1,7 +1,175 @@
 /** `vigil analyze PATH... [--json] [--case FILE]`: the incident queue of logs, headless. */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
+import type { DetectionRun, StartImportResult } from '../../src-shared/dto';
+import type { Envelope } from '../../src-shared/envelope';
+import { InProcessEngineLink } from '../engine/link';
 import type { BuiltPaths } from '../host/paths';
 
-export async function runAnalyze(_argv: string[], _ctx: { paths: BuiltPaths; version: string }): Promise<number> {
-  process.stderr.write('vigil analyze: not available yet\n');
-  return 2;
+const HELP = `Usage: vigil analyze PATH... [--json] [--case FILE]
+  Import logs (files, folders, archives) into a case, run every detector and print the incident queue.
+  --json       print {"incidents": [...]} instead of a table
+  --case FILE  keep the case in FILE (created, or added to when it exists); default a temporary case
+`;
+
+export interface AnalyzedIncident {
+  id: string;
+  category: string;
+  pattern: string | null;
+  severity: string;
+  priority: number;
+  confidence: number;
+  title: string;
+  entities: { type: string; value: string }[];
+  firstTs: number | null;
+  lastTs: number | null;
+  first: string | null;
+  last: string | null;
+  eventCount: number;
+  summary: string;
+  detectors: string[];
+  tags: string[];
+}
+
+export async function runAnalyze(
+  argv: string[],
+  ctx: { paths: BuiltPaths; version: string },
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        case: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`vigil analyze: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out.write(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    process.stderr.write(`vigil analyze: give at least one PATH\n\n${HELP}`);
+    return 2;
+  }
+  const missing = positionals.filter((p) => !existsSync(p));
+  if (missing.length) {
+    process.stderr.write(`vigil analyze: not found: ${missing.join(', ')}\n`);
+    return 2;
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-analyze-'));
+  const link = new InProcessEngineLink({ dataDir, version: ctx.version, rulesDir: ctx.paths.rulesDir });
+  try {
+    const call = async <T>(method: string, input: unknown): Promise<T> => {
+      const reply = (await link.request(method, input)) as Envelope<T>;
+      if (!reply.ok) throw new Error(reply.error.message);
+      return reply.value;
+    };
+    const casePath = values.case ? resolve(values.case) : join(dataDir, 'analyze.vigil');
+    if (existsSync(casePath)) await call('cases.open', { path: casePath });
+    else await call('cases.create', { name: basename(casePath).replace(/\.vigil$/, '') || 'analyze', path: casePath });
+
+    const finished = new Map<number, DetectionRun>();
+    const waiters: (() => void)[] = [];
+    link.onEvent((name, payload) => {
+      if (name !== 'detect.finished') return;
+      const run = payload as DetectionRun;
+      if (run.importId !== null) finished.set(run.importId, run);
+      for (const w of waiters.splice(0)) w();
+    });
+    const started = await call<StartImportResult>('ingest.startImport', { paths: positionals.map((p) => resolve(p)) });
+    for (const d of started.duplicates) process.stderr.write(`skipped ${d.path}: already in the case\n`);
+    for (const job of started.jobs) {
+      while (!finished.has(job.id)) {
+        const jobs = await call<{ id: number; status: string; error: string | null }[]>('ingest.listImports', {});
+        const j = jobs.find((x) => x.id === job.id);
+        if (j && (j.status === 'failed' || j.status === 'cancelled')) {
+          process.stderr.write(`import of ${job.path} ${j.status}${j.error ? `: ${j.error}` : ''}\n`);
+          break;
+        }
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 500);
+        });
+      }
+      const run = finished.get(job.id);
+      if (run && run.status !== 'done')
+        process.stderr.write(`detection after ${job.path} ${run.status}${run.error ? `: ${run.error}` : ''}\n`);
+    }
+    const page = await call<IncidentsPage>('incidents.list', { limit: 10_000 });
+    const incidents = page.rows.map(toAnalyzed);
+    out.write(values.json ? JSON.stringify({ incidents }, null, 2) + '\n' : formatQueue(page.rows));
+    if (values.case) process.stderr.write(`case kept in ${casePath}\n`);
+    return 0;
+  } finally {
+    await link.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function iso(ts: number | null): string | null {
+  return ts === null ? null : new Date(ts).toISOString();
+}
+
+export function toAnalyzed(r: IncidentRow): AnalyzedIncident {
+  return {
+    id: r.id,
+    category: r.category,
+    pattern: r.pattern,
+    severity: r.severity,
+    priority: r.priority,
+    confidence: r.confidence,
+    title: r.title,
+    entities: r.entities,
+    firstTs: r.firstTs,
+    lastTs: r.lastTs,
+    first: iso(r.firstTs),
+    last: iso(r.lastTs),
+    eventCount: r.eventCount,
+    summary: r.summary,
+    detectors: r.detectors,
+    tags: r.tags,
+  };
+}
+
+/** The queue as a plain-text table, one incident per line plus its summary. */
+export function formatQueue(rows: readonly IncidentRow[]): string {
+  if (rows.length === 0) return 'No incidents.\n';
+  const head = ['PRIO', 'SEVERITY', 'CATEGORY', 'PATTERN', 'FIRST (UTC)', 'LAST (UTC)', 'EVENTS', 'ACTOR', 'DETECTORS'];
+  const body = rows.map((r) => [
+    r.priority.toFixed(0),
+    r.severity,
+    r.category,
+    r.pattern ?? '-',
+    iso(r.firstTs)?.slice(0, 16).replace('T', ' ') ?? '-',
+    iso(r.lastTs)?.slice(0, 16).replace('T', ' ') ?? '-',
+    String(r.eventCount),
+    r.groupKey,
+    r.detectors.join(','),
+  ]);
+  const widths = head.map((h, i) => Math.min(40, Math.max(h.length, ...body.map((b) => b[i]!.length))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c.length > widths[i]! ? c.slice(0, widths[i]! - 1) + '…' : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const lines = [line(head)];
+  rows.forEach((r, i) => {
+    lines.push(line(body[i]!));
+    lines.push(`      ${r.summary}`);
+  });
+  lines.push(`${rows.length} incident${rows.length === 1 ? '' : 's'}`);
+  return lines.join('\n') + '\n';
 }

@@ -42,6 +42,7 @@ export async function runServe(argv: string[], ctx: { paths: BuiltPaths; version
     process.stderr.write(`warning: listening on ${values.host}, not loopback: anyone who can reach it and has the token can open cases.\n`);
   }
   process.stdout.write(`Vigil ${ctx.version} workbench: ${server.url}\nData: ${dataDir}\nPress Ctrl+C to stop.\n`);
+  process.stdout.write(`API key: ${server.apiKey} (X-API-KEY for /health, /detect-sessions, /detect-incidents; /openapi.json)\n`);
   if (values.open) openInBrowser(server.url);
 
   await new Promise<void>((done) => {

@@ -3,6 +3,7 @@
  * their entities and are grouped into incidents with explanations.
  */
 import type { Database } from 'better-sqlite3';
+import { clearIncidents, rebuildIncidents } from './persist';
 
 export interface PassInfo {
   runId: number;
@@ -10,7 +11,16 @@ export interface PassInfo {
 }
 
 /** Called inside a transaction at the end of each detection pass (and when live collection stops). */
-export function afterDetection(_db: Database, _pass: PassInfo): void {}
+export function afterDetection(db: Database, _pass: PassInfo): void {
+  // A savepoint: should building incidents fail, the pass's alerts are still kept.
+  try {
+    db.transaction(() => rebuildIncidents(db))();
+  } catch (err) {
+    console.error('[vigil] building incidents failed:', err);
+  }
+}
 
-/** Called when detection clears every finding before a full re-run. */
-export function clearIncidentFindings(_db: Database): void {}
+/** Called when detection clears every finding before a full re-run. The analyst's state stays. */
+export function clearIncidentFindings(db: Database): void {
+  clearIncidents(db);
+}

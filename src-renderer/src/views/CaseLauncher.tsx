@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { useApp } from '../store/app';
 import { fmtTime } from '../format';
+import { openSampleCase } from '../store/incidents';
 
 export function CaseLauncher() {
   const { recent, busy, error, info, createCase, openCase, forgetRecent, clearError } = useApp();
@@ -60,7 +61,12 @@ export function CaseLauncher() {
       <section className="card">
         <h2>Recent cases</h2>
         {recent.length === 0 ? (
-          <p className="muted">No cases yet. Create one above, then import logs into it.</p>
+          <div>
+            <p className="muted">No cases yet. Create one above, then import logs into it, or look around a sample first.</p>
+            <button disabled={busy} onClick={() => void openSampleCase()}>
+              Open the sample case
+            </button>
+          </div>
         ) : (
           <ul className="recent-list">
             {recent.map((r) => (
@@ -77,6 +83,11 @@ export function CaseLauncher() {
               </li>
             ))}
           </ul>
+        )}
+        {recent.length > 0 && (
+          <button className="ghost small" disabled={busy} onClick={() => void openSampleCase()}>
+            Open the sample case
+          </button>
         )}
       </section>
     </div>

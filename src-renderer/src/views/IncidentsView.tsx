@@ -1,7 +1,33 @@
-import { EmptyView } from './EmptyView';
+/** Incidents: the queue (virtualised, keyboard first) and, on Enter, one incident's detail. */
+import { useEffect } from 'react';
+import { api } from '../api';
+import { useApp } from '../store/app';
+import { useIncidents } from '../store/incidents';
+import { IncidentDetailView } from './IncidentDetail';
+import { IncidentQueue } from './IncidentQueue';
 
 export function IncidentsView() {
-  return (
-    <EmptyView title="Incidents" next="The incident queue groups related alerts from every detector into a short list to triage. Import logs in Sources; incidents will appear here once detection runs on them." />
-  );
+  const openId = useIncidents((s) => s.openId);
+  const casePath = useApp((s) => s.currentCase?.path);
+  const showError = useApp((s) => s.showError);
+
+  useEffect(() => {
+    useIncidents.getState().reset();
+    void useIncidents.getState().refresh().catch(showError);
+    void useIncidents
+      .getState()
+      .loadLlm()
+      .catch(() => undefined);
+    const reload = () => {
+      void useIncidents.getState().refresh().catch(showError);
+      void useIncidents.getState().reloadDetail();
+    };
+    const offs = [
+      api().on('detect.finished', reload),
+      api().on('incidents.changed', () => void useIncidents.getState().refresh().catch(showError)),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [casePath, showError]);
+
+  return <div className="panel inc-view">{openId ? <IncidentDetailView /> : <IncidentQueue />}</div>;
 }

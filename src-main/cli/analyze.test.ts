@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../test/paths';
+import { tempDir } from '../engine/test-support';
+import { runAnalyze } from './analyze';
+
+const paths = { engineWorker: '', rendererDir: '', preload: '', appRoot: ROOT, rulesDir: join(ROOT, 'resources', 'sigma') };
+const SAMPLE = join(ROOT, 'resources', 'samples', 'sample-case.tar.gz');
+
+function capture(): { stream: Writable; text(): string } {
+  let out = '';
+  return {
+    stream: new Writable({
+      write(chunk, _enc, done) {
+        out += String(chunk);
+        done();
+      },
+    }),
+    text: () => out,
+  };
+}
+
+describe('vigil analyze', () => {
+  it('prints the queue of the sample archive as JSON', async () => {
+    const out = capture();
+    expect(await runAnalyze([SAMPLE, '--json'], { paths, version: 'test' }, out.stream)).toBe(0);
+    const body = JSON.parse(out.text()) as {
+      incidents: {
+        id: string;
+        category: string;
+        pattern: string;
+        severity: string;
+        priority: number;
+        entities: unknown[];
+        first: string;
+        last: string;
+        eventCount: number;
+        summary: string;
+        detectors: string[];
+      }[];
+    };
+    expect(body.incidents).toHaveLength(6);
+    const top = body.incidents[0]!;
+    expect(top).toMatchObject({ category: 'auth_attack', pattern: 'credential_stuffing', severity: 'critical' });
+    for (const k of ['id', 'priority', 'entities', 'first', 'last', 'eventCount', 'summary', 'detectors'] as const)
+      expect(top[k]).toBeDefined();
+  }, 60_000);
+
+  it('prints a table and keeps the case with --case', async () => {
+    const out = capture();
+    const file = join(tempDir(), 'kept.vigil');
+    expect(await runAnalyze([SAMPLE, '--case', file], { paths, version: 'test' }, out.stream)).toBe(0);
+    expect(out.text()).toMatch(/^PRIO\s+SEVERITY\s+CATEGORY/);
+    expect(out.text()).toContain('scanner');
+    expect(out.text()).toMatch(/6 incidents\n$/);
+    expect(existsSync(file)).toBe(true);
+  }, 60_000);
+
+  it('refuses missing paths', async () => {
+    expect(await runAnalyze(['/nonexistent/x.log'], { paths, version: 'test' })).toBe(2);
+    expect(await runAnalyze([], { paths, version: 'test' })).toBe(2);
+  });
+});

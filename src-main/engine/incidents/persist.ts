@@ -1,0 +1,179 @@
+/**
+ * Rebuilds risk and incidents from the case's alerts and stores them. Runs inside the caller's
+ * transaction at the end of a detection pass. The whole queue is rebuilt each time (alerts are
+ * few next to events), and ids are hashes of grouping key and first hour, so re-runs over the
+ * same data give the same ids and the analyst's status and label (kept by id) stay put.
+ */
+import type { Database } from 'better-sqlite3';
+import type { IncidentSeverity } from '../../../src-shared/contract-incidents';
+import { entityId, type EntityType } from '../parse/entities';
+import { buildIncidents, type IncidentDraft } from './builder';
+import { classify, type ClassifiedAlert, type StoredAlert } from './classify';
+import { explain, type ExplainLookup } from './explain';
+import { riskRegister } from './risk';
+
+interface AlertDbRow {
+  id: number;
+  detector: string;
+  kind: string;
+  title: string;
+  severity: string;
+  score: number | null;
+  first_ts: number | null;
+  last_ts: number | null;
+  key: string | null;
+  entities: string;
+  evidence: string;
+  details: string;
+  tags: string;
+}
+
+const SEVERITIES = new Set(['informational', 'low', 'medium', 'high', 'critical']);
+
+const ALERT_COLUMNS = 'id, detector, kind, title, severity, score, first_ts, last_ts, key, entities, evidence, details, tags';
+
+export function readAlerts(db: Database): StoredAlert[] {
+  return (db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts ORDER BY id`).all() as AlertDbRow[]).map(toStored);
+}
+
+export function readAlertsByIds(db: Database, ids: readonly number[]): StoredAlert[] {
+  if (ids.length === 0) return [];
+  return (
+    db
+      .prepare(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`)
+      .all(JSON.stringify(ids)) as AlertDbRow[]
+  ).map(toStored);
+}
+
+function toStored(r: AlertDbRow): StoredAlert {
+  return {
+    id: r.id,
+    detector: r.detector,
+    kind: r.kind,
+    title: r.title,
+    severity: (SEVERITIES.has(r.severity) ? r.severity : 'medium') as IncidentSeverity,
+    score: r.score,
+    firstTs: r.first_ts,
+    lastTs: r.last_ts,
+    key: r.key,
+    entities: parse(r.entities, []),
+    evidence: parse(r.evidence, []),
+    details: parse(r.details, {}),
+    tags: parse(r.tags, []),
+  };
+}
+
+function parse<T>(s: string, fallback: T): T {
+  try {
+    return JSON.parse(s) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export function clearIncidents(db: Database): void {
+  db.exec('DELETE FROM incidents; DELETE FROM incident_alerts; DELETE FROM entity_risk;');
+}
+
+export function rebuildIncidents(db: Database): { incidents: number; entities: number } {
+  const classified: ClassifiedAlert[] = readAlerts(db).map(classify);
+  const { entities } = riskRegister(classified);
+  const drafts = buildIncidents(classified);
+  const lookup = caseLookup(db);
+
+  clearIncidents(db);
+  const putRisk = db.prepare(
+    'INSERT INTO entity_risk (type, value, risk, peak, peak_ts, alerts, first_ts, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (const r of entities.values()) putRisk.run(r.type, r.value, round2(r.risk), round2(r.peak), r.peakTs, r.alerts, r.firstTs, r.lastTs);
+
+  const putIncident = db.prepare(
+    `INSERT INTO incidents (id, category, pattern, title, severity, confidence, priority, first_ts, last_ts, group_key, entities, tags, detectors,
+       evidence, event_count, alert_count, summary, explanation, risk)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO NOTHING`,
+  );
+  const putLink = db.prepare('INSERT OR IGNORE INTO incident_alerts (incident_id, alert_id) VALUES (?, ?)');
+  for (const d of drafts) {
+    const explanation = explain(d, lookup);
+    const risk = Math.max(0, ...d.entities.map((e) => entities.get(`${e.type}:${e.value}`)?.risk ?? 0));
+    putIncident.run(
+      d.id,
+      d.category,
+      d.pattern,
+      d.title,
+      d.severity,
+      d.confidence,
+      d.priority,
+      d.firstTs,
+      d.lastTs,
+      d.groupKey,
+      JSON.stringify(d.entities.map(({ type, value, role }) => ({ type, value, role }))),
+      JSON.stringify(d.tags),
+      JSON.stringify(d.detectors),
+      JSON.stringify(d.evidence),
+      eventCount(db, d),
+      d.alerts.length + d.context.length,
+      explanation.summary,
+      JSON.stringify(explanation),
+      round2(risk),
+    );
+    for (const a of d.alerts) putLink.run(d.id, a.alert.id);
+    for (const a of d.context) putLink.run(d.id, a.alert.id);
+  }
+  return { incidents: drafts.length, entities: entities.size };
+}
+
+/**
+ * Events of the actor between the incident's first and last evidence line: behaviour evidence is
+ * bounded, this is not. An index-only range count (event ids follow the import's order).
+ */
+function eventCount(db: Database, d: IncidentDraft): number {
+  if (!d.actor || d.evidence.length === 0) return d.evidence.length;
+  const at = d.actor.indexOf(':');
+  const rowid = entityRowid(db, d.actor.slice(0, at), d.actor.slice(at + 1));
+  if (rowid === null) return d.evidence.length;
+  const n = db
+    .prepare('SELECT count(*) FROM event_entities WHERE entity = ? AND event BETWEEN ? AND ?')
+    .pluck()
+    .get(rowid, d.evidence[0], d.evidence[d.evidence.length - 1]) as number;
+  return Math.max(n, d.evidence.length);
+}
+
+export function entityRowid(db: Database, type: string, value: string): number | null {
+  const byId = db
+    .prepare('SELECT rowid FROM entities WHERE id = ?')
+    .pluck()
+    .get(entityId(type as EntityType, value)) as number | undefined;
+  if (byId !== undefined) return byId;
+  const byValue = db.prepare('SELECT rowid FROM entities WHERE type = ? AND value = ?').pluck().get(type, value) as number | undefined;
+  return byValue ?? null;
+}
+
+function caseLookup(db: Database): ExplainLookup {
+  const totalEvents = (db.prepare('SELECT max(id) FROM events').pluck().get() as number | null) ?? 0;
+  const entityRow = db.prepare('SELECT first_seen AS firstSeen, count AS events FROM entities WHERE rowid = ?');
+  const templateOf = db.prepare('SELECT template_id FROM events WHERE id = ?').pluck();
+  const templateRow = db.prepare('SELECT template, count FROM templates WHERE id = ?');
+  return {
+    totalEvents,
+    entity(type, value) {
+      const rowid = entityRowid(db, type, value);
+      return rowid === null ? null : ((entityRow.get(rowid) as { firstSeen: number | null; events: number } | undefined) ?? null);
+    },
+    templates(ids) {
+      const seen = new Set<string>();
+      for (const id of ids.slice(0, 500)) {
+        const t = templateOf.get(id) as string | null | undefined;
+        if (t) seen.add(t);
+      }
+      return [...seen]
+        .map((id) => templateRow.get(id) as { template: string; count: number } | undefined)
+        .filter((x): x is { template: string; count: number } => !!x);
+    },
+  };
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,294 @@
+/** The incident queue: a virtualised table sorted and filtered in the engine; j/k or arrows, Enter, Esc. */
+import { tableFeatures, useTable, type ColumnDef } from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { INCIDENT_CATEGORIES, INCIDENT_SEVERITIES, INCIDENT_STATUSES, type IncidentRow } from '../../../src-shared/contract-incidents';
+import { fmtInt } from '../format';
+import { useApp } from '../store/app';
+import { useIncidents, type IncidentsFilter } from '../store/incidents';
+import { IncidentLlmSettings } from './IncidentLlm';
+import { categoryLabel, fmtShort, patternLabel, RiskBadge, SeverityBadge } from './IncidentParts';
+
+const ROW_HEIGHT = 30;
+const FEATURES = tableFeatures({});
+
+const COLUMNS: { id: string; header: string; sort?: IncidentsFilter['sort']; width: string; cell: (r: IncidentRow) => React.ReactNode }[] =
+  [
+    { id: 'priority', header: 'Prio', sort: 'priority', width: '52px', cell: (r) => <span className="num">{r.priority.toFixed(0)}</span> },
+    { id: 'severity', header: 'Severity', sort: 'severity', width: '84px', cell: (r) => <SeverityBadge severity={r.severity} /> },
+    {
+      id: 'category',
+      header: 'Category',
+      sort: 'category',
+      width: '160px',
+      cell: (r) => (
+        <span className={`inc-cat ${r.category}`} title={categoryLabel(r.category)}>
+          {r.category === 'auth_attack' && r.pattern ? patternLabel(r.pattern) : categoryLabel(r.category)}
+        </span>
+      ),
+    },
+    {
+      id: 'title',
+      header: 'Incident',
+      width: 'minmax(240px, 3fr)',
+      cell: (r) => (
+        <span className="inc-title-cell">
+          <strong>{r.title}</strong>
+          <span className="muted"> {r.summary}</span>
+        </span>
+      ),
+    },
+    {
+      id: 'entities',
+      header: 'Entities',
+      width: 'minmax(120px, 1fr)',
+      cell: (r) => (
+        <span className="mono inc-ellipsis">
+          {r.entities
+            .slice(0, 4)
+            .map((e) => e.value)
+            .join(', ')}
+          {r.entities.length > 4 ? ' …' : ''}
+        </span>
+      ),
+    },
+    { id: 'risk', header: 'Risk', sort: 'risk', width: '60px', cell: (r) => <RiskBadge risk={r.risk} /> },
+    { id: 'events', header: 'Events', sort: 'events', width: '64px', cell: (r) => <span className="num">{fmtInt(r.eventCount)}</span> },
+    { id: 'first', header: 'First (UTC)', sort: 'first', width: '118px', cell: (r) => <span className="mono">{fmtShort(r.firstTs)}</span> },
+    {
+      id: 'status',
+      header: 'Status',
+      width: '96px',
+      cell: (r) => (
+        <span>
+          {r.status}
+          {r.label ? <span className={`badge inc-label ${r.label}`}>{r.label === 'true' ? 'true' : 'benign'}</span> : null}
+        </span>
+      ),
+    },
+  ];
+
+export function IncidentQueue() {
+  const { rows, total, counts, loaded, filter, cursor, setFilter, setCursor, open, refresh } = useIncidents();
+  const showError = useApp((s) => s.showError);
+  const setView = useApp((s) => s.setView);
+  const [draft, setDraft] = useState(filter.query);
+  const [showLlm, setShowLlm] = useState(false);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const first = useRef(true);
+
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (draft !== useIncidents.getState().filter.query) setFilter({ query: draft });
+    }, 200);
+    return () => clearTimeout(t);
+  }, [draft, setFilter]);
+
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    void refresh().catch(showError);
+  }, [filter.query, filter.category, filter.severity, filter.status, filter.label, filter.sort, filter.desc, refresh, showError]);
+
+  const columns = useMemo<ColumnDef<typeof FEATURES, IncidentRow>[]>(() => COLUMNS.map((c) => ({ id: c.id, header: c.header })), []);
+  // Sorting and filtering run in the engine; the table models columns and rows for the virtual list.
+  const table = useTable({ features: FEATURES, columns, data: rows, getRowId: (r: IncidentRow) => r.id });
+  const tableRows = table.getRowModel().rows;
+
+  const virtualizer = useVirtualizer({
+    count: tableRows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+
+  useEffect(() => {
+    if (tableRows.length) virtualizer.scrollToIndex(cursor, { align: 'auto' });
+  }, [cursor, tableRows.length, virtualizer]);
+
+  useEffect(() => {
+    // Keep focus in the list after coming back from a detail, so j/k work at once.
+    scrollRef.current?.focus({ preventScroll: true });
+  }, []);
+
+  useEffect(() => {
+    // The queue answers j/k, arrows, Home/End and Enter wherever focus is, except while typing.
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+      if (e.altKey || e.ctrlKey || e.metaKey) return;
+      const st = useIncidents.getState();
+      if (e.key === 'ArrowDown' || e.key === 'j') st.setCursor(st.cursor + 1);
+      else if (e.key === 'ArrowUp' || e.key === 'k') st.setCursor(st.cursor - 1);
+      else if (e.key === 'Home') st.setCursor(0);
+      else if (e.key === 'End') st.setCursor(st.rows.length - 1);
+      else if (e.key === 'Enter' && t?.tagName !== 'BUTTON') {
+        const row = st.rows[st.cursor];
+        if (!row) return;
+        void st.open(row.id);
+      } else if (e.key === '/') searchRef.current?.focus();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const filtered = filter.query !== '' || filter.category !== '' || filter.severity !== '' || filter.status !== '' || filter.label !== '';
+  const grid = COLUMNS.map((c) => c.width).join(' ');
+  const allTotal = counts ? Object.values(counts.category).reduce((a, b) => a + b, 0) : 0;
+
+  return (
+    <div className="inc-queue">
+      <div className="toolbar inc-toolbar">
+        <input
+          ref={searchRef}
+          type="search"
+          className="search"
+          placeholder="Search incidents: title, summary, IP, user, pattern   (/ to focus)"
+          aria-label="Search incidents"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowDown' || e.key === 'Enter') {
+              e.preventDefault();
+              scrollRef.current?.focus();
+            } else if (e.key === 'Escape') setDraft('');
+          }}
+        />
+        <select
+          aria-label="Filter by category"
+          value={filter.category}
+          onChange={(e) => setFilter({ category: e.target.value as IncidentsFilter['category'] })}
+        >
+          <option value="">any category</option>
+          {INCIDENT_CATEGORIES.map((c) => (
+            <option key={c} value={c}>
+              {categoryLabel(c)} ({counts?.category[c] ?? 0})
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Filter by severity"
+          value={filter.severity}
+          onChange={(e) => setFilter({ severity: e.target.value as IncidentsFilter['severity'] })}
+        >
+          <option value="">any severity</option>
+          {[...INCIDENT_SEVERITIES].reverse().map((s) => (
+            <option key={s} value={s}>
+              {s} ({counts?.severity[s] ?? 0})
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Filter by status"
+          value={filter.status}
+          onChange={(e) => setFilter({ status: e.target.value as IncidentsFilter['status'] })}
+        >
+          <option value="">any status</option>
+          {INCIDENT_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s} ({counts?.status[s] ?? 0})
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Filter by label"
+          value={filter.label}
+          onChange={(e) => setFilter({ label: e.target.value as IncidentsFilter['label'] })}
+        >
+          <option value="">any label</option>
+          <option value="true">true incident ({counts?.label['true'] ?? 0})</option>
+          <option value="benign">benign ({counts?.label['benign'] ?? 0})</option>
+          <option value="none">unlabelled ({counts?.label['none'] ?? 0})</option>
+        </select>
+        <span className="muted" data-testid="incidents-count">
+          {filtered ? `${fmtInt(total)} of ${fmtInt(allTotal)}` : fmtInt(total)} incident{total === 1 ? '' : 's'}
+        </span>
+        <button className="ghost small" onClick={() => setShowLlm(!showLlm)} aria-expanded={showLlm}>
+          Explanations…
+        </button>
+      </div>
+      {showLlm && <IncidentLlmSettings onClose={() => setShowLlm(false)} />}
+      {!loaded ? (
+        <p className="muted">Loading incidents…</p>
+      ) : rows.length === 0 ? (
+        <div className="empty small">
+          {filtered ? (
+            <p>No incident matches these filters.</p>
+          ) : (
+            <>
+              <h2>No incidents yet</h2>
+              <p>
+                Incidents group related alerts from every detector. Import logs in Sources; incidents appear here when detection has run on
+                them.
+              </p>
+              <button onClick={() => setView('sources')}>Go to Sources</button>
+            </>
+          )}
+        </div>
+      ) : (
+        <div className="inc-table" role="grid" aria-label="Incident queue" aria-rowcount={rows.length}>
+          <div className="inc-head" role="row" style={{ gridTemplateColumns: grid }}>
+            {table.getHeaderGroups()[0]!.headers.map((h, i) => {
+              const col = COLUMNS[i]!;
+              const active = col.sort && filter.sort === col.sort;
+              return (
+                <div
+                  key={h.id}
+                  role="columnheader"
+                  aria-sort={active ? (filter.desc ? 'descending' : 'ascending') : undefined}
+                  className={col.sort ? 'inc-sortable' : undefined}
+                >
+                  {col.sort ? (
+                    <button className="link" onClick={() => setFilter(active ? { desc: !filter.desc } : { sort: col.sort!, desc: true })}>
+                      {col.header}
+                      {active ? (filter.desc ? ' ▾' : ' ▴') : ''}
+                    </button>
+                  ) : (
+                    col.header
+                  )}
+                </div>
+              );
+            })}
+          </div>
+          <div
+            ref={scrollRef}
+            className="inc-scroll"
+            tabIndex={0}
+            aria-activedescendant={rows[cursor] ? `inc-row-${rows[cursor]!.id}` : undefined}
+            data-testid="incident-queue"
+          >
+            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+              {virtualizer.getVirtualItems().map((item) => {
+                const row = tableRows[item.index]!;
+                return (
+                  <div
+                    key={row.id}
+                    id={`inc-row-${row.id}`}
+                    role="row"
+                    aria-selected={item.index === cursor}
+                    className={`inc-row${item.index === cursor ? ' cursor' : ''} sev-${row.original.severity}`}
+                    style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: grid }}
+                    onClick={() => setCursor(item.index)}
+                    onDoubleClick={() => void open(row.original.id)}
+                  >
+                    {row.getAllCells().map((cell) => (
+                      <div key={cell.id} role="gridcell" className="inc-cell">
+                        {COLUMNS.find((c) => c.id === cell.column.id)!.cell(row.original)}
+                      </div>
+                    ))}
+                  </div>
+                );
+              })}
+            </div>
+          </div>
+          <p className="muted small inc-keys">j/k or ↑/↓ move · Enter opens · Esc goes back · / searches · double-click opens</p>
+        </div>
+      )}
+    </div>
+  );
+}
