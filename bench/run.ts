@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { behaviourSklearn, behaviourTraining } from './behaviour';
 import { importResponsiveness } from './import-responsiveness';
+import { analyzeArchive } from './incidents';
 import { liveIntoCase } from './live-e2e';
 import { sigmaThroughput } from './sigma';
 import { LIVE_BENCHES } from './live-syslog';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   'import-2m-rss': { runs: 1, fn: () => importCase(2_000_000) },
   'import-responsiveness': { runs: 3, fn: () => importResponsiveness(1_000_000) },
   'sigma': { runs: 3, fn: sigmaThroughput },
+  'analyze-1m': { runs: 1, fn: () => analyzeArchive() },
   'iforest-vs-sklearn': { runs: 1, fn: behaviourSklearn },
   'iforest-training-100k': { runs: 3, fn: behaviourTraining },
   'live-udp-50k-into-case': { runs: 1, fn: () => liveIntoCase('udp', 50_000) },
