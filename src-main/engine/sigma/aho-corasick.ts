@@ -6,13 +6,17 @@
 const ALPHABET = 128;
 
 export class AhoCorasick {
-  /** next[state * width + charClass]; classes keep the table small enough to stay in cache. */
-  private readonly next: Int32Array;
+  /**
+   * next[state * width + charClass]; classes keep the table small enough to stay in cache, and
+   * automata under 65536 states use 16-bit entries (half the cache footprint).
+   */
+  private readonly next16: Uint16Array | null;
+  private readonly next32: Int32Array | null;
   private readonly shift: number;
   /** ASCII code -> class; 0 is "in no literal", which always leads back to the root. */
   private readonly classOf: Uint8Array;
-  /** 1 when reaching the state reports ids. */
-  private readonly terminal: Uint8Array;
+  /** States from this number on report ids. */
+  private readonly firstTerminal: number;
   /** Ids reported on reaching state s: outList[outStart[s] .. outStart[s + 1]). */
   private readonly outStart: Int32Array;
   private readonly outList: Int32Array;
@@ -85,22 +89,64 @@ export class AhoCorasick {
         } else next[s * width + k] = next[f * width + k]!;
       }
     }
-    this.next = next;
+    // Renumber so that states reporting ids come last: the scan tests `s >= firstTerminal`
+    // instead of loading a flag per character. The root stays 0 (it reports nothing).
+    const uniq = outs.map((o) => [...new Set(o)]);
+    const order: number[] = [];
+    for (let i = 0; i < count; i++) if (uniq[i]!.length === 0) order.push(i);
+    const firstTerminal = order.length;
+    for (let i = 0; i < count; i++) if (uniq[i]!.length > 0) order.push(i);
+    const renum = new Int32Array(count);
+    order.forEach((old, i) => (renum[old] = i));
+    const table = count <= 0xffff ? new Uint16Array(count * width) : new Int32Array(count * width);
+    for (let i = 0; i < count; i++) {
+      const from = order[i]! * width;
+      const to = i * width;
+      for (let k = 0; k < width; k++) table[to + k] = renum[next[from + k]!]!;
+    }
+    if (table instanceof Uint16Array) {
+      this.next16 = table;
+      this.next32 = null;
+    } else {
+      this.next16 = null;
+      this.next32 = table;
+    }
     this.shift = shift;
     this.classOf = classOf;
-    const uniq = outs.map((o) => [...new Set(o)]);
-    this.terminal = Uint8Array.from(uniq.map((o) => (o.length > 0 ? 1 : 0)));
+    this.firstTerminal = firstTerminal;
     this.outStart = new Int32Array(count + 1);
-    for (let i = 0; i < count; i++) this.outStart[i + 1] = this.outStart[i]! + uniq[i]!.length;
-    this.outList = Int32Array.from(uniq.flat());
+    for (let i = 0; i < count; i++) this.outStart[i + 1] = this.outStart[i]! + uniq[order[i]!]!.length;
+    this.outList = Int32Array.from(order.flatMap((old) => uniq[old]!));
   }
 
   /** Marks every literal found in `text` by writing `stamp` into `hits[id]`. */
   scan(text: string, hits: Uint32Array, stamp: number): void {
-    const next = this.next;
+    if (this.next16 !== null) this.scan16(this.next16, text, hits, stamp);
+    else this.scan32(this.next32!, text, hits, stamp);
+  }
+
+  /** Two copies of the loop so each stays monomorphic in its table's element type. */
+  private scan16(next: Uint16Array, text: string, hits: Uint32Array, stamp: number): void {
     const shift = this.shift;
     const classOf = this.classOf;
-    const terminal = this.terminal;
+    const firstTerminal = this.firstTerminal;
+    const outStart = this.outStart;
+    const outList = this.outList;
+    const n = text.length;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      s = c < ALPHABET ? next[(s << shift) | classOf[c]!]! : 0;
+      if (s >= firstTerminal) {
+        for (let k = outStart[s]!, end = outStart[s + 1]!; k < end; k++) hits[outList[k]!] = stamp;
+      }
+    }
+  }
+
+  private scan32(next: Int32Array, text: string, hits: Uint32Array, stamp: number): void {
+    const shift = this.shift;
+    const classOf = this.classOf;
+    const firstTerminal = this.firstTerminal;
     const outStart = this.outStart;
     const outList = this.outList;
     const n = text.length;
@@ -109,7 +155,7 @@ export class AhoCorasick {
       const c = text.charCodeAt(i);
       // Non-ASCII characters appear in no literal, so they send us back to the root.
       s = c < ALPHABET ? next[(s << shift) | classOf[c]!]! : 0;
-      if (terminal[s] === 1) {
+      if (s >= firstTerminal) {
         for (let k = outStart[s]!, end = outStart[s + 1]!; k < end; k++) hits[outList[k]!] = stamp;
       }
     }

@@ -9,6 +9,7 @@ import { buildEntrySpec, type CmpOp, type EntrySpec, type PlaceholderMap, type T
 import { compilePattern, lowerTokens, wrapAny } from './sigma-string';
 import type { ConditionNode, FieldEntry, SearchNode, SigmaDetection } from './types';
 import type { FieldValue } from './field-mapping';
+import { UNSURE, YES, endsFolded, equalsFolded, foldableLiteral, startsFolded, type Fold } from './fold';
 
 export type Pred = (ctx: EvalContext) => boolean;
 
@@ -29,18 +30,26 @@ function compare(op: CmpOp, a: number, b: number): boolean {
   }
 }
 
-function numbersOf(v: FieldValue): number[] {
-  const one = (x: unknown): number | null => {
-    if (typeof x === 'number') return x;
-    if (typeof x === 'string' && x.trim() !== '') {
-      const n = Number(x);
-      return Number.isFinite(n) ? n : null;
+function numberOf(x: unknown): number | null {
+  if (typeof x === 'number') return x;
+  if (typeof x === 'string' && x.trim() !== '') {
+    const n = Number(x);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+}
+
+/** Does any numeric value of the field compare true? (No arrays or closures per call.) */
+function anyNumber(v: FieldValue, op: CmpOp, b: number): boolean {
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const n = numberOf(x);
+      if (n !== null && compare(op, n, b)) return true;
     }
-    return null;
-  };
-  if (Array.isArray(v)) return v.map(one).filter((n): n is number => n !== null);
-  const n = one(v);
-  return n === null ? [] : [n];
+    return false;
+  }
+  const n = numberOf(v);
+  return n !== null && compare(op, n, b);
 }
 
 /** ISO week number (1..53), as the spec's `week` modifier intends. */
@@ -113,7 +122,7 @@ function compileValue(spec: EntrySpec, v: ValueSpec, slot: number, catalog: Fiel
       const { op, n } = v;
       const part = spec.timePart;
       if (part) return (ctx) => timePartsOf(ctx.value(slot), part).some((x) => compare(op, x, n));
-      return (ctx) => numbersOf(ctx.value(slot)).some((x) => compare(op, x, n));
+      return (ctx) => anyNumber(ctx.value(slot), op, n);
     }
     case 'fieldref': {
       const other = catalog.slot(v.field);
@@ -156,11 +165,21 @@ function compileValue(spec: EntrySpec, v: ValueSpec, slot: number, catalog: Fiel
       }
       if (pat.kind === 'exact' && pat.literal !== null) {
         const lit = pat.literal;
-        return (ctx) => {
+        let pred: Pred = (ctx) => {
           const xs = read(ctx);
           for (let i = 0; i < xs.length; i++) if (xs[i] === lit) return true;
           return false;
         };
+        if (!cased && foldableLiteral(lit)) pred = foldedFirst(slot, lit, equalsFolded, pred);
+        return Object.assign(pred, { fixed: { kind: 'exact', lit, slot, cased } satisfies Fixed });
+      }
+      if ((pat.kind === 'prefix' || pat.kind === 'suffix') && pat.literal) {
+        let pred: Pred = (ctx) => {
+          for (const s of read(ctx)) if (test(s)) return true;
+          return false;
+        };
+        if (!cased && foldableLiteral(pat.literal)) pred = foldedFirst(slot, pat.literal, pat.kind === 'prefix' ? startsFolded : endsFolded, pred);
+        return Object.assign(pred, { fixed: { kind: pat.kind, lit: pat.literal, slot, cased } satisfies Fixed });
       }
       return (ctx) => {
         for (const s of read(ctx)) if (test(s)) return true;
@@ -170,17 +189,110 @@ function compileValue(spec: EntrySpec, v: ValueSpec, slot: number, catalog: Fiel
   }
 }
 
-type ContainsPred = Pred & { containsLiteral?: { channel: number; lit: string } };
+/**
+ * A case-insensitive check answered on the field's original strings when they are ASCII where it
+ * matters, so the field is not lower-cased per event; `slow` (on lower-cased strings) otherwise.
+ */
+function foldedFirst(slot: number, lit: string, cmp: (s: string, lit: string) => Fold, slow: Pred): Pred {
+  return (ctx) => {
+    const xs = ctx.strings(slot);
+    for (let i = 0; i < xs.length; i++) {
+      const r = cmp(xs[i]!, lit);
+      if (r === YES) return true;
+      if (r === UNSURE) return slow(ctx);
+    }
+    return false;
+  };
+}
+
+/** An exact, prefix or suffix value (non-empty literal for the last two), for grouping. */
+interface Fixed {
+  kind: 'exact' | 'prefix' | 'suffix';
+  lit: string;
+  slot: number;
+  cased: boolean;
+}
+
+type ContainsPred = Pred & { containsLiteral?: { channel: number; lit: string }; fixed?: Fixed };
+
+/** Below this many values, testing them one by one is as fast as a lookup. */
+const FIXED_GROUP_MIN = 3;
+
+/**
+ * OR-ed exact values of one field become one Set lookup; OR-ed prefixes (suffixes) are bucketed
+ * by their first (last) character, so a value is only compared with the few that can match.
+ */
+function groupFixed(kind: Fixed['kind'], lits: string[], slot: number, cased: boolean): Pred {
+  if (kind === 'exact') {
+    const set = new Set(lits);
+    if (cased)
+      return (ctx) => {
+        const xs = ctx.strings(slot);
+        for (let i = 0; i < xs.length; i++) if (set.has(xs[i]!)) return true;
+        return false;
+      };
+    return (ctx) => {
+      const xs = ctx.lowered(slot);
+      for (let i = 0; i < xs.length; i++) if (set.has(xs[i]!)) return true;
+      return false;
+    };
+  }
+  const buckets = new Map<number, string[]>();
+  for (const lit of lits) {
+    const code = kind === 'prefix' ? lit.charCodeAt(0) : lit.charCodeAt(lit.length - 1);
+    const list = buckets.get(code);
+    if (list) list.push(lit);
+    else buckets.set(code, [lit]);
+  }
+  const prefix = kind === 'prefix';
+  const slow: Pred = (ctx) => {
+    const xs = cased ? ctx.strings(slot) : ctx.lowered(slot);
+    for (let i = 0; i < xs.length; i++) {
+      const s = xs[i]!;
+      if (s.length === 0) continue;
+      const list = buckets.get(prefix ? s.charCodeAt(0) : s.charCodeAt(s.length - 1));
+      if (list === undefined) continue;
+      for (let k = 0; k < list.length; k++) if (prefix ? s.startsWith(list[k]!) : s.endsWith(list[k]!)) return true;
+    }
+    return false;
+  };
+  if (cased || !lits.every(foldableLiteral)) return slow;
+  const cmp = prefix ? startsFolded : endsFolded;
+  return (ctx) => {
+    const xs = ctx.strings(slot);
+    for (let i = 0; i < xs.length; i++) {
+      const s = xs[i]!;
+      if (s.length === 0) continue;
+      let code = prefix ? s.charCodeAt(0) : s.charCodeAt(s.length - 1);
+      if (code >= 128) return slow(ctx);
+      if (code >= 65 && code <= 90) code += 32;
+      const list = buckets.get(code);
+      if (list === undefined) continue;
+      for (let k = 0; k < list.length; k++) {
+        const r = cmp(s, list[k]!);
+        if (r === YES) return true;
+        if (r === UNSURE) return slow(ctx);
+      }
+    }
+    return false;
+  };
+}
 
 /** OR-ed `contains` values of one field become one automaton lookup instead of one per value. */
 function groupContains(tests: ContainsPred[], catalog: FieldCatalog): Pred[] {
   const byChannel = new Map<number, string[]>();
+  const fixed = new Map<string, ContainsPred[]>();
   const rest: Pred[] = [];
   for (const t of tests) {
     if (t.containsLiteral) {
       const list = byChannel.get(t.containsLiteral.channel) ?? [];
       list.push(t.containsLiteral.lit);
       byChannel.set(t.containsLiteral.channel, list);
+    } else if (t.fixed) {
+      const key = t.fixed.kind;
+      const list = fixed.get(key) ?? [];
+      list.push(t);
+      fixed.set(key, list);
     } else rest.push(t);
   }
   const grouped: Pred[] = [];
@@ -191,6 +303,11 @@ function groupContains(tests: ContainsPred[], catalog: FieldCatalog): Pred[] {
     }
     const id = catalog.literalGroup(channel, lits);
     grouped.push((ctx) => ctx.contains(channel, id, lits));
+  }
+  // All values of one entry share its field and case handling.
+  for (const [kind, list] of fixed) {
+    if (list.length < FIXED_GROUP_MIN) grouped.push(...list);
+    else grouped.push(groupFixed(kind as Fixed['kind'], list.map((t) => t.fixed!.lit), list[0]!.fixed!.slot, list[0]!.fixed!.cased));
   }
   return [...grouped, ...rest];
 }

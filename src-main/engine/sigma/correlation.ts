@@ -73,6 +73,10 @@ function check(op: CountOp, a: number, b: number): boolean {
   }
 }
 
+/** Shared empty result: most calls fire nothing. */
+const NO_FIRES: CorrelationFire[] = [];
+Object.freeze(NO_FIRES);
+
 export class CorrelationWindow {
   private readonly groups = new Map<string, Group>();
   private seq = 0;
@@ -84,6 +88,8 @@ export class CorrelationWindow {
   private readonly valueFields: string[][];
   droppedGroups = 0;
   droppedEntries = 0;
+  /** Group-by values of the hit being fed. */
+  private readonly scratch: string[] = [];
 
   constructor(
     readonly corr: SigmaCorrelation,
@@ -106,16 +112,17 @@ export class CorrelationWindow {
 
   /** Feed a hit of referenced rule `ruleIndex`; returns fires (at most one for eager windows). */
   feed(ruleIndex: number, hit: CorrelationHit, watermark: number): CorrelationFire[] {
-    const fires = this.expire(watermark);
+    let fires = this.expire(watermark);
     const gf = this.groupFields[ruleIndex]!;
-    const values: Record<string, string> = {};
-    const parts: string[] = [];
+    // The group key first; the group's value record is only built for a new group.
+    const vals = this.scratch;
+    let key = '';
     for (let i = 0; i < gf.length; i++) {
       const v = hit.lookup(gf[i]!);
       // A hit without the group-by value cannot be attributed to a group.
       if (v === undefined || v === '') return fires;
-      values[this.corr.groupBy[i]!] = v;
-      parts.push(v);
+      vals[i] = v;
+      key = i === 0 ? v : key + '\u0001' + v;
     }
     let value: string | undefined;
     let num = NaN;
@@ -127,12 +134,16 @@ export class CorrelationWindow {
       num = Number(vs[0]);
       if ((this.corr.type === 'value_sum' || this.corr.type === 'value_avg') && !Number.isFinite(num)) return fires;
     }
-    const key = parts.join('\u0001');
     let g = this.groups.get(key);
     if (g) this.groups.delete(key); // re-insert to keep the map in least-recently-used order
     else {
+      const values: Record<string, string> = {};
+      for (let i = 0; i < gf.length; i++) values[this.corr.groupBy[i]!] = vals[i]!;
       g = { key, values, entries: [], lastTs: hit.ts, valueCounts: new Map(), ruleCounts: this.corr.rules.map(() => 0), sum: 0 };
-      if (this.groups.size >= this.limits.maxGroups) this.dropOldestGroup(fires);
+      if (this.groups.size >= this.limits.maxGroups) {
+        if (fires === NO_FIRES) fires = [];
+        this.dropOldestGroup(fires);
+      }
     }
     this.groups.set(key, g);
     const entry: Entry = { ts: hit.ts, seq: this.seq++, ruleIndex, eventIds: hit.eventIds, value, num };
@@ -145,25 +156,27 @@ export class CorrelationWindow {
     this.removeFront(g, drop);
     const measured = this.measureGroup(g, entry);
     if (this.ops.every((o) => check(o.op, measured, o.value))) {
+      if (fires === NO_FIRES) fires = [];
       fires.push(this.fire(g, g.entries, measured));
       this.groups.delete(key);
     }
     return fires;
   }
 
-  /** Close windows that ended before the watermark; evict idle groups. */
+  /** Close windows that ended before the watermark; evict idle groups. The result may be shared: do not change it. */
   expire(watermark: number): CorrelationFire[] {
-    const fires: CorrelationFire[] = [];
     const span = this.corr.timespanMs;
     if (this.eager) {
       // Map order is least recently used first, so stop at the first group still in its window.
-      for (const g of this.groups.values()) {
-        if (g.lastTs >= watermark - span) break;
-        this.groups.delete(g.key);
-      }
-      return fires;
+      if (this.groups.size > 0)
+        for (const g of this.groups.values()) {
+          if (g.lastTs >= watermark - span) break;
+          this.groups.delete(g.key);
+        }
+      return NO_FIRES;
     }
-    if (watermark < this.nextCloseCheck) return fires;
+    if (watermark < this.nextCloseCheck) return NO_FIRES;
+    const fires: CorrelationFire[] = [];
     this.nextCloseCheck = watermark + Math.max(1000, Math.floor(span / 10));
     for (const g of this.groups.values()) {
       this.closeWindows(g, watermark, fires);
@@ -272,7 +285,14 @@ export class CorrelationWindow {
         // Longest prefix of the rule list seen in order; greedy earliest picks are optimal.
         let p = 0;
         const n = this.corr.rules.length;
-        const sorted = [...entries].sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+        // Entries are kept in (ts, seq) order already; sort a copy only if that ever fails.
+        let ordered = true;
+        for (let i = 1; i < entries.length && ordered; i++) {
+          const a = entries[i - 1]!;
+          const b = entries[i]!;
+          ordered = a.ts < b.ts || (a.ts === b.ts && a.seq < b.seq);
+        }
+        const sorted = ordered ? entries : [...entries].sort((a, b) => a.ts - b.ts || a.seq - b.seq);
         for (const e of sorted) {
           if (e.ruleIndex === p) p++;
           if (p === n) break;

@@ -6,7 +6,7 @@ import type { NormalizedEvent } from '../../../src-shared/event';
 import { attackFromTags, type AttackRefs } from './attack';
 import { compileDetection, type Pred } from './compile';
 import { CorrelationWindow, DEFAULT_CORRELATION_LIMITS, type CorrelationFire, type CorrelationHit, type CorrelationLimits } from './correlation';
-import { EvalContext, FieldCatalog } from './eval-context';
+import { EvalContext, FieldCatalog, type LiteralUse, type ScanPlan } from './eval-context';
 import { appService, eventSources, logsourceApplies, normalizeRuleLogsource, type RuleLogsource } from './logsource';
 import { ModifierError, type PlaceholderMap } from './modifiers';
 import { readRulePack, type PackLimits, type RuleFile } from './pack-loader';
@@ -106,6 +106,15 @@ interface CompiledRule extends Common {
   logsource: RuleLogsource;
   base: Pred;
   pred: Pred;
+  /** Literals the rule's own predicates ask about, and those of the filters applied to it. */
+  baseLits: LiteralUse;
+  lits: LiteralUse[];
+}
+
+/** What one kind of event (logsource and app) is checked against. */
+interface Plan {
+  rules: CompiledRule[];
+  scan: ScanPlan;
 }
 
 interface CompiledCorrelation extends Common {
@@ -122,6 +131,7 @@ interface LoadedFilter {
   pack: string;
   doc: SigmaFilter;
   pred: Pred;
+  lits: LiteralUse;
   logsource: RuleLogsource;
 }
 
@@ -144,7 +154,13 @@ export class SigmaEngine {
   private readonly declared = new Map<string, string>();
   private readonly failures: FailedRule[] = [];
   private readonly warningList: SigmaIssue[] = [];
-  private dispatch = new Map<string | null, Map<string | null, Map<string | null, Map<string | null, CompiledRule[]>>>>();
+  private dispatch = new Map<string | null, Map<string | null, Map<string | null, Map<string | null, Plan>>>>();
+  /** The plan of the previous event, reused while events keep the same logsource and app. */
+  private lastPlan: Plan | null = null;
+  private lastProduct: string | null = null;
+  private lastService: string | null = null;
+  private lastCategory: string | null = null;
+  private lastApp: string | null = null;
   private orderedCorrelations: CompiledCorrelation[] = [];
   private watermark = -Infinity;
   private evaluated = 0;
@@ -216,13 +232,13 @@ export class SigmaEngine {
         const common = { key, pack, enabled: true, hits: 0, standalone: true, attack: attackFromTags(doc.tags), consumers: [] };
         try {
           if (doc.kind === 'rule') {
-            const base = compileDetection(doc.detection, this.catalog, this.placeholders);
-            this.rulesByKey.set(key, { ...common, doc, logsource: normalizeRuleLogsource(doc.logsource), base, pred: base });
+            const { result: base, used } = this.catalog.track(() => compileDetection(doc.detection, this.catalog, this.placeholders));
+            this.rulesByKey.set(key, { ...common, doc, logsource: normalizeRuleLogsource(doc.logsource), base, pred: base, baseLits: used, lits: [used] });
           } else if (doc.kind === 'correlation') {
             this.corrByKey.set(key, { ...common, doc, window: null, refs: [], depth: 0, linkError: null });
           } else {
-            const pred = compileDetection(doc.detection, this.catalog, this.placeholders);
-            this.filters.push({ key, pack, doc, pred, logsource: normalizeRuleLogsource(doc.logsource) });
+            const { result: pred, used } = this.catalog.track(() => compileDetection(doc.detection, this.catalog, this.placeholders));
+            this.filters.push({ key, pack, doc, pred, lits: used, logsource: normalizeRuleLogsource(doc.logsource) });
           }
         } catch (err) {
           if (!(err instanceof ModifierError)) throw err;
@@ -260,6 +276,7 @@ export class SigmaEngine {
       r.consumers = [];
       r.standalone = true;
       r.pred = r.base;
+      r.lits = [r.baseLits];
     }
     for (const c of this.corrByKey.values()) {
       c.consumers = [];
@@ -337,32 +354,52 @@ export class SigmaEngine {
         const inner = target.pred;
         const filt = f.pred;
         target.pred = (ctx) => inner(ctx) && filt(ctx);
+        target.lits.push(f.lits);
       }
     }
     this.dispatch.clear();
+    this.lastPlan = null;
     return warnings;
   }
 
-  /** Nested maps rather than a joined string key: no allocation per event. */
-  private rulesFor(event: NormalizedEvent): CompiledRule[] {
+  /**
+   * Nested maps rather than a joined string key: no allocation per event. Consecutive events of
+   * the same kind (the usual case: one log file at a time) skip the lookups altogether.
+   */
+  private planFor(event: NormalizedEvent): Plan {
     const ls = event.logsource;
-    const level = <K, V>(m: Map<K, V>, k: K, make: () => V): V => {
-      let v = m.get(k);
-      if (v === undefined) {
-        v = make();
-        m.set(k, v);
-      }
-      return v;
-    };
-    const byApp = level(level(level(this.dispatch, ls.product, () => new Map()), ls.service, () => new Map()), ls.category, () => new Map<string | null, CompiledRule[]>());
-    const appKey = appService(event.app);
-    let list = byApp.get(appKey);
-    if (!list) {
-      const src = eventSources(ls, event.app);
-      list = [...this.rulesByKey.values()].filter((r) => logsourceApplies(r.logsource, src));
-      byApp.set(appKey, list);
+    const app = event.app;
+    const last = this.lastPlan;
+    if (last !== null && app === this.lastApp && ls.product === this.lastProduct && ls.service === this.lastService && ls.category === this.lastCategory) return last;
+    let byService = this.dispatch.get(ls.product);
+    if (byService === undefined) {
+      byService = new Map();
+      this.dispatch.set(ls.product, byService);
     }
-    return list;
+    let byCategory = byService.get(ls.service);
+    if (byCategory === undefined) {
+      byCategory = new Map();
+      byService.set(ls.service, byCategory);
+    }
+    let byApp = byCategory.get(ls.category);
+    if (byApp === undefined) {
+      byApp = new Map();
+      byCategory.set(ls.category, byApp);
+    }
+    const appKey = appService(app);
+    let plan = byApp.get(appKey);
+    if (plan === undefined) {
+      const src = eventSources(ls, app);
+      const rules = [...this.rulesByKey.values()].filter((r) => logsourceApplies(r.logsource, src));
+      plan = { rules, scan: this.catalog.scanPlan(rules.flatMap((r) => r.lits)) };
+      byApp.set(appKey, plan);
+    }
+    this.lastPlan = plan;
+    this.lastProduct = ls.product;
+    this.lastService = ls.service;
+    this.lastCategory = ls.category;
+    this.lastApp = app;
+    return plan;
   }
 
   private baseMatch(c: Common & { doc: SigmaRule | SigmaCorrelation }, event: NormalizedEvent): SigmaMatch {
@@ -383,20 +420,22 @@ export class SigmaEngine {
 
   evaluate(event: NormalizedEvent): SigmaMatch[] {
     this.catalog.prepare();
+    const plan = this.planFor(event);
     const ctx = this.ctx;
-    ctx.reset(event);
+    ctx.reset(event, plan.scan);
     if (event.ts !== null && event.ts > this.watermark) this.watermark = event.ts;
     const ts = event.ts ?? (this.watermark === -Infinity ? null : this.watermark);
     const out: SigmaMatch[] = [];
-    const rules = this.rulesFor(event);
+    const rules = plan.rules;
     for (let i = 0; i < rules.length; i++) {
       const r = rules[i]!;
       if (!r.enabled || !r.pred(ctx)) continue;
       r.hits++;
       if (r.standalone) out.push(this.baseMatch(r, event));
       if (r.consumers.length > 0 && ts !== null) {
-        const hit: CorrelationHit = { ts, eventIds: [event.id], lookup: (f) => this.fieldString(f) };
-        for (const c of r.consumers) this.feed(c, hit, event, out);
+        const hit: CorrelationHit = { ts, eventIds: [event.id], lookup: this.lookupField };
+        const consumers = r.consumers;
+        for (let k = 0; k < consumers.length; k++) this.feed(consumers[k]!, hit, event, out);
       }
     }
     // Tumbling windows close as event time passes; sliding ones only need an occasional sweep.
@@ -406,11 +445,17 @@ export class SigmaEngine {
 
   private expireAll(event: NormalizedEvent, out: SigmaMatch[]): void {
     if (this.watermark === -Infinity) return;
-    for (const c of this.orderedCorrelations) {
+    const corrs = this.orderedCorrelations;
+    for (let i = 0; i < corrs.length; i++) {
+      const c = corrs[i]!;
       if (!c.window || !c.enabled) continue;
-      for (const fire of c.window.expire(this.watermark)) this.emitFire(c, fire, event, out);
+      const fires = c.window.expire(this.watermark);
+      for (let k = 0; k < fires.length; k++) this.emitFire(c, fires[k]!, event, out);
     }
   }
+
+  /** Field lookup for hits of the current event (one closure for the engine's lifetime). */
+  private readonly lookupField = (field: string): string | undefined => this.fieldString(field);
 
   private fieldString(field: string): string | undefined {
     const xs = this.ctx.strings(this.catalog.slot(field));
@@ -420,7 +465,8 @@ export class SigmaEngine {
   private feed(consumer: Consumer, hit: CorrelationHit, event: NormalizedEvent, out: SigmaMatch[]): void {
     const c = consumer.corr;
     if (!c.enabled || !c.window) return;
-    for (const fire of c.window.feed(consumer.index, hit, this.watermark)) this.emitFire(c, fire, event, out);
+    const fires = c.window.feed(consumer.index, hit, this.watermark);
+    for (let k = 0; k < fires.length; k++) this.emitFire(c, fires[k]!, event, out);
   }
 
   private emitFire(c: CompiledCorrelation, fire: CorrelationFire, event: NormalizedEvent, out: SigmaMatch[]): void {

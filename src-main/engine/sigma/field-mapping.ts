@@ -101,6 +101,16 @@ export function mappedFieldNames(): string[] {
   return [...MAPPED.keys()];
 }
 
+/**
+ * What a Sigma field name reads when the event has no key of that name: names mapped to the same
+ * column share a group. Only a hint for sharing work; values are still compared per event.
+ */
+export function fieldGroup(name: string | null): unknown {
+  if (name === null) return null;
+  const lower = name.toLowerCase();
+  return MAPPED.get(lower) ?? lower;
+}
+
 /** Accessor for a Sigma field name; `null` means a keyword search over the whole event. */
 export function resolveField(name: string | null): Accessor {
   if (name === null) return keywordText;
