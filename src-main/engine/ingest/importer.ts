@@ -18,9 +18,9 @@ import { EventWriter } from '../store/event-writer';
 import { fingerprint } from './fingerprint';
 import { inputSize, walkMembers, type MemberSkip } from './members';
 
-const BATCH_LINES = 4000;
+const BATCH_LINES = 2000;
 /** Batches between checkpoints: the most work a crash can cost. */
-const CHECKPOINT_EVERY = 16;
+const CHECKPOINT_EVERY = 32;
 const PROGRESS_INTERVAL_MS = 150;
 const SNIFF_LINES = 50;
 
@@ -326,15 +326,26 @@ export class Importer {
             if (checkpoint) batchesSinceCheckpoint = 0;
             flush(checkpoint);
             emitProgress();
+            flushedSinceYield = true;
           }
         };
+        let flushedSinceYield = false;
         if (resumeLines === 0) members++;
         stopHere = () => {
           if (normalizer) flush(true);
         };
         for await (const chunk of member.stream) {
           if (abort.signal.aborted) throw abort.signal.reason ?? new Error('aborted');
-          for (const line of splitter.feed(chunk)) take(line.text);
+          for (const line of splitter.feed(chunk)) {
+            take(line.text);
+            // One batch at a time, then let the workbench's queries in: a 1 MB chunk holds
+            // several batches, and storing them back to back would keep queries waiting.
+            if (flushedSinceYield) {
+              flushedSinceYield = false;
+              await new Promise((r) => setImmediate(r));
+              if (abort.signal.aborted) throw abort.signal.reason ?? new Error('aborted');
+            }
+          }
           emitProgress();
         }
         for (const line of splitter.end()) take(line.text);

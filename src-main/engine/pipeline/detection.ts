@@ -15,7 +15,7 @@ import { TimeOrderedEvents } from '../store/event-rows';
 import type { Stage } from './stage';
 import type { NormalizedEvent } from '../../../src-shared/event';
 
-const PAGE = 5000;
+const PAGE = 1000;
 const PROGRESS_INTERVAL_MS = 200;
 
 export interface DetectionEvents {
