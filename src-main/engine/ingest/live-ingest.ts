@@ -15,7 +15,13 @@ import { Collector, parseCollectorConfig, type CollectorStats, type LiveMessage,
 
 const CONFIG_KEY = 'collector.config';
 const CHECKPOINT_KEY = 'collector.tail';
-const BATCH = 2000;
+const BATCH = 5000;
+/**
+ * A stored batch has a fixed cost (a transaction, template and entity upserts, a detection step),
+ * so small batches at a high rate cost more than the work in them: wait this long for a batch to
+ * fill before storing what has arrived.
+ */
+const BATCH_WAIT_MS = 100;
 const STATUS_INTERVAL_MS = 1000;
 /** A header time further than this from the receive time is not believed (clock skew, no year). */
 const SANE_SKEW_MS = 24 * 3_600_000;
@@ -62,7 +68,9 @@ export class LiveIngest {
   async start(configInput: Record<string, unknown> | undefined): Promise<CollectorStatus> {
     if (this.session) throw new EngineError('conflict', 'The collector is already running; stop it first.');
     const input = configInput ?? this.savedConfig();
-    const config = parseCollectorConfig(input);
+    // A laptop collector should ride out a burst the pipeline cannot store at once: a deeper
+    // queue than the collector's own default, still bounded in messages and bytes.
+    const config = parseCollectorConfig({ queue: { maxMessages: 1_000_000, maxBytes: 384 * 1024 * 1024 }, ...input });
     this.db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(CONFIG_KEY, JSON.stringify(input));
     const checkpoints = this.loadCheckpoints();
     const collector = new Collector({ onCheckpoint: (cps) => this.saveCheckpoints(cps) });
@@ -110,7 +118,13 @@ export class LiveIngest {
   }
 
   private async consume(s: Session): Promise<void> {
-    for await (const batch of s.collector.batches(BATCH, s.abort.signal)) {
+    for await (const first of s.collector.batches(BATCH, s.abort.signal)) {
+      let batch = first;
+      if (batch.length < BATCH) {
+        await new Promise((r) => setTimeout(r, BATCH_WAIT_MS));
+        const more = s.collector.takeBatch(BATCH - batch.length);
+        if (more.length > 0) batch = batch.concat(more);
+      }
       this.db.transaction(() => {
         this.writer.begin();
         const stored: NormalizedEvent[] = [];
