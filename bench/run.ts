@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { behaviourSklearn, behaviourTraining } from './behaviour';
 import { importResponsiveness } from './import-responsiveness';
+import { graphAlgorithms, graphBuild, graphExplorer } from './graph';
 import { analyzeArchive } from './incidents';
 import { liveIntoCase } from './live-e2e';
 import { sigmaThroughput } from './sigma';
@@ -24,6 +25,9 @@ const BENCHES: Record<string, Bench> = {
   'import-responsiveness': { runs: 3, fn: () => importResponsiveness(1_000_000) },
   'sigma': { runs: 3, fn: sigmaThroughput },
   'analyze-1m': { runs: 1, fn: () => analyzeArchive() },
+  'graph-build-1m': { runs: 3, fn: () => graphBuild() },
+  'graph-algorithms-50k': { runs: 3, fn: () => graphAlgorithms() },
+  'graph-explorer-5k': { runs: 3, fn: () => graphExplorer() },
   'iforest-vs-sklearn': { runs: 1, fn: behaviourSklearn },
   'iforest-training-100k': { runs: 3, fn: behaviourTraining },
   'live-udp-50k-into-case': { runs: 1, fn: () => liveIntoCase('udp', 50_000) },

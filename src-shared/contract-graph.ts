@@ -1,5 +1,230 @@
-/** The entity graph domain of the contract: slices, ego graphs, communities. */
+/**
+ * The entity graph domain of the contract (DESIGN.md step 9): summaries, capped slices, ego graphs,
+ * vertex details, communities. Every reply that carries vertices is capped on the engine side and
+ * says how much it left out, so the renderer never receives a graph it cannot draw.
+ */
+import { z } from 'zod';
+import { empty, reply } from './contract-util';
 
-export const graphMethods = {} as const;
+export const GRAPH_ENTITY_TYPES = ['ip', 'user', 'host', 'process', 'file', 'domain', 'url', 'user_agent'] as const;
+export type GraphEntityType = (typeof GRAPH_ENTITY_TYPES)[number];
 
-export const graphEvents = {} as const;
+/** Hard caps of a reply; the renderer asks for less, the engine never sends more. */
+export const GRAPH_MAX_NODES = 5000;
+export const GRAPH_MAX_EDGES = 20_000;
+
+export interface GraphNode {
+  /** Vertex number in the case (stable while the case's graph is not rebuilt). */
+  id: number;
+  /** The entity's UUIDv5 (same as `entities.list`), for `events.search`. */
+  entityId: string;
+  type: GraphEntityType;
+  value: string;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  /** Events that gave the vertex an edge. */
+  events: number;
+  /** PageRank (sums to 1 over the graph); null before the first computation. */
+  pagerank: number | null;
+  /** Normalised betweenness; null when not computed for this vertex (see GraphSummary.betweenness). */
+  betweenness: number | null;
+  community: number | null;
+  /** Distinct vertices it points to / that point to it. */
+  fanOut: number;
+  fanIn: number;
+  /** Severity-weighted count of the case's alerts that name the entity. */
+  risk: number;
+  alerts: number;
+}
+
+export interface GraphEdge {
+  src: number;
+  dst: number;
+  /** authenticated_from, failed_login, logged_into, connected_to, requested, spawned, ... */
+  type: string;
+  count: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+}
+
+export interface GraphSlice {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** The vertex an ego graph is centred on. */
+  center: number | null;
+  /** Vertices that matched the filter, before the cap. */
+  matchedNodes: number;
+  /** Vertices and edges that matched but were left out by the caps. */
+  moreNodes: number;
+  moreEdges: number;
+  /** Per shown vertex: neighbours left out of this reply (ego graphs), for an honest "N more". */
+  hiddenNeighbours: Record<string, number>;
+}
+
+export interface GraphCommunityMember {
+  id: number;
+  type: GraphEntityType;
+  value: string;
+  pagerank: number;
+}
+
+export interface GraphCommunity {
+  id: number;
+  size: number;
+  /** Vertices per entity type. */
+  types: Partial<Record<GraphEntityType, number>>;
+  /** Highest PageRank first. */
+  top: GraphCommunityMember[];
+  /** Edges inside the community / edges to other communities. */
+  internalEdges: number;
+  externalEdges: number;
+  risk: number;
+}
+
+export interface GraphCommunitiesPage {
+  rows: GraphCommunity[];
+  offset: number;
+  total: number;
+}
+
+export interface GraphComputation {
+  /** 'inline' ran at the end of a detection pass; 'worker' in a background thread. */
+  mode: 'inline' | 'worker';
+  status: 'done' | 'failed';
+  vertices: number;
+  edges: number;
+  communities: number;
+  modularity: number | null;
+  /** Betweenness was exact over the whole graph, or over its highest-PageRank core only. */
+  betweenness: 'exact' | 'core';
+  ms: number;
+  finishedAt: number;
+  error: string | null;
+}
+
+export interface GraphSummary {
+  vertices: number;
+  edges: number;
+  communities: number;
+  byType: Partial<Record<GraphEntityType, number>>;
+  edgeTypes: Record<string, number>;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  maxRisk: number;
+  /** Algorithms are running in the background. */
+  computing: boolean;
+  last: GraphComputation | null;
+}
+
+export interface GraphVertexDetail {
+  node: GraphNode;
+  community: GraphCommunity | null;
+  /** Strongest edges of the vertex, both directions, highest count first. */
+  edges: GraphEdge[];
+  neighbours: GraphNode[];
+  moreEdges: number;
+  /** Alerts naming the entity, newest first. */
+  alerts: GraphAlert[];
+  alertsTotal: number;
+}
+
+export interface GraphAlert {
+  id: number;
+  detector: string;
+  kind: string;
+  title: string;
+  severity: string;
+  firstTs: number | null;
+  lastTs: number | null;
+}
+
+export interface GraphProgress {
+  phase: 'snapshot' | 'pagerank' | 'louvain' | 'betweenness' | 'writing';
+  vertices: number;
+  edges: number;
+}
+
+const vertexId = z.number().int().min(1);
+const time = z.number().int().optional();
+const types = z.array(z.enum(GRAPH_ENTITY_TYPES)).max(GRAPH_ENTITY_TYPES.length).optional();
+
+/** Filters every slice method shares. */
+const sliceFilter = {
+  /** Only vertices and edges seen at or after this time (epoch ms). */
+  from: time,
+  /** Only vertices and edges seen before this time (epoch ms). */
+  to: time,
+  /** Only these entity types (all when absent). */
+  types,
+  /** Only vertices whose risk is at least this. */
+  minRisk: z.number().min(0).max(1e9).default(0),
+};
+
+export const graphMethods = {
+  'graph.getSummary': { input: empty, output: reply<GraphSummary>() },
+  /** The most central vertices that pass the filters (PageRank order) and the edges among them. */
+  'graph.getSlice': {
+    input: z
+      .object({
+        ...sliceFilter,
+        community: z.number().int().min(0).optional(),
+        maxNodes: z.number().int().min(1).max(GRAPH_MAX_NODES).default(300),
+        maxEdges: z.number().int().min(1).max(GRAPH_MAX_EDGES).default(3000),
+      })
+      .strict(),
+    output: reply<GraphSlice>(),
+  },
+  /** A vertex and its neighbours up to `depth` hops, strongest edges first, capped. */
+  'graph.getEgo': {
+    input: z
+      .object({
+        ...sliceFilter,
+        vertexId,
+        depth: z.number().int().min(1).max(2).default(1),
+        maxNodes: z.number().int().min(1).max(1000).default(60),
+      })
+      .strict(),
+    output: reply<GraphSlice>(),
+  },
+  /** Vertices whose value contains the query (exact matches first, then by PageRank). */
+  'graph.findVertices': {
+    input: z
+      .object({
+        query: z.string().trim().min(1).max(500),
+        types,
+        limit: z.number().int().min(1).max(50).default(10),
+      })
+      .strict(),
+    output: reply<GraphNode[]>(),
+  },
+  'graph.getVertex': {
+    input: z
+      .object({
+        vertexId,
+        maxEdges: z.number().int().min(1).max(200).default(25),
+        maxAlerts: z.number().int().min(0).max(200).default(20),
+      })
+      .strict(),
+    output: reply<GraphVertexDetail>(),
+  },
+  'graph.listCommunities': {
+    input: z
+      .object({
+        minSize: z.number().int().min(1).default(1),
+        topMembers: z.number().int().min(0).max(20).default(5),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict(),
+    output: reply<GraphCommunitiesPage>(),
+  },
+  /** Run PageRank, Louvain and betweenness now (e.g. while the collector streams); replies at once. */
+  'graph.recompute': { input: empty, output: reply<null>() },
+} as const;
+
+export const graphEvents = {
+  /** A background computation moved to its next phase. */
+  'graph.progressed': reply<GraphProgress>(),
+  /** PageRank, communities and betweenness were stored (and their alerts raised). */
+  'graph.computed': reply<GraphComputation>(),
+} as const;

@@ -3,9 +3,10 @@
  * stored event, algorithms in the background, structural detections as alerts.
  */
 import type { Database } from 'better-sqlite3';
+import { GraphStage } from '../graph/stage';
 import type { Stage } from '../pipeline/stage';
 
-/** The graph's stages, in the order detection passes feed them; none until the graph lands. */
-export function graphStages(_db: Database): Stage[] {
-  return [];
+/** The graph's stages, in the order detection passes feed them. */
+export function graphStages(db: Database): Stage[] {
+  return [new GraphStage(db)];
 }

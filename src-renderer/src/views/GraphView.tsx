@@ -1,7 +1,112 @@
+/**
+ * Graph: the entity graph explorer. A capped overview of the most central vertices (or one
+ * community, or ego graphs expanded by hand), filters by time, type and risk, a side panel with the
+ * selected entity and the communities, and PNG export of what is on screen.
+ */
+import { useEffect, useMemo, useRef } from 'react';
+import { api } from '../api';
+import { fmtInt } from '../format';
+import { useApp } from '../store/app';
+import { useGraph } from '../store/graph';
 import { EmptyView } from './EmptyView';
+import { GraphCanvas, type GraphCanvasHandle } from './GraphCanvas';
+import { GraphSide } from './GraphSide';
+import { GraphToolbar } from './GraphToolbar';
 
 export function GraphView() {
+  const casePath = useApp((s) => s.currentCase?.path);
+  const showError = useApp((s) => s.showError);
+  const summary = useGraph((s) => s.summary);
+  const nodesMap = useGraph((s) => s.nodes);
+  const edgesMap = useGraph((s) => s.edges);
+  const layoutKey = useGraph((s) => s.layoutKey);
+  const selectedId = useGraph((s) => s.selectedId);
+  const expanded = useGraph((s) => s.expanded);
+  const canvas = useRef<GraphCanvasHandle>(null);
+
+  useEffect(() => {
+    const g = useGraph.getState();
+    g.reset();
+    void g
+      .refresh()
+      .then(() => useGraph.getState().showOverview())
+      .catch(showError);
+    const offs = [
+      api().on('graph.computed', () => useGraph.getState().onChanged()),
+      api().on('graph.progressed', () => useGraph.getState().onComputing()),
+      api().on('detect.finished', () => useGraph.getState().onChanged()),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [casePath, showError]);
+
+  const nodes = useMemo(() => [...nodesMap.values()], [nodesMap]);
+  const edges = useMemo(() => [...edgesMap.values()], [edgesMap]);
+
+  if (summary && summary.vertices === 0) {
+    return (
+      <EmptyView
+        title="Entity graph"
+        next="No entities have met yet. Import auth, web or syslog files in Sources: users, addresses, hosts and paths seen together in events become the graph, with its communities."
+      />
+    );
+  }
+
+  const exportPng = () => {
+    const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || '#0f1419';
+    const url = canvas.current?.png(bg);
+    if (!url) return;
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `vigil-graph-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.png`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  };
+
   return (
-    <EmptyView title="Entity graph" next="IPs, users, hosts and paths seen together in events, with their communities. Import logs in Sources; the graph explorer builds from their entities." />
+    <section className="panel graph-view" aria-label="Entity graph">
+      <GraphToolbar onExport={exportPng} onFit={() => canvas.current?.fit()} />
+      <div className="graph-main">
+        <div className="graph-stage">
+          <GraphCanvas
+            ref={canvas}
+            nodes={nodes}
+            edges={edges}
+            layoutKey={layoutKey}
+            selectedId={selectedId}
+            expanded={expanded}
+            onSelect={(id) => void useGraph.getState().select(id).catch(showError)}
+            onExpand={(id) => void useGraph.getState().expand(id).catch(showError)}
+          />
+          <GraphLegend />
+        </div>
+        <GraphSide />
+      </div>
+    </section>
+  );
+}
+
+function GraphLegend() {
+  const matched = useGraph((s) => s.matchedNodes);
+  const more = useGraph((s) => s.moreNodes);
+  const moreEdges = useGraph((s) => s.moreEdges);
+  const shown = useGraph((s) => s.nodes.size);
+  const edges = useGraph((s) => s.edges.size);
+  const mode = useGraph((s) => s.mode);
+  const loading = useGraph((s) => s.loading);
+  const what = mode.kind === 'community' ? `community ${mode.id}` : mode.kind === 'ego' ? 'ego graph' : 'most central first';
+  return (
+    <div className="graph-legend muted small" role="status" data-testid="graph-count">
+      {loading ? 'Loading… ' : ''}
+      {fmtInt(shown)} vertices · {fmtInt(edges)} edges ({what})
+      {more > 0 && (
+        <>
+          {' '}
+          · <span className="graph-more">{fmtInt(more)} more</span> of {fmtInt(matched)} not shown
+        </>
+      )}
+      {moreEdges > 0 && <> · {fmtInt(moreEdges)} more edges</>}
+      <span className="graph-hint"> · click: details · double-click: expand</span>
+    </div>
   );
 }

@@ -1,0 +1,346 @@
+/**
+ * Read-side of the entity graph for the contract: capped slices, ego graphs, search, vertex details
+ * and communities, straight from the case's graph tables. Every reply is bounded by the caller's
+ * caps and says how much it left out.
+ */
+import type { Database } from 'better-sqlite3';
+import type {
+  GraphAlert,
+  GraphCommunitiesPage,
+  GraphCommunity,
+  GraphComputation,
+  GraphEdge,
+  GraphEntityType,
+  GraphNode,
+  GraphSlice,
+  GraphSummary,
+  GraphVertexDetail,
+} from '../../../src-shared/contract-graph';
+import { graphRuntime } from './runtime';
+
+export interface SliceFilter {
+  from?: number;
+  to?: number;
+  types?: GraphEntityType[];
+  minRisk: number;
+}
+
+const NODE_SELECT = `SELECT v.id, v.entity_id, v.type, v.value, v.first_seen, v.last_seen, v.events, m.pagerank, m.betweenness, m.community,
+  coalesce(m.fan_in, 0) AS fan_in, coalesce(m.fan_out, 0) AS fan_out, coalesce(m.risk, 0) AS risk, coalesce(m.alerts, 0) AS alerts
+  FROM graph_vertices v LEFT JOIN graph_metrics m ON m.vertex = v.id`;
+
+const RANK = 'm.pagerank DESC NULLS LAST, v.events DESC, v.id';
+
+interface NodeRow {
+  id: number;
+  entity_id: string;
+  type: GraphEntityType;
+  value: string;
+  first_seen: number | null;
+  last_seen: number | null;
+  events: number;
+  pagerank: number | null;
+  betweenness: number | null;
+  community: number | null;
+  fan_in: number;
+  fan_out: number;
+  risk: number;
+  alerts: number;
+}
+
+interface EdgeRow {
+  src: number;
+  dst: number;
+  type: string;
+  count: number;
+  first_seen: number | null;
+  last_seen: number | null;
+}
+
+function toNode(r: NodeRow): GraphNode {
+  return {
+    id: r.id,
+    entityId: r.entity_id,
+    type: r.type,
+    value: r.value,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    events: r.events,
+    pagerank: r.pagerank,
+    betweenness: r.betweenness,
+    community: r.community,
+    fanIn: r.fan_in,
+    fanOut: r.fan_out,
+    risk: r.risk,
+    alerts: r.alerts,
+  };
+}
+
+function toEdge(r: EdgeRow): GraphEdge {
+  return { src: r.src, dst: r.dst, type: r.type, count: r.count, firstSeen: r.first_seen, lastSeen: r.last_seen };
+}
+
+/** WHERE clauses over vertices `v`, metrics `m` (and edges `e` when given) for a filter. */
+function vertexWhere(f: SliceFilter, where: string[], params: unknown[]): void {
+  if (f.types && f.types.length > 0) {
+    where.push(`v.type IN (${f.types.map(() => '?').join(',')})`);
+    params.push(...f.types);
+  }
+  if (f.from !== undefined) {
+    where.push('v.last_seen >= ?');
+    params.push(f.from);
+  }
+  if (f.to !== undefined) {
+    where.push('v.first_seen < ?');
+    params.push(f.to);
+  }
+  if (f.minRisk > 0) {
+    where.push('coalesce(m.risk, 0) >= ?');
+    params.push(f.minRisk);
+  }
+}
+
+function edgeTimeWhere(f: SliceFilter, alias: string, where: string[], params: unknown[]): void {
+  if (f.from !== undefined) {
+    where.push(`${alias}.last_seen >= ?`);
+    params.push(f.from);
+  }
+  if (f.to !== undefined) {
+    where.push(`${alias}.first_seen < ?`);
+    params.push(f.to);
+  }
+}
+
+const clause = (where: string[]) => (where.length ? `WHERE ${where.join(' AND ')}` : '');
+
+export class GraphQueries {
+  constructor(private readonly db: Database) {}
+
+  summary(): GraphSummary {
+    const db = this.db;
+    const byType: GraphSummary['byType'] = {};
+    for (const r of db.prepare('SELECT type, count(*) AS n FROM graph_vertices GROUP BY type').all() as { type: GraphEntityType; n: number }[]) byType[r.type] = r.n;
+    const edgeTypes: Record<string, number> = {};
+    for (const r of db.prepare('SELECT type, count(*) AS n FROM graph_edges GROUP BY type ORDER BY n DESC').all() as { type: string; n: number }[]) edgeTypes[r.type] = r.n;
+    const range = db.prepare('SELECT min(first_seen) AS a, max(last_seen) AS b, count(*) AS n FROM graph_vertices').get() as { a: number | null; b: number | null; n: number };
+    const edges = db.prepare('SELECT count(*) FROM graph_edges').pluck().get() as number;
+    const communities = db.prepare('SELECT count(*) FROM graph_communities').pluck().get() as number;
+    const maxRisk = db.prepare('SELECT coalesce(max(risk), 0) FROM graph_metrics').pluck().get() as number;
+    const last = db.prepare('SELECT * FROM graph_runs ORDER BY id DESC LIMIT 1').get() as
+      | { mode: GraphComputation['mode']; status: GraphComputation['status']; vertices: number; edges: number; communities: number; modularity: number | null; betweenness: GraphComputation['betweenness']; ms: number; finished_at: number; error: string | null }
+      | undefined;
+    return {
+      vertices: range.n,
+      edges,
+      communities,
+      byType,
+      edgeTypes,
+      firstSeen: range.a,
+      lastSeen: range.b,
+      maxRisk,
+      computing: graphRuntime(db)?.computing ?? false,
+      last: last
+        ? {
+            mode: last.mode,
+            status: last.status,
+            vertices: last.vertices,
+            edges: last.edges,
+            communities: last.communities,
+            modularity: last.modularity,
+            betweenness: last.betweenness,
+            ms: last.ms,
+            finishedAt: last.finished_at,
+            error: last.error,
+          }
+        : null,
+    };
+  }
+
+  /** The most central vertices passing the filter, and the edges among them. */
+  slice(f: SliceFilter & { community?: number; maxNodes: number; maxEdges: number }): GraphSlice {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    vertexWhere(f, where, params);
+    if (f.community !== undefined) {
+      where.push('m.community = ?');
+      params.push(f.community);
+    }
+    const w = clause(where);
+    const matched = this.db.prepare(`SELECT count(*) FROM graph_vertices v LEFT JOIN graph_metrics m ON m.vertex = v.id ${w}`).pluck().get(...params) as number;
+    const rows = this.db.prepare(`${NODE_SELECT} ${w} ORDER BY ${RANK} LIMIT ?`).all(...params, f.maxNodes) as NodeRow[];
+    const nodes = rows.map(toNode);
+    const { edges, more } = this.edgesAmong(
+      nodes.map((n) => n.id),
+      f,
+      f.maxEdges,
+    );
+    return { nodes, edges, center: null, matchedNodes: matched, moreNodes: Math.max(0, matched - nodes.length), moreEdges: more, hiddenNeighbours: {} };
+  }
+
+  /** A vertex and its strongest neighbours up to `depth` hops. */
+  ego(f: SliceFilter & { vertexId: number; depth: number; maxNodes: number }): GraphSlice {
+    const center = this.node(f.vertexId);
+    if (!center) return { nodes: [], edges: [], center: null, matchedNodes: 0, moreNodes: 0, moreEdges: 0, hiddenNeighbours: {} };
+    const chosen = new Map<number, GraphNode>([[center.id, center]]);
+    const first = this.neighbours(center.id, f, f.maxNodes - 1);
+    for (const r of first.rows) chosen.set(r.id, toNode(r));
+    const moreNodes = Math.max(0, first.total - first.rows.length);
+    const ring = first.rows.map((r) => r.id);
+    if (f.depth > 1 && ring.length > 0) {
+      // The second ring shares what is left of the budget, strongest first-ring vertices first.
+      const per = Math.ceil((f.maxNodes - chosen.size) / ring.length);
+      for (const id of ring) {
+        if (chosen.size >= f.maxNodes) break;
+        let added = 0;
+        for (const r of this.neighbours(id, f, per + chosen.size).rows) {
+          if (chosen.has(r.id)) continue;
+          if (added >= per || chosen.size >= f.maxNodes) break;
+          chosen.set(r.id, toNode(r));
+          added++;
+        }
+      }
+    }
+    const ids = [...chosen.keys()];
+    const { edges, more } = this.edgesAmong(ids, f, 20_000);
+    // "N more" per vertex: its neighbours (under the filter) that this reply does not show.
+    const present = new Map<number, Set<number>>();
+    const link = (a: number, b: number) => {
+      let s = present.get(a);
+      if (!s) present.set(a, (s = new Set()));
+      s.add(b);
+    };
+    for (const e of edges) {
+      link(e.src, e.dst);
+      link(e.dst, e.src);
+    }
+    const hidden: Record<string, number> = {};
+    for (const id of [center.id, ...ring]) {
+      const total = id === center.id ? first.total : this.neighbours(id, f, 0).total;
+      hidden[String(id)] = Math.max(0, total - (present.get(id)?.size ?? 0));
+    }
+    return { nodes: [...chosen.values()], edges, center: center.id, matchedNodes: chosen.size + moreNodes, moreNodes, moreEdges: more, hiddenNeighbours: hidden };
+  }
+
+  find(query: string, types: GraphEntityType[] | undefined, limit: number): GraphNode[] {
+    const where = ["v.value LIKE ? ESCAPE '\\'"];
+    const params: unknown[] = [`%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`];
+    if (types && types.length > 0) {
+      where.push(`v.type IN (${types.map(() => '?').join(',')})`);
+      params.push(...types);
+    }
+    const rows = this.db.prepare(`${NODE_SELECT} ${clause(where)} ORDER BY (v.value = ?) DESC, ${RANK} LIMIT ?`).all(...params, query, limit) as NodeRow[];
+    return rows.map(toNode);
+  }
+
+  node(id: number): GraphNode | null {
+    const r = this.db.prepare(`${NODE_SELECT} WHERE v.id = ?`).get(id) as NodeRow | undefined;
+    return r ? toNode(r) : null;
+  }
+
+  vertex(id: number, maxEdges: number, maxAlerts: number): GraphVertexDetail | null {
+    const node = this.node(id);
+    if (!node) return null;
+    const all = this.db.prepare('SELECT count(*) FROM graph_edges WHERE src = ? OR dst = ?').pluck().get(id, id) as number;
+    const edges = (
+      this.db
+        .prepare(
+          `SELECT * FROM (SELECT src, dst, type, count, first_seen, last_seen FROM graph_edges WHERE src = ?
+           UNION ALL SELECT src, dst, type, count, first_seen, last_seen FROM graph_edges WHERE dst = ? AND src != ?)
+           ORDER BY count DESC, src, dst LIMIT ?`,
+        )
+        .all(id, id, id, maxEdges) as EdgeRow[]
+    ).map(toEdge);
+    const others = [...new Set(edges.map((e) => (e.src === id ? e.dst : e.src)))];
+    const neighbours = others.length
+      ? (this.db.prepare(`${NODE_SELECT} WHERE v.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(others)) as NodeRow[]).map(toNode)
+      : [];
+    const community = node.community === null ? null : this.community(node.community, 5);
+    const match = `EXISTS (SELECT 1 FROM json_each(a.entities) je WHERE je.value ->> 'type' = ? AND je.value ->> 'value' = ?)`;
+    const alertsTotal = this.db.prepare(`SELECT count(*) FROM alerts a WHERE ${match}`).pluck().get(node.type, node.value) as number;
+    const alerts = (
+      this.db
+        .prepare(`SELECT id, detector, kind, title, severity, first_ts, last_ts FROM alerts a WHERE ${match} ORDER BY coalesce(first_ts, 0) DESC, id DESC LIMIT ?`)
+        .all(node.type, node.value, maxAlerts) as { id: number; detector: string; kind: string; title: string; severity: string; first_ts: number | null; last_ts: number | null }[]
+    ).map((a): GraphAlert => ({ id: a.id, detector: a.detector, kind: a.kind, title: a.title, severity: a.severity, firstTs: a.first_ts, lastTs: a.last_ts }));
+    return { node, community, edges, neighbours, moreEdges: Math.max(0, all - edges.length), alerts, alertsTotal };
+  }
+
+  communities(minSize: number, topMembers: number, offset: number, limit: number): GraphCommunitiesPage {
+    const total = this.db.prepare('SELECT count(*) FROM graph_communities WHERE size >= ?').pluck().get(minSize) as number;
+    const rows = this.db.prepare('SELECT * FROM graph_communities WHERE size >= ? ORDER BY size DESC, id LIMIT ? OFFSET ?').all(minSize, limit, offset) as CommunityRow[];
+    return { rows: rows.map((r) => this.toCommunity(r, topMembers)), offset, total };
+  }
+
+  community(id: number, topMembers: number): GraphCommunity | null {
+    const r = this.db.prepare('SELECT * FROM graph_communities WHERE id = ?').get(id) as CommunityRow | undefined;
+    return r ? this.toCommunity(r, topMembers) : null;
+  }
+
+  private toCommunity(r: CommunityRow, topMembers: number): GraphCommunity {
+    const ids = (JSON.parse(r.top) as number[]).slice(0, topMembers);
+    const members = ids.length
+      ? (this.db
+          .prepare('SELECT v.id, v.type, v.value, coalesce(m.pagerank, 0) AS pagerank FROM graph_vertices v LEFT JOIN graph_metrics m ON m.vertex = v.id WHERE v.id IN (SELECT value FROM json_each(?))')
+          .all(JSON.stringify(ids)) as GraphCommunity['top'])
+      : [];
+    members.sort((a, b) => b.pagerank - a.pagerank);
+    return {
+      id: r.id,
+      size: r.size,
+      types: JSON.parse(r.types) as GraphCommunity['types'],
+      top: members,
+      internalEdges: r.internal_edges,
+      externalEdges: r.external_edges,
+      risk: r.risk,
+    };
+  }
+
+  private neighbours(id: number, f: SliceFilter, limit: number): { rows: NodeRow[]; total: number } {
+    const inner: string[] = [];
+    const innerParams: unknown[] = [];
+    edgeTimeWhere(f, 'e', inner, innerParams);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    vertexWhere({ ...f, from: undefined, to: undefined }, where, params);
+    const sub = `SELECT n, sum(c) AS c FROM (
+        SELECT e.dst AS n, e.count AS c FROM graph_edges e WHERE e.src = ? ${inner.length ? 'AND ' + inner.join(' AND ') : ''}
+        UNION ALL SELECT e.src AS n, e.count AS c FROM graph_edges e WHERE e.dst = ? ${inner.length ? 'AND ' + inner.join(' AND ') : ''}
+      ) GROUP BY n`;
+    const subParams = [id, ...innerParams, id, ...innerParams];
+    const from = `(${sub}) x JOIN graph_vertices v ON v.id = x.n LEFT JOIN graph_metrics m ON m.vertex = v.id ${clause(where)}`;
+    const total = this.db.prepare(`SELECT count(*) FROM ${from}`).pluck().get(...subParams, ...params) as number;
+    const rows =
+      limit > 0
+        ? (this.db
+            .prepare(
+              `SELECT v.id, v.entity_id, v.type, v.value, v.first_seen, v.last_seen, v.events, m.pagerank, m.betweenness, m.community,
+                coalesce(m.fan_in, 0) AS fan_in, coalesce(m.fan_out, 0) AS fan_out, coalesce(m.risk, 0) AS risk, coalesce(m.alerts, 0) AS alerts
+               FROM ${from} ORDER BY x.c DESC, ${RANK} LIMIT ?`,
+            )
+            .all(...subParams, ...params, limit) as NodeRow[])
+        : [];
+    return { rows, total };
+  }
+
+  /** Edges whose two ends are both in `ids`, strongest first, capped. */
+  private edgesAmong(ids: number[], f: SliceFilter, max: number): { edges: GraphEdge[]; more: number } {
+    if (ids.length === 0) return { edges: [], more: 0 };
+    const where = ['e.src IN (SELECT value FROM sel)', 'e.dst IN (SELECT value FROM sel)'];
+    const params: unknown[] = [];
+    edgeTimeWhere(f, 'e', where, params);
+    const rows = this.db
+      .prepare(`WITH sel AS (SELECT value FROM json_each(?)) SELECT e.src, e.dst, e.type, e.count, e.first_seen, e.last_seen FROM graph_edges e ${clause(where)} ORDER BY e.count DESC, e.src, e.dst`)
+      .all(JSON.stringify(ids), ...params) as EdgeRow[];
+    return { edges: rows.slice(0, max).map(toEdge), more: Math.max(0, rows.length - max) };
+  }
+}
+
+interface CommunityRow {
+  id: number;
+  size: number;
+  types: string;
+  top: string;
+  internal_edges: number;
+  external_edges: number;
+  risk: number;
+}

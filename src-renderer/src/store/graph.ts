@@ -1,0 +1,259 @@
+/**
+ * The graph explorer's state: the filter, the vertices and edges on screen (an overview slice, a
+ * community, or ego graphs expanded one by one), the selected vertex's details, the communities.
+ * Every request is capped by the engine; what it left out is kept for an honest "N more".
+ */
+import { create } from 'zustand';
+import type {
+  GraphCommunitiesPage,
+  GraphEdge,
+  GraphEntityType,
+  GraphNode,
+  GraphSlice,
+  GraphSummary,
+  GraphVertexDetail,
+} from '../../../src-shared/contract-graph';
+import type { EventRow } from '../../../src-shared/dto';
+import { api } from '../api';
+
+export const NODE_CAPS = [100, 300, 1000, 2000, 5000] as const;
+export const EGO_SIZE = 40;
+
+export interface GraphFilter {
+  /** datetime-local strings ('' for open ends), in the analyst's local time. */
+  from: string;
+  to: string;
+  /** Entity types to show; empty means all. */
+  types: GraphEntityType[];
+  minRisk: number;
+  maxNodes: number;
+}
+
+export type GraphMode = { kind: 'overview' } | { kind: 'community'; id: number } | { kind: 'ego'; center: number };
+
+export function edgeId(e: GraphEdge): string {
+  return `${e.src}-${e.dst}-${e.type}`;
+}
+
+interface GraphState {
+  summary: GraphSummary | null;
+  filter: GraphFilter;
+  mode: GraphMode;
+  nodes: Map<number, GraphNode>;
+  edges: Map<string, GraphEdge>;
+  /** Bumped when the view is replaced (full layout) rather than grown (incremental layout). */
+  layoutKey: number;
+  matchedNodes: number;
+  moreNodes: number;
+  moreEdges: number;
+  /** Per vertex: neighbours not on screen, from the last ego reply that covered it. */
+  hidden: Record<string, number>;
+  expanded: Set<number>;
+  selectedId: number | null;
+  detail: GraphVertexDetail | null;
+  events: EventRow[];
+  eventsTotal: number;
+  communities: GraphCommunitiesPage | null;
+  loading: boolean;
+  computing: boolean;
+  generation: number;
+  refresh(): Promise<void>;
+  setFilter(partial: Partial<GraphFilter>): void;
+  showOverview(): Promise<void>;
+  showCommunity(id: number): Promise<void>;
+  /** Put a vertex on screen (keeping the view if it is there already) and select it. */
+  focus(node: GraphNode): Promise<void>;
+  expand(id: number): Promise<void>;
+  select(id: number | null): Promise<void>;
+  find(query: string): Promise<GraphNode[]>;
+  recompute(): Promise<void>;
+  onComputing(): void;
+  /** The graph changed in the engine (a computation or a detection pass ended). */
+  onChanged(): void;
+  reset(): void;
+}
+
+function toMs(local: string): number | undefined {
+  if (!local) return undefined;
+  const t = new Date(local).getTime();
+  return Number.isFinite(t) ? t : undefined;
+}
+
+function filterInput(f: GraphFilter) {
+  const from = toMs(f.from);
+  const to = toMs(f.to);
+  return {
+    ...(from !== undefined ? { from } : {}),
+    ...(to !== undefined ? { to } : {}),
+    ...(f.types.length > 0 ? { types: f.types } : {}),
+    minRisk: f.minRisk,
+  };
+}
+
+const EMPTY_VIEW = { nodes: new Map<number, GraphNode>(), edges: new Map<string, GraphEdge>(), matchedNodes: 0, moreNodes: 0, moreEdges: 0, hidden: {}, expanded: new Set<number>() };
+
+export const useGraph = create<GraphState>((set, get) => {
+  /** Replace the view with a slice; drops replies overtaken by a newer request. */
+  const replace = (slice: GraphSlice, mode: GraphMode, generation: number) => {
+    if (get().generation !== generation) return;
+    set({
+      mode,
+      nodes: new Map(slice.nodes.map((n) => [n.id, n])),
+      edges: new Map(slice.edges.map((e) => [edgeId(e), e])),
+      matchedNodes: slice.matchedNodes,
+      moreNodes: slice.moreNodes,
+      moreEdges: slice.moreEdges,
+      hidden: slice.hiddenNeighbours,
+      expanded: new Set(slice.center !== null ? [slice.center] : []),
+      layoutKey: get().layoutKey + 1,
+      loading: false,
+    });
+  };
+
+  const request = async <T>(fn: (generation: number) => Promise<T>): Promise<T> => {
+    const generation = get().generation + 1;
+    set({ generation, loading: true });
+    try {
+      return await fn(generation);
+    } finally {
+      if (get().generation === generation) set({ loading: false });
+    }
+  };
+
+  const loadMode = async (mode: GraphMode): Promise<void> => {
+    const f = get().filter;
+    await request(async (generation) => {
+      if (mode.kind === 'ego') {
+        const slice = await api().call('graph.getEgo', { ...filterInput(f), vertexId: mode.center, maxNodes: EGO_SIZE });
+        replace(slice, mode, generation);
+      } else {
+        const slice = await api().call('graph.getSlice', {
+          ...filterInput(f),
+          maxNodes: f.maxNodes,
+          // Strongest edges first; two per vertex keep a 5,000-vertex overview quick to lay out.
+          maxEdges: Math.min(20_000, f.maxNodes * 2),
+          ...(mode.kind === 'community' ? { community: mode.id } : {}),
+        });
+        replace(slice, mode, generation);
+      }
+    });
+  };
+
+  return {
+    summary: null,
+    filter: { from: '', to: '', types: [], minRisk: 0, maxNodes: 300 },
+    mode: { kind: 'overview' },
+    ...EMPTY_VIEW,
+    layoutKey: 0,
+    selectedId: null,
+    detail: null,
+    events: [],
+    eventsTotal: 0,
+    communities: null,
+    loading: false,
+    computing: false,
+    generation: 0,
+
+    async refresh() {
+      const [summary, communities] = await Promise.all([
+        api().call('graph.getSummary'),
+        api().call('graph.listCommunities', { minSize: 2, topMembers: 3, limit: 200 }),
+      ]);
+      set({ summary, communities, computing: summary.computing });
+    },
+
+    setFilter(partial) {
+      set({ filter: { ...get().filter, ...partial } });
+      void loadMode(get().mode);
+    },
+
+    showOverview: () => loadMode({ kind: 'overview' }),
+    showCommunity: (id) => loadMode({ kind: 'community', id }),
+
+    async focus(node) {
+      if (!get().nodes.has(node.id)) {
+        set({
+          mode: { kind: 'ego', center: node.id },
+          ...EMPTY_VIEW,
+          nodes: new Map([[node.id, node]]),
+          edges: new Map(),
+          matchedNodes: 1,
+          hidden: { [String(node.id)]: node.fanIn + node.fanOut },
+          expanded: new Set(),
+          layoutKey: get().layoutKey + 1,
+          generation: get().generation + 1,
+        });
+      }
+      await get().select(node.id);
+    },
+
+    async expand(id) {
+      const f = get().filter;
+      await request(async (generation) => {
+        const slice = await api().call('graph.getEgo', { ...filterInput(f), vertexId: id, maxNodes: EGO_SIZE });
+        if (get().generation !== generation) return;
+        const nodes = new Map(get().nodes);
+        for (const n of slice.nodes) nodes.set(n.id, n);
+        const edges = new Map(get().edges);
+        for (const e of slice.edges) edges.set(edgeId(e), e);
+        const expanded = new Set(get().expanded);
+        expanded.add(id);
+        // Vertices the slice had left out and the expansion brought in are no longer "more".
+        const added = slice.nodes.filter((n) => !get().nodes.has(n.id)).length;
+        set({ nodes, edges, expanded, hidden: { ...get().hidden, ...slice.hiddenNeighbours }, moreNodes: Math.max(0, get().moreNodes - added) });
+      });
+    },
+
+    async select(id) {
+      set({ selectedId: id, detail: null, events: [], eventsTotal: 0 });
+      if (id === null) return;
+      const detail = await api().call('graph.getVertex', { vertexId: id, maxEdges: 25, maxAlerts: 20 });
+      if (get().selectedId !== id) return;
+      // The vertex on screen may have come from a lighter reply (a community's member list).
+      const shown = get().nodes.get(id);
+      const nodes = shown && shown.entityId === '' ? new Map(get().nodes).set(id, detail.node) : get().nodes;
+      set({ detail, nodes });
+      const page = await api().call('events.search', { entityId: detail.node.entityId, limit: 20 }).catch(() => null);
+      if (get().selectedId !== id || !page) return;
+      set({ events: page.rows, eventsTotal: page.total });
+    },
+
+    find: (query) => api().call('graph.findVertices', { query, limit: 10 }),
+
+    async recompute() {
+      set({ computing: true });
+      await api().call('graph.recompute');
+    },
+
+    onComputing: () => set({ computing: true }),
+
+    onChanged() {
+      void get()
+        .refresh()
+        .then(() => {
+          const mode = get().mode;
+          // An ego view the analyst built by hand is kept; overviews follow the new graph.
+          if (mode.kind !== 'ego') void loadMode(mode);
+          const sel = get().selectedId;
+          if (sel !== null) void get().select(sel);
+        })
+        .catch(() => undefined);
+    },
+
+    reset() {
+      set({
+        summary: null,
+        mode: { kind: 'overview' },
+        ...EMPTY_VIEW,
+        layoutKey: get().layoutKey + 1,
+        selectedId: null,
+        detail: null,
+        events: [],
+        eventsTotal: 0,
+        communities: null,
+        computing: false,
+        generation: get().generation + 1,
+      });
+    },
+  };
+});
