@@ -86,6 +86,11 @@ function computeEntity(type: EntityType, raw: string): Entity | null {
   return value !== null ? Object.freeze({ type, value, id: entityId(type, value) }) : null;
 }
 
+/** The canonical entity of one raw value of `type` (memoised), or null when it is not valid. */
+export function entityOf(type: EntityType, raw: string): Entity | null {
+  return makeEntity(type, raw);
+}
+
 function makeEntity(type: EntityType, raw: string): Entity | null {
   const memo = memos[type];
   // The empty string is never looked up (EntitySet.add skips it), so it can stand for "none yet".
