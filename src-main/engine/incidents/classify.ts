@@ -2,23 +2,11 @@
  * What one alert means for incidents: its category and pattern, who it is about (the actor that
  * groups it with others), how strong it is on its own, and how many risk points it adds.
  */
+import type { AlertRow } from '../../../src-shared/dto';
 import type { IncidentCategory, IncidentSeverity } from '../../../src-shared/contract-incidents';
 
-export interface StoredAlert {
-  id: number;
-  detector: string;
-  kind: string;
-  title: string;
-  severity: IncidentSeverity;
-  score: number | null;
-  firstTs: number | null;
-  lastTs: number | null;
-  key: string | null;
-  entities: { type: string; value: string }[];
-  evidence: number[];
-  details: Record<string, unknown>;
-  tags: string[];
-}
+/** An alert as the case stores it: the same shape the contract lists. */
+export type StoredAlert = AlertRow;
 
 export interface ClassifiedAlert {
   alert: StoredAlert;
