@@ -12,6 +12,7 @@ interface StoredRow {
   pid: number | null;
   severity: number | null;
   message: string | null;
+  message_at: number | null;
   template_id: string | null;
   params: string | null;
   ls_product: string | null;
@@ -31,7 +32,7 @@ interface StoredRow {
   parser: string;
 }
 
-const SELECT = `SELECT e.id, e.ts, e.raw, s.name AS source, e.host, e.app, e.pid, e.severity, e.message, e.template_id, e.params,
+const SELECT = `SELECT e.id, e.ts, e.raw, s.name AS source, e.host, e.app, e.pid, e.severity, e.message, e.message_at, e.template_id, e.params,
   e.ls_product, e.ls_service, e.ls_category, e.src_ip, e.dst_ip, e.user, e.method, e.path, e.status, e.bytes, e.user_agent,
   e.outcome, e.action, e.fields, e.parser
   FROM events e LEFT JOIN sources s ON s.id = e.source_id`;
@@ -45,7 +46,7 @@ export function rowToEvent(r: StoredRow): NormalizedEvent {
     app: r.app,
     pid: r.pid,
     severity: r.severity,
-    message: r.message ?? r.raw,
+    message: r.message ?? (r.message_at !== null ? r.raw.slice(r.message_at) : r.raw),
     template_id: r.template_id,
     params: r.params ? (JSON.parse(r.params) as string[]) : [],
     logsource: { product: r.ls_product, service: r.ls_service, category: r.ls_category },

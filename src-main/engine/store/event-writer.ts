@@ -40,9 +40,9 @@ export class EventWriter {
 
   constructor(private readonly db: Database) {
     this.insertEvent = db.prepare(`
-      INSERT INTO events (import_id, source_id, line_no, ts, raw, host, app, pid, severity, message, template_id, params,
+      INSERT INTO events (import_id, source_id, line_no, ts, raw, host, app, pid, severity, message, message_at, template_id, params,
         ls_product, ls_service, ls_category, src_ip, dst_ip, user, method, path, status, bytes, user_agent, outcome, action, fields, parser)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.indexFrom = db.prepare('INSERT INTO events_fts (rowid, raw) SELECT id, raw FROM events WHERE id >= ?');
     this.upsertEntity = db
       .prepare(
@@ -76,6 +76,8 @@ export class EventWriter {
   /** Store one event; sets and returns its id. */
   add(importId: number, sourceId: number, lineNo: number, ev: NormalizedEvent, entities: readonly Entity[]): number {
     const ls = ev.logsource;
+    // A message that is the raw line's tail is stored as where it starts (rows stay small).
+    const tail = ev.message !== ev.raw && ev.raw.endsWith(ev.message);
     const info = this.insertEvent.run(
       importId,
       sourceId,
@@ -86,7 +88,8 @@ export class EventWriter {
       ev.app,
       ev.pid,
       ev.severity,
-      ev.message === ev.raw ? null : ev.message,
+      ev.message === ev.raw || tail ? null : ev.message,
+      tail ? ev.raw.length - ev.message.length : null,
       ev.template_id,
       ev.params.length ? JSON.stringify(ev.params) : null,
       ls.product,
