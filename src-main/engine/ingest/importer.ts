@@ -266,14 +266,11 @@ export class Importer {
     const commitBatch = db.transaction(
       (normalizer: SourceNormalizer, sourceId: number, batch: string[], firstLineNo: number, memberIndex: number, memberLinesAfter: number, checkpoint: boolean) => {
         this.writer.begin();
-        const stored = [];
         for (let i = 0; i < batch.length; i++) {
           const n = normalizer.line(batch[i]!);
           this.writer.add(start.id, sourceId, firstLineNo + i, n.event, n.entities);
-          stored.push(n.event);
         }
         this.writer.commit((id) => this.models.templateInfo(id));
-        this.models.consume(stored);
         this.stmt.sourceCount.run(memberLinesAfter, normalizer.unparsed, sourceId);
         this.stmt.progress.run(bytesRead, lines + batch.length, members, unparsed + normalizer.unparsed, JSON.stringify(notes), start.id);
         if (checkpoint) this.saveCheckpoint(start.id, memberIndex, memberLinesAfter);
@@ -370,7 +367,7 @@ export class Importer {
       this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
       if (abort.signal.aborted) {
         // Keep every line read so far and make it the resume point.
-        if (stopHere) (stopHere as () => void)();
+        if (stopHere !== null) (stopHere as () => void)();
         else db.transaction(() => this.models.checkpoint())();
         this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
         this.finishJob(start.id, this.closed ? 'interrupted' : 'cancelled', null);

@@ -130,7 +130,6 @@ export class LiveIngest {
         const stored: NormalizedEvent[] = [];
         for (const m of batch) stored.push(this.storeOne(s, m));
         this.writer.commit((id) => this.models.templateInfo(id));
-        this.models.consume(stored);
         this.detection.consumeLive(stored);
         s.collector.commit(batch);
         this.db.prepare('UPDATE imports SET lines = lines + ?, bytes_read = bytes_read + ? WHERE id = ?').run(batch.length, batchBytes(batch), s.importId);

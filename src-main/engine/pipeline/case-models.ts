@@ -4,7 +4,6 @@
  * back to that checkpoint when an interrupted import resumes.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { NormalizedEvent } from '../../../src-shared/event';
 import { Drain, type DrainState, type TemplateInfo } from '../parse/drain';
 import { SourceNormalizer, type SourceOptions } from './normalize';
 
@@ -30,9 +29,6 @@ export class CaseModels {
   templateInfo(id: string): TemplateInfo | undefined {
     return this.drain.get(id);
   }
-
-  /** Every stored batch, in order, with ids set (detection runs in its own passes). */
-  consume(_events: readonly NormalizedEvent[]): void {}
 
   /** Persist model state; call inside the transaction that records the checkpoint. */
   checkpoint(): void {
