@@ -6,8 +6,10 @@
 import { z } from 'zod';
 import { experimentsMethods } from './contract-experiments';
 import { graphEvents, graphMethods } from './contract-graph';
+import { alertingEvents, alertingMethods } from './contract-alerting';
 import { incidentsEvents, incidentsMethods } from './contract-incidents';
 import { rulesEvents, rulesMethods } from './contract-rules';
+import { triageEvents, triageMethods } from './contract-triage';
 import { empty, filePath, reply } from './contract-util';
 import type { AlertRow, AppInfo, CollectorStatus, Timeline, CaseInfo, DetectionProgress, DetectionRun, EntityRow, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
 
@@ -135,6 +137,8 @@ export const methods = {
   ...experimentsMethods,
   ...graphMethods,
   ...incidentsMethods,
+  ...triageMethods,
+  ...alertingMethods,
 } as const;
 
 export const events = {
@@ -147,6 +151,8 @@ export const events = {
   ...rulesEvents,
   ...graphEvents,
   ...incidentsEvents,
+  ...triageEvents,
+  ...alertingEvents,
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -14,6 +14,9 @@ import { experimentsHandlers } from './handlers/experiments';
 import { graphHandlers } from './handlers/graph';
 import { incidentsHandlers } from './handlers/incidents';
 import { rulesHandlers } from './handlers/rules';
+import { triageHandlers } from './handlers/triage';
+import { alertingHandlers } from './handlers/alerting';
+import { closeAlerting, openAlerting } from './alerting';
 import { CaseDb } from './store/case-db';
 import { EventsQuery } from './store/events-query';
 import { RecentCases } from './store/recent';
@@ -74,6 +77,8 @@ export class Engine {
     ...experimentsHandlers(this.context),
     ...graphHandlers(this.context),
     ...incidentsHandlers(this.context),
+    ...triageHandlers(this.context),
+    ...alertingHandlers(this.context),
     'app.getInfo': () => ({ version: this.opts.version, casesDir: this.casesDir }),
 
     'cases.create': async ({ name, path }) => {
@@ -162,6 +167,7 @@ export class Engine {
       },
     });
     this.current = { store, importer, detection, events: new EventsQuery(store.db), live };
+    openAlerting(store.db, this.context);
     const info = store.info();
     this.recent.touch(info.path, info.name);
     this.opts.emit('cases.changed', info);
@@ -179,6 +185,7 @@ export class Engine {
     this.current = null;
     await c.live.stop();
     await c.importer.close();
+    await closeAlerting(c.store.db);
     c.store.close();
   }
 }

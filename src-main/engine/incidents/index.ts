@@ -3,6 +3,7 @@
  * their entities and are grouped into incidents with explanations.
  */
 import type { Database } from 'better-sqlite3';
+import { afterIncidents } from '../alerting';
 import { clearIncidents, rebuildIncidents } from './persist';
 
 export interface PassInfo {
@@ -11,12 +12,18 @@ export interface PassInfo {
 }
 
 /** Called inside a transaction at the end of each detection pass (and when live collection stops). */
-export function afterDetection(db: Database, _pass: PassInfo): void {
+export function afterDetection(db: Database, pass: PassInfo): void {
   // A savepoint: should building incidents fail, the pass's alerts are still kept.
   try {
     db.transaction(() => rebuildIncidents(db))();
   } catch (err) {
     console.error('[vigil] building incidents failed:', err);
+    return;
+  }
+  try {
+    afterIncidents(db, pass);
+  } catch (err) {
+    console.error('[vigil] live alerts failed:', err);
   }
 }
 

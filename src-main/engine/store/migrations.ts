@@ -6,7 +6,9 @@
 import type { Database } from 'better-sqlite3';
 import type { Migration } from './migration';
 import { GRAPH_MIGRATIONS } from './migrations-graph';
+import { ALERTING_MIGRATIONS } from './migrations-alerting';
 import { INCIDENT_MIGRATIONS } from './migrations-incidents';
+import { TRIAGE_MIGRATIONS } from './migrations-triage';
 
 export type { Migration } from './migration';
 
@@ -263,7 +265,7 @@ const CORE_MIGRATIONS: readonly Migration[] = [
 ];
 
 /** Every migration in version order; domains keep theirs in their own files. */
-export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...GRAPH_MIGRATIONS, ...INCIDENT_MIGRATIONS].sort((a, b) => a.version - b.version);
+export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...GRAPH_MIGRATIONS, ...INCIDENT_MIGRATIONS, ...TRIAGE_MIGRATIONS, ...ALERTING_MIGRATIONS].sort((a, b) => a.version - b.version);
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

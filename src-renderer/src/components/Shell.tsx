@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { VIEWS, useApp, type View } from '../store/app';
 import { fmtInt } from '../format';
+import { AlertingView } from '../views/AlertingView';
 import { EventsView } from '../views/EventsView';
 import { ExperimentsView } from '../views/ExperimentsView';
 import { GraphView } from '../views/GraphView';
@@ -19,6 +20,7 @@ const LABELS: Record<View, string> = {
   sources: 'Sources',
   rules: 'Rules',
   experiments: 'Experiments',
+  alerts: 'Alerts',
   settings: 'Settings',
 };
 
@@ -30,6 +32,7 @@ const ICONS: Record<View, string> = {
   sources: '⇪',
   rules: '§',
   experiments: '⚗',
+  alerts: '✉',
   settings: '⚙',
 };
 
@@ -40,7 +43,7 @@ export function Shell() {
   const closeCase = useApp((s) => s.closeCase);
 
   useEffect(() => {
-    // Alt+1..8 switches views from anywhere, like tabs in an editor.
+    // Alt+1..9 switches views from anywhere, like tabs in an editor.
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey || e.metaKey) return;
       const n = Number(e.key);
@@ -107,5 +110,7 @@ function CurrentView({ view }: { view: View }) {
       return <RulesView />;
     case 'experiments':
       return <ExperimentsView />;
+    case 'alerts':
+      return <AlertingView />;
   }
 }

@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import type { AppInfo, CaseInfo, RecentCase } from '../../../src-shared/dto';
 import { api, errorText } from '../api';
 
-export const VIEWS = ['incidents', 'graph', 'timelines', 'events', 'sources', 'rules', 'experiments', 'settings'] as const;
+export const VIEWS = ['incidents', 'graph', 'timelines', 'events', 'sources', 'rules', 'experiments', 'alerts', 'settings'] as const;
 export type View = (typeof VIEWS)[number];
 export type Theme = 'dark' | 'light';
 

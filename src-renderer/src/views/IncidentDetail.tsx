@@ -1,5 +1,6 @@
 /** One incident: what happened, why the detectors think so, its evidence, entities, timelines and graph. */
 import { useEffect, useRef } from 'react';
+import { IncidentAlertHistory } from './IncidentAlertHistory';
 import { fmtInt } from '../format';
 import { useApp } from '../store/app';
 import { useIncidents } from '../store/incidents';
@@ -253,6 +254,8 @@ export function IncidentDetailView() {
           ))}
         </div>
       </section>
+
+      <IncidentAlertHistory incidentId={inc.id} />
     </article>
   );
 }
