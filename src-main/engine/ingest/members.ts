@@ -67,14 +67,18 @@ export function inputSize(path: string): number {
   return listFolder(path).reduce((sum, f) => sum + statSync(f).size, 0);
 }
 
-/** Regular files under a folder, sorted, without following symlinks out of it. */
-export function listFolder(dir: string): string[] {
+/**
+ * Regular files under a folder, sorted, without following symlinks out of it. `onOther` hears of
+ * every entry left out (a symlink, a socket, a device) so the import can say so.
+ */
+export function listFolder(dir: string, onOther?: (path: string, what: string) => void): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(d, entry.name);
       if (entry.isDirectory()) walk(p);
       else if (entry.isFile()) out.push(p);
+      else onOther?.(p, entry.isSymbolicLink() ? 'a symbolic link; links are never followed' : 'not a regular file');
     }
   };
   walk(dir);
@@ -89,12 +93,63 @@ export async function* walkMembers(path: string, opts: WalkOptions = {}): AsyncG
   const counter = { next: 0 };
   const st = lstatSync(path);
   if (st.isDirectory()) {
-    for (const file of listFolder(path)) {
-      yield* walkFile(file, relative(path, file) || basename(file), counter, opts);
+    const files = listFolder(path, (p, what) => opts.onSkip?.({ index: -1, name: relative(path, p), reason: `${what}; skipped` }));
+    for (const file of files) {
+      yield* tolerant(walkFile(file, relative(path, file) || basename(file), counter, opts), relative(path, file) || basename(file), opts);
     }
   } else {
-    yield* walkFile(path, basename(path), counter, opts);
+    yield* tolerant(walkFile(path, basename(path), counter, opts), basename(path), opts);
   }
+}
+
+/**
+ * With an `onSkip` listener, a damaged file or member (truncated, a bomb, not an archive at all)
+ * ends with a note instead of an error: whatever was read before the damage is kept and the walk
+ * goes on with the next file. Without one, the error is thrown as before. Cancelling always throws.
+ */
+async function* tolerant(members: AsyncGenerator<Member>, display: string, opts: WalkOptions): AsyncGenerator<Member> {
+  const onSkip = opts.onSkip;
+  if (!onSkip) {
+    yield* members;
+    return;
+  }
+  /** Each damage is told once, whether the member's stream or the archive walk saw it first. */
+  const told = new WeakSet<object>();
+  const tell = (index: number, name: string, err: unknown, afterData: boolean) => {
+    if (typeof err === 'object' && err !== null) {
+      if (told.has(err)) return;
+      told.add(err);
+    }
+    const reason = damageReason(err, display);
+    onSkip({ index, name, reason: afterData ? `${reason}; the lines before the damage were imported` : reason });
+  };
+  try {
+    for await (const m of members) {
+      yield { ...m, stream: endOnDamage(m, opts, tell) };
+    }
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    tell(-1, display, err, false);
+  }
+}
+
+async function* endOnDamage(m: Member, opts: WalkOptions, tell: (index: number, name: string, err: unknown, afterData: boolean) => void): AsyncGenerator<Buffer> {
+  let any = false;
+  try {
+    for await (const chunk of m.stream) {
+      any = true;
+      yield chunk;
+    }
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    tell(m.index, m.name, err, any);
+  }
+}
+
+/** The error's message without the file name it starts with (the note already names it). */
+function damageReason(err: unknown, display: string): string {
+  const message = (err as Error)?.message ?? String(err);
+  return message.startsWith(`${display} `) ? message.slice(display.length + 1) : message;
 }
 
 async function* walkFile(file: string, display: string, counter: { next: number }, opts: WalkOptions): AsyncGenerator<Member> {
@@ -120,13 +175,21 @@ async function* walkFile(file: string, display: string, counter: { next: number 
   const extract = tar.extract();
   body.on('error', (err) => extract.destroy(err));
   body.pipe(extract);
+  let entries = 0;
   for await (const entry of extract) {
+    entries++;
     const header = entry.header;
     const name = `${display}!${header.name}`;
     if (header.type !== 'file' && header.type !== 'contiguous-file') {
       if (header.type === 'symlink' || header.type === 'link') {
         opts.onSkip?.({ index: -1, name, reason: `a ${header.type} inside the archive; links are never followed` });
       }
+      await drain(entry);
+      continue;
+    }
+    const unsafe = unsafeMemberPath(header.name);
+    if (unsafe) {
+      opts.onSkip?.({ index: -1, name, reason: unsafe });
       await drain(entry);
       continue;
     }
@@ -145,20 +208,45 @@ async function* walkFile(file: string, display: string, counter: { next: number 
     // Whatever the consumer left unread must still be consumed for tar-stream to move on.
     await drain(entry);
   }
+  if (entries === 0) opts.onSkip?.({ index: -1, name: display, reason: 'the archive holds no files' });
+}
+
+/**
+ * Nothing is ever extracted to disk, so a member path cannot escape anywhere; still, an absolute
+ * or `..` path is a sign of a hostile archive, and the analyst should hear of it, not import it.
+ */
+function unsafeMemberPath(path: string): string | null {
+  const p = path.replace(/\\/g, '/');
+  if (p.startsWith('/') || /^[a-zA-Z]:/.test(p)) return 'an absolute path inside the archive (path traversal); refused';
+  if (p.split('/').includes('..')) return 'a path with ../ inside the archive (path traversal); refused';
+  return null;
 }
 
 async function* walkZip(file: string, display: string, counter: { next: number }, opts: WalkOptions): AsyncGenerator<Member> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (err, z) => (err ? reject(zipError(err, display)) : resolve(z!))),
+    // Names are decoded here rather than by yauzl, which rejects the whole archive over one bad name.
+    yauzl.open(file, { lazyEntries: true, autoClose: true, decodeStrings: false, validateEntrySizes: true }, (err, z) => (err ? reject(zipError(err, display)) : resolve(z!))),
   );
   let inflated = 0;
+  let seen = 0;
   try {
     const entries = zipEntries(zip);
     for await (const entry of entries) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-      if (entry.fileName.endsWith('/')) continue;
-      const name = `${display}!${entry.fileName}`;
+      seen++;
+      const fileName = zipFileName(entry);
+      if (fileName.endsWith('/')) continue;
+      const name = `${display}!${fileName}`;
+      const unsafe = unsafeMemberPath(fileName);
+      if (unsafe) {
+        opts.onSkip?.({ index: -1, name, reason: unsafe });
+        continue;
+      }
+      if (((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000) {
+        opts.onSkip?.({ index: -1, name, reason: 'a symlink inside the archive; links are never followed' });
+        continue;
+      }
       const index = counter.next++;
       if (index < (opts.fromIndex ?? 0)) {
         opts.onInputBytes?.(entry.compressedSize);
@@ -198,7 +286,7 @@ async function* walkZip(file: string, display: string, counter: { next: number }
         }),
       );
       forwardErrors(stream, counted);
-      const inner = archiveKind(entry.fileName);
+      const inner = archiveKind(fileName);
       if (inner === 'gzip' || inner === 'bzip2') yield { index, name, stream: pipeInto(counted, decompressor(inner)) };
       else if (inner !== 'plain') {
         opts.onSkip?.({ index, name, reason: 'an archive inside an archive; extract it and import it on its own' });
@@ -206,9 +294,17 @@ async function* walkZip(file: string, display: string, counter: { next: number }
         continue;
       } else yield { index, name, stream: counted };
     }
+    if (seen === 0) opts.onSkip?.({ index: -1, name: display, reason: 'the archive holds no files' });
   } finally {
     zip.close();
   }
+}
+
+/** The entry's name as the archive means it (UTF-8 when flagged, CP437 otherwise); never throws. */
+function zipFileName(entry: yauzl.Entry): string {
+  const raw = entry.fileName as unknown as Buffer | string;
+  if (typeof raw === 'string') return raw;
+  return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, false);
 }
 
 function zipEntries(zip: yauzl.ZipFile): AsyncIterable<yauzl.Entry> {
