@@ -8,6 +8,7 @@ import type { Envelope } from '../../src-shared/envelope';
 import { fail, ok } from '../../src-shared/envelope';
 import type { Handlers } from './engine';
 import { EngineError } from './errors';
+import { caseFileError } from './store/case-db';
 
 export type Dispatch = (method: string, input: unknown) => Promise<Envelope<unknown>>;
 
@@ -25,6 +26,9 @@ export function createDispatcher(handlers: Handlers, log: (err: unknown) => void
       return ok(await handler(parsed.data));
     } catch (err) {
       if (err instanceof EngineError) return fail(err.code, err.message, err.details);
+      // A damaged, full, read-only or locked case file is the analyst's to act on, not a bug.
+      const fromSqlite = caseFileError(err);
+      if (fromSqlite) return fail(fromSqlite.code, fromSqlite.message, fromSqlite.details);
       log(err);
       return fail('internal', `Vigil hit an unexpected error in ${method}: ${(err as Error)?.message ?? String(err)}`);
     }

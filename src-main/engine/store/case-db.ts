@@ -2,7 +2,7 @@
  * A case is one SQLite file. This module creates, opens and closes it, and keeps the pragmas
  * every connection needs in one place.
  */
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
@@ -52,6 +52,7 @@ export class CaseDb {
   static open(path: string, opts: OpenOptions = {}): CaseDb {
     if (!existsSync(path)) throw new EngineError('not_found', `No case file at ${path}.`);
     assertSqliteFile(path);
+    assertWritable(path);
     let db: Db;
     try {
       db = new Database(path, { ...connectionOptions(opts), fileMustExist: true });
@@ -76,11 +77,7 @@ export class CaseDb {
     } catch (err) {
       db.close();
       if (err instanceof EngineError) throw err;
-      const code = (err as { code?: string }).code;
-      if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-        throw new EngineError('bad_format', `${path} is damaged or not a Vigil case (${code}).`);
-      }
-      throw ioError(err, `The case file ${path}`);
+      throw caseFileError(err, path) ?? ioError(err, `The case file ${path}`);
     }
     return new CaseDb(path, db);
   }
@@ -124,7 +121,11 @@ function configure(db: Db): void {
   db.pragma('temp_store = MEMORY');
 }
 
-/** Refuse non-SQLite files before SQLite sees them, with a message that says what the file is not. */
+/**
+ * Refuse non-SQLite files before SQLite sees them, with a message that says what the file is not,
+ * and a truncated case: SQLite reads pages lazily, so a cut-off file would otherwise open and fail
+ * later, query by query.
+ */
 function assertSqliteFile(path: string): void {
   let fd: number;
   try {
@@ -133,12 +134,65 @@ function assertSqliteFile(path: string): void {
     throw ioError(err, `The case file ${path}`);
   }
   try {
-    const header = Buffer.alloc(16);
-    const n = readSync(fd, header, 0, 16, 0);
-    if (n < 16 || header.toString('latin1') !== SQLITE_MAGIC) {
+    const header = Buffer.alloc(100);
+    const n = readSync(fd, header, 0, 100, 0);
+    if (n < 16 || header.toString('latin1', 0, 16) !== SQLITE_MAGIC) {
       throw new EngineError('bad_format', `${path} is not a Vigil case (not a SQLite database).`);
+    }
+    if (n < 100) throw new EngineError('bad_format', `${path} is damaged: it ends inside the database header.`);
+    // Header fields (sqlite.org/fileformat.html): page size at 16 (1 means 65536), the database
+    // size in pages at 28, valid when the change counter at 24 equals the number at 92.
+    const rawPageSize = header.readUInt16BE(16);
+    const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+    const pages = header.readUInt32BE(28);
+    const sizeValid = header.readUInt32BE(24) === header.readUInt32BE(92);
+    const size = fstatSync(fd).size;
+    if (sizeValid && pages > 0 && pageSize >= 512 && size < pages * pageSize) {
+      throw new EngineError('bad_format', `${path} is damaged: it is truncated (${size} bytes of ${pages * pageSize}). Open a backup copy of the case.`);
     }
   } finally {
     closeSync(fd);
   }
+}
+
+/** A case is always written to (imports, labels, even opening runs migrations): say so up front. */
+function assertWritable(path: string): void {
+  try {
+    accessSync(path, constants.W_OK);
+    // access() says yes to root whatever the permission bits, but not past an immutable flag or
+    // a read-only mount; opening for writing is the real test.
+    closeSync(openSync(path, 'r+'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new EngineError('io_error', `The case file ${path} is read-only: Vigil needs to write to it. Make it writable, or copy it to a writable folder and open the copy.`, { errno: code });
+    }
+    throw ioError(err, `The case file ${path}`);
+  }
+}
+
+/**
+ * What a SQLite failure means for the analyst, with the contract's code: a damaged file, a full
+ * disk, a read-only file, a case locked by another program. Null for anything else.
+ */
+export function caseFileError(err: unknown, path?: string): EngineError | null {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  const file = path ? `The case file ${path}` : 'The case file';
+  if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_') || code === 'SQLITE_NOTADB') {
+    return new EngineError('bad_format', `${file} is damaged (${code}): ${(err as Error).message}. Open a backup copy of the case.`, { sqlite: code });
+  }
+  if (code === 'SQLITE_FULL') {
+    return new EngineError('io_error', `${file} cannot grow: the disk is full. Free some space and try again; what was saved before is kept.`, { sqlite: code });
+  }
+  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_')) {
+    return new EngineError('io_error', `${file} is read-only: Vigil cannot write to it.`, { sqlite: code });
+  }
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED') {
+    return new EngineError('conflict', `${file} is locked by another program; close it there and try again.`, { sqlite: code });
+  }
+  if (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_CANTOPEN_') || code === 'SQLITE_IOERR' || code.startsWith('SQLITE_IOERR_')) {
+    return new EngineError('io_error', `${file} cannot be read or written (${code}): ${(err as Error).message}`, { sqlite: code });
+  }
+  return null;
 }
