@@ -32,6 +32,8 @@ interface Row {
 export function toFtsQuery(input: string): string | null {
   const terms: string[] = [];
   const re = /"([^"]*)"|(\S+)/g;
+  // FTS5 ends a string at NUL and then fails with "unterminated string": NUL separates words.
+  input = input.replace(/\0/g, ' ');
   for (let m = re.exec(input); m; m = re.exec(input)) {
     const phrase = m[1] ?? m[2] ?? '';
     const prefix = m[2] !== undefined && phrase.endsWith('*');
