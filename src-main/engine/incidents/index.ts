@@ -30,4 +30,5 @@ export function afterDetection(db: Database, pass: PassInfo): void {
 /** Called when detection clears every finding before a full re-run. The analyst's state stays. */
 export function clearIncidentFindings(db: Database): void {
   clearIncidents(db);
+  db.exec('DELETE FROM triage_suppressed');
 }

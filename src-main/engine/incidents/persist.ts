@@ -11,6 +11,7 @@ import { buildIncidents, type IncidentDraft } from './builder';
 import { classify, type ClassifiedAlert, type StoredAlert } from './classify';
 import { explain, type ExplainLookup } from './explain';
 import { riskRegister } from './risk';
+import { activeTunings, applyTuning, recordSuppressed } from '../triage/tuning';
 
 interface AlertDbRow {
   id: number;
@@ -76,9 +77,13 @@ export function clearIncidents(db: Database): void {
 }
 
 export function rebuildIncidents(db: Database): { incidents: number; entities: number } {
-  const classified: ClassifiedAlert[] = readAlerts(db).map(classify);
+  const all: ClassifiedAlert[] = readAlerts(db).map(classify);
+  // Analyst feedback (benign labels) holds some alerts back: they add no risk and open nothing.
+  const tuned = applyTuning(all, activeTunings(db));
+  const classified = tuned.kept;
   const { entities } = riskRegister(classified);
   const drafts = buildIncidents(classified);
+  recordSuppressed(db, tuned, new Set(drafts.map((d) => d.id)), tuned.held.size ? buildIncidents(all) : []);
   const lookup = caseLookup(db);
 
   clearIncidents(db);

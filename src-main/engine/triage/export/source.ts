@@ -1,0 +1,205 @@
+/**
+ * What an export reads: labelled incidents one at a time, each with its entities, alerts, label
+ * provenance and evidence events in pages of a few hundred, so memory stays flat however large
+ * the case is.
+ */
+import type { Database } from 'better-sqlite3';
+import type { IncidentLabel, IncidentStatus } from '../../../../src-shared/contract-incidents';
+import type { ExportLabel } from '../../../../src-shared/contract-triage';
+import { rowToEvent } from '../../store/event-rows';
+import { labelProvenance } from '../labels';
+
+export interface ExportEntity {
+  type: string;
+  value: string;
+  role: 'actor' | 'target' | 'related';
+}
+
+export interface ExportAlert {
+  id: number;
+  detector: string;
+  kind: string;
+  title: string;
+  severity: string;
+  score: number | null;
+  firstTs: number | null;
+  lastTs: number | null;
+  key: string | null;
+}
+
+export interface ExportIncident {
+  id: string;
+  title: string;
+  category: string;
+  pattern: string | null;
+  severity: string;
+  confidence: number;
+  priority: number;
+  firstTs: number | null;
+  lastTs: number | null;
+  groupKey: string;
+  summary: string;
+  detectors: string[];
+  tags: string[];
+  status: IncidentStatus;
+  label: IncidentLabel;
+  note: string | null;
+  labelledAt: number | null;
+  labelledBy: string | null;
+  entities: ExportEntity[];
+  alerts: ExportAlert[];
+  /** Evidence events the incident has (the export writes at most maxEvents of them). */
+  evidenceTotal: number;
+}
+
+export interface ExportEvent {
+  id: number;
+  ts: number | null;
+  source: string;
+  lineNo: number;
+  host: string | null;
+  app: string | null;
+  pid: number | null;
+  severity: number | null;
+  message: string;
+  templateId: string | null;
+  srcIp: string | null;
+  dstIp: string | null;
+  user: string | null;
+  method: string | null;
+  path: string | null;
+  status: number | null;
+  bytes: number | null;
+  userAgent: string | null;
+  outcome: string;
+  action: string | null;
+  parser: string;
+  raw: string;
+}
+
+const PAGE = 500;
+
+interface IncidentDbRow {
+  id: string;
+  category: string;
+  pattern: string | null;
+  title: string;
+  severity: string;
+  confidence: number;
+  priority: number;
+  first_ts: number | null;
+  last_ts: number | null;
+  group_key: string;
+  entities: string;
+  tags: string;
+  detectors: string;
+  evidence: string;
+  summary: string;
+  status: IncidentStatus | null;
+  label: IncidentLabel;
+  note: string | null;
+}
+
+export class ExportSource {
+  private readonly provenance: ReturnType<typeof labelProvenance>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly label: ExportLabel,
+  ) {
+    this.provenance = labelProvenance(db);
+  }
+
+  /** Ids of the incidents to export, in queue order (ids only: a few bytes each). */
+  ids(): string[] {
+    const where = this.label === 'any' ? 's.label IS NOT NULL' : 's.label = ?';
+    return this.db
+      .prepare(`SELECT i.id FROM incidents i JOIN incident_state s ON s.id = i.id WHERE ${where} ORDER BY i.priority DESC, i.last_ts DESC, i.id`)
+      .pluck()
+      .all(...(this.label === 'any' ? [] : [this.label])) as string[];
+  }
+
+  incident(id: string): { incident: ExportIncident; evidence: number[] } | null {
+    const r = this.db
+      .prepare(`SELECT i.*, s.status, s.label, s.note FROM incidents i JOIN incident_state s ON s.id = i.id WHERE i.id = ?`)
+      .get(id) as IncidentDbRow | undefined;
+    if (!r || !r.label) return null;
+    const alerts = this.db
+      .prepare(
+        `SELECT a.id, a.detector, a.kind, a.title, a.severity, a.score, a.first_ts AS firstTs, a.last_ts AS lastTs, a.key
+         FROM incident_alerts x JOIN alerts a ON a.id = x.alert_id WHERE x.incident_id = ? ORDER BY a.id`,
+      )
+      .all(id) as ExportAlert[];
+    const evidence = JSON.parse(r.evidence) as number[];
+    const prov = this.provenance(id);
+    return {
+      evidence,
+      incident: {
+        id: r.id,
+        title: r.title,
+        category: r.category,
+        pattern: r.pattern,
+        severity: r.severity,
+        confidence: r.confidence,
+        priority: r.priority,
+        firstTs: r.first_ts,
+        lastTs: r.last_ts,
+        groupKey: r.group_key,
+        summary: r.summary,
+        detectors: JSON.parse(r.detectors) as string[],
+        tags: JSON.parse(r.tags) as string[],
+        status: r.status ?? 'open',
+        label: r.label,
+        note: r.note,
+        labelledAt: prov.at,
+        labelledBy: prov.author,
+        entities: JSON.parse(r.entities) as ExportEntity[],
+        alerts,
+        evidenceTotal: evidence.length,
+      },
+    };
+  }
+
+  /** The evidence events, a page at a time, in event-id order. */
+  *events(evidence: readonly number[], max: number): Generator<ExportEvent[]> {
+    const stmt = this.db.prepare(
+      `SELECT e.id, e.ts, e.raw, coalesce(s.name, i.name) AS source, e.line_no, e.host, e.app, e.pid, e.severity, e.message, e.message_at,
+         e.template_id, e.params, e.ls_product, e.ls_service, e.ls_category, e.src_ip, e.dst_ip, e.user, e.method, e.path, e.status,
+         e.bytes, e.user_agent, e.outcome, e.action, e.fields, e.parser
+       FROM events e JOIN imports i ON i.id = e.import_id LEFT JOIN sources s ON s.id = e.source_id
+       WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id`,
+    );
+    const n = Math.min(max, evidence.length);
+    for (let at = 0; at < n; at += PAGE) {
+      const ids = evidence.slice(at, Math.min(n, at + PAGE));
+      const rows = stmt.all(JSON.stringify(ids)) as (Parameters<typeof rowToEvent>[0] & { line_no: number })[];
+      yield rows.map((r) => {
+        const e = rowToEvent(r);
+        return {
+          id: e.id,
+          ts: e.ts,
+          source: e.source,
+          lineNo: r.line_no,
+          host: e.host,
+          app: e.app,
+          pid: e.pid,
+          severity: e.severity,
+          message: e.message,
+          templateId: e.template_id,
+          srcIp: e.src_ip,
+          dstIp: e.dst_ip,
+          user: e.user,
+          method: e.method,
+          path: e.path,
+          status: e.status,
+          bytes: e.bytes,
+          userAgent: e.user_agent,
+          outcome: e.outcome,
+          action: e.action,
+          parser: e.parser,
+          raw: e.raw,
+        };
+      });
+    }
+  }
+}
