@@ -3,6 +3,7 @@ import { builtPaths, readVersion } from '../host/paths';
 import { runAnalyze } from './analyze';
 import { runCollect } from './collect';
 import { runEval } from './eval';
+import { runExport } from './export';
 import { runParse } from './parse';
 import { runRules } from './rules';
 import { runServe } from './serve';
@@ -23,6 +24,8 @@ Usage:
       Load a Sigma rule pack and report every rule that loads or fails, and why.
   vigil eval [...]
       Evaluate the behaviour models against labelled data (see vigil eval --help).
+  vigil export CASE --format json|csv|timesketch|stix|misp [--out FILE] [--label true|benign|any]
+      Write the labelled incidents of a case with their evidence events, entities and labels.
   vigil --help | --version
 
 Environment:
@@ -54,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
       return runRules(rest, { paths, version });
     case 'eval':
       return runEval(rest, { paths, version });
+    case 'export':
+      return runExport(rest, { paths, version });
     default:
       process.stderr.write(`vigil: unknown command '${command}'\n\n${HELP}`);
       return 2;
