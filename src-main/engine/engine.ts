@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EventName, EventPayload, MethodName, MethodOutput, MethodParsedInput } from '../../src-shared/contract';
+import { noting } from './activity';
 import { EngineError } from './errors';
 import { Importer } from './ingest/importer';
 import { LiveIngest } from './ingest/live-ingest';
@@ -72,7 +73,7 @@ export class Engine {
     options: () => this.opts,
   };
 
-  readonly handlers: Handlers = {
+  readonly handlers: Handlers = noting({
     ...rulesHandlers(this.context),
     ...experimentsHandlers(this.context),
     ...graphHandlers(this.context),
@@ -128,7 +129,7 @@ export class Engine {
     'timelines.get': ({ sourceType, from, to, maxPoints }) => this.open().events.timeline(sourceType, from, to, maxPoints),
     'templates.list': ({ query, sort, offset, limit }) => this.open().events.templates(query, sort, offset, limit),
     'entities.list': ({ type, query, offset, limit }) => this.open().events.entities(type, query, offset, limit),
-  };
+  });
 
   async close(): Promise<void> {
     await this.closeCurrent();

@@ -17,10 +17,16 @@ import type { CaseDb } from '../store/case-db';
 import { EventWriter } from '../store/event-writer';
 import { fingerprint } from './fingerprint';
 import { inputSize, walkMembers, type MemberSkip } from './members';
+import { interactive } from '../activity';
 
-const BATCH_LINES = 2000;
-/** Batches between checkpoints: the most work a crash can cost. */
-const CHECKPOINT_EVERY = 32;
+/**
+ * Lines per transaction: small while the workbench is asking for things (a query waits at most
+ * one batch), large when nobody is (fewer commits and index flushes: about a third faster).
+ */
+const BATCH_LINES_INTERACTIVE = 2000;
+const BATCH_LINES_BULK = 10_000;
+/** Lines between checkpoints: the most work a crash can cost. */
+const CHECKPOINT_LINES = 64_000;
 const PROGRESS_INTERVAL_MS = 150;
 const SNIFF_LINES = 50;
 
@@ -252,7 +258,7 @@ export class Importer {
     let unparsed = row.unparsed;
     const rate = new RateMeter();
     let lastProgress = 0;
-    let batchesSinceCheckpoint = 0;
+    let linesSinceCheckpoint = 0;
     const mtime = safeMtime(start.path);
 
     const emitProgress = (force = false) => {
@@ -317,10 +323,10 @@ export class Importer {
           memberLines++;
           if (memberLines <= resumeLines) return;
           pending.push(text);
-          if (pending.length >= BATCH_LINES) {
-            batchesSinceCheckpoint++;
-            const checkpoint = batchesSinceCheckpoint >= CHECKPOINT_EVERY;
-            if (checkpoint) batchesSinceCheckpoint = 0;
+          if (pending.length >= BATCH_LINES_INTERACTIVE && (pending.length >= BATCH_LINES_BULK || interactive())) {
+            linesSinceCheckpoint += pending.length;
+            const checkpoint = linesSinceCheckpoint >= CHECKPOINT_LINES;
+            if (checkpoint) linesSinceCheckpoint = 0;
             flush(checkpoint);
             emitProgress();
             flushedSinceYield = true;
@@ -356,7 +362,7 @@ export class Importer {
         // A member's end is a checkpoint: resume starts at the next member.
         stopHere = null;
         db.transaction(() => this.saveCheckpoint(start.id, member.index + 1, 0))();
-        batchesSinceCheckpoint = 0;
+        linesSinceCheckpoint = 0;
       }
       bytesRead = Math.max(bytesRead, job.bytesTotal);
       this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);

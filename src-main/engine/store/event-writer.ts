@@ -54,7 +54,7 @@ export class EventWriter {
         last_seen = CASE WHEN last_seen IS NULL OR excluded.last_seen > last_seen THEN excluded.last_seen ELSE last_seen END
       RETURNING rowid`)
       .pluck();
-    this.link = db.prepare('INSERT OR IGNORE INTO event_entities (entity, event) VALUES (?, ?)');
+    this.link = db.prepare('INSERT OR IGNORE INTO event_entities (entity, event) SELECT ?, value FROM json_each(?)');
     this.upsertTemplate = db.prepare(`
       INSERT INTO templates (id, template, count, examples, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET
@@ -137,7 +137,8 @@ export class EventWriter {
     for (const acc of this.entities.values()) {
       const { entity } = acc;
       const rowid = this.upsertEntity.get(entity.id, entity.type, entity.value, acc.first, acc.last, acc.events.length) as number;
-      if (LINKED.has(entity.type)) for (const ev of acc.events) this.link.run(rowid, ev);
+      // One statement per entity and batch, not per link: fewer crossings into SQLite.
+      if (LINKED.has(entity.type)) this.link.run(rowid, JSON.stringify(acc.events));
     }
     for (const [id, t] of this.templates) {
       const info = templateInfo(id);
