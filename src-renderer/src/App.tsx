@@ -6,6 +6,7 @@ import { useApp } from './store/app';
 import { useEvents } from './store/events';
 import { useIngest } from './store/ingest';
 import { useCollector } from './store/collector';
+import { openIncident, showBrowserNotification } from './store/alerting';
 
 export function App() {
   const theme = useApp((s) => s.theme);
@@ -24,6 +25,9 @@ export function App() {
       }),
       api().on('ingest.progressed', (p) => useIngest.getState().onProgress(p)),
       api().on('collector.updated', (s) => useCollector.getState().onUpdate(s)),
+      // Live alerts for a desktop sink (the Electron host shows its own and sends openIncident on click).
+      api().on('alerting.notify', showBrowserNotification),
+      api().on('alerting.openIncident', ({ incidentId }) => openIncident(incidentId)),
       api().on('ingest.finished', (job) => {
         useIngest.getState().onFinished(job);
         useEvents.getState().reload();

@@ -4,10 +4,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { BroadcastChannel } from 'node:worker_threads';
+import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, safeStorage, session } from 'electron';
 import type { PickFilesOptions } from '../../../src-shared/bridge';
 import { IPC_EVENT, IPC_PICK_FILES, IPC_REQUEST } from '../../../src-shared/bridge';
 import { fail } from '../../../src-shared/envelope';
+import type { DesktopNotification } from '../../../src-shared/contract-alerting';
+import { KEYCHAIN_CHANNEL, type KeychainReply, type KeychainRequest } from '../../engine/alerting/keychain';
 import { WorkerEngineLink } from '../../engine/link';
 import { contentSecurityPolicy } from '../csp';
 import { builtPaths, electronNativeBinding, readVersion } from '../paths';
@@ -94,13 +97,52 @@ app.whenReady().then(async () => {
     });
     return result.canceled ? [] : result.filePaths;
   });
-  link.onEvent((name, payload) => win?.webContents.send(IPC_EVENT, name, payload));
+  link.onEvent((name, payload) => {
+    // A desktop sink's alert becomes a system notification here, never a page's.
+    if (name === 'alerting.notify') return showAlert(payload as DesktopNotification);
+    win?.webContents.send(IPC_EVENT, name, payload);
+  });
 
   await createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow();
   });
 });
+
+/** Clicking the notification brings the window up on the incident. */
+function showAlert(n: DesktopNotification): void {
+  if (!Notification.isSupported()) return;
+  const note = new Notification({ title: n.title, body: n.body, urgency: n.severity === 'critical' ? 'critical' : 'normal' });
+  note.on('click', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+    if (n.incidentId) win.webContents.send(IPC_EVENT, 'alerting.openIncident', { incidentId: n.incidentId });
+  });
+  note.show();
+}
+
+/**
+ * The engine worker keeps alert sinks' secrets sealed by the OS keychain: it asks here, over a
+ * channel only threads of this process share (see engine/alerting/keychain.ts).
+ */
+const keychain = new BroadcastChannel(KEYCHAIN_CHANNEL);
+keychain.onmessage = (ev: unknown) => {
+  const m = (ev as { data?: KeychainRequest }).data;
+  if (m?.type !== 'keychain.request') return;
+  const reply = (r: Omit<KeychainReply, 'type' | 'id'>) => keychain.postMessage({ type: 'keychain.reply', id: m.id, ...r } satisfies KeychainReply);
+  try {
+    const available = app.isReady() && safeStorage.isEncryptionAvailable();
+    if (m.op === 'probe') return reply({ ok: true, data: available ? 'yes' : 'no' });
+    if (!available) return reply({ ok: false, data: '', error: 'the system keychain is not available' });
+    if (m.op === 'encrypt') return reply({ ok: true, data: safeStorage.encryptString(m.data).toString('base64') });
+    return reply({ ok: true, data: safeStorage.decryptString(Buffer.from(m.data, 'base64')) });
+  } catch (err) {
+    reply({ ok: false, data: '', error: (err as Error).message });
+  }
+};
+keychain.unref();
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
