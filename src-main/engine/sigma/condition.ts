@@ -40,6 +40,11 @@ function tokenize(src: string): Tok[] {
 }
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'of', 'them']);
+/**
+ * Parentheses and `not` nest; real conditions go a few levels deep. A hostile one thousands deep
+ * would overflow the stack here and in every later walk of the tree, so it is refused instead.
+ */
+export const MAX_CONDITION_DEPTH = 64;
 const IDENT = /^[A-Za-z0-9_*.-]+$/;
 
 export function parseCondition(src: string): ConditionNode {
@@ -66,10 +71,17 @@ export function parseCondition(src: string): ConditionNode {
     }
     return items.length === 1 ? items[0]! : { kind: 'and', items };
   };
+  let depth = 0;
+  const deeper = (t: Tok | undefined): void => {
+    if (++depth > MAX_CONDITION_DEPTH) throw new ConditionError(`nested more than ${MAX_CONDITION_DEPTH} levels deep (parentheses and 'not') at ${where(t)}`);
+  };
   const parseUnary = (): ConditionNode => {
     if (isWord(peek(), 'not')) {
+      deeper(peek());
       p++;
-      return { kind: 'not', item: parseUnary() };
+      const item = parseUnary();
+      depth--;
+      return { kind: 'not', item };
     }
     return parsePrimary();
   };
@@ -77,10 +89,12 @@ export function parseCondition(src: string): ConditionNode {
     const t = peek();
     if (!t) throw new ConditionError('unexpected end of condition: an identifier or ( was expected');
     if (t.kind === 'lp') {
+      deeper(t);
       p++;
       const inner = parseOr();
       if (peek()?.kind !== 'rp') throw new ConditionError(`missing ) before ${where(peek())}`);
       p++;
+      depth--;
       return inner;
     }
     if (t.kind === 'rp') throw new ConditionError(`unexpected ) at position ${t.pos}`);

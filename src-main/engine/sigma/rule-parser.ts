@@ -210,7 +210,7 @@ function parseDetection(
       conditions.push(node);
     } catch (err) {
       if (!(err instanceof ConditionError)) throw err;
-      c.error(`bad condition '${text}': ${err.message}`, `${base}.condition`);
+      c.error(`bad condition '${text.length > 200 ? `${text.slice(0, 200)}…` : text}': ${err.message}`, `${base}.condition`);
       ok = false;
     }
   }
