@@ -166,11 +166,9 @@ describe('SIGKILL mid-import', () => {
     }
   });
 
-  // BUG (src-main/engine/ingest/importer.ts, Importer.rollBackTo): the rollback before a resume
-  // subtracts entity counts through event_entities only, but EventWriter links only ip, user, file,
-  // domain, url and user_agent entities (its LINKED set); host and process counts of the lines
-  // after the checkpoint are never taken back, so each resume inflates them by the replayed lines.
-  it.fails('leaves every entity count as an uninterrupted import would (host and process too)', () => {
+  // Hosts and processes are counted without link rows: the rollback before a resume must take
+  // their counts back too, or each resume inflates them by the replayed lines.
+  it('leaves every entity count as an uninterrupted import would (host and process too)', () => {
     expect(resumedCase).not.toBeNull();
     const db = new Database(resumedCase!, { readonly: true });
     try {
@@ -184,12 +182,9 @@ describe('SIGKILL mid-import', () => {
 });
 
 describe('SIGKILL mid-collection', () => {
-  // BUG (src-main/engine/ingest/importer.ts constructor + live-ingest.ts start): a live collection
-  // is an `imports` row with status 'running' and no checkpoint. After a crash, opening the case
-  // takes it for an interrupted file import: rollBackTo(checkpoint_event_id = 0) deletes every
-  // event the collector had stored, then walkMembers() fails on its path ("udp 127.0.0.1:N") and
-  // the row ends 'failed'. Everything collected before the crash is lost on the next open.
-  it.fails('opens the case afterwards with every message the collector had stored', async () => {
+  // A live collection is an `imports` row with no checkpoint: after a crash it must be closed as
+  // it stood, never rolled back like an interrupted file import.
+  it('opens the case afterwards with every message the collector had stored', async () => {
     const dir = tempDir('vigil-kill-live-');
     const casePath = join(dir, 'live.vigil');
     const c = child(['collect', join(dir, 'data1'), casePath]);
@@ -234,11 +229,9 @@ describe('SIGKILL mid-collection', () => {
 });
 
 describe('a detection pass that fails', () => {
-  // BUG (src-main/engine/ingest/importer.ts, Importer.schedule and drain): when the work chained on
-  // `pump` throws outside Detection.run's own try (here its first query on a damaged case), `pump`
-  // stays rejected: the rejection is unhandled, which ends the engine's process (or worker), and
-  // every import queued afterwards chains onto the rejected promise and never runs.
-  it.fails('does not take the engine down, and the import queued after it still finishes', async () => {
+  // Work chained on the import queue that throws outside its own error handling (here the
+  // detection pass's first query on a damaged case) must not reject the queue for good.
+  it('does not take the engine down, and the import queued after it still finishes', async () => {
     const dir = tempDir('vigil-detect-damaged-');
     const casePath = join(dir, 'damaged.vigil');
     const log = join(dir, 'auth.log');

@@ -14,7 +14,9 @@ import { LineSplitter } from '../parse/lines';
 import { SourceNormalizer, type FormatChoice } from '../pipeline/normalize';
 import type { CaseModels } from '../pipeline/case-models';
 import type { CaseDb } from '../store/case-db';
-import { EventWriter } from '../store/event-writer';
+import { EventWriter, LINKED } from '../store/event-writer';
+import { rowToEvent, type StoredRow } from '../store/event-rows';
+import { extractEntities } from '../parse/entities';
 import { fingerprint } from './fingerprint';
 import { inputSize, walkMembers, type MemberSkip } from './members';
 import { interactive } from '../activity';
@@ -28,6 +30,8 @@ const BATCH_LINES_BULK = 10_000;
 /** Lines between checkpoints: the most work a crash can cost. */
 const CHECKPOINT_LINES = 64_000;
 const PROGRESS_INTERVAL_MS = 150;
+/** The name of the `imports` row a live collection stores its events under. */
+export const LIVE_IMPORT_NAME = 'Live collection';
 const SNIFF_LINES = 50;
 
 export interface ImporterEvents {
@@ -112,6 +116,13 @@ export class Importer {
         .pluck(),
       sourceCount: db.prepare('UPDATE sources SET lines = ?, unparsed = ? WHERE id = ?'),
     };
+    // A live collection that was running when the process died has nothing to resume: what it
+    // stored is kept, and the row says how it ended.
+    db.prepare(
+      `UPDATE imports SET status = 'done', finished_at = coalesce(finished_at, ?),
+         notes = json_insert(notes, '$[#]', 'The collector stopped abruptly (Vigil was closed or crashed); every message it had stored is kept.')
+       WHERE status IN ('running', 'interrupted') AND name = ?`,
+    ).run(Date.now(), LIVE_IMPORT_NAME);
     // An import that was running when the process died is resumed from its last checkpoint.
     const interrupted = db.prepare(`SELECT id FROM imports WHERE status IN ('running', 'interrupted') ORDER BY id`).pluck().all() as number[];
     db.prepare(`UPDATE imports SET status = 'interrupted' WHERE status = 'running'`).run();
@@ -207,18 +218,27 @@ export class Importer {
 
   private enqueue(q: QueuedImport): void {
     this.queue.push(q);
-    this.pump = this.pump.then(() => this.drain());
+    this.pump = this.pump.then(() => this.drain()).catch(reportPumpError);
   }
 
   private async drain(): Promise<void> {
     while (!this.closed && this.queue.length > 0) {
       const q = this.queue.shift()!;
-      const status = await this.run(this.row(q.id), q.format);
+      let status: ImportStatus;
+      try {
+        status = await this.run(this.row(q.id), q.format);
+      } catch (err) {
+        // One import that cannot even start (its row gone, the case damaged) must not stop the rest.
+        reportPumpError(err);
+        continue;
+      }
       if (status === 'done' && !this.closed) {
         const abort = new AbortController();
         this.running = { id: q.id, abort };
         try {
           await this.afterImport(q.id, abort.signal);
+        } catch (err) {
+          reportPumpError(err);
         } finally {
           this.running = null;
         }
@@ -237,7 +257,7 @@ export class Importer {
       } finally {
         this.running = null;
       }
-    });
+    }).catch(reportPumpError);
   }
 
   private async run(start: ImportRow, format: FormatChoice): Promise<ImportStatus> {
@@ -410,6 +430,15 @@ export class Importer {
     db.transaction(() => {
       const cp = row.checkpoint_event_id;
       const id = row.id;
+      // Hosts and processes are counted but not linked row by row: find them again from the
+      // events being taken back, with the same extractor that counted them.
+      const unlinked = new Map<string, number>();
+      const after = db.prepare(`SELECT e.*, s.name AS source FROM events e LEFT JOIN sources s ON s.id = e.source_id WHERE e.import_id = ? AND e.id > ?`);
+      for (const r of after.iterate(id, cp) as IterableIterator<StoredRow>) {
+        for (const ent of extractEntities(rowToEvent(r))) if (!LINKED.has(ent.type)) unlinked.set(ent.id, (unlinked.get(ent.id) ?? 0) + 1);
+      }
+      const uncount = db.prepare('UPDATE entities SET count = count - ? WHERE id = ?');
+      for (const [entityId, n] of unlinked) uncount.run(n, entityId);
       db.prepare(`
         UPDATE entities SET count = count - (SELECT count(*) FROM event_entities l JOIN events e ON e.id = l.event
           WHERE l.entity = entities.rowid AND e.import_id = ? AND e.id > ?)
@@ -437,6 +466,11 @@ export class Importer {
     const row = this.stmt.finish.get(status, Date.now(), error, id) as ImportRow;
     this.events.finished(toJob(row));
   }
+}
+
+/** Work chained on the import queue failed outside its own error handling: log it, keep the queue going. */
+function reportPumpError(err: unknown): void {
+  console.error('[vigil] import queue:', err);
 }
 
 function safeMtime(path: string): number {

@@ -11,6 +11,7 @@ import type { CaseModels } from '../pipeline/case-models';
 import type { Detection } from '../pipeline/detection';
 import type { SourceNormalizer } from '../pipeline/normalize';
 import { EventWriter } from '../store/event-writer';
+import { LIVE_IMPORT_NAME } from './importer';
 import { Collector, parseCollectorConfig, type CollectorStats, type LiveMessage, type TailCheckpoint } from './live';
 
 const CONFIG_KEY = 'collector.config';
@@ -77,9 +78,9 @@ export class LiveIngest {
     this.lastError = null;
     await collector.start(config, { checkpoints });
     const importId = this.db
-      .prepare(`INSERT INTO imports (path, name, status, started_at) VALUES (?, 'Live collection', 'running', ?) RETURNING id`)
+      .prepare(`INSERT INTO imports (path, name, status, started_at) VALUES (?, ?, 'running', ?) RETURNING id`)
       .pluck()
-      .get(describe(collector.stats()), Date.now()) as number;
+      .get(describe(collector.stats()), LIVE_IMPORT_NAME, Date.now()) as number;
     const abort = new AbortController();
     const session: Session = {
       collector,

@@ -2,7 +2,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent, Outcome } from '../../../src-shared/event';
 
-interface StoredRow {
+export interface StoredRow {
   id: number;
   ts: number | null;
   raw: string;

@@ -19,7 +19,7 @@ interface EntityAcc {
  * already (host, app): linking every line of a file to its one host would double the case's size
  * for nothing, so their events are found through those columns instead.
  */
-const LINKED: ReadonlySet<string> = new Set(['ip', 'user', 'file', 'domain', 'url', 'user_agent']);
+export const LINKED: ReadonlySet<string> = new Set(['ip', 'user', 'file', 'domain', 'url', 'user_agent']);
 
 interface TemplateAcc {
   n: number;
