@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from './fixtures';
@@ -93,5 +94,59 @@ test('alerts: a webhook sink gets a signed test alert; a failing sink’s alert 
   } finally {
     await good.close();
     await bad.close();
+  }
+});
+
+test('alerts: an incident found while collecting reaches the webhook and its alert history says so', async ({ page }) => {
+  const hook = await receiver(() => 200);
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  try {
+    await page.getByLabel('Case name').fill('live alerts');
+    await page.getByRole('button', { name: 'Create case' }).click();
+    await page.locator('.nav-item', { hasText: 'Alerts' }).click();
+    const view = page.getByRole('region', { name: 'Alerts' });
+    await view.getByRole('button', { name: 'Add sink' }).click();
+    const form = view.getByRole('form', { name: 'New sink' });
+    await form.getByLabel('Name').fill('SOC hook');
+    await form.getByLabel('URL').fill(hook.url);
+    await form.getByRole('button', { name: 'Add sink' }).click();
+    await view.getByRole('button', { name: 'Add rule' }).click();
+    await view.getByRole('form', { name: 'New rule' }).getByLabel('Lowest severity').selectOption('medium');
+    await view.getByRole('form', { name: 'New rule' }).getByRole('button', { name: 'Add rule' }).click();
+    await expect(view.getByTestId('alert-rules').getByRole('row')).toHaveCount(2);
+
+    await page.locator('.nav-item', { hasText: 'Sources' }).click();
+    const panel = page.getByRole('region', { name: 'Live collector' });
+    await panel.getByLabel('UDP address').fill(`127.0.0.1:${port}`);
+    await panel.getByText('Syslog TCP').click();
+    await panel.getByRole('button', { name: 'Start' }).click();
+    await expect(panel.locator('.badge')).toHaveText('running');
+    const sock = createSocket('udp4');
+    const base = Date.now() - 300_000;
+    for (let i = 0; i < 300; i++) {
+      const ts = new Date(base + i * 1000).toISOString();
+      const msg = `<38>1 ${ts} bastion sshd ${3000 + i} - - Failed password for invalid user user${i % 40} from 203.0.113.77 port ${40000 + i} ssh2`;
+      await new Promise<void>((r) => sock.send(msg, port, '127.0.0.1', () => r()));
+    }
+    sock.close();
+    await expect.poll(() => hook.got.length, { timeout: 45_000 }).toBeGreaterThan(0);
+    await expect(panel.locator('.badge')).toHaveText('running');
+    const alert = JSON.parse(hook.got[0]!.body).alert as { incidentId: string; title: string };
+
+    await page.locator('.nav-item', { hasText: 'Incidents' }).click();
+    await page
+      .getByTestId('incident-queue')
+      .getByRole('row', { name: new RegExp(alert.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) })
+      .first()
+      .click();
+    await page.keyboard.press('Enter');
+    const history = page.getByTestId('incident-alert-history');
+    await expect(history).toContainText('sent');
+    await expect(history).toContainText('SOC hook');
+    await expect(history).toContainText('queued');
+    await page.locator('.nav-item', { hasText: 'Sources' }).click();
+    await page.getByRole('region', { name: 'Live collector' }).getByRole('button', { name: 'Stop' }).click();
+  } finally {
+    await hook.close();
   }
 });
