@@ -1,5 +1,8 @@
-/** One content security policy for both hosts: only our own scripts, no inline code, no remote anything. */
-export function contentSecurityPolicy(connectSources: string[] = []): string {
+/**
+ * One content security policy for both hosts: only our own scripts, no inline code, no remote
+ * anything. `reportUri` (the Node host's /csp-report) makes the browser report every violation.
+ */
+export function contentSecurityPolicy(connectSources: string[] = [], reportUri?: string): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -11,5 +14,6 @@ export function contentSecurityPolicy(connectSources: string[] = []): string {
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
+    ...(reportUri ? [`report-uri ${reportUri}`] : []),
   ].join('; ');
 }

@@ -4,7 +4,7 @@
  * does not carry its random token.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +20,8 @@ export interface ServerOptions {
   rendererDir: string;
   /** Where browser uploads land so the engine can read them by path. */
   inboxDir: string;
+  /** Where the engine writes exports; GET /download?name= serves them (with the token). */
+  exportsDir?: string;
   host?: string;
   port?: number;
   token?: string;
@@ -75,6 +77,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/upload') return upload(req, res, url);
+    if (url.pathname === CSP_REPORT_PATH) return cspReport(req, res);
+    if (url.pathname === '/download') return download(req, res, url);
     if (await handleApi(req, res, url, { link: opts.link, apiKey })) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed');
     if (url.pathname === '/' || url.pathname === '/index.html') {
@@ -102,6 +106,60 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     send(res, 200, 'application/json', JSON.stringify({ path: target }));
   }
 
+  async function download(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method !== 'GET') return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed');
+    if (!tokenOk(url.searchParams.get('token'))) return send(res, 401, 'text/plain; charset=utf-8', 'Missing or wrong token');
+    if (!opts.exportsDir) return send(res, 404, 'text/plain; charset=utf-8', 'Not found');
+    // Only a file directly inside the exports folder, whatever the name says.
+    const name = basename(url.searchParams.get('name') ?? '');
+    const file = join(resolve(opts.exportsDir), name);
+    let size: number;
+    try {
+      const st = statSync(file);
+      if (!name || !st.isFile()) throw new Error('not a file');
+      size = st.size;
+    } catch {
+      return send(res, 404, 'text/plain; charset=utf-8', 'No such export');
+    }
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': size,
+      'Content-Disposition': `attachment; filename="${name.replace(/[^\w.-]+/g, '_')}"`,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+    });
+    await pipeline(createReadStream(file), res);
+  }
+
+  /** Violations the browser reported, newest last: logged, and listed to a caller with the token. */
+  const violations: CspViolation[] = [];
+  let violationCount = 0;
+  async function cspReport(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'GET') {
+      if (!tokenOk(req.headers['x-vigil-token'] as string | undefined)) return send(res, 401, 'text/plain; charset=utf-8', 'Missing or wrong token');
+      return send(res, 200, 'application/json', JSON.stringify({ count: violationCount, recent: violations }));
+    }
+    if (req.method !== 'POST') return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed');
+    // The browser sends reports without our token; they are only ever logged and counted.
+    let body: Buffer;
+    try {
+      body = await readLimited(req, MAX_CSP_REPORT);
+    } catch {
+      return send(res, 413, 'text/plain; charset=utf-8', 'Report too large');
+    }
+    for (const v of parseCspReports(body)) {
+      violationCount++;
+      violations.push(v);
+      if (violations.length > 50) violations.shift();
+      // At most a few lines a minute in the log, however many arrive.
+      if (violationCount <= 20 || violationCount % 1000 === 0) {
+        process.stderr.write(`[vigil] content security policy blocked ${v.blocked} (${v.directive}) on ${v.document}${violationCount === 20 ? '; further reports are counted, not logged' : ''}\n`);
+      }
+    }
+    res.writeHead(204, { 'Cache-Control': 'no-store' });
+    res.end();
+  }
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -124,6 +182,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   function attach(ws: WebSocket): void {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // A frame over maxPayload or broken framing: ws closes the connection (1009/1002) and emits
+    // 'error', which without a listener would take the whole host down.
+    ws.on('error', (err) => process.stderr.write(`[vigil] bridge connection dropped: ${(err as Error).message}\n`));
     ws.on('message', (data) => {
       let msg: ClientMessage;
       try {
@@ -160,11 +221,57 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
 }
 
+const CSP_REPORT_PATH = '/csp-report';
+const MAX_CSP_REPORT = 64 * 1024;
+
+export interface CspViolation {
+  directive: string;
+  blocked: string;
+  document: string;
+  at: number;
+}
+
+function readLimited(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.destroy();
+        reject(new Error('too large'));
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Both report shapes: `report-uri`'s {"csp-report": {...}} and the Reporting API's list. */
+function parseCspReports(body: Buffer): CspViolation[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(body.toString('utf8'));
+  } catch {
+    return [];
+  }
+  const clean = (v: unknown) => (typeof v === 'string' ? v.replace(/[\x00-\x1f\x7f]/g, ' ').slice(0, 300) : '');
+  const items = Array.isArray(data) ? data.map((r) => (r as { body?: unknown })?.body) : [(data as { 'csp-report'?: unknown })?.['csp-report']];
+  return items
+    .filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null)
+    .map((r) => ({
+      directive: clean(r['effective-directive'] ?? r['violated-directive'] ?? r.effectiveDirective) || 'unknown',
+      blocked: clean(r['blocked-uri'] ?? r.blockedURL) || 'unknown',
+      document: clean(r['document-uri'] ?? r.documentURL) || 'unknown',
+      at: Date.now(),
+    }));
+}
+
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer, req?: IncomingMessage): void {
   const wsSource = req?.headers.host ? [`ws://${req.headers.host}`] : [];
   res.writeHead(status, {
     'Content-Type': type,
-    'Content-Security-Policy': contentSecurityPolicy(wsSource),
+    'Content-Security-Policy': contentSecurityPolicy(wsSource, CSP_REPORT_PATH),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',
