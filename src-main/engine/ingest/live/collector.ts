@@ -112,7 +112,7 @@ export class Collector {
     const run: Running = { config, queue, recorder, startedAt: this.now(), udp: null, streams: {}, http: {}, tailer: null };
     try {
       if (config.udp.enabled) {
-        run.udp = new UdpListener(config.udp, recorder, this.now);
+        run.udp = new UdpListener({ ...config.udp, inFlight: { messages: config.queue.maxMessages, bytes: config.queue.maxBytes } }, recorder, this.now);
         await run.udp.start();
       }
       for (const kind of ['tcp', 'tls'] as const) {

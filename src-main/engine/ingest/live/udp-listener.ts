@@ -1,13 +1,16 @@
 /**
- * Syslog over UDP (RFC 5426): one message per datagram. UDP cannot push back on a sender, so
- * when the queue is full the datagram is dropped and counted; a large socket receive buffer
- * absorbs bursts while the consumer catches up.
+ * Syslog over UDP (RFC 5426): one message per datagram. UDP cannot push back on a sender, and
+ * the engine's thread spends long stretches storing batches, so the socket is read by a thread
+ * of its own: it always drains the kernel's buffer and hands the engine datagrams in batches.
+ * What has been handed over but not yet queued is bounded (the queue's own limits); beyond it a
+ * datagram is dropped and counted, never buffered without bound.
  */
-import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { Worker } from 'node:worker_threads';
+import { EngineError } from '../../errors';
 import { bindError } from './bind-error';
 import type { Recorder } from './recorder';
-import { formatAddress, peerAddress } from './types';
+import { formatAddress, peerAddress, type DropReason } from './types';
 
 export interface UdpListenerOptions {
   host: string;
@@ -15,16 +18,90 @@ export interface UdpListenerOptions {
   maxMessageBytes: number;
   /** Asked of the kernel; it may grant less (Linux caps it at net.core.rmem_max). */
   recvBufferSize: number;
+  /** Most messages and bytes handed to the engine but not yet in its queue. */
+  inFlight?: { messages: number; bytes: number };
 }
 
-const LF = 0x0a;
-const CR = 0x0d;
-const NUL = 0x00;
+/** Datagrams the reader thread hands over at once (parallel arrays: cheap to clone). */
+interface Batch {
+  kind: 'batch';
+  lines: string[];
+  senders: string[];
+  ports: number[];
+  receivedAt: number[];
+  bytes: number;
+  drops: [DropReason, string, number][];
+}
+
+type FromReader =
+  | { kind: 'bound'; address: string; port: number; granted: number; bufferError: string | null }
+  | { kind: 'bindError'; code: string | undefined; message: string }
+  | { kind: 'error'; message: string }
+  | { kind: 'closed' }
+  | Batch;
+
+/**
+ * The reader thread, plain JavaScript run with `eval` so it needs no build step of its own and
+ * runs the same from sources (tests) and from the bundle. It only uses node:dgram.
+ */
+const READER = String.raw`
+const { parentPort, workerData: o } = require('node:worker_threads');
+const dgram = require('node:dgram');
+const FLUSH_MS = 2, FLUSH_AT = 512;
+let lines = [], senders = [], ports = [], times = [], bytes = 0, drops = new Map(), timer = null;
+let inFlightMessages = 0, inFlightBytes = 0;
+const socket = dgram.createSocket({ type: o.type, reuseAddr: false });
+const peer = (a) => (a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a);
+function drop(reason, sender) {
+  const k = reason + '\u0000' + sender;
+  drops.set(k, (drops.get(k) || 0) + 1);
+  schedule();
+}
+function flush() {
+  if (timer) { clearTimeout(timer); timer = null; }
+  if (lines.length === 0 && drops.size === 0) return;
+  const d = [];
+  for (const [k, n] of drops) { const i = k.indexOf('\u0000'); d.push([k.slice(0, i), k.slice(i + 1), n]); }
+  inFlightMessages += lines.length; inFlightBytes += bytes;
+  parentPort.postMessage({ kind: 'batch', lines, senders, ports, receivedAt: times, bytes, drops: d });
+  lines = []; senders = []; ports = []; times = []; bytes = 0; drops = new Map();
+}
+function schedule() {
+  if (lines.length >= FLUSH_AT) flush();
+  else if (!timer) timer = setTimeout(flush, FLUSH_MS);
+}
+socket.on('message', (buf, rinfo) => {
+  const sender = peer(rinfo.address);
+  if (buf.length > o.maxMessageBytes) return drop('oversize', sender);
+  let end = buf.length;
+  while (end > 0 && (buf[end - 1] === 0x0a || buf[end - 1] === 0x0d || buf[end - 1] === 0)) end--;
+  if (end === 0) return drop('malformed', sender);
+  if (inFlightMessages + lines.length >= o.inFlight.messages || inFlightBytes + bytes + end >= o.inFlight.bytes) return drop('queueFull', sender);
+  lines.push(buf.toString('utf8', 0, end)); senders.push(sender); ports.push(rinfo.port); times.push(Date.now());
+  bytes += end;
+  schedule();
+});
+socket.on('error', (err) => parentPort.postMessage({ kind: 'error', message: err.message }));
+parentPort.on('message', (m) => {
+  if (m.kind === 'ack') { inFlightMessages -= m.messages; inFlightBytes -= m.bytes; }
+  else if (m.kind === 'stop') { flush(); socket.close(() => parentPort.postMessage({ kind: 'closed' })); }
+});
+socket.once('error', (err) => parentPort.postMessage({ kind: 'bindError', code: err.code, message: err.message }));
+socket.bind({ address: o.host, port: o.port, exclusive: true }, () => {
+  socket.removeAllListeners('error');
+  socket.on('error', (err) => parentPort.postMessage({ kind: 'error', message: err.message }));
+  let bufferError = null;
+  try { socket.setRecvBufferSize(o.recvBufferSize); } catch (err) { bufferError = err.message; }
+  const a = socket.address();
+  parentPort.postMessage({ kind: 'bound', address: a.address, port: a.port, granted: socket.getRecvBufferSize(), bufferError });
+});
+`;
 
 export class UdpListener {
-  private socket: dgram.Socket | null = null;
+  private worker: Worker | null = null;
   private bound: string | null = null;
   private grantedBuffer = 0;
+  private closed: Promise<void> | null = null;
 
   constructor(
     private readonly options: UdpListenerOptions,
@@ -34,49 +111,61 @@ export class UdpListener {
 
   async start(): Promise<void> {
     const { host, port } = this.options;
-    const socket = dgram.createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
-    this.socket = socket;
+    const inFlight = this.options.inFlight ?? { messages: 100_000, bytes: 64 * 1024 * 1024 };
+    const worker = new Worker(READER, {
+      eval: true,
+      workerData: { host, port, type: isIPv6(host) ? 'udp6' : 'udp4', maxMessageBytes: this.options.maxMessageBytes, recvBufferSize: this.options.recvBufferSize, inFlight },
+    });
+    this.worker = worker;
     const counters = this.sink.for('udp');
-    try {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind({ address: host, port, exclusive: true }, () => {
-          socket.off('error', reject);
-          resolve();
-        });
+    let closedResolve: () => void = () => {};
+    this.closed = new Promise<void>((r) => (closedResolve = r));
+    worker.once('exit', () => closedResolve());
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.on('message', (m: FromReader) => {
+        switch (m.kind) {
+          case 'batch':
+            this.onBatch(m);
+            break;
+          case 'bound':
+            this.bound = formatAddress(peerAddress(m.address), m.port);
+            // Linux reports twice what it grants (the kernel's bookkeeping share); either way it is what we have.
+            this.grantedBuffer = m.granted;
+            if (m.bufferError) counters.lastError = `could not enlarge the UDP receive buffer: ${m.bufferError}`;
+            resolve();
+            break;
+          case 'bindError':
+            reject(Object.assign(new Error(m.message), { code: m.code }));
+            break;
+          case 'error':
+            this.sink.noteError('udp', new Error(m.message));
+            break;
+          case 'closed':
+            void worker.terminate();
+            break;
+        }
       });
+    });
+    try {
+      await ready;
     } catch (err) {
-      this.socket = null;
-      socket.close();
+      this.worker = null;
+      await worker.terminate();
+      if (err instanceof EngineError) throw err;
       throw bindError(err, 'The UDP syslog listener', host, port);
     }
-    try {
-      socket.setRecvBufferSize(this.options.recvBufferSize);
-    } catch (err) {
-      counters.lastError = `could not enlarge the UDP receive buffer: ${(err as Error).message}`;
-    }
-    // Linux reports twice what it grants (the kernel's bookkeeping share); either way it is what we have.
-    this.grantedBuffer = socket.getRecvBufferSize();
-    const a = socket.address();
-    this.bound = formatAddress(a.address, a.port);
-    socket.on('error', (err) => this.sink.noteError('udp', err));
-    socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo));
+    worker.on('error', (err) => this.sink.noteError('udp', err));
   }
 
-  private onDatagram(buf: Buffer, rinfo: dgram.RemoteInfo): void {
-    const sender = peerAddress(rinfo.address);
-    if (buf.length > this.options.maxMessageBytes) {
-      this.sink.drop('udp', 'oversize', sender);
-      return;
+  private onBatch(b: Batch): void {
+    for (const [reason, sender, n] of b.drops) this.sink.drop('udp', reason, sender, n);
+    for (let i = 0; i < b.lines.length; i++) {
+      const sender = b.senders[i]!;
+      const msg = { source: 'udp' as const, line: b.lines[i]!, receivedAt: b.receivedAt[i] ?? this.now(), sender, senderPort: b.ports[i] };
+      if (!this.sink.push(msg)) this.sink.drop('udp', 'queueFull', sender);
     }
-    let end = buf.length;
-    while (end > 0 && (buf[end - 1] === LF || buf[end - 1] === CR || buf[end - 1] === NUL)) end--;
-    if (end === 0) {
-      this.sink.drop('udp', 'malformed', sender);
-      return;
-    }
-    const msg = { source: 'udp' as const, line: buf.toString('utf8', 0, end), receivedAt: this.now(), sender, senderPort: rinfo.port };
-    if (!this.sink.push(msg)) this.sink.drop('udp', 'queueFull', sender);
+    this.worker?.postMessage({ kind: 'ack', messages: b.lines.length, bytes: b.bytes });
   }
 
   address(): string | null {
@@ -88,11 +177,15 @@ export class UdpListener {
     return this.grantedBuffer;
   }
 
+  /** Stops reading; every datagram read before is handed over first. */
   async stop(): Promise<void> {
-    const socket = this.socket;
-    this.socket = null;
+    const worker = this.worker;
+    this.worker = null;
     this.bound = null;
-    if (socket === null) return;
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    if (worker === null) return;
+    worker.postMessage({ kind: 'stop' });
+    const timeout = setTimeout(() => void worker.terminate(), 2000);
+    await this.closed;
+    clearTimeout(timeout);
   }
 }
