@@ -85,6 +85,12 @@ test('alerts: a webhook sink gets a signed test alert; a failing sink’s alert 
     await expect(dead).toContainText('Broken hook');
     await expect(view.getByRole('heading', { name: 'Dead letters (1)' })).toBeVisible();
 
+    // Discarding can be undone.
+    await dead.getByRole('button', { name: 'Discard' }).click();
+    await expect(view.getByRole('heading', { name: 'Dead letters (0)' })).toBeVisible();
+    await view.getByRole('region', { name: 'Dead letters' }).getByRole('button', { name: 'Undo' }).click();
+    await expect(view.getByRole('heading', { name: 'Dead letters (1)' })).toBeVisible();
+
     // The receiver is fixed: retry from the dead letters delivers it.
     failing = false;
     await dead.getByRole('button', { name: 'Retry' }).click();

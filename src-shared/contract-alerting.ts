@@ -52,6 +52,8 @@ export interface AlertRule {
   sinkIds: string[];
   /** Changes of an alerted incident within this window only count up; after it, they alert again. */
   dedupWindowMs: number;
+  /** Only incidents that live collection creates or changes notify (imports are remembered silently). */
+  liveOnly: boolean;
   quietHours: QuietHours | null;
   rateLimit: RateLimit | null;
   createdAt: number;
@@ -211,6 +213,7 @@ export const alertingMethods = {
           .min(0)
           .max(7 * 86_400_000)
           .default(3_600_000),
+        liveOnly: z.boolean().default(true),
         quietHours: z.object({ start: hhmm, end: hhmm }).strict().nullable().default(null),
         rateLimit: z
           .object({
@@ -283,9 +286,9 @@ export const alertingMethods = {
     input: z.object({ ids: z.array(z.number().int().positive()).min(1).max(5000) }).strict(),
     output: reply<number>(),
   },
-  /** Dead letters set aside for good (kept, listed as discarded). */
+  /** Dead letters set aside (kept, listed as discarded); `undo` puts discarded ones back among the dead letters. */
   'alerting.discardDead': {
-    input: z.object({ ids: z.array(z.number().int().positive()).min(1).max(5000) }).strict(),
+    input: z.object({ ids: z.array(z.number().int().positive()).min(1).max(5000), undo: z.boolean().default(false) }).strict(),
     output: reply<number>(),
   },
   /** Every alert sent, deduplicated, deferred or failed for an incident, newest first. */

@@ -277,6 +277,10 @@ describe('delivery: retries, dead letters', () => {
     expect(d2).toMatchObject({ incidentId: other, attempts: 1 });
     expect(h.alerting.discardDead([d2.id])).toBe(1);
     expect(h.alerting.listOutbox('discarded', 10).map((r) => r.id)).toEqual([d2.id]);
+    // Undo puts it back among the dead letters; discarding again sets it aside.
+    expect(h.alerting.discardDead([d2.id], true)).toBe(1);
+    expect(h.alerting.listOutbox('dead', 10).map((r) => r.id)).toEqual([d2.id]);
+    expect(h.alerting.discardDead([d2.id])).toBe(1);
     expect(() => h.alerting.discardDead([d2.id])).toThrow(/dead letters/);
   });
 
@@ -383,6 +387,29 @@ describe('rules: dedup window, quiet hours, rate limit', () => {
     expect(rule.id).not.toBe(other.id);
   });
 
+  it('a live-only rule remembers what an import found without alerting, and alerts when live collection changes it', async () => {
+    const h = harness();
+    await h.alerting.stop();
+    const sink = await h.alerting.saveSink(sinkInput('jsonl', { settings: { path: join(h.dataDir, 'x.jsonl') } }));
+    h.alerting.saveRule(ruleInput([sink.id], { liveOnly: true }));
+    const old = putIncident(h.db, { alerts: 4, lastTs: 1000 });
+    expect(evaluateIncidents(h.db, Date.now(), false)).toBe(0);
+    expect(h.alerting.listOutbox(undefined, 10)).toHaveLength(0);
+    // A live pass over the same, unchanged incident: still nothing.
+    expect(evaluateIncidents(h.db, Date.now(), true)).toBe(0);
+    // Live events make it grow, and a new incident appears: both alert.
+    putIncident(h.db, { id: old, alerts: 5, lastTs: 2000 });
+    const fresh = putIncident(h.db);
+    expect(evaluateIncidents(h.db, Date.now(), true)).toBe(2);
+    expect(
+      h.alerting
+        .listOutbox(undefined, 10)
+        .map((r) => r.incidentId)
+        .sort(),
+    ).toEqual([old, fresh].sort());
+    expect(() => h.alerting.saveRule(ruleInput([sink.id], { quietHours: { start: '08:00', end: '08:00' } }))).toThrow(/same time/);
+  });
+
   it('only what the rule asks for notifies: category, severity, priority; benign and closed incidents never', async () => {
     const h = harness();
     await h.alerting.stop();
@@ -469,6 +496,7 @@ function ruleInput(sinkIds: string[], o: Partial<Parameters<Alerting['saveRule']
     minPriority: 0,
     sinkIds,
     dedupWindowMs: 3_600_000,
+    liveOnly: false,
     quietHours: null,
     rateLimit: null,
     ...o,

@@ -114,8 +114,11 @@ function alertsInWindow(db: Database, ruleId: number, since: number): number {
     .get(ruleId, since) as number;
 }
 
-/** Returns how many alerts were queued. */
-export function evaluateIncidents(db: Database, now: number): number {
+/**
+ * Returns how many alerts were queued. `live`: the pass came from live collection; rules that
+ * only notify live remember what other passes (imports, re-runs) found as seen, without alerting.
+ */
+export function evaluateIncidents(db: Database, now: number, live = true): number {
   const sinks = new Map(listSinks(db).map((s) => [s.id, s]));
   const rules = listRules(db).filter((r) => r.enabled && r.sinkIds.some((id) => sinks.get(id)?.enabled));
   if (rules.length === 0) return 0;
@@ -149,6 +152,10 @@ export function evaluateIncidents(db: Database, now: number): number {
       const st = getState.get(rule.id, inc.id, entity) as StateRow | undefined;
       const changed = !st || inc.alert_count > st.seen_alerts || (inc.last_ts ?? 0) > (st.seen_last_ts ?? 0);
       if (!changed) continue;
+      if (rule.liveOnly && !live) {
+        putState.run(rule.id, inc.id, entity, inc.alert_count, inc.last_ts, st?.notified_at ?? null, st?.repeats ?? 0, st?.limited ?? 0);
+        continue;
+      }
       const history = (
         event: 'deduplicated' | 'rate_limited' | 'queued' | 'deferred',
         detail: string,

@@ -43,6 +43,8 @@ import {
 /** While the collector runs, incidents (and so alerts) are refreshed at most this often when new alerts arrived. */
 const LIVE_REFRESH_MS = 5000;
 
+const OUTBOX_KEEP_MS = 30 * 86_400_000;
+
 let keychain: Keychain | null = null;
 const cases = new Map<Database, Alerting>();
 
@@ -69,9 +71,9 @@ export async function closeAlerting(db: Database): Promise<void> {
 }
 
 /** Incidents were rebuilt after a detection pass (inside its transaction). */
-export function afterIncidents(db: Database, _pass: PassInfo): void {
+export function afterIncidents(db: Database, pass: PassInfo): void {
   const a = cases.get(db);
-  const queued = evaluateIncidents(db, Date.now());
+  const queued = evaluateIncidents(db, Date.now(), pass.scope === 'live');
   if (queued > 0 && a) {
     a.delivery.kick();
     a.changed();
@@ -100,6 +102,8 @@ export class Alerting {
   }
 
   start(): void {
+    // The delivery log keeps a month; dead letters and every incident's history stay.
+    this.db.prepare(`DELETE FROM alert_outbox WHERE status IN ('sent', 'discarded') AND created_at < ?`).run(Date.now() - OUTBOX_KEEP_MS);
     this.lastAlertId = this.maxAlertId();
     this.delivery.start();
   }
@@ -131,6 +135,9 @@ export class Alerting {
   saveRule(input: SaveRuleInput): AlertRule {
     if (input.id !== undefined && !getRule(this.db, input.id)) throw new EngineError('not_found', `No alert rule ${input.id}.`);
     const known = new Set(listSinks(this.db).map((s) => s.id));
+    if (input.quietHours && input.quietHours.start === input.quietHours.end) {
+      throw new EngineError('invalid_input', 'Quiet hours start and end at the same time: choose different times or turn them off.');
+    }
     const unknown = input.sinkIds.filter((id) => !known.has(id));
     if (unknown.length) throw new EngineError('invalid_input', `Unknown sink${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
     const rule = putRule(this.db, { ...input, sinkIds: [...new Set(input.sinkIds)] }, Date.now());
@@ -262,21 +269,21 @@ export class Alerting {
     return n;
   }
 
-  discardDead(ids: number[]): number {
+  discardDead(ids: number[], undo = false): number {
     const now = Date.now();
     let n = 0;
     this.db.transaction(() => {
-      const upd = this.db.prepare(`UPDATE alert_outbox SET status = 'discarded' WHERE id = ?`);
-      for (const r of this.deadRows(ids)) {
-        upd.run(r.id);
+      const upd = this.db.prepare('UPDATE alert_outbox SET status = ? WHERE id = ?');
+      for (const r of this.deadRows(ids, undo ? 'discarded' : 'dead')) {
+        upd.run(undo ? 'dead' : 'discarded', r.id);
         addHistory(this.db, {
           at: now,
-          event: 'discarded',
+          event: undo ? 'failed' : 'discarded',
           incidentId: r.incident_id,
           ruleId: r.rule_id,
           sinkId: r.sink_id,
           outboxId: r.id,
-          detail: 'discarded by the analyst',
+          detail: undo ? 'discard undone: back among the dead letters' : 'discarded by the analyst',
         });
         n++;
       }
@@ -285,14 +292,21 @@ export class Alerting {
     return n;
   }
 
-  private deadRows(ids: number[]): { id: number; incident_id: string | null; rule_id: number | null; sink_id: string }[] {
+  private deadRows(
+    ids: number[],
+    status: 'dead' | 'discarded' = 'dead',
+  ): { id: number; incident_id: string | null; rule_id: number | null; sink_id: string }[] {
     const rows = this.db
-      .prepare(
-        `SELECT id, incident_id, rule_id, sink_id FROM alert_outbox WHERE status = 'dead' AND id IN (SELECT value FROM json_each(?))`,
-      )
-      .all(JSON.stringify(ids)) as { id: number; incident_id: string | null; rule_id: number | null; sink_id: string }[];
-    if (rows.length === 0)
-      throw new EngineError('not_found', 'None of those alerts is in the dead letters (already retried or discarded?).');
+      .prepare(`SELECT id, incident_id, rule_id, sink_id FROM alert_outbox WHERE status = ? AND id IN (SELECT value FROM json_each(?))`)
+      .all(status, JSON.stringify(ids)) as { id: number; incident_id: string | null; rule_id: number | null; sink_id: string }[];
+    if (rows.length === 0) {
+      throw new EngineError(
+        'not_found',
+        status === 'dead'
+          ? 'None of those alerts is in the dead letters (already retried or discarded?).'
+          : 'None of those alerts is discarded.',
+      );
+    }
     return rows;
   }
 

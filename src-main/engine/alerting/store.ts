@@ -22,6 +22,7 @@ interface RuleDbRow {
   min_priority: number;
   sink_ids: string;
   dedup_window_ms: number;
+  live_only: number;
   quiet_start: string | null;
   quiet_end: string | null;
   rate_count: number | null;
@@ -48,6 +49,7 @@ function toRule(r: RuleDbRow): AlertRule {
     minPriority: r.min_priority,
     sinkIds: json<string[]>(r.sink_ids, []),
     dedupWindowMs: r.dedup_window_ms,
+    liveOnly: r.live_only === 1,
     quietHours: r.quiet_start && r.quiet_end ? { start: r.quiet_start, end: r.quiet_end } : null,
     rateLimit: r.rate_count && r.rate_window_ms ? { count: r.rate_count, windowMs: r.rate_window_ms } : null,
     createdAt: r.created_at,
@@ -63,6 +65,7 @@ export function putRule(db: Database, rule: Omit<AlertRule, 'id' | 'createdAt'> 
     rule.minPriority,
     JSON.stringify(rule.sinkIds),
     rule.dedupWindowMs,
+    rule.liveOnly ? 1 : 0,
     rule.quietHours?.start ?? null,
     rule.quietHours?.end ?? null,
     rule.rateLimit?.count ?? null,
@@ -70,15 +73,15 @@ export function putRule(db: Database, rule: Omit<AlertRule, 'id' | 'createdAt'> 
   ];
   if (rule.id !== undefined) {
     db.prepare(
-      `UPDATE alert_rules SET name = ?, enabled = ?, categories = ?, min_severity = ?, min_priority = ?, sink_ids = ?, dedup_window_ms = ?,
+      `UPDATE alert_rules SET name = ?, enabled = ?, categories = ?, min_severity = ?, min_priority = ?, sink_ids = ?, dedup_window_ms = ?, live_only = ?,
          quiet_start = ?, quiet_end = ?, rate_count = ?, rate_window_ms = ? WHERE id = ?`,
     ).run(...values, rule.id);
     return getRule(db, rule.id)!;
   }
   const id = db
     .prepare(
-      `INSERT INTO alert_rules (name, enabled, categories, min_severity, min_priority, sink_ids, dedup_window_ms, quiet_start, quiet_end,
-         rate_count, rate_window_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO alert_rules (name, enabled, categories, min_severity, min_priority, sink_ids, dedup_window_ms, live_only, quiet_start, quiet_end,
+         rate_count, rate_window_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .pluck()
     .get(...values, now) as number;

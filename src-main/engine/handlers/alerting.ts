@@ -13,7 +13,7 @@ export function alertingHandlers(ctx: EngineContext): DomainHandlers<'alerting'>
     'alerting.testSink': ({ id }) => a().testSink(id),
     'alerting.listOutbox': ({ status, limit }) => a().listOutbox(status, limit),
     'alerting.retryDead': ({ ids }) => a().retryDead(ids),
-    'alerting.discardDead': ({ ids }) => a().discardDead(ids),
+    'alerting.discardDead': ({ ids, undo }) => a().discardDead(ids, undo),
     'alerting.incidentHistory': ({ incidentId, limit }) => a().history(incidentId, limit),
   };
 }

@@ -32,6 +32,9 @@ export const ALERTING_MIGRATIONS: readonly Migration[] = [
           min_priority    REAL NOT NULL DEFAULT 0,
           sink_ids        TEXT NOT NULL DEFAULT '[]',
           dedup_window_ms INTEGER NOT NULL DEFAULT 3600000,
+          -- 1: only incidents that live collection creates or changes notify; an imported
+          -- archive's incidents are remembered as seen, silently.
+          live_only       INTEGER NOT NULL DEFAULT 1,
           quiet_start     TEXT,
           quiet_end       TEXT,
           rate_count      INTEGER,

@@ -22,6 +22,8 @@ interface AlertingState {
   dead: OutboxRow[];
   /** The last test alert's outcome per sink. */
   tests: Record<string, TestResult | { pending: true }>;
+  /** What the last discard set aside, for its undo. */
+  lastDiscarded: number[];
   generation: number;
   load(): Promise<void>;
   saveSink(input: SinkInput): Promise<SinkRow>;
@@ -31,6 +33,7 @@ interface AlertingState {
   deleteRule(id: number): Promise<void>;
   retry(ids: number[]): Promise<void>;
   discard(ids: number[]): Promise<void>;
+  undoDiscard(): Promise<void>;
   reset(): void;
 }
 
@@ -39,6 +42,7 @@ export const useAlerting = create<AlertingState>((set, get) => ({
   outbox: [],
   dead: [],
   tests: {},
+  lastDiscarded: [],
   generation: 0,
 
   async load() {
@@ -86,9 +90,17 @@ export const useAlerting = create<AlertingState>((set, get) => ({
   },
   async discard(ids) {
     await api().call('alerting.discardDead', { ids });
+    set({ lastDiscarded: ids });
     await get().load();
   },
-  reset: () => set({ settings: null, outbox: [], dead: [], tests: {} }),
+  async undoDiscard() {
+    const ids = get().lastDiscarded;
+    if (ids.length === 0) return;
+    await api().call('alerting.discardDead', { ids, undo: true });
+    set({ lastDiscarded: [] });
+    await get().load();
+  },
+  reset: () => set({ settings: null, outbox: [], dead: [], tests: {}, lastDiscarded: [] }),
 }));
 
 /** Opens an incident from anywhere (a notification click): the incidents view, then its detail. */

@@ -442,6 +442,7 @@ function RulesSection({ rules, sinks }: { rules: AlertRule[]; sinks: SinkRow[] }
                     <td>
                       {r.categories.length ? r.categories.join(', ') : 'any category'} · {r.minSeverity} and up
                       {r.minPriority > 0 ? ` · priority ≥ ${r.minPriority}` : ''}
+                      {r.liveOnly ? ' · while collecting' : ' · collecting and imports'}
                     </td>
                     <td>{r.sinkIds.map((id) => names.get(id) ?? '?').join(', ') || <span className="error-text">no sink</span>}</td>
                     <td>{fmtMinutes(r.dedupWindowMs)}</td>
@@ -486,6 +487,7 @@ function RuleForm({ rule, sinks, onClose }: { rule: AlertRule | null; sinks: Sin
   const [minPriority, setMinPriority] = useState(String(rule?.minPriority ?? 0));
   const [sinkIds, setSinkIds] = useState<string[]>(rule?.sinkIds ?? sinks.map((s) => s.id));
   const [dedupMin, setDedupMin] = useState(String((rule?.dedupWindowMs ?? 3_600_000) / 60_000));
+  const [liveOnly, setLiveOnly] = useState(rule?.liveOnly ?? true);
   const [quiet, setQuiet] = useState(!!rule?.quietHours);
   const [quietStart, setQuietStart] = useState(rule?.quietHours?.start ?? '22:00');
   const [quietEnd, setQuietEnd] = useState(rule?.quietHours?.end ?? '07:00');
@@ -507,6 +509,7 @@ function RuleForm({ rule, sinks, onClose }: { rule: AlertRule | null; sinks: Sin
       minPriority: Number(minPriority),
       sinkIds,
       dedupWindowMs: Math.round(Number(dedupMin) * 60_000),
+      liveOnly,
       quietHours: quiet ? { start: quietStart, end: quietEnd } : null,
       rateLimit: limit ? { count: Number(limitCount), windowMs: Math.round(Number(limitMin) * 60_000) } : null,
     };
@@ -542,9 +545,17 @@ function RuleForm({ rule, sinks, onClose }: { rule: AlertRule | null; sinks: Sin
           Lowest priority (0–100)
           <input value={minPriority} onChange={(e) => setMinPriority(e.target.value)} inputMode="numeric" style={{ width: 90 }} />
         </label>
-        <label className="inc-check">
-          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
-        </label>
+        <div className="field">
+          <label className="inc-check">
+            <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
+          </label>
+          <label
+            className="inc-check"
+            title="Incidents an import finds are remembered without alerting; they alert when live collection changes them."
+          >
+            <input type="checkbox" checked={liveOnly} onChange={(e) => setLiveOnly(e.target.checked)} /> While collecting only
+          </label>
+        </div>
       </div>
       <fieldset className="field" style={{ flexWrap: 'wrap' }}>
         <legend>Categories (none ticked: all)</legend>
@@ -625,6 +636,7 @@ function RuleForm({ rule, sinks, onClose }: { rule: AlertRule | null; sinks: Sin
 
 function DeadLetters() {
   const dead = useAlerting((s) => s.dead);
+  const lastDiscarded = useAlerting((s) => s.lastDiscarded);
   const showError = useApp((s) => s.showError);
   const all = dead.map((d) => d.id);
   return (
@@ -644,6 +656,14 @@ function DeadLetters() {
         )
       }
     >
+      {lastDiscarded.length > 0 && (
+        <p role="status" className="small">
+          Discarded {lastDiscarded.length} alert{lastDiscarded.length > 1 ? 's' : ''}.{' '}
+          <button type="button" className="ghost small" onClick={() => void useAlerting.getState().undoDiscard().catch(showError)}>
+            Undo
+          </button>
+        </p>
+      )}
       {dead.length === 0 ? (
         <p className="muted">None: every alert was delivered or is still being tried.</p>
       ) : (
