@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 /** A webhook receiver on 127.0.0.1: answers `status()` and keeps what it got. */
@@ -103,10 +104,29 @@ test('alerts: a webhook sink gets a signed test alert; a failing sink’s alert 
   }
 });
 
-test('alerts: an incident found while collecting reaches the webhook and its alert history says so', async ({ page }) => {
+/** Keeps every notification the page creates (real ones: the permission is granted) to read and click. */
+async function recordNotifications(page: Page): Promise<void> {
+  await page.context().grantPermissions(['notifications']);
+  await page.addInitScript(() => {
+    const Real = window.Notification;
+    const made: Notification[] = [];
+    (window as unknown as { __notes: Notification[] }).__notes = made;
+    window.Notification = class extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        made.push(this);
+      }
+    } as typeof Notification;
+  });
+  await page.reload();
+}
+
+test('alerts: an incident found while collecting reaches the webhook and its alert history says so', async ({ page, host }) => {
   const hook = await receiver(() => 200);
   const port = 30000 + Math.floor(Math.random() * 20000);
   try {
+    // The browser host shows desktop alerts through the page; Electron's main process shows its own.
+    if (host === 'browser') await recordNotifications(page);
     await page.getByLabel('Case name').fill('live alerts');
     await page.getByRole('button', { name: 'Create case' }).click();
     await page.locator('.nav-item', { hasText: 'Alerts' }).click();
@@ -116,6 +136,12 @@ test('alerts: an incident found while collecting reaches the webhook and its ale
     await form.getByLabel('Name').fill('SOC hook');
     await form.getByLabel('URL').fill(hook.url);
     await form.getByRole('button', { name: 'Add sink' }).click();
+    await expect(form).toBeHidden();
+    await view.getByRole('button', { name: 'Add sink' }).click();
+    await view.getByRole('form', { name: 'New sink' }).getByLabel('Kind').selectOption('desktop');
+    await view.getByRole('form', { name: 'New sink' }).getByLabel('Name').fill('This laptop');
+    await view.getByRole('form', { name: 'New sink' }).getByRole('button', { name: 'Add sink' }).click();
+    await expect(view.getByTestId('alert-sinks').getByRole('row')).toHaveCount(3);
     await view.getByRole('button', { name: 'Add rule' }).click();
     await view.getByRole('form', { name: 'New rule' }).getByLabel('Lowest severity').selectOption('medium');
     await view.getByRole('form', { name: 'New rule' }).getByRole('button', { name: 'Add rule' }).click();
@@ -137,18 +163,26 @@ test('alerts: an incident found while collecting reaches the webhook and its ale
     sock.close();
     await expect.poll(() => hook.got.length, { timeout: 45_000 }).toBeGreaterThan(0);
     await expect(panel.locator('.badge')).toHaveText('running');
-    const alert = JSON.parse(hook.got[0]!.body).alert as { incidentId: string; title: string };
+    const alert = JSON.parse(hook.got[0]!.body).alert as { incidentId: string; title: string; severity: string };
 
-    await page.locator('.nav-item', { hasText: 'Incidents' }).click();
-    await page
-      .getByTestId('incident-queue')
-      .getByRole('row', { name: new RegExp(alert.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) })
-      .first()
-      .click();
-    await page.keyboard.press('Enter');
+    // The desktop notification names the incident; clicking it opens the incident.
+    if (host === 'browser') {
+      const notes = () => page.evaluate(() => (window as unknown as { __notes: Notification[] }).__notes.map((n) => n.title));
+      await expect.poll(notes).toContain(`${alert.severity.toUpperCase()} · ${alert.title}`);
+      await page.evaluate(() => {
+        const n = (window as unknown as { __notes: Notification[] }).__notes[0]!;
+        n.onclick?.(new Event('click'));
+      });
+    } else {
+      await page.locator('.nav-item', { hasText: 'Incidents' }).click();
+      await page.getByTestId('incident-queue').getByRole('row').filter({ hasText: alert.title }).first().click();
+      await page.keyboard.press('Enter');
+    }
+    await expect(page.getByRole('heading', { name: alert.title })).toBeVisible();
     const history = page.getByTestId('incident-alert-history');
     await expect(history).toContainText('sent');
     await expect(history).toContainText('SOC hook');
+    await expect(history).toContainText('This laptop');
     await expect(history).toContainText('queued');
     await page.locator('.nav-item', { hasText: 'Sources' }).click();
     await page.getByRole('region', { name: 'Live collector' }).getByRole('button', { name: 'Stop' }).click();
