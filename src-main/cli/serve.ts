@@ -37,7 +37,7 @@ export async function runServe(argv: string[], ctx: { paths: BuiltPaths; version
       throw new Error(reply.error.message);
     }
   }
-  const server = await startServer({ link, rendererDir: ctx.paths.rendererDir, inboxDir: join(dataDir, 'inbox'), host: values.host, port });
+  const server = await startServer({ link, rendererDir: ctx.paths.rendererDir, inboxDir: join(dataDir, 'inbox'), exportsDir: join(dataDir, 'exports'), host: values.host, port });
   if (values.host !== '127.0.0.1' && values.host !== '::1' && values.host !== 'localhost') {
     process.stderr.write(`warning: listening on ${values.host}, not loopback: anyone who can reach it and has the token can open cases.\n`);
   }

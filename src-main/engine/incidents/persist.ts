@@ -83,8 +83,8 @@ export function rebuildIncidents(db: Database): { incidents: number; entities: n
   const classified = tuned.kept;
   const { entities } = riskRegister(classified);
   const drafts = buildIncidents(classified);
-  recordSuppressed(db, tuned, new Set(drafts.map((d) => d.id)), tuned.held.size ? buildIncidents(all) : []);
   const lookup = caseLookup(db);
+  recordSuppressed(db, tuned, new Set(drafts.map((d) => d.id)), tuned.held.size ? buildIncidents(all) : [], (d) => explain(d, lookup).summary);
 
   clearIncidents(db);
   const putRisk = db.prepare(

@@ -63,7 +63,9 @@ export const TRIAGE_MIGRATIONS: readonly Migration[] = [
           first_ts    INTEGER,
           last_ts     INTEGER,
           alerts      INTEGER NOT NULL,
-          reasons     TEXT NOT NULL
+          reasons     TEXT NOT NULL,
+          -- What an export needs of it: pattern, summary, entities, tags, detectors, evidence, alert ids.
+          detail      TEXT NOT NULL DEFAULT '{}'
         ) STRICT;
       `);
     },

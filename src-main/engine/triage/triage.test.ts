@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentRow, IncidentsPage } from '../../../src-shared/contract-incidents';
 import type {
+  ExportResult,
   GroundTruthResult,
   IncidentTriage,
   LabelHistoryRow,
@@ -104,6 +105,18 @@ describe('triage', () => {
     const tuned = await engine.call<TuningRow[]>('triage.listTuning', {});
     expect(tuned.reduce((n, t) => n + t.heldAlerts, 0)).toBeGreaterThan(0);
     expect(tuned.some((t) => t.suppressedIncidents === 1)).toBe(true);
+    // Out of the queue, still labelled: an export of benign incidents carries it with its evidence.
+    const exp = await engine.call<ExportResult>('triage.export', { format: 'json', label: 'benign' });
+    const doc = JSON.parse(readFileSync(exp.path, 'utf8')) as {
+      incidents: { id: string; suppressed: boolean; note: string; summary: string; entities: unknown[]; alerts: unknown[]; events: { raw: string }[] }[];
+    };
+    const out = doc.incidents.find((i) => i.id === target.id)!;
+    expect(out).toMatchObject({ suppressed: true, note: 'our pentest' });
+    expect(out.summary.length).toBeGreaterThan(10);
+    expect(out.entities.length).toBeGreaterThan(0);
+    expect(out.alerts.length).toBeGreaterThan(0);
+    expect(out.events.length).toBeGreaterThan(0);
+    expect(out.events.every((e) => e.raw.includes(target.groupKey.slice(3)))).toBe(true);
     const info = await engine.call<IncidentTriage>('triage.getIncident', { id: target.id });
     expect(info.suppressed?.id).toBe(target.id);
     expect(info.history[0]).toMatchObject({ after: 'benign', note: 'our pentest' });

@@ -76,7 +76,13 @@ export function applyTuning(alerts: readonly ClassifiedAlert[], tunings: readonl
  * are not in the queue, and per tuning how many alerts it held back. Runs in the build's
  * transaction.
  */
-export function recordSuppressed(db: Database, tuned: TunedAlerts, liveIds: ReadonlySet<string>, full: readonly IncidentDraft[]): void {
+export function recordSuppressed(
+  db: Database,
+  tuned: TunedAlerts,
+  liveIds: ReadonlySet<string>,
+  full: readonly IncidentDraft[],
+  summaryOf: (d: IncidentDraft) => string,
+): void {
   db.prepare('DELETE FROM triage_suppressed').run();
   db.prepare('UPDATE triage_tuning SET held_alerts = 0, suppressed = 0 WHERE held_alerts <> 0 OR suppressed <> 0').run();
   if (tuned.held.size === 0) return;
@@ -85,8 +91,8 @@ export function recordSuppressed(db: Database, tuned: TunedAlerts, liveIds: Read
   const suppressedCount = new Map<number, number>();
   const reasonOf = db.prepare('SELECT reason FROM triage_tuning WHERE id = ?').pluck();
   const put = db.prepare(
-    `INSERT OR IGNORE INTO triage_suppressed (id, title, category, severity, group_key, first_ts, last_ts, alerts, reasons)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO triage_suppressed (id, title, category, severity, group_key, first_ts, last_ts, alerts, reasons, detail)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const d of full) {
     if (liveIds.has(d.id)) continue;
@@ -98,10 +104,34 @@ export function recordSuppressed(db: Database, tuned: TunedAlerts, liveIds: Read
     if (by.size === 0) continue;
     const reasons = [...by.values()].map((t) => ({ tuningId: t.id, text: (reasonOf.get(t.id) as string | undefined) ?? describe(t) }));
     for (const id of by.keys()) suppressedCount.set(id, (suppressedCount.get(id) ?? 0) + 1);
-    put.run(d.id, d.title, d.category, d.severity, d.groupKey, d.firstTs, d.lastTs, d.alerts.length, JSON.stringify(reasons));
+    const detail: SuppressedDetail = {
+      pattern: d.pattern,
+      confidence: d.confidence,
+      priority: d.priority,
+      summary: summaryOf(d),
+      entities: d.entities.map(({ type, value, role }) => ({ type, value, role })),
+      tags: d.tags,
+      detectors: d.detectors,
+      evidence: d.evidence,
+      alertIds: [...d.alerts, ...d.context].map((a) => a.alert.id),
+    };
+    put.run(d.id, d.title, d.category, d.severity, d.groupKey, d.firstTs, d.lastTs, d.alerts.length, JSON.stringify(reasons), JSON.stringify(detail));
   }
   const upd = db.prepare('UPDATE triage_tuning SET held_alerts = ?, suppressed = ? WHERE id = ?');
   for (const [id, n] of heldCount) upd.run(n, suppressedCount.get(id) ?? 0, id);
+}
+
+/** What an export needs of a suppressed incident (it has no row in the incidents table). */
+export interface SuppressedDetail {
+  pattern: string | null;
+  confidence: number;
+  priority: number;
+  summary: string;
+  entities: { type: string; value: string; role: 'actor' | 'target' | 'related' }[];
+  tags: string[];
+  detectors: string[];
+  evidence: number[];
+  alertIds: number[];
 }
 
 /** The rule in words, e.g. "behaviour/brute_force alerts about ip:203.0.113.5 need a score above 0.82". */

@@ -6,6 +6,7 @@ import { useApp } from '../store/app';
 import { useIncidents } from '../store/incidents';
 import { MiniGraph, ScoreTimeline } from './IncidentCharts';
 import { categoryLabel, fmtShort, patternLabel, RiskBadge, SeverityBadge } from './IncidentParts';
+import { TriageLabelBar } from './TriageLabelBar';
 
 export function IncidentDetailView() {
   const { detail, detailError, back, update, rephrase, rephrasing, rephraseBusy, llm, rows, cursor, open } = useIncidents();
@@ -83,21 +84,8 @@ export function IncidentDetailView() {
             <option value="closed">closed</option>
           </select>
         </label>
-        <button
-          className={inc.label === 'true' ? 'inc-on' : 'ghost'}
-          aria-pressed={inc.label === 'true'}
-          onClick={() => safe(update({ label: inc.label === 'true' ? null : 'true' }))}
-        >
-          True incident
-        </button>
-        <button
-          className={inc.label === 'benign' ? 'inc-on' : 'ghost'}
-          aria-pressed={inc.label === 'benign'}
-          onClick={() => safe(update({ label: inc.label === 'benign' ? null : 'benign' }))}
-        >
-          Benign
-        </button>
       </div>
+      <TriageLabelBar incident={inc} note={detail.note} />
 
       <section className="inc-summary" aria-label="Summary">
         <p data-testid="incident-summary">{e.summary}</p>

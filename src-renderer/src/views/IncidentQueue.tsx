@@ -7,6 +7,8 @@ import { fmtInt } from '../format';
 import { useApp } from '../store/app';
 import { useIncidents, type IncidentsFilter } from '../store/incidents';
 import { IncidentLlmSettings } from './IncidentLlm';
+import { useTriage } from '../store/triage';
+import { TriageBulkBar } from './TriageBulkBar';
 import { categoryLabel, fmtShort, patternLabel, RiskBadge, SeverityBadge } from './IncidentParts';
 
 const ROW_HEIGHT = 30;
@@ -14,6 +16,8 @@ const FEATURES = tableFeatures({});
 
 const COLUMNS: { id: string; header: string; sort?: IncidentsFilter['sort']; width: string; cell: (r: IncidentRow) => React.ReactNode }[] =
   [
+    // The selection checkbox is drawn by the row itself (it needs the selection state).
+    { id: 'sel', header: '', width: '28px', cell: () => null },
     { id: 'priority', header: 'Prio', sort: 'priority', width: '52px', cell: (r) => <span className="num">{r.priority.toFixed(0)}</span> },
     { id: 'severity', header: 'Severity', sort: 'severity', width: '84px', cell: (r) => <SeverityBadge severity={r.severity} /> },
     {
@@ -70,6 +74,7 @@ const COLUMNS: { id: string; header: string; sort?: IncidentsFilter['sort']; wid
 
 export function IncidentQueue() {
   const { rows, total, counts, loaded, filter, cursor, setFilter, setCursor, open, refresh } = useIncidents();
+  const selected = useTriage((s) => s.selected);
   const showError = useApp((s) => s.showError);
   const setView = useApp((s) => s.setView);
   const [draft, setDraft] = useState(filter.query);
@@ -118,7 +123,9 @@ export function IncidentQueue() {
     // The queue answers j/k, arrows, Home/End and Enter wherever focus is, except while typing.
     const onKey = (e: globalThis.KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
-      if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+      // A row's selection checkbox is not a text field: the queue's keys keep working there.
+      const checkbox = t instanceof HTMLInputElement && t.type === 'checkbox';
+      if (t && !checkbox && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
       if (e.altKey || e.ctrlKey || e.metaKey) return;
       const st = useIncidents.getState();
       if (e.key === 'ArrowDown' || e.key === 'j') st.setCursor(st.cursor + 1);
@@ -130,11 +137,34 @@ export function IncidentQueue() {
         if (!row) return;
         void st.open(row.id);
       } else if (e.key === '/') searchRef.current?.focus();
+      else if (e.key === 'x' || e.key === ' ') {
+        // Select the row under the cursor for bulk labelling.
+        const row = st.rows[st.cursor];
+        if (row) useTriage.getState().toggle(row.id);
+      } else if (e.key === 't' || e.key === 'b' || e.key === 'u') {
+        // Label the selection, or the row under the cursor when nothing is selected.
+        const tr = useTriage.getState();
+        const row = st.rows[st.cursor];
+        const ids = tr.selected.length ? tr.selected : row ? [row.id] : [];
+        void tr.label(ids, e.key === 't' ? 'true' : e.key === 'b' ? 'benign' : null).catch(useApp.getState().showError);
+      } else if (e.key === 'Escape' && useTriage.getState().selected.length) useTriage.getState().setSelected([]);
       else return;
       e.preventDefault();
     };
+    const onSelectAll = (e: globalThis.KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA')) return;
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key === 'a') {
+        e.preventDefault();
+        useTriage.getState().setSelected(useIncidents.getState().rows.map((r) => r.id));
+      }
+    };
+    window.addEventListener('keydown', onSelectAll);
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keydown', onSelectAll);
+    };
   }, []);
 
   const filtered = filter.query !== '' || filter.category !== '' || filter.severity !== '' || filter.status !== '' || filter.label !== '';
@@ -213,6 +243,7 @@ export function IncidentQueue() {
         </button>
       </div>
       {showLlm && <IncidentLlmSettings onClose={() => setShowLlm(false)} />}
+      <TriageBulkBar />
       {!loaded ? (
         <p className="muted">Loading incidents…</p>
       ) : rows.length === 0 ? (
@@ -271,14 +302,32 @@ export function IncidentQueue() {
                     id={`inc-row-${row.id}`}
                     role="row"
                     aria-selected={item.index === cursor}
-                    className={`inc-row${item.index === cursor ? ' cursor' : ''} sev-${row.original.severity}`}
+                    className={`inc-row${item.index === cursor ? ' cursor' : ''}${selected.includes(row.original.id) ? ' picked' : ''} sev-${row.original.severity}`}
                     style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: grid }}
-                    onClick={() => setCursor(item.index)}
+                    onClick={(e) => {
+                      setCursor(item.index);
+                      if (e.shiftKey) useTriage.getState().selectRange(row.original.id, rows.map((r) => r.id));
+                      else if (e.ctrlKey || e.metaKey) useTriage.getState().toggle(row.original.id);
+                    }}
                     onDoubleClick={() => void open(row.original.id)}
                   >
                     {row.getAllCells().map((cell) => (
                       <div key={cell.id} role="gridcell" className="inc-cell">
-                        {COLUMNS.find((c) => c.id === cell.column.id)!.cell(row.original)}
+                        {cell.column.id === 'sel' ? (
+                          <input
+                            type="checkbox"
+                            aria-label={`Select ${row.original.title}`}
+                            checked={selected.includes(row.original.id)}
+                            onClick={(e) => {
+                              e.stopPropagation();
+                              if (e.shiftKey) useTriage.getState().selectRange(row.original.id, rows.map((r) => r.id));
+                              else useTriage.getState().toggle(row.original.id);
+                            }}
+                            onChange={() => undefined}
+                          />
+                        ) : (
+                          COLUMNS.find((c) => c.id === cell.column.id)!.cell(row.original)
+                        )}
                       </div>
                     ))}
                   </div>
@@ -286,7 +335,10 @@ export function IncidentQueue() {
               })}
             </div>
           </div>
-          <p className="muted small inc-keys">j/k or ↑/↓ move · Enter opens · Esc goes back · / searches · double-click opens</p>
+          <p className="muted small inc-keys">
+            j/k or ↑/↓ move · Enter opens · / searches · x selects (shift-click a range, Ctrl+A all) · t true · b benign · u clears ·
+            Ctrl+Z undoes
+          </p>
         </div>
       )}
     </div>

@@ -8,6 +8,7 @@ import type { IncidentLabel, IncidentStatus } from '../../../../src-shared/contr
 import type { ExportLabel } from '../../../../src-shared/contract-triage';
 import { rowToEvent } from '../../store/event-rows';
 import { labelProvenance } from '../labels';
+import type { SuppressedDetail } from '../tuning';
 
 export interface ExportEntity {
   type: string;
@@ -50,6 +51,8 @@ export interface ExportIncident {
   alerts: ExportAlert[];
   /** Evidence events the incident has (the export writes at most maxEvents of them). */
   evidenceTotal: number;
+  /** Out of the queue because of tuning (a benign label), when exported. */
+  suppressed: boolean;
 }
 
 export interface ExportEvent {
@@ -98,9 +101,55 @@ interface IncidentDbRow {
   status: IncidentStatus | null;
   label: IncidentLabel;
   note: string | null;
+  /** Only for suppressed incidents, which have no incident_alerts rows. */
+  alert_ids?: string;
 }
 
 export class ExportSource {
+  /** A suppressed incident in the shape of an incidents row, from what the build kept of it. */
+  private suppressed(id: string): IncidentDbRow | undefined {
+    const x = this.db
+      .prepare(`SELECT x.*, s.status, s.label, s.note FROM triage_suppressed x JOIN incident_state s ON s.id = x.id WHERE x.id = ?`)
+      .get(id) as
+      | {
+          id: string;
+          title: string;
+          category: string;
+          severity: string;
+          group_key: string;
+          first_ts: number | null;
+          last_ts: number | null;
+          detail: string;
+          status: IncidentStatus | null;
+          label: IncidentLabel;
+          note: string | null;
+        }
+      | undefined;
+    if (!x) return undefined;
+    const d = JSON.parse(x.detail) as Partial<SuppressedDetail>;
+    return {
+      id: x.id,
+      category: x.category,
+      pattern: d.pattern ?? null,
+      title: x.title,
+      severity: x.severity,
+      confidence: d.confidence ?? 0,
+      priority: d.priority ?? 0,
+      first_ts: x.first_ts,
+      last_ts: x.last_ts,
+      group_key: x.group_key,
+      entities: JSON.stringify(d.entities ?? []),
+      tags: JSON.stringify(d.tags ?? []),
+      detectors: JSON.stringify(d.detectors ?? []),
+      evidence: JSON.stringify(d.evidence ?? []),
+      summary: d.summary ?? x.title,
+      status: x.status,
+      label: x.label,
+      note: x.note,
+      alert_ids: JSON.stringify(d.alertIds ?? []),
+    };
+  }
+
   private readonly provenance: ReturnType<typeof labelProvenance>;
 
   constructor(
@@ -110,26 +159,47 @@ export class ExportSource {
     this.provenance = labelProvenance(db);
   }
 
-  /** Ids of the incidents to export, in queue order (ids only: a few bytes each). */
+  /**
+   * Ids of the incidents to export (ids only: a few bytes each): the queue's in its order, then
+   * the suppressed ones (benign incidents that tuning took out of the queue are still labelled).
+   */
   ids(): string[] {
     const where = this.label === 'any' ? 's.label IS NOT NULL' : 's.label = ?';
-    return this.db
-      .prepare(`SELECT i.id FROM incidents i JOIN incident_state s ON s.id = i.id WHERE ${where} ORDER BY i.priority DESC, i.last_ts DESC, i.id`)
+    const args = this.label === 'any' ? [] : [this.label];
+    const live = this.db
+      .prepare(
+        `SELECT i.id FROM incidents i JOIN incident_state s ON s.id = i.id WHERE ${where} ORDER BY i.priority DESC, i.last_ts DESC, i.id`,
+      )
       .pluck()
-      .all(...(this.label === 'any' ? [] : [this.label])) as string[];
+      .all(...args) as string[];
+    const suppressed = this.db
+      .prepare(
+        `SELECT x.id FROM triage_suppressed x JOIN incident_state s ON s.id = x.id WHERE ${where}
+         AND x.id NOT IN (SELECT id FROM incidents) ORDER BY x.last_ts DESC, x.id`,
+      )
+      .pluck()
+      .all(...args) as string[];
+    return [...live, ...suppressed];
   }
 
   incident(id: string): { incident: ExportIncident; evidence: number[] } | null {
-    const r = this.db
+    const r = (this.db
       .prepare(`SELECT i.*, s.status, s.label, s.note FROM incidents i JOIN incident_state s ON s.id = i.id WHERE i.id = ?`)
-      .get(id) as IncidentDbRow | undefined;
+      .get(id) ?? this.suppressed(id)) as IncidentDbRow | undefined;
     if (!r || !r.label) return null;
-    const alerts = this.db
-      .prepare(
-        `SELECT a.id, a.detector, a.kind, a.title, a.severity, a.score, a.first_ts AS firstTs, a.last_ts AS lastTs, a.key
-         FROM incident_alerts x JOIN alerts a ON a.id = x.alert_id WHERE x.incident_id = ? ORDER BY a.id`,
-      )
-      .all(id) as ExportAlert[];
+    const alerts = r.alert_ids
+      ? (this.db
+          .prepare(
+            `SELECT id, detector, kind, title, severity, score, first_ts AS firstTs, last_ts AS lastTs, key
+             FROM alerts WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+          )
+          .all(r.alert_ids) as ExportAlert[])
+      : (this.db
+          .prepare(
+            `SELECT a.id, a.detector, a.kind, a.title, a.severity, a.score, a.first_ts AS firstTs, a.last_ts AS lastTs, a.key
+             FROM incident_alerts x JOIN alerts a ON a.id = x.alert_id WHERE x.incident_id = ? ORDER BY a.id`,
+          )
+          .all(id) as ExportAlert[]);
     const evidence = JSON.parse(r.evidence) as number[];
     const prov = this.provenance(id);
     return {
@@ -156,6 +226,7 @@ export class ExportSource {
         entities: JSON.parse(r.entities) as ExportEntity[],
         alerts,
         evidenceTotal: evidence.length,
+        suppressed: r.alert_ids !== undefined,
       },
     };
   }
