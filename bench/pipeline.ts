@@ -78,10 +78,10 @@ export async function importCase(lines: number): Promise<ImportFigures> {
   if (!created.ok) throw new Error(created.error.message);
   const casePath = (created.value as { path: string }).path;
   let importedAt = 0;
-  const detected = new Promise<{ events: number }>((resolve) =>
+  const detected = new Promise<{ events: number; stageMs?: Record<string, number> }>((resolve) =>
     link.onEvent((name, payload) => {
       if (name === 'ingest.finished') importedAt = performance.now();
-      if (name === 'detect.finished') resolve(payload as { events: number });
+      if (name === 'detect.finished') resolve(payload as { events: number; stageMs?: Record<string, number> });
     }),
   );
   const t0 = performance.now();
@@ -95,10 +95,17 @@ export async function importCase(lines: number): Promise<ImportFigures> {
   const reopenMs = performance.now() - r0;
   if (!reopened.ok) throw new Error(reopened.error.message);
   await link.close();
+  const stages = Object.fromEntries(Object.entries(run.stageMs ?? {}).map(([k, v]) => [`stage_${k}_ms`, v]));
+  const totalMs = t1 - t0;
+  // Issue #5's bar: what the ensemble stage adds to the archive pipeline (import + detection).
+  const ensembleMs = run.stageMs?.ensemble ?? 0;
   return {
     lines,
     import_lines_per_s: Math.round(lines / ((importedAt - t0) / 1000)),
     detection_events_per_s: Math.round(run.events / ((t1 - importedAt) / 1000)),
+    pipeline_events_per_s: Math.round(lines / (totalMs / 1000)),
+    ...stages,
+    ensemble_added_pct: Number(((ensembleMs / (totalMs - ensembleMs)) * 100).toFixed(1)),
     peak_rss_mb: Math.round(peak / (1024 * 1024)),
     reopen_ms: Math.round(reopenMs),
   };

@@ -137,6 +137,11 @@ export interface DetectionRun {
   startedAt: number;
   finishedAt: number | null;
   error: string | null;
+  /**
+   * Milliseconds each part of the pass took (`read`: loading events; then one entry per detector
+   * stage). Sent with the pass's `detect.finished` event; not kept in the case.
+   */
+  stageMs?: Record<string, number>;
 }
 
 export interface DetectionProgress {

@@ -96,10 +96,18 @@ export class Detection {
     let done = 0;
     let last = 0;
     try {
+      const stageMs: Record<string, number> = { read: 0 };
+      for (const s of this.stages) stageMs[s.name] = 0;
+      let readFrom = performance.now();
       for (const page of new TimeOrderedEvents(db, importId).pages(PAGE)) {
+        stageMs.read! += performance.now() - readFrom;
         if (signal?.aborted) throw new Error('cancelled');
         db.transaction(() => {
-          for (const s of this.stages) s.consume(page, sink);
+          for (const s of this.stages) {
+            const t = performance.now();
+            s.consume(page, sink);
+            stageMs[s.name]! += performance.now() - t;
+          }
           done += page.length;
           progress.run(done, sink.added, run.id);
         })();
@@ -110,14 +118,20 @@ export class Detection {
         }
         // Let queries from the workbench in between pages.
         await new Promise((r) => setImmediate(r));
+        readFrom = performance.now();
       }
       db.transaction(() => {
-        for (const s of this.stages) s.finish(sink);
+        for (const s of this.stages) {
+          const t = performance.now();
+          s.finish(sink);
+          stageMs[s.name]! += performance.now() - t;
+        }
         this.checkpoint();
         progress.run(done, sink.added, run.id);
         afterDetection(db, { runId: run.id, scope: scope === 'all' ? 'all' : 'import' });
       })();
-      return this.finish(run.id, 'done', null);
+      for (const k of Object.keys(stageMs)) stageMs[k] = Math.round(stageMs[k]!);
+      return this.finish(run.id, 'done', null, stageMs);
     } catch (err) {
       const cancelled = signal?.aborted ?? false;
       return this.finish(run.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : (err as Error).message);
@@ -151,11 +165,11 @@ export class Detection {
     for (const s of this.stages) this.saveState.run(`stage:${s.name}`, JSON.stringify(s.state()), Date.now());
   }
 
-  private finish(id: number, status: DetectionRun['status'], error: string | null): DetectionRun {
+  private finish(id: number, status: DetectionRun['status'], error: string | null, stageMs?: Record<string, number>): DetectionRun {
     const row = this.db
       .prepare('UPDATE detection_runs SET status = ?, finished_at = ?, error = ? WHERE id = ? RETURNING *')
       .get(status, Date.now(), error, id) as RunRow;
-    const run = toRun(row);
+    const run: DetectionRun = stageMs ? { ...toRun(row), stageMs } : toRun(row);
     this.events.finished(run);
     return run;
   }
