@@ -104,19 +104,27 @@ test('alerts: a webhook sink gets a signed test alert; a failing sink’s alert 
   }
 });
 
+/** What the page's notifications look like from here (the spec compiles without the DOM types). */
+interface PageNote {
+  title: string;
+  onclick: ((e: unknown) => void) | null;
+}
+type NotesWindow = { __notes: PageNote[]; Notification: new (title: string, options?: object) => PageNote };
+
 /** Keeps every notification the page creates (real ones: the permission is granted) to read and click. */
 async function recordNotifications(page: Page): Promise<void> {
   await page.context().grantPermissions(['notifications']);
   await page.addInitScript(() => {
-    const Real = window.Notification;
-    const made: Notification[] = [];
-    (window as unknown as { __notes: Notification[] }).__notes = made;
-    window.Notification = class extends Real {
-      constructor(title: string, options?: NotificationOptions) {
+    const g = globalThis as unknown as NotesWindow;
+    const Real = g.Notification;
+    const made: PageNote[] = [];
+    g.__notes = made;
+    g.Notification = class extends Real {
+      constructor(title: string, options?: object) {
         super(title, options);
         made.push(this);
       }
-    } as typeof Notification;
+    };
   });
   await page.reload();
 }
@@ -167,11 +175,10 @@ test('alerts: an incident found while collecting reaches the webhook and its ale
 
     // The desktop notification names the incident; clicking it opens the incident.
     if (host === 'browser') {
-      const notes = () => page.evaluate(() => (window as unknown as { __notes: Notification[] }).__notes.map((n) => n.title));
+      const notes = () => page.evaluate(() => (globalThis as unknown as NotesWindow).__notes.map((n) => n.title));
       await expect.poll(notes).toContain(`${alert.severity.toUpperCase()} · ${alert.title}`);
       await page.evaluate(() => {
-        const n = (window as unknown as { __notes: Notification[] }).__notes[0]!;
-        n.onclick?.(new Event('click'));
+        (globalThis as unknown as NotesWindow).__notes[0]!.onclick?.({ type: 'click' });
       });
     } else {
       await page.locator('.nav-item', { hasText: 'Incidents' }).click();

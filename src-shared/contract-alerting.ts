@@ -112,7 +112,9 @@ export interface AlertingSettings {
   rules: AlertRule[];
   sinks: SinkRow[];
   /** How sink secrets are kept on this machine. */
-  secretStore: { file: string; scheme: 'keychain' | 'file' };
+  secretStore: { file: string; scheme: 'keychain' | 'file'; problem: string | null };
+  /** The desktop app shows desktop alerts as system notifications itself; the browser host needs the page's permission. */
+  desktopHost: boolean;
 }
 
 /** The message every sink renders in its own format. */

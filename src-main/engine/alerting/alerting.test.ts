@@ -337,6 +337,7 @@ describe('secrets', () => {
     const dir = tempDir('vigil-secrets-');
     const sealed = new SecretStore(dir, new ChannelKeychain());
     expect(await sealed.scheme()).toBe('keychain');
+    expect(await sealed.desktopHost()).toBe(true);
     await sealed.set('sink-1', { url: 'https://hooks.example/T/B/very-secret' });
     const text = readFileSync(join(dir, SECRETS_FILE), 'utf8');
     expect(text).not.toContain('very-secret');
@@ -347,6 +348,7 @@ describe('secrets', () => {
     // The Node host: nobody answers, so the same file's entry is locked, and a new one is plain.
     const plain = new SecretStore(dir, new ChannelKeychain(100));
     expect(await plain.scheme()).toBe('file');
+    expect(await plain.desktopHost()).toBe(false);
     expect(await plain.state('sink-1')).toBe('locked');
     await expect(plain.get('sink-1')).rejects.toMatchObject({ code: 'unauthorized' });
     await plain.set('sink-2', { routingKey: 'abc' });

@@ -120,7 +120,8 @@ export class Alerting {
     return {
       rules: listRules(this.db),
       sinks: await this.sinkRows(),
-      secretStore: { file: this.secrets.file, scheme: await this.secrets.scheme() },
+      secretStore: { file: this.secrets.file, scheme: await this.secrets.scheme(), problem: this.secrets.problem() },
+      desktopHost: await this.secrets.desktopHost(),
     };
   }
 
@@ -128,7 +129,11 @@ export class Alerting {
     const counts = sinkCounts(this.db);
     const out: SinkRow[] = [];
     for (const s of listSinks(this.db))
-      out.push({ ...s, secret: await this.secrets.state(s.id), counts: counts.get(s.id) ?? { pending: 0, sent: 0, dead: 0 } });
+      out.push({
+        ...s,
+        secret: await this.secrets.state(s.id).catch(() => 'locked' as const),
+        counts: counts.get(s.id) ?? { pending: 0, sent: 0, dead: 0 },
+      });
     return out;
   }
 

@@ -14,13 +14,15 @@ export type KeychainReply = { type: 'keychain.reply'; id: string; ok: boolean; d
 
 export interface Keychain {
   available(): Promise<boolean>;
+  /** Whether the desktop host answered at all (it also shows desktop alerts itself). */
+  hostAnswered(): Promise<boolean>;
   /** Plain text in, base64 of the sealed bytes out. */
   encrypt(text: string): Promise<string>;
   decrypt(sealed: string): Promise<string>;
 }
 
 export class ChannelKeychain implements Keychain {
-  private probed: Promise<boolean> | null = null;
+  private probed: Promise<'yes' | 'no' | null> | null = null;
   private seq = 0;
 
   constructor(
@@ -28,11 +30,20 @@ export class ChannelKeychain implements Keychain {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  available(): Promise<boolean> {
-    this.probed ??= this.ask('probe', '', this.probeTimeoutMs)
-      .then((d) => d === 'yes')
-      .catch(() => false);
+  private probe(): Promise<'yes' | 'no' | null> {
+    this.probed ??= this.ask('probe', '', this.probeTimeoutMs).then(
+      (d): 'yes' | 'no' => (d === 'yes' ? 'yes' : 'no'),
+      () => null,
+    );
     return this.probed;
+  }
+
+  async available(): Promise<boolean> {
+    return (await this.probe()) === 'yes';
+  }
+
+  async hostAnswered(): Promise<boolean> {
+    return (await this.probe()) !== null;
   }
 
   encrypt(text: string): Promise<string> {

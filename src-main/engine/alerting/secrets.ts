@@ -30,6 +30,20 @@ export class SecretStore {
     this.file = join(dataDir, SECRETS_FILE);
   }
 
+  /** Why the file cannot be read, or null when it can (or does not exist yet). */
+  problem(): string | null {
+    try {
+      this.read();
+      return null;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+
+  async desktopHost(): Promise<boolean> {
+    return !!this.keychain && (await this.keychain.hostAnswered());
+  }
+
   async scheme(): Promise<'keychain' | 'file'> {
     return this.keychain && (await this.keychain.available()) ? 'keychain' : 'file';
   }

@@ -6,7 +6,14 @@ import {
   type IncidentCategory,
   type IncidentSeverity,
 } from '../../../src-shared/contract-incidents';
-import { SINK_KINDS, type AlertRule, type OutboxRow, type SinkKind, type SinkRow } from '../../../src-shared/contract-alerting';
+import {
+  SINK_KINDS,
+  type AlertingSettings,
+  type AlertRule,
+  type OutboxRow,
+  type SinkKind,
+  type SinkRow,
+} from '../../../src-shared/contract-alerting';
 import { api, errorText } from '../api';
 import { useAlerting, openIncident, type RuleInput, type SinkInput } from '../store/alerting';
 import { useApp } from '../store/app';
@@ -44,7 +51,7 @@ export function AlertingView() {
         <p className="muted">Loading…</p>
       ) : (
         <>
-          <SinksSection sinks={settings.sinks} secretStore={settings.secretStore} />
+          <SinksSection sinks={settings.sinks} secretStore={settings.secretStore} desktopHost={settings.desktopHost} />
           <RulesSection rules={settings.rules} sinks={settings.sinks} />
           <DeadLetters />
           <DeliveryLog />
@@ -68,7 +75,15 @@ function Section({ title, actions, children, label }: { title: string; actions?:
 
 /* ---------------------------------------------------------------- sinks */
 
-function SinksSection({ sinks, secretStore }: { sinks: SinkRow[]; secretStore: { file: string; scheme: 'keychain' | 'file' } }) {
+function SinksSection({
+  sinks,
+  secretStore,
+  desktopHost,
+}: {
+  sinks: SinkRow[];
+  secretStore: AlertingSettings['secretStore'];
+  desktopHost: boolean;
+}) {
   const [editing, setEditing] = useState<SinkRow | 'new' | null>(null);
   const tests = useAlerting((s) => s.tests);
   const testSink = useAlerting((s) => s.testSink);
@@ -78,7 +93,7 @@ function SinksSection({ sinks, secretStore }: { sinks: SinkRow[]; secretStore: {
       label="Sinks"
       actions={
         <>
-          {sinks.some((s) => s.kind === 'desktop') && <NotificationPermission />}
+          {!desktopHost && sinks.some((s) => s.kind === 'desktop') && <NotificationPermission />}
           <button type="button" onClick={() => setEditing('new')} disabled={editing !== null}>
             Add sink
           </button>
@@ -117,7 +132,10 @@ function SinksSection({ sinks, secretStore }: { sinks: SinkRow[]; secretStore: {
                       <td className="mono">
                         {s.target}
                         {s.secret === 'locked' && (
-                          <div className="error-text">Secret sealed by the desktop app’s keychain: edit the sink and enter it again.</div>
+                          <div className="error-text">
+                            {secretStore.problem ? 'Secret unreadable' : 'Secret sealed by the desktop app’s keychain'}: edit the sink and
+                            enter it again.
+                          </div>
                         )}
                         {s.headerNames.length > 0 && <div className="muted">headers: {s.headerNames.join(', ')}</div>}
                         {s.hmac && <div className="muted">signed (HMAC-SHA256)</div>}
@@ -164,6 +182,11 @@ function SinksSection({ sinks, secretStore }: { sinks: SinkRow[]; secretStore: {
             </table>
           </div>
         )
+      )}
+      {secretStore.problem && (
+        <p className="error-text" role="alert">
+          {secretStore.problem}
+        </p>
       )}
       <p className="muted small">
         Secrets (webhook URLs, headers, HMAC and routing keys) are never stored in the case file: they are kept in{' '}
