@@ -116,12 +116,19 @@ async function receiver(config: CollectorConfigInput, consumer: { batch: number;
 }
 
 /** Waits until `received()` stops changing for `quietMs` (the socket buffer has drained). */
-async function settle(received: () => number, quietMs = 300): Promise<void> {
-  let last = -1;
-  while (received() !== last) {
-    last = received();
-    await new Promise((r) => setTimeout(r, quietMs));
+/** Wait until the count has not moved for `quietMs`; returns when it last moved (performance.now()). */
+async function settle(received: () => number, quietMs = 300): Promise<number> {
+  let last = received();
+  let movedAt = performance.now();
+  while (performance.now() - movedAt < quietMs) {
+    await new Promise((r) => setTimeout(r, 5));
+    const now = received();
+    if (now !== last) {
+      last = now;
+      movedAt = performance.now();
+    }
   }
+  return movedAt;
 }
 
 async function udpRun(rate: number, seconds: number): Promise<Record<string, number>> {
@@ -165,8 +172,9 @@ export async function tcp100k(): Promise<Record<string, number>> {
   const r = await receiver({ udp: { enabled: false }, tcp: { enabled: true, port: 0 } }, { batch: 4000, pauseMs: 0 });
   const t0 = performance.now();
   const sent = await runSender('tcp', r.address('tcp'), rate, 5);
-  await settle(() => r.collector.stats().listeners[0]!.received, 200);
-  const elapsed = (performance.now() - t0) / 1000;
+  // Up to the last message received: the quiet wait after it is not receiving time.
+  const lastAt = await settle(() => r.collector.stats().listeners[0]!.received, 200);
+  const elapsed = (lastAt - t0) / 1000;
   const stats = r.collector.stats().listeners[0]!;
   const { peakRssMb } = await r.finish();
   return {
