@@ -167,12 +167,17 @@ describe('a full disk and a read-only case', () => {
     check.close();
   });
 
-  it('refuses a read-only case file with a clear io_error', async () => {
+  it('refuses a read-only case file with a clear io_error', async (ctx) => {
     const { path } = await caseWithEvents(100);
     // Root ignores permission bits, so make the file immutable when running as root.
     const asRoot = process.getuid?.() === 0;
-    if (asRoot) execFileSync('chattr', ['+i', path]);
-    else execFileSync('chmod', ['a-w', path]);
+    if (asRoot) {
+      try {
+        execFileSync('chattr', ['+i', path], { stdio: 'pipe' });
+      } catch (err) {
+        ctx.skip(`SKIPPED: running as root on a file system without chattr +i (${(err as Error).message.split('\n')[0]}), so a read-only file cannot be made`);
+      }
+    } else execFileSync('chmod', ['a-w', path]);
     try {
       const e = engine();
       expectError(await e.raw('cases.open', { path }), 'io_error', /read-only/);
