@@ -166,6 +166,17 @@ describe('hostile archives through the engine', () => {
     expect(await countEvents(engine, 'zed*')).toBe(80);
   });
 
+  it('a lone file that is not the archive its name says fails the import with the reason', async () => {
+    const dir = tempDir('vigil-archives-');
+    const p = join(dir, 'evidence.zip');
+    writeFileSync(p, 'this is a text file, not a zip\n');
+    engine = new TestEngine();
+    await engine.call('cases.create', { name: 'fake' });
+    const job = await importAndWait(engine, p);
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/evidence\.zip is not a readable zip archive/);
+  });
+
   it('a single truncated gzip ends done with its note, keeping what was readable', async () => {
     const dir = tempDir('vigil-archives-');
     const full = gzipSync(authLines('solo', 20_000));

@@ -98,7 +98,8 @@ export async function* walkMembers(path: string, opts: WalkOptions = {}): AsyncG
       yield* tolerant(walkFile(file, relative(path, file) || basename(file), counter, opts), relative(path, file) || basename(file), opts);
     }
   } else {
-    yield* tolerant(walkFile(path, basename(path), counter, opts), basename(path), opts);
+    // A lone file that cannot be opened at all (not a zip, say) fails the import with that reason.
+    yield* tolerant(walkFile(path, basename(path), counter, opts), basename(path), opts, true);
   }
 }
 
@@ -107,7 +108,7 @@ export async function* walkMembers(path: string, opts: WalkOptions = {}): AsyncG
  * ends with a note instead of an error: whatever was read before the damage is kept and the walk
  * goes on with the next file. Without one, the error is thrown as before. Cancelling always throws.
  */
-async function* tolerant(members: AsyncGenerator<Member>, display: string, opts: WalkOptions): AsyncGenerator<Member> {
+async function* tolerant(members: AsyncGenerator<Member>, display: string, opts: WalkOptions, failIfUnopened = false): AsyncGenerator<Member> {
   const onSkip = opts.onSkip;
   if (!onSkip) {
     yield* members;
@@ -123,12 +124,14 @@ async function* tolerant(members: AsyncGenerator<Member>, display: string, opts:
     const reason = damageReason(err, display);
     onSkip({ index, name, reason: afterData ? `${reason}; the lines before the damage were imported` : reason });
   };
+  let opened = false;
   try {
     for await (const m of members) {
+      opened = true;
       yield { ...m, stream: endOnDamage(m, opts, tell) };
     }
   } catch (err) {
-    if (opts.signal?.aborted) throw err;
+    if (opts.signal?.aborted || (failIfUnopened && !opened)) throw err;
     tell(-1, display, err, false);
   }
 }
