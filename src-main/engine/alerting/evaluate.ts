@@ -138,7 +138,7 @@ export function evaluateIncidents(db: Database, now: number, live = true): numbe
        notified_at = excluded.notified_at, repeats = excluded.repeats, limited = excluded.limited`,
   );
   // A repeat inside the window lands on the alert still waiting, if any, so it goes out counted.
-  const bumpPending = db.prepare(`UPDATE alert_outbox SET repeats = ? WHERE rule_id = ? AND dedup_key = ? AND status = 'pending'`);
+  const bumpPending = db.prepare(`UPDATE alert_outbox SET repeats = ? WHERE dedup_key = ? AND rule_id = ? AND status = 'pending'`);
   const name = caseName(db);
   let queued = 0;
 
@@ -166,7 +166,7 @@ export function evaluateIncidents(db: Database, now: number, live = true): numbe
       if (st && !st.limited && st.notified_at !== null && now - st.notified_at < rule.dedupWindowMs) {
         const repeats = st.repeats + 1;
         putState.run(rule.id, inc.id, entity, inc.alert_count, inc.last_ts, st.notified_at, repeats, 0);
-        bumpPending.run(repeats, rule.id, dedupKey);
+        bumpPending.run(repeats, dedupKey, rule.id);
         history('deduplicated', `${inc.alert_count} alerts now; repeat ${repeats} within the ${fmtDuration(rule.dedupWindowMs)} window`);
         continue;
       }

@@ -1,5 +1,5 @@
 /** Rules, sinks, the outbox and the history as rows of the case database. */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type {
   AlertMessage,
   AlertRule,
@@ -12,6 +12,17 @@ import type {
   SinkSettings,
 } from '../../../src-shared/contract-alerting';
 import type { IncidentCategory, IncidentSeverity } from '../../../src-shared/contract-incidents';
+
+const statements = new WeakMap<Database, Map<string, Statement>>();
+
+/** A prepared statement kept per connection: the outbox and history are written once per alert and sink. */
+function stmt(db: Database, sql: string): Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.prepare(sql)));
+  return s;
+}
 
 interface RuleDbRow {
   id: number;
@@ -191,11 +202,11 @@ export function enqueue(
     now: number;
   },
 ): number {
-  return db
-    .prepare(
-      `INSERT INTO alert_outbox (sink_id, rule_id, incident_id, dedup_key, reason, payload, status, next_attempt_at, created_at)
+  return stmt(
+    db,
+    `INSERT INTO alert_outbox (sink_id, rule_id, incident_id, dedup_key, reason, payload, status, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id`,
-    )
+  )
     .pluck()
     .get(o.sinkId, o.ruleId, o.incidentId, o.dedupKey, o.message.reason, JSON.stringify(o.message), o.nextAttemptAt, o.now) as number;
 }
@@ -303,7 +314,7 @@ export function addHistory(
     detail: string;
   },
 ): void {
-  db.prepare('INSERT INTO alert_history (at, event, incident_id, rule_id, sink_id, outbox_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+  stmt(db, 'INSERT INTO alert_history (at, event, incident_id, rule_id, sink_id, outbox_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
     h.at,
     h.event,
     h.incidentId,

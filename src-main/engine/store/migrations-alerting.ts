@@ -62,6 +62,7 @@ export const ALERTING_MIGRATIONS: readonly Migration[] = [
         CREATE INDEX alert_outbox_due ON alert_outbox(status, next_attempt_at);
         CREATE INDEX alert_outbox_rule ON alert_outbox(rule_id, created_at);
         CREATE INDEX alert_outbox_incident ON alert_outbox(incident_id);
+        CREATE INDEX alert_outbox_dedup ON alert_outbox(dedup_key) WHERE status = 'pending';
 
         -- What each rule last saw of an incident and its entity: incidents are rebuilt after every
         -- pass, so "new" and "changed" are decided against this, not against the incidents table.
