@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { behaviourSklearn, behaviourTraining } from './behaviour';
 import { importResponsiveness } from './import-responsiveness';
 import { graphAlgorithms, graphBuild, graphExplorer } from './graph';
+import { exportLabelled } from './export';
 import { analyzeArchive } from './incidents';
 import { liveIntoCase } from './live-e2e';
 import { sigmaThroughput } from './sigma';
@@ -25,6 +26,7 @@ const BENCHES: Record<string, Bench> = {
   'import-responsiveness': { runs: 3, fn: () => importResponsiveness(1_000_000) },
   'sigma': { runs: 3, fn: sigmaThroughput },
   'analyze-1m': { runs: 1, fn: () => analyzeArchive() },
+  'export-100k': { runs: 3, fn: () => exportLabelled() },
   'graph-build-1m': { runs: 3, fn: () => graphBuild() },
   'graph-algorithms-50k': { runs: 3, fn: () => graphAlgorithms() },
   'graph-explorer-5k': { runs: 3, fn: () => graphExplorer() },

@@ -29,6 +29,22 @@ export interface ExportOptions {
   progress?: (p: ExportProgress) => void;
 }
 
+/** Wait until a full stream drains; listeners are removed either way (no leak over many waits). */
+function drained(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      out.off('error', onError);
+      resolve();
+    };
+    const onError = (err: Error) => {
+      out.off('drain', onDrain);
+      reject(err);
+    };
+    out.once('drain', onDrain);
+    out.once('error', onError);
+  });
+}
+
 export function defaultExportPath(o: Pick<ExportOptions, 'exportsDir' | 'caseName' | 'format' | 'label'>, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const name = o.caseName.replace(/[^\w.-]+/g, '_').slice(0, 60) || 'case';
@@ -63,7 +79,7 @@ export async function exportIncidents(db: Database, o: ExportOptions): Promise<E
     if (failed) throw failed;
     if (s === '') return;
     bytes += Buffer.byteLength(s);
-    if (!out.write(s)) await Promise.race([once(out, 'drain'), once(out, 'error')]);
+    if (!out.write(s)) await drained(out);
   };
   const counts = { incidents: 0, events: 0 };
   let lastReport = 0;
