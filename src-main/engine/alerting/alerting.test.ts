@@ -284,6 +284,24 @@ describe('delivery: retries, dead letters', () => {
     expect(() => h.alerting.discardDead([d2.id])).toThrow(/dead letters/);
   });
 
+  it('a receiver that is down is not hammered: after a failure, the sink’s other alerts wait for its retry', async () => {
+    const h = harness();
+    const http = new HttpReceiver();
+    http.statuses = [503];
+    const base = await http.start();
+    cleanups.push(() => http.close());
+    const sink = await h.alerting.saveSink(sinkInput('webhook', { secrets: { url: `${base}/down` }, backoffMs: 3000, maxAttempts: 5 }));
+    h.alerting.saveRule(ruleInput([sink.id]));
+    for (let i = 0; i < 12; i++) putIncident(h.db);
+    h.db.transaction(() => afterIncidents(h.db, { runId: 1, scope: 'import' }))();
+    await http.waitFor(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    // Only the first batch in flight together went out; the rest wait untried.
+    expect(http.requests.length).toBeLessThanOrEqual(4);
+    const untried = h.db.prepare(`SELECT count(*) FROM alert_outbox WHERE status = 'pending' AND attempts = 0`).pluck().get() as number;
+    expect(untried).toBeGreaterThanOrEqual(8);
+  });
+
   it('keeps the outbox across a close: an alert queued while nothing can deliver goes out on the next open', async () => {
     const dir = tempDir('vigil-alerting-');
     const path = join(dir, 'case.vigil');

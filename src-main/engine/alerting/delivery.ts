@@ -33,6 +33,11 @@ export function backoffDelay(attempt: number, baseMs: number, random = Math.rand
 export class AlertDelivery {
   private timer: NodeJS.Timeout | null = null;
   private readonly inflight = new Map<number, Promise<void>>();
+  /**
+   * A sink that just failed is left alone until its retry is due: its other alerts wait instead
+   * of each hammering a receiver that is down (they keep their attempts).
+   */
+  private readonly cooling = new Map<string, number>();
   private stopped = false;
   private pumping = false;
   private changeTimer: NodeJS.Timeout | null = null;
@@ -90,7 +95,9 @@ export class AlertDelivery {
     try {
       const room = (this.opts.concurrency ?? 4) - this.inflight.size;
       if (room <= 0) return;
-      for (const item of dueItems(this.db, this.opts.now(), room, new Set(this.inflight.keys()))) void this.track(item);
+      const now = this.opts.now();
+      const cooling = [...this.cooling].filter(([, until]) => until > now).map(([id]) => id);
+      for (const item of dueItems(this.db, now, room, [...this.inflight.keys()], cooling)) void this.track(item);
     } finally {
       this.pumping = false;
     }
@@ -145,6 +152,7 @@ export class AlertDelivery {
         timeoutMs: this.opts.timeoutMs ?? 10_000,
       });
       if (!db.open) return;
+      this.cooling.delete(sink.id);
       db.prepare(
         `UPDATE alert_outbox SET status = 'sent', attempts = ?, sent_at = ?, last_error = NULL WHERE id = ? AND status = 'pending'`,
       ).run(attempts, now(), item.id);
@@ -162,6 +170,7 @@ export class AlertDelivery {
         history('failed', `${sink.name}: ${message}${permanent ? '' : ` (gave up after ${attempts} attempts)`}`);
       } else {
         const wait = backoffDelay(attempts, sink.backoffMs);
+        this.cooling.set(sink.id, now() + wait);
         db.prepare(`UPDATE alert_outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'`).run(
           attempts,
           message,

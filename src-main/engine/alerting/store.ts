@@ -241,17 +241,21 @@ function toItem(r: ItemDbRow): OutboxItem {
 }
 
 /** Pending rows whose time has come, oldest first. */
-export function dueItems(db: Database, now: number, limit: number, skip: ReadonlySet<number>): OutboxItem[] {
-  const rows = db
-    .prepare(
-      `SELECT id, sink_id, rule_id, incident_id, payload, attempts, repeats FROM alert_outbox
-       WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-    )
-    .all(now, limit + skip.size) as ItemDbRow[];
-  return rows
-    .filter((r) => !skip.has(r.id))
-    .slice(0, limit)
-    .map(toItem);
+export function dueItems(
+  db: Database,
+  now: number,
+  limit: number,
+  skipIds: readonly number[],
+  skipSinks: readonly string[] = [],
+): OutboxItem[] {
+  const rows = stmt(
+    db,
+    `SELECT id, sink_id, rule_id, incident_id, payload, attempts, repeats FROM alert_outbox
+     WHERE status = 'pending' AND next_attempt_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
+       AND sink_id NOT IN (SELECT value FROM json_each(?))
+     ORDER BY next_attempt_at, id LIMIT ?`,
+  ).all(now, JSON.stringify(skipIds), JSON.stringify(skipSinks), limit) as ItemDbRow[];
+  return rows.map(toItem);
 }
 
 export function nextDueAt(db: Database): number | null {
