@@ -46,6 +46,9 @@ interface TriageState {
   rerunning: boolean;
   /** Tuning changed since detection last ran over the whole case: the queue does not show it yet. */
   pending: boolean;
+  /** Benign labels raise thresholds or suppress (on by default); off labels only. */
+  tuneBenign: boolean;
+  setTuneBenign(on: boolean): void;
   setTab(tab: TriageTab): void;
   toggle(id: string): void;
   selectRange(id: string, ids: string[]): void;
@@ -91,7 +94,11 @@ export const useTriage = create<TriageState>((set, get) => ({
   truth: null,
   rerunning: false,
   pending: false,
+  tuneBenign: true,
 
+  setTuneBenign(on) {
+    set({ tuneBenign: on });
+  },
   setTab(tab) {
     set({ tab });
     if (tab !== 'queue') void get().load().catch(useApp.getState().showError);
@@ -116,7 +123,12 @@ export const useTriage = create<TriageState>((set, get) => ({
     if (ids.length === 0 || get().busy) return;
     set({ busy: true });
     try {
-      const r = await api().call('triage.label', { ids, label, ...(note !== undefined ? { note } : {}), tuning: 'auto' });
+      const r = await api().call('triage.label', {
+        ids,
+        label,
+        ...(note !== undefined ? { note } : {}),
+        tuning: get().tuneBenign ? 'auto' : 'none',
+      });
       const tuned = r.tunings.length;
       const what = label === null ? 'Cleared the label of' : `Labelled ${label === 'true' ? 'true incident' : 'benign'}:`;
       set({

@@ -4,7 +4,7 @@ import { useApp } from '../store/app';
 import { useTriage } from '../store/triage';
 
 export function TriageBulkBar() {
-  const { selected, label, busy, setSelected } = useTriage();
+  const { selected, label, busy, setSelected, tuneBenign, setTuneBenign } = useTriage();
   const showError = useApp((s) => s.showError);
   const [note, setNote] = useState('');
   if (selected.length === 0) return null;
@@ -32,6 +32,9 @@ export function TriageBulkBar() {
         maxLength={10_000}
         onChange={(e) => setNote(e.target.value)}
       />
+      <label className="muted small" title="Off: benign labels change nothing in detection">
+        <input type="checkbox" checked={tuneBenign} onChange={(e) => setTuneBenign(e.target.checked)} /> benign tunes detection
+      </label>
       <button className="ghost small" onClick={() => setSelected([])} title="Clear the selection (Esc)">
         Deselect
       </button>

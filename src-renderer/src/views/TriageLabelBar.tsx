@@ -17,7 +17,7 @@ export function labelName(l: string | null): string {
 }
 
 export function TriageLabelBar({ incident, note }: { incident: IncidentRow; note: string | null }) {
-  const { label, saveNote, busy, notice } = useTriage();
+  const { label, saveNote, busy, notice, tuneBenign, setTuneBenign } = useTriage();
   const showError = useApp((s) => s.showError);
   const [draft, setDraft] = useState(note ?? '');
   const [info, setInfo] = useState<IncidentTriage | null>(null);
@@ -79,6 +79,9 @@ export function TriageLabelBar({ incident, note }: { incident: IncidentRow; note
         <button className="ghost small" disabled={busy || !incident.label} onClick={() => apply(null)} title="Clear the label (u)">
           Clear
         </button>
+        <label className="muted small" title="Off: a benign label changes nothing in detection">
+          <input type="checkbox" checked={tuneBenign} onChange={(e) => setTuneBenign(e.target.checked)} /> benign tunes detection
+        </label>
         <span className="muted small">t · b · u · n note · Ctrl+Z undo</span>
       </div>
       <div className="triage-note">

@@ -256,7 +256,8 @@ function observable(type: string, value: string): Record<string, unknown> | null
 function stixWriter(meta: ExportMeta): FormatWriter {
   const created = iso(meta.exportedAt);
   const system = `identity--${uuidV5(`vigil:${meta.caseName}`, VIGIL_STIX_NAMESPACE)}`;
-  // Observables and analysts repeat across events and incidents: each is written once.
+  // Entity observables and analysts repeat across events and incidents: each is written once (the
+  // set is bounded by the case's distinct entities, not by the evidence).
   const written = new Set<string>();
   const obj = (o: Record<string, unknown>) => `,\n${JSON.stringify(o)}`;
   const once = (o: Record<string, unknown> | null): string => {
@@ -350,15 +351,17 @@ function stixWriter(meta: ExportMeta): FormatWriter {
       return out;
     },
     event: (inc, ev) => {
+      // One artifact per incident and event: unique by construction, so nothing has to remember
+      // which lines were written (that set would grow with the evidence).
       const artifact = {
         type: 'artifact',
         spec_version: '2.1',
-        id: `artifact--${uuidV5(`${meta.casePath}|event|${ev.id}`, STIX_SCO_NAMESPACE)}`,
+        id: idOf('artifact', `${inc.id}|event|${ev.id}`),
         mime_type: 'text/plain',
         payload_bin: Buffer.from(ev.raw, 'utf8').toString('base64'),
       };
       const refs: string[] = [artifact.id];
-      let out = once(artifact);
+      let out = obj(artifact);
       for (const [type, value] of [
         ['ip', ev.srcIp],
         ['user', ev.user],
