@@ -73,7 +73,8 @@ export async function closeAlerting(db: Database): Promise<void> {
 /** Incidents were rebuilt after a detection pass (inside its transaction). */
 export function afterIncidents(db: Database, pass: PassInfo): void {
   const a = cases.get(db);
-  const queued = evaluateIncidents(db, Date.now(), pass.scope === 'live');
+  // A savepoint: should the rules fail half way, none of their rows stay (and the pass's do).
+  const queued = db.transaction(() => evaluateIncidents(db, Date.now(), pass.scope === 'live'))();
   if (queued > 0 && a) {
     a.delivery.kick();
     a.changed();
