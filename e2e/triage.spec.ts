@@ -82,10 +82,9 @@ test('triage: bulk labels with undo; a benign label suppresses its incident afte
   await page.getByRole('button', { name: 'Export' }).click();
   await expect(result).toContainText('.stix.json');
 
-  // Another analyst cleared the label; merging the export brings it back and says so.
+  // A copy without that label (undone here): merging the export brings it back and says so.
   await page.getByRole('tab', { name: 'Queue' }).click();
-  await page.keyboard.press('Home');
-  await page.keyboard.press('u');
+  await page.keyboard.press('Control+z');
   await expect(page.getByLabel('Filter by label')).toContainText('true incident (0)');
   await page.getByRole('tab', { name: 'Export & merge' }).click();
   await page.getByLabel('Labels file').fill(path);

@@ -185,6 +185,12 @@ describe('export', () => {
     expect(m3.applied).toMatchObject([{ id: trueOne.id, local: 'benign', incoming: 'true' }]);
     expect((await engine.call<IncidentsPage>('incidents.list', { label: 'true' })).rows.map((x) => x.id)).toEqual([trueOne.id]);
 
+    // Clearing is a change too: our clear, newer than their label, stays.
+    await engine.call('triage.label', { ids: [benignOne.id], label: null });
+    const m4 = await engine.call<MergeReport>('triage.importLabels', { path: r.path });
+    expect(m4.kept.map((c) => [c.id, c.local, c.incoming])).toEqual([[benignOne.id, null, 'benign']]);
+    expect((await engine.call<IncidentsPage>('incidents.list', { label: 'benign' })).total).toBe(0);
+
     const bad = join(engine.dataDir, 'bad.json');
     writeFileSync(bad, '{"hello": 1}');
     await expect(engine.call('triage.importLabels', { path: bad })).rejects.toMatchObject({ code: 'bad_format' });

@@ -252,7 +252,7 @@ export function incidentTriage(db: Database, id: string): IncidentTriage {
 }
 
 /** When the label was last set, and by whom (from the history; else the state's time). */
-export function labelProvenance(db: Database): (id: string) => { at: number | null; author: string | null } {
+export function labelProvenance(db: Database): (id: string) => { at: number | null; author: string | null; fromHistory: boolean } {
   const last = db.prepare(
     `SELECT h.at, a.author FROM triage_label_history h JOIN triage_actions a ON a.id = h.action_id
      WHERE h.incident_id = ? AND a.undone_at IS NULL ORDER BY h.id DESC LIMIT 1`,
@@ -260,7 +260,7 @@ export function labelProvenance(db: Database): (id: string) => { at: number | nu
   const state = db.prepare('SELECT updated_at FROM incident_state WHERE id = ?').pluck();
   return (id) => {
     const r = last.get(id) as { at: number; author: string } | undefined;
-    if (r) return r;
-    return { at: (state.get(id) as number | undefined) ?? null, author: null };
+    if (r) return { ...r, fromHistory: true };
+    return { at: (state.get(id) as number | undefined) ?? null, author: null, fromHistory: false };
   };
 }

@@ -66,17 +66,22 @@ export function importLabels(db: Database, file: string, author = defaultAuthor(
     const report: MergeReport = { file, applied: [], kept: [], unchanged: 0, unknown: 0, actionId: null };
     const state = db.prepare('SELECT label, note FROM incident_state WHERE id = ?');
     const live = db.prepare('SELECT title, group_key AS groupKey FROM incidents WHERE id = ?');
+    const suppressed = db.prepare('SELECT title, group_key AS groupKey FROM triage_suppressed WHERE id = ?');
     const provenance = labelProvenance(db);
     let actionId: number | null = null;
     const now = Date.now();
     for (const inc of incoming) {
       const cur = state.get(inc.id) as { label: IncidentLabel | null; note: string | null } | undefined;
       const local = cur?.label ?? null;
-      const localAt = local === null ? null : provenance(inc.id).at;
+      // Clearing a label is a change too: a clear made after their label wins over it.
+      // (Only a clear in the history counts: undo and status changes also touch the state's time.)
+      const prov = provenance(inc.id);
+      const localAt = local === null ? (prov.fromHistory ? prov.at : null) : prov.at;
       const here = live.get(inc.id) as { title: string; groupKey: string } | undefined;
+      const out = here ? undefined : (suppressed.get(inc.id) as { title: string; groupKey: string } | undefined);
       const change: MergeChange = {
         id: inc.id,
-        title: here?.title ?? inc.title,
+        title: here?.title ?? out?.title ?? inc.title,
         local,
         incoming: inc.label,
         localAt,
@@ -87,18 +92,18 @@ export function importLabels(db: Database, file: string, author = defaultAuthor(
         report.unchanged++;
         continue;
       }
-      if (local !== null && localAt !== null && localAt >= inc.at) {
+      if (localAt !== null && localAt >= inc.at) {
         report.kept.push(change);
         continue;
       }
       if (actionId === null) actionId = newAction(db, 'import', author, `Merged labels from ${file}`, now);
-      if (!here) report.unknown++;
+      if (!here && !out) report.unknown++;
       applyLabel(
         db,
         actionId,
         inc.labelledBy ? `${author} (from ${inc.labelledBy})` : author,
         inc.id,
-        here ? { ...here, live: true } : { title: inc.title, groupKey: inc.groupKey, live: false },
+        here ? { ...here, live: true } : { title: out?.title ?? inc.title, groupKey: out?.groupKey ?? inc.groupKey, live: false },
         { label: inc.label, ...(inc.note !== null ? { note: inc.note } : {}), tuning: 'auto' },
         now,
       );
