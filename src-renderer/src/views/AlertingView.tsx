@@ -44,8 +44,9 @@ export function AlertingView() {
     <section className="panel" aria-label="Alerts" style={{ maxWidth: 1200 }}>
       <h2>Alerts</h2>
       <p className="muted">
-        Incidents that match a rule are sent to its sinks while you collect or import, once per incident: changes within the rule’s dedup
-        window only count up. Undelivered alerts wait in the case and are retried; what keeps failing lands in the dead letters below.
+        Incidents that match a rule go to its sinks as live collection finds them (and, if the rule says so, as imports do), once per
+        incident: changes within the rule’s dedup window only count up. Undelivered alerts wait in the case and are retried; what keeps
+        failing lands in the dead letters below.
       </p>
       {!settings ? (
         <p className="muted">Loading…</p>
