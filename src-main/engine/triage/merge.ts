@@ -13,8 +13,8 @@ import { EngineError, ioError } from '../errors';
 import { ATTACK_PATTERNS } from '../detect/behaviour';
 import { applyLabel, defaultAuthor, labelProvenance, newAction } from './labels';
 
-/** Exports are streamed; reading one back whole is fine up to this size. */
-const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
+/** Reading an export back is done whole: fine well below V8's longest string (about 512 MB). */
+const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
 
 const exportedIncident = z.object({
   id: z.string().min(1).max(64),
@@ -35,7 +35,7 @@ const exportFile = z.object({
 export function importLabels(db: Database, file: string, author = defaultAuthor()): MergeReport {
   let text: string;
   try {
-    if (statSync(file).size > MAX_IMPORT_BYTES) throw new EngineError('bad_format', `${file} is larger than 1 GB; export only the labels you need.`);
+    if (statSync(file).size > MAX_IMPORT_BYTES) throw new EngineError('bad_format', `${file} is larger than 256 MB: export the labels without evidence (vigil export --max-events 0) to merge them.`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof EngineError) throw err;

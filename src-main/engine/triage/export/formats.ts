@@ -116,6 +116,21 @@ const CSV_COLUMNS = [
   'message',
 ];
 
+/**
+ * Log lines are attacker-controlled: a cell that starts like a formula (=, +, @, a tab or CR, or
+ * a - that does not start a plain number or "- ") would run in a spreadsheet, so it gets a leading '.
+ */
+export function csvSafe(v: unknown): unknown {
+  if (typeof v !== 'string' || v === '') return v;
+  const c = v[0]!;
+  if (c === '=' || c === '+' || c === '@' || c === '\t' || c === '\r' || (c === '-' && !/^-(\s|$)|^-\d+(\.\d+)?$/.test(v))) return `'${v}`;
+  return v;
+}
+
+function row(cells: unknown[]): string {
+  return stringify([cells.map(csvSafe)]);
+}
+
 function csvWriter(): FormatWriter {
   const incidentCells = (inc: ExportIncident) => [
     inc.id,
@@ -136,22 +151,20 @@ function csvWriter(): FormatWriter {
     head: () => stringify([CSV_COLUMNS]),
     incident: () => '',
     event: (inc, ev) =>
-      stringify([
-        [
-          ...incidentCells(inc),
-          ev.id,
-          ev.ts === null ? '' : iso(ev.ts),
-          ev.source,
-          ev.lineNo,
-          ev.host ?? '',
-          ev.app ?? '',
-          ev.srcIp ?? '',
-          ev.user ?? '',
-          ev.outcome,
-          ev.message,
-        ],
+      row([
+        ...incidentCells(inc),
+        ev.id,
+        ev.ts === null ? '' : iso(ev.ts),
+        ev.source,
+        ev.lineNo,
+        ev.host ?? '',
+        ev.app ?? '',
+        ev.srcIp ?? '',
+        ev.user ?? '',
+        ev.outcome,
+        ev.message,
       ]),
-    incidentEnd: (inc, events) => (events === 0 ? stringify([[...incidentCells(inc), '', '', '', '', '', '', '', '', '', '']]) : ''),
+    incidentEnd: (inc, events) => (events === 0 ? row([...incidentCells(inc), '', '', '', '', '', '', '', '', '', '']) : ''),
     tail: () => '',
   };
 }
@@ -293,7 +306,15 @@ function stixWriter(meta: ExportMeta): FormatWriter {
       let author = system;
       if (inc.labelledBy) {
         author = `identity--${uuidV5(`analyst:${inc.labelledBy}`, VIGIL_STIX_NAMESPACE)}`;
-        out += once({ type: 'identity', spec_version: '2.1', id: author, created, modified: created, name: inc.labelledBy, identity_class: 'individual' });
+        out += once({
+          type: 'identity',
+          spec_version: '2.1',
+          id: author,
+          created,
+          modified: created,
+          name: inc.labelledBy,
+          identity_class: 'individual',
+        });
       }
       const refs: string[] = [];
       for (const e of inc.entities) {
