@@ -225,6 +225,8 @@ export const triageMethods = {
       .strict(),
     output: reply<ExportResult>(),
   },
+  /** Stop running exports; their partial files are removed. Says how many were running. */
+  'triage.cancelExport': { input: z.object({}).strict(), output: reply<{ cancelled: number }>() },
   /** Merge labels from a JSON export of this or another analyst's copy: the newer label wins. */
   'triage.importLabels': { input: z.object({ path: filePath, author }).strict(), output: reply<MergeReport>() },
   /** True-labelled incidents as a ground-truth file that experiments.runExperiment reads. */

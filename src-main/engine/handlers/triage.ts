@@ -13,6 +13,7 @@ export function exportsDir(dataDir: string): string {
 
 export function triageHandlers(ctx: EngineContext): DomainHandlers<'triage'> {
   const db = () => ctx.open().store.db;
+  const running = new Set<AbortController>();
   const changed = (reason: 'labelled' | 'undone' | 'tuning' | 'imported') => {
     ctx.emit('triage.changed', { reason });
     ctx.emit('incidents.changed', { reason: 'updated', total: db().prepare('SELECT count(*) FROM incidents').pluck().get() as number });
@@ -42,6 +43,8 @@ export function triageHandlers(ctx: EngineContext): DomainHandlers<'triage'> {
       const c = ctx.open();
       const info = c.store.info();
       const opts = ctx.options();
+      const abort = new AbortController();
+      running.add(abort);
       return exportIncidents(c.store.db, {
         format,
         label: which,
@@ -52,7 +55,13 @@ export function triageHandlers(ctx: EngineContext): DomainHandlers<'triage'> {
         version: opts.version,
         exportsDir: exportsDir(opts.dataDir),
         progress: (p) => ctx.emit('triage.exportProgressed', p),
-      });
+        signal: abort.signal,
+      }).finally(() => running.delete(abort));
+    },
+    'triage.cancelExport': () => {
+      const n = running.size;
+      for (const a of running) a.abort();
+      return { cancelled: n };
     },
     'triage.importLabels': ({ path, author }) => {
       const r = importLabels(db(), resolve(path), author);

@@ -150,6 +150,17 @@ describe('export', () => {
     expect(attrs.filter((a) => a.type === 'text' && !a.Tag)).toHaveLength(r.events);
   });
 
+  it('cancels a running export and keeps nothing of it', async () => {
+    const target = join(engine.dataDir, 'cancelled.json');
+    const running = engine.call('triage.export', { format: 'stix', path: target });
+    const c = await engine.call<{ cancelled: number }>('triage.cancelExport', {});
+    expect(c.cancelled).toBe(1);
+    await expect(running).rejects.toMatchObject({ code: 'cancelled' });
+    expect(existsSync(target)).toBe(false);
+    expect(existsSync(`${target}.partial`)).toBe(false);
+    expect(await engine.call<{ cancelled: number }>('triage.cancelExport', {})).toEqual({ cancelled: 0 });
+  });
+
   it('refuses a folder as the target and leaves nothing half-written', async () => {
     await expect(engine.call('triage.export', { format: 'json', path: engine.dataDir })).rejects.toMatchObject({ code: 'io_error' });
     expect(existsSync(`${engine.dataDir}.partial`)).toBe(false);

@@ -60,6 +60,7 @@ interface TriageState {
   removeTuning(id: number): Promise<void>;
   load(): Promise<void>;
   exportTo(format: ExportFormat, label: ExportLabel, path: string | null): Promise<void>;
+  cancelExport(): Promise<void>;
   importLabels(path: string): Promise<void>;
   writeTruth(): Promise<void>;
   onProgress(p: ExportProgress): void;
@@ -222,6 +223,9 @@ export const useTriage = create<TriageState>((set, get) => ({
     } finally {
       set({ exporting: null });
     }
+  },
+  async cancelExport() {
+    await api().call('triage.cancelExport', {});
   },
   async importLabels(path) {
     const r = await api().call('triage.importLabels', { path });

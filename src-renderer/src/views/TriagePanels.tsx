@@ -125,7 +125,7 @@ export function TriageTuning() {
 }
 
 export function TriageExport() {
-  const { exportTo, exporting, exported, exportError, importLabels, merge, writeTruth, truth } = useTriage();
+  const { exportTo, cancelExport, exporting, exported, exportError, importLabels, merge, writeTruth, truth } = useTriage();
   const showError = useApp((s) => s.showError);
   const [format, setFormat] = useState<ExportFormat>('json');
   const [label, setLabel] = useState<ExportLabel>('any');
@@ -185,6 +185,11 @@ export function TriageExport() {
         <button type="submit" disabled={!!exporting}>
           {exporting ? 'Exporting…' : 'Export'}
         </button>
+        {exporting && (
+          <button type="button" className="ghost" onClick={() => void cancelExport().catch(showError)}>
+            Cancel
+          </button>
+        )}
       </form>
       {exporting && (
         <p className="muted" role="status">

@@ -27,6 +27,7 @@ export interface ExportOptions {
   /** Where exports land by default (and what the browser host offers for download). */
   exportsDir: string;
   progress?: (p: ExportProgress) => void;
+  signal?: AbortSignal;
 }
 
 /** Wait until a full stream drains; listeners are removed either way (no leak over many waits). */
@@ -93,12 +94,14 @@ export async function exportIncidents(db: Database, o: ExportOptions): Promise<E
   try {
     await write(writer.head());
     for (const id of ids) {
+      if (o.signal?.aborted) throw new EngineError('cancelled', `The export to ${target} was cancelled; nothing was kept.`);
       const found = source.incident(id);
       if (!found) continue;
       const { incident, evidence } = found;
       await write(writer.incident(incident, counts.incidents === 0, evidence.slice(0, o.maxEvents)));
       let n = 0;
       for (const page of source.events(evidence, o.maxEvents)) {
+        if (o.signal?.aborted) throw new EngineError('cancelled', `The export to ${target} was cancelled; nothing was kept.`);
         let chunk = '';
         for (const ev of page) {
           chunk += writer.event(incident, ev, n === 0);
