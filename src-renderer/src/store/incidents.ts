@@ -44,7 +44,8 @@ interface IncidentsState {
   open(id: string): Promise<void>;
   back(): void;
   reloadDetail(): Promise<void>;
-  update(change: { status?: IncidentStatus; label?: IncidentLabel | null }): Promise<void>;
+  /** The status; labels go through the triage store (history, undo, tuning). */
+  update(change: { status: IncidentStatus }): Promise<void>;
   rephrase(): Promise<void>;
   loadLlm(): Promise<void>;
   saveLlm(s: Omit<LlmSettings, 'hasApiKey'> & { apiKey?: string }): Promise<void>;
