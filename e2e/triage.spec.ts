@@ -76,6 +76,10 @@ test('triage: bulk labels with undo; a benign label suppresses its incident afte
   expect(doc.incidents[1]).toMatchObject({ title: scanner, note: 'our weekly vulnerability scan' });
   for (const i of doc.incidents) expect(i.events.length).toBeGreaterThan(0);
   expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(doc);
+  // Without the token the host refuses it.
+  const anonymous = new URL(href, page.url());
+  anonymous.searchParams.delete('token');
+  expect((await page.request.get(anonymous.toString())).status()).toBe(401);
 
   // STIX too.
   await page.getByLabel('Export format').selectOption('stix');
@@ -95,4 +99,15 @@ test('triage: bulk labels with undo; a benign label suppresses its incident afte
   await expect(page.getByTestId('label-history')).toContainText('merged');
   await page.getByRole('tab', { name: 'Queue' }).click();
   await expect(page.getByLabel('Filter by label')).toContainText('true incident (1)');
+
+  // Changing our mind: the scanner is not benign after all; after a re-run it is back in the queue.
+  await page.getByRole('tab', { name: /Tuning & suppressed/ }).click();
+  await suppressed.getByRole('button', { name: 'Not benign' }).click();
+  await expect(page.getByTestId('tuning-table')).toHaveCount(0);
+  await page.getByTestId('triage-notice').getByRole('button', { name: 'Re-run detection' }).click();
+  await expect(page.getByTestId('triage-notice')).toContainText('Detection re-ran', { timeout: 90_000 });
+  await expect(page.getByText('No incident is suppressed')).toBeVisible();
+  await page.getByRole('tab', { name: 'Queue' }).click();
+  await expect(rows).toHaveCount(6);
+  await expect(queue).toContainText(scanner);
 });

@@ -21,7 +21,7 @@ function fmtBytes(n: number): string {
 }
 
 export function TriageTuning() {
-  const { tunings, suppressed, removeTuning, rerun, rerunning } = useTriage();
+  const { tunings, suppressed, removeTuning, rerun, rerunning, label, busy } = useTriage();
   const showError = useApp((s) => s.showError);
   return (
     <div className="triage-panel">
@@ -90,6 +90,7 @@ export function TriageTuning() {
               <th>When (UTC)</th>
               <th>Label</th>
               <th>Why it is out of the queue</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -114,6 +115,22 @@ export function TriageTuning() {
                       </li>
                     ))}
                   </ul>
+                </td>
+                <td>
+                  {s.label === 'benign' && (
+                    <button
+                      className="ghost small"
+                      disabled={busy}
+                      title="Clear its benign label: the tuning it made goes, and the incident returns when detection re-runs"
+                      onClick={() =>
+                        void label([s.id], null)
+                          .then(() => useTriage.getState().load())
+                          .catch(showError)
+                      }
+                    >
+                      Not benign
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
