@@ -48,7 +48,9 @@ interface Entry {
 interface Group {
   key: string;
   values: Record<string, string>;
+  /** In event-time order from `head`; the entries before it are gone (cut off in bulk, not one by one). */
   entries: Entry[];
+  head: number;
   lastTs: number;
   /** Running statistics over `entries`, so a hit costs O(1) instead of a pass over the window. */
   valueCounts: Map<string | undefined, number>;
@@ -71,6 +73,15 @@ function check(op: CountOp, a: number, b: number): boolean {
     case 'neq':
       return a !== b;
   }
+}
+
+/** A group's live entries as one array (drops the dead front first). */
+function live(g: Group): Entry[] {
+  if (g.head > 0) {
+    g.entries.splice(0, g.head);
+    g.head = 0;
+  }
+  return g.entries;
 }
 
 /** Shared empty result: most calls fire nothing. */
@@ -139,7 +150,7 @@ export class CorrelationWindow {
     else {
       const values: Record<string, string> = {};
       for (let i = 0; i < gf.length; i++) values[this.corr.groupBy[i]!] = vals[i]!;
-      g = { key, values, entries: [], lastTs: hit.ts, valueCounts: new Map(), ruleCounts: this.corr.rules.map(() => 0), sum: 0 };
+      g = { key, values, entries: [], head: 0, lastTs: hit.ts, valueCounts: new Map(), ruleCounts: this.corr.rules.map(() => 0), sum: 0 };
       if (this.groups.size >= this.limits.maxGroups) {
         if (fires === NO_FIRES) fires = [];
         this.dropOldestGroup(fires);
@@ -151,13 +162,14 @@ export class CorrelationWindow {
     if (!this.eager) return fires;
     // Sliding window ending at the newest hit.
     const from = g.lastTs - this.corr.timespanMs;
-    let drop = 0;
-    while (drop < g.entries.length && g.entries[drop]!.ts < from) drop++;
-    this.removeFront(g, drop);
+    const es = g.entries;
+    let end = g.head;
+    while (end < es.length && es[end]!.ts < from) end++;
+    this.removeFront(g, end - g.head);
     const measured = this.measureGroup(g, entry);
     if (this.ops.every((o) => check(o.op, measured, o.value))) {
       if (fires === NO_FIRES) fires = [];
-      fires.push(this.fire(g, g.entries, measured));
+      fires.push(this.fire(g, live(g), measured));
       this.groups.delete(key);
     }
     return fires;
@@ -180,7 +192,7 @@ export class CorrelationWindow {
     this.nextCloseCheck = watermark + Math.max(1000, Math.floor(span / 10));
     for (const g of this.groups.values()) {
       this.closeWindows(g, watermark, fires);
-      if (g.entries.length === 0) this.groups.delete(g.key);
+      if (g.entries.length === g.head) this.groups.delete(g.key);
     }
     return fires;
   }
@@ -195,13 +207,14 @@ export class CorrelationWindow {
 
   private closeWindows(g: Group, watermark: number, fires: CorrelationFire[]): void {
     const span = this.corr.timespanMs;
-    while (g.entries.length > 0) {
-      const start = g.entries[0]!.ts;
+    while (g.entries.length > g.head) {
+      const es = g.entries;
+      const start = es[g.head]!.ts;
       if (watermark !== Infinity && start + span >= watermark) return;
-      let end = 0;
-      while (end < g.entries.length && g.entries[end]!.ts <= start + span) end++;
-      const win = g.entries.slice(0, end);
-      this.removeFront(g, end);
+      let end = g.head;
+      while (end < es.length && es[end]!.ts <= start + span) end++;
+      const win = es.slice(g.head, end);
+      this.removeFront(g, end - g.head);
       const measured = this.measure(win, win[win.length - 1]!);
       if (this.ops.every((o) => check(o.op, measured, o.value))) fires.push(this.fire(g, win, measured));
     }
@@ -209,10 +222,10 @@ export class CorrelationWindow {
 
   private insert(g: Group, e: Entry): void {
     const es = g.entries;
-    if (es.length === 0 || es[es.length - 1]!.ts <= e.ts) es.push(e);
+    if (es.length === g.head || es[es.length - 1]!.ts <= e.ts) es.push(e);
     else {
       // Out-of-order hit: keep entries sorted by event time.
-      let lo = 0;
+      let lo = g.head;
       let hi = es.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
@@ -225,7 +238,7 @@ export class CorrelationWindow {
     g.valueCounts.set(e.value, (g.valueCounts.get(e.value) ?? 0) + 1);
     g.ruleCounts[e.ruleIndex]!++;
     if (Number.isFinite(e.num)) g.sum += e.num;
-    if (es.length > this.limits.maxEntriesPerGroup) {
+    if (es.length - g.head > this.limits.maxEntriesPerGroup) {
       this.removeFront(g, 1);
       this.droppedEntries++;
     }
@@ -233,20 +246,30 @@ export class CorrelationWindow {
 
   private removeFront(g: Group, k: number): void {
     if (k <= 0) return;
-    for (let i = 0; i < k; i++) {
-      const e = g.entries[i]!;
+    const es = g.entries;
+    for (let i = g.head; i < g.head + k; i++) {
+      const e = es[i]!;
       const c = g.valueCounts.get(e.value)! - 1;
       if (c === 0) g.valueCounts.delete(e.value);
       else g.valueCounts.set(e.value, c);
       g.ruleCounts[e.ruleIndex]!--;
       if (Number.isFinite(e.num)) g.sum -= e.num;
     }
-    g.entries.splice(0, k);
+    g.head += k;
+    // Cut the dead front off in bulk: one splice per many removals keeps a hit O(1) amortised
+    // where a splice per removal cost a copy of the whole window (up to 10,000 entries).
+    if (g.head === es.length) {
+      es.length = 0;
+      g.head = 0;
+    } else if (g.head >= 1024 && g.head * 2 >= es.length) {
+      es.splice(0, g.head);
+      g.head = 0;
+    }
   }
 
   /** measure() from the running statistics of the whole group window. */
   private measureGroup(g: Group, latest: Entry): number {
-    const n = g.entries.length;
+    const n = g.entries.length - g.head;
     switch (this.corr.type) {
       case 'event_count':
         return n;
@@ -260,8 +283,15 @@ export class CorrelationWindow {
         return n === 0 ? 0 : g.sum / n;
       case 'value_percentile':
         return n === 0 ? 0 : (100 * (g.valueCounts.get(latest.value) ?? 0)) / n;
-      case 'temporal_ordered':
-        return this.measure(g.entries, latest);
+      case 'temporal_ordered': {
+        // The ordered prefix cannot pass a rule with no hit in the window. Eager windows only
+        // test monotone conditions, so when even that bound fails the scan is not needed; a
+        // group full of one rule's hits (an address's every login) then costs O(1) per hit.
+        let bound = 0;
+        while (bound < g.ruleCounts.length && g.ruleCounts[bound]! > 0) bound++;
+        if (!this.ops.every((o) => check(o.op, bound, o.value))) return bound;
+        return this.measure(live(g), latest);
+      }
     }
   }
 
