@@ -143,6 +143,22 @@ export class TimeOrderedEvents {
     return name;
   }
 
+  /**
+   * Parsed JSON columns, shared by the rows that hold the same text (a session line's fields
+   * repeat on thousands of rows) and frozen, since they are shared: detection reads them only.
+   */
+  private json(text: string): unknown {
+    let v = this.parsed.get(text);
+    if (v === undefined) {
+      v = deepFreeze(JSON.parse(text));
+      if (this.parsed.size >= 4096) this.parsed.clear();
+      this.parsed.set(text, v);
+    }
+    return v;
+  }
+
+  private readonly parsed = new Map<string, unknown>();
+
   private toEvents(rows: RawRow[]): NormalizedEvent[] {
     const out = new Array<NormalizedEvent>(rows.length);
     for (let i = 0; i < rows.length; i++) {
@@ -158,7 +174,7 @@ export class TimeOrderedEvents {
         severity: r[7],
         message: r[8] ?? (r[9] !== null ? raw.slice(r[9]) : raw),
         template_id: r[10],
-        params: r[11] ? (JSON.parse(r[11]) as string[]) : [],
+        params: r[11] ? (this.json(r[11]) as string[]) : [],
         logsource: { product: r[12], service: r[13], category: r[14] },
         src_ip: r[15],
         dst_ip: r[16],
@@ -170,11 +186,19 @@ export class TimeOrderedEvents {
         user_agent: r[22],
         outcome: r[23],
         action: r[24],
-        fields: r[25] ? (JSON.parse(r[25]) as NormalizedEvent['fields']) : {},
+        fields: r[25] ? (this.json(r[25]) as NormalizedEvent['fields']) : {},
         parser: r[26],
         raw,
       };
     }
     return out;
   }
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') {
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+    Object.freeze(v);
+  }
+  return v;
 }
