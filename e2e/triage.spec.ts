@@ -8,6 +8,10 @@ test('triage: bulk labels with undo; a benign label suppresses its incident afte
   const queue = page.getByTestId('incident-queue');
   const rows = queue.getByRole('row');
   await expect(rows).toHaveCount(6, { timeout: 90_000 });
+  // Who labels: the history and exports carry the name.
+  await page.getByRole('tab', { name: 'Label history' }).click();
+  await page.getByLabel('Analyst name').fill('ana');
+  await page.getByRole('tab', { name: 'Queue' }).click();
 
   // Bulk: select two incidents (checkbox, then x on the next), label them true at once.
   await rows.nth(0).getByRole('checkbox').check();
@@ -36,7 +40,7 @@ test('triage: bulk labels with undo; a benign label suppresses its incident afte
   await expect(page.getByTestId('triage-notice')).toContainText('tuning');
   await expect(page.getByTestId('incident-tunings')).toContainText('ip:145.57.18.110');
   await page.getByText('Label history (1)').click();
-  await expect(page.getByTestId('incident-label-history')).toContainText('no label → benign · “our weekly vulnerability scan”');
+  await expect(page.getByTestId('incident-label-history')).toContainText('ana: no label → benign · “our weekly vulnerability scan”');
 
   // The true incident is labelled with t from the detail of the top incident.
   await page.keyboard.press('Escape');

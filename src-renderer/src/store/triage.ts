@@ -49,6 +49,9 @@ interface TriageState {
   /** Benign labels raise thresholds or suppress (on by default); off labels only. */
   tuneBenign: boolean;
   setTuneBenign(on: boolean): void;
+  /** Who labels, as history and exports show it; empty: the engine uses the OS user name. */
+  author: string;
+  setAuthor(name: string): void;
   setTab(tab: TriageTab): void;
   toggle(id: string): void;
   selectRange(id: string, ids: string[]): void;
@@ -66,6 +69,20 @@ interface TriageState {
   onProgress(p: ExportProgress): void;
   dismiss(): void;
   reset(): void;
+}
+
+const AUTHOR_KEY = 'vigil.triage.author';
+
+function readAuthor(): string {
+  try {
+    return localStorage.getItem(AUTHOR_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function authorArg(author: string): { author?: string } {
+  return author.trim() ? { author: author.trim() } : {};
 }
 
 function plural(n: number, word: string): string {
@@ -96,9 +113,19 @@ export const useTriage = create<TriageState>((set, get) => ({
   rerunning: false,
   pending: false,
   tuneBenign: true,
+  author: readAuthor(),
 
   setTuneBenign(on) {
     set({ tuneBenign: on });
+  },
+  setAuthor(name) {
+    const author = name.slice(0, 120);
+    set({ author });
+    try {
+      localStorage.setItem(AUTHOR_KEY, author);
+    } catch {
+      // Storage may be off; the name then lasts for this session.
+    }
   },
   setTab(tab) {
     set({ tab });
@@ -129,6 +156,7 @@ export const useTriage = create<TriageState>((set, get) => ({
         label,
         ...(note !== undefined ? { note } : {}),
         tuning: get().tuneBenign ? 'auto' : 'none',
+        ...authorArg(get().author),
       });
       const tuned = r.tunings.length;
       const what = label === null ? 'Cleared the label of' : `Labelled ${label === 'true' ? 'true incident' : 'benign'}:`;
@@ -155,6 +183,7 @@ export const useTriage = create<TriageState>((set, get) => ({
       label: useIncidents.getState().detail?.incident.label ?? null,
       note,
       tuning: 'auto',
+      ...authorArg(get().author),
     });
     set({ notice: { text: row.rows.length ? 'Note saved' : 'Note unchanged', rerun: false, undoable: true } });
     await refreshQueue();
@@ -190,7 +219,7 @@ export const useTriage = create<TriageState>((set, get) => ({
     }
   },
   async removeTuning(id) {
-    const t = await api().call('triage.removeTuning', { id });
+    const t = await api().call('triage.removeTuning', { id, ...authorArg(get().author) });
     set({ pending: true, notice: { text: `Removed tuning #${t.id}: ${t.detector}${t.kind ? `/${t.kind}` : ''} about ${t.subject}`, rerun: true, undoable: true } });
     await get().load();
   },
@@ -228,7 +257,7 @@ export const useTriage = create<TriageState>((set, get) => ({
     await api().call('triage.cancelExport', {});
   },
   async importLabels(path) {
-    const r = await api().call('triage.importLabels', { path });
+    const r = await api().call('triage.importLabels', { path, ...authorArg(get().author) });
     set({
       merge: r,
       pending: get().pending || r.applied.some((c) => c.incoming === 'benign'),

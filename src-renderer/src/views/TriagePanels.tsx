@@ -318,12 +318,23 @@ export function TriageExport() {
 }
 
 export function TriageHistory() {
-  const { history, actions, undo, busy } = useTriage();
+  const { history, actions, undo, busy, author, setAuthor } = useTriage();
   const latest = actions.find((a) => a.undoneAt === null);
   return (
     <div className="triage-panel">
       <div className="toolbar">
         <h3>Label history</h3>
+        <label className="muted small">
+          Labelling as{' '}
+          <input
+            type="text"
+            aria-label="Analyst name"
+            placeholder="your name (default: the system user)"
+            value={author}
+            maxLength={120}
+            onChange={(e) => setAuthor(e.target.value)}
+          />
+        </label>
         {latest && (
           <button className="ghost" disabled={busy} onClick={() => void undo()} title="Ctrl+Z">
             Undo: {latest.summary}
