@@ -137,7 +137,7 @@ export function IncidentQueue() {
         if (!row) return;
         void st.open(row.id);
       } else if (e.key === '/') searchRef.current?.focus();
-      else if (e.key === 'x' || e.key === ' ') {
+      else if (e.key === 'x' || (e.key === ' ' && !checkbox && t?.tagName !== 'BUTTON')) {
         // Select the row under the cursor for bulk labelling.
         const row = st.rows[st.cursor];
         if (row) useTriage.getState().toggle(row.id);
