@@ -14,6 +14,8 @@ export interface GraphEntity {
   vertex?: unknown;
 }
 
+const RAW_MEMO_LIMIT = 500_000;
+
 /** "Listening on 0.0.0.0" names no peer; neither does the unspecified IPv6 address. */
 const UNSPECIFIED = new Set(['0.0.0.0', '0000:0000:0000:0000:0000:0000:0000:0000']);
 
@@ -23,9 +25,26 @@ const UNSPECIFIED = new Set(['0.0.0.0', '0000:0000:0000:0000:0000:0000:0000:0000
  */
 export class EntityResolver {
   private readonly byId = new Map<string, GraphEntity | null>();
+  /**
+   * Raw value to entity, per type: the hot path is one lookup. The graph holds a vertex for
+   * every entity anyway, so this grows no faster than the graph (and is emptied past a cap).
+   */
+  private readonly byRaw = new Map<EntityType, Map<string, GraphEntity | null>>();
 
   /** The entity of a raw value of `type`, or null when it is not a valid entity. */
   resolve(type: EntityType, raw: string): GraphEntity | null {
+    let memo = this.byRaw.get(type);
+    if (memo === undefined) this.byRaw.set(type, (memo = new Map()));
+    let g = memo.get(raw);
+    if (g === undefined) {
+      g = this.lookup(type, raw);
+      if (memo.size >= RAW_MEMO_LIMIT) memo.clear();
+      memo.set(raw, g);
+    }
+    return g;
+  }
+
+  private lookup(type: EntityType, raw: string): GraphEntity | null {
     const e = entityOf(type, raw);
     if (e === null) return null;
     let g = this.byId.get(e.id);
