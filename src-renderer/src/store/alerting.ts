@@ -107,9 +107,15 @@ export const useAlerting = create<AlertingState>((set, get) => ({
 export function openIncident(incidentId: string): void {
   const app = useApp.getState();
   if (app.view !== 'incidents') {
+    // The view resets the queue when it mounts and then loads it: open the incident once it has.
+    const off = useIncidents.subscribe((s, prev) => {
+      if (s.loaded && !prev.loaded) {
+        off();
+        void s.open(incidentId);
+      }
+    });
+    setTimeout(off, 30_000);
     app.setView('incidents');
-    // The view resets its state when it mounts; open once it has.
-    setTimeout(() => void useIncidents.getState().open(incidentId), 150);
   } else {
     void useIncidents.getState().open(incidentId);
   }
