@@ -120,12 +120,17 @@ export class Detection {
         await new Promise((r) => setImmediate(r));
         readFrom = performance.now();
       }
+      // Each stage finishes (trains, flushes) in a transaction of its own, with the workbench's
+      // queries let in between: one transaction for all of them froze queries for a second and
+      // more. A crash in between leaves the run 'running', which the next open repairs with a
+      // full pass, as for a crash between pages.
+      for (const s of this.stages) {
+        const t = performance.now();
+        db.transaction(() => s.finish(sink))();
+        stageMs[s.name]! += performance.now() - t;
+        await new Promise((r) => setImmediate(r));
+      }
       db.transaction(() => {
-        for (const s of this.stages) {
-          const t = performance.now();
-          s.finish(sink);
-          stageMs[s.name]! += performance.now() - t;
-        }
         this.checkpoint();
         progress.run(done, sink.added, run.id);
         afterDetection(db, { runId: run.id, scope: scope === 'all' ? 'all' : 'import' });
