@@ -106,7 +106,13 @@ describe('sinks: what each receiver gets', () => {
     const key = 'hmac-shared-secret';
     const sinks: SinkRow[] = [
       await h.alerting.saveSink(
-        sinkInput('webhook', { secrets: { url: `${base}/hook?token=t0p`, headers: { Authorization: 'Bearer abc123' }, hmacKey: key } }),
+        sinkInput('webhook', {
+          secrets: {
+            url: `${base}/hook?token=t0p`,
+            headers: { Authorization: 'Bearer abc123', 'content-type': 'text/plain' },
+            hmacKey: key,
+          },
+        }),
       ),
       await h.alerting.saveSink(sinkInput('slack', { secrets: { url: `${base}/services/T000/B000/XXXX` } })),
       await h.alerting.saveSink(sinkInput('teams', { secrets: { url: `${base}/teams/webhookb2/abc` } })),
@@ -127,7 +133,7 @@ describe('sinks: what each receiver gets', () => {
     const caseText = JSON.stringify(h.db.prepare('SELECT * FROM alert_sinks').all());
     for (const secret of ['t0p', 'abc123', key, 'R0UT1NGKEY', 'XXXX']) expect(caseText).not.toContain(secret);
     expect(JSON.stringify(await h.alerting.settings())).not.toContain('t0p');
-    expect(sinks[0]).toMatchObject({ target: `${base}/…`, headerNames: ['Authorization'], hmac: true, secret: 'stored' });
+    expect(sinks[0]).toMatchObject({ target: `${base}/…`, headerNames: ['Authorization', 'content-type'], hmac: true, secret: 'stored' });
     const secretsFile = join(h.dataDir, SECRETS_FILE);
     expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(secretsFile, 'utf8')).toContain('t0p');

@@ -47,16 +47,15 @@ export async function deliver(sink: StoredSink, secrets: SinkSecrets | null, m: 
     case 'webhook': {
       const url = need(secrets?.url, 'a URL');
       const body = webhookBody(m, deliveryId);
-      const headers: Record<string, string> = {
-        ...(secrets?.headers ?? {}),
-        'Content-Type': 'application/json',
-        'User-Agent': 'Vigil-Alerts/1',
-        'X-Vigil-Delivery': deliveryId,
-      };
+      // The analyst's headers first; ours replace any of the same name (header names ignore case).
+      const headers = new Headers(secrets?.headers ?? {});
+      headers.set('Content-Type', 'application/json');
+      headers.set('User-Agent', 'Vigil-Alerts/1');
+      headers.set('X-Vigil-Delivery', deliveryId);
       if (secrets?.hmacKey) {
         const ts = Math.floor(Date.now() / 1000);
-        headers['X-Vigil-Timestamp'] = String(ts);
-        headers[sink.settings.signatureHeader || DEFAULT_SIGNATURE_HEADER] = sign(secrets.hmacKey, ts, body);
+        headers.set('X-Vigil-Timestamp', String(ts));
+        headers.set(sink.settings.signatureHeader || DEFAULT_SIGNATURE_HEADER, sign(secrets.hmacKey, ts, body));
       }
       await post(url, body, headers, ctx.timeoutMs);
       return;
@@ -103,7 +102,7 @@ function need(v: string | undefined, what: string): string {
   return v;
 }
 
-async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
+async function post(url: string, body: string, headers: Headers | Record<string, string>, timeoutMs: number): Promise<void> {
   let res: Response;
   try {
     res = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
