@@ -13,6 +13,7 @@ import yazl from 'yazl';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventsPage, ImportJob, SourceRow, StartImportResult } from '../../src-shared/dto';
 import { TestEngine, tempDir } from '../../src-main/engine/test-support';
+import { walkMembers, type MemberSkip } from '../../src-main/engine/ingest/members';
 
 let engine: TestEngine | null = null;
 afterEach(async () => {
@@ -164,6 +165,30 @@ describe('hostile archives through the engine', () => {
     expect(await countEvents(engine)).toBe(goodLines + cutKept + bombKept);
     expect(job.lines).toBe(goodLines + cutKept + bombKept);
     expect(await countEvents(engine, 'zed*')).toBe(80);
+  });
+
+  it('stops inflating at the size limit even when the ratio looks harmless', async () => {
+    // The engine's limit is 64 GiB per archive; the same guard is exercised here with a small one.
+    const dir = tempDir('vigil-archives-');
+    const rnd = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7919) % 251));
+    await makeZip(join(dir, 'big.zip'), [
+      { name: 'a.log', body: rnd(3 * 1024 ** 2) },
+      { name: 'b.log', body: rnd(3 * 1024 ** 2) },
+      { name: 'c.log', body: rnd(3 * 1024 ** 2) },
+    ]);
+    writeFileSync(join(dir, 'big.log.gz'), gzipSync(rnd(9 * 1024 ** 2)));
+    const limits = { maxInflatedBytes: 5 * 1024 ** 2, maxRatio: 200, ratioGraceBytes: 64 * 1024 ** 2 };
+    const skips: MemberSkip[] = [];
+    const names: string[] = [];
+    for await (const m of walkMembers(dir, { limits, onSkip: (x) => skips.push(x) })) {
+      names.push(m.name);
+      for await (const _ of m.stream) {
+        /* read it all */
+      }
+    }
+    expect(names).toEqual(['big.log.gz', 'big.zip!a.log']);
+    expect(skips.map((x) => `${x.name}: ${x.reason}`).join('\n')).toMatch(/big\.log\.gz: inflates to more than 5242880 bytes: refused as a likely decompression bomb/);
+    expect(skips.map((x) => `${x.name}: ${x.reason}`).join('\n')).toMatch(/big\.zip: .*more than 5242880 bytes/);
   });
 
   it('a lone file that is not the archive its name says fails the import with the reason', async () => {

@@ -374,8 +374,13 @@ function guarded(inflated: Readable, raw: Readable, display: string, limits: Wal
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   inflated.on('data', (c: Buffer) => {
     outBytes += c.length;
-    if (outBytes > limits.maxInflatedBytes || (outBytes > limits.ratioGraceBytes && outBytes / Math.max(1, inBytes) > limits.maxRatio)) {
-      const err = new Error(`${display} inflates ${Math.round(outBytes / Math.max(1, inBytes))}x: refused as a likely decompression bomb`);
+    const tooBig = outBytes > limits.maxInflatedBytes;
+    if (tooBig || (outBytes > limits.ratioGraceBytes && outBytes / Math.max(1, inBytes) > limits.maxRatio)) {
+      const err = new Error(
+        tooBig
+          ? `${display} inflates to more than ${limits.maxInflatedBytes} bytes: refused as a likely decompression bomb`
+          : `${display} inflates ${Math.round(outBytes / Math.max(1, inBytes))}x: refused as a likely decompression bomb`,
+      );
       raw.destroy();
       inflated.destroy();
       out.destroy(err);
