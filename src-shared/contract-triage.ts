@@ -216,7 +216,7 @@ export const triageMethods = {
     input: z
       .object({
         format: z.enum(EXPORT_FORMATS),
-        /** Where to write; default a new file in the exports folder of the data dir. */
+        /** Where to write (a relative path is inside the exports folder of the data dir); default a new file there. */
         path: filePath.optional(),
         label: z.enum(EXPORT_LABELS).default('any'),
         /** Evidence events per incident at most. */

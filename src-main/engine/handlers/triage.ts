@@ -1,5 +1,5 @@
 /** Handlers of the triage domain: labels, undo, history, tuning, suppressed incidents, export, merge. */
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { DomainHandlers, EngineContext } from '../engine';
 import { exportIncidents } from '../triage/export';
 import { history, incidentTriage, label, listActions, removeTuning, undo } from '../triage/labels';
@@ -48,7 +48,8 @@ export function triageHandlers(ctx: EngineContext): DomainHandlers<'triage'> {
       return exportIncidents(c.store.db, {
         format,
         label: which,
-        ...(path ? { path: resolve(path) } : {}),
+        // A bare name lands in the exports folder (and can be downloaded from the browser host).
+        ...(path ? { path: isAbsolute(path) ? path : resolve(exportsDir(opts.dataDir), path) } : {}),
         maxEvents,
         caseName: info.name,
         casePath: info.path,

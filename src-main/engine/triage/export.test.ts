@@ -150,6 +150,12 @@ describe('export', () => {
     expect(attrs.filter((a) => a.type === 'text' && !a.Tag)).toHaveLength(r.events);
   });
 
+  it('puts a bare file name in the exports folder, where the browser host can offer it', async () => {
+    const r = await engine.call<ExportResult>('triage.export', { format: 'csv', path: 'mine.csv' });
+    expect(r.path).toBe(join(engine.dataDir, 'exports', 'mine.csv'));
+    expect(r.download).toBe('mine.csv');
+  });
+
   it('cancels a running export and keeps nothing of it', async () => {
     const target = join(engine.dataDir, 'cancelled.json');
     const running = engine.call('triage.export', { format: 'stix', path: target });

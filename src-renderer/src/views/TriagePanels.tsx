@@ -195,7 +195,7 @@ export function TriageExport() {
           type="text"
           className="search"
           aria-label="Export to file"
-          placeholder="File to write (empty: the exports folder of the data folder)"
+          placeholder="File to write: a full path, or a name in the exports folder (empty: a new name there)"
           value={path}
           onChange={(e) => setPath(e.target.value)}
         />
