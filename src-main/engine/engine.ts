@@ -113,7 +113,11 @@ export class Engine {
     'ingest.listSources': () => this.open().importer.sources(),
 
     'collector.getStatus': () => this.open().live.status(),
-    'collector.start': ({ config }) => this.open().live.start(config),
+    'collector.start': ({ config }) => {
+      const c = this.open();
+      c.store.checkpointInBackground();
+      return c.live.start(config);
+    },
     'collector.stop': () => this.open().live.stop(),
 
     'detect.rerun': () => {

@@ -264,6 +264,7 @@ export class Importer {
     const abort = new AbortController();
     this.running = { id: start.id, abort };
     const db = this.store.db;
+    this.store.checkpointInBackground();
     const job = toJob(start);
     const resuming = start.status === 'interrupted';
     if (resuming) this.rollBackTo(start);

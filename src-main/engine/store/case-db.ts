@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import type { CaseInfo } from '../../../src-shared/dto';
 import { EngineError, ioError } from '../errors';
+import { Checkpointer } from './checkpointer';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations';
 
 /** "VIGL": marks a SQLite file as a Vigil case so a random database is refused with a clear error. */
@@ -23,6 +24,7 @@ export class CaseDb {
   private constructor(
     readonly path: string,
     readonly db: Db,
+    private readonly options: OpenOptions = {},
   ) {}
 
   static create(path: string, name: string, opts: OpenOptions = {}): CaseDb {
@@ -46,7 +48,7 @@ export class CaseDb {
       db.close();
       throw err instanceof EngineError ? err : ioError(err, `The case file ${path}`);
     }
-    return new CaseDb(path, db);
+    return new CaseDb(path, db, opts);
   }
 
   static open(path: string, opts: OpenOptions = {}): CaseDb {
@@ -79,7 +81,7 @@ export class CaseDb {
       if (err instanceof EngineError) throw err;
       throw caseFileError(err, path) ?? ioError(err, `The case file ${path}`);
     }
-    return new CaseDb(path, db);
+    return new CaseDb(path, db, opts);
   }
 
   info(): CaseInfo {
@@ -96,7 +98,22 @@ export class CaseDb {
     };
   }
 
+  private checkpointer: Checkpointer | null = null;
+
+  /**
+   * From now on the write-ahead log is copied back by a thread of its own (see checkpointer.ts);
+   * for bulk writers (imports, live collection). Idempotent.
+   */
+  checkpointInBackground(): void {
+    if (this.checkpointer || !this.db.open) return;
+    this.checkpointer = new Checkpointer(this.path, { nativeBinding: this.options.nativeBinding });
+    // The backstop: only if that thread falls 256 MB behind does a commit here checkpoint.
+    this.db.pragma('wal_autocheckpoint = 65536');
+  }
+
   close(): void {
+    this.checkpointer?.stop();
+    this.checkpointer = null;
     if (!this.db.open) return;
     try {
       // Fold the WAL back so the case is one self-contained file when Vigil is not running.
