@@ -64,11 +64,9 @@ describe('a full disk during live collection', () => {
     if (!stopped.ok) expect(stopped.error.code).not.toBe('internal');
   });
 
-  // BUG (src-main/engine/ingest/live-ingest.ts, LiveIngest.consume/start): the first failed batch
-  // (SQLITE_FULL) ends the consume loop for good: the listeners keep receiving into the queue, but
-  // nothing is stored again once space is back until the collector is stopped and started, and the
-  // batch that failed (up to 5,000 messages already taken off the queue) is lost without a count.
-  it.fails('stores again once space is back', async () => {
+  // The batch that failed is kept and tried again; once space is back everything sent after it
+  // is stored (nothing taken off the queue is lost).
+  it('stores again once space is back', async () => {
     const { e, port, disk } = await startCollecting();
     disk.full();
     await send(port, 'during', 20_000);
@@ -76,5 +74,18 @@ describe('a full disk during live collection', () => {
     disk.free();
     await send(port, 'afterspace', 200);
     await waitFor('messages sent after space came back', async () => (await e.call<EventsPage>('events.search', { query: 'afterspace', limit: 1 })).total === 200, 15_000);
+  });
+
+  it('stops when asked while the disk is still full, and says how much was not stored', async () => {
+    const { e, port, disk } = await startCollecting();
+    disk.full();
+    await send(port, 'during', 20_000);
+    await waitFor('the full disk to be reported', async () => (await e.call<CollectorStatus>('collector.getStatus')).error, 30_000);
+    const t0 = Date.now();
+    const stopped = await e.call<CollectorStatus>('collector.stop');
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(stopped.running).toBe(false);
+    expect(stopped.error).toMatch(/disk is full.*not stored/i);
+    disk.free();
   });
 });

@@ -12,6 +12,7 @@ import type { Detection } from '../pipeline/detection';
 import type { SourceNormalizer } from '../pipeline/normalize';
 import { EventWriter } from '../store/event-writer';
 import { LIVE_IMPORT_NAME } from './importer';
+import { caseFileError } from '../store/case-db';
 import { Collector, parseCollectorConfig, type CollectorStats, type LiveMessage, type TailCheckpoint } from './live';
 
 const CONFIG_KEY = 'collector.config';
@@ -23,6 +24,10 @@ const BATCH = 5000;
  * fill before storing what has arrived.
  */
 const BATCH_WAIT_MS = 100;
+/** A batch the case could not take is tried again after 0.5 s, then up to every 8 s. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 8000;
+const STORE_FAILED = 'Could not store live messages: ';
 const STATUS_INTERVAL_MS = 1000;
 /** A header time further than this from the receive time is not believed (clock skew, no year). */
 const SANE_SKEW_MS = 24 * 3_600_000;
@@ -40,6 +45,8 @@ interface Session {
   timer: NodeJS.Timeout;
   normalizers: Map<string, { normalizer: SourceNormalizer; sourceId: number; seq: number }>;
   stored: number;
+  /** Set by stop(): a batch the case cannot take is then given up instead of retried. */
+  stopping: boolean;
 }
 
 export class LiveIngest {
@@ -88,6 +95,7 @@ export class LiveIngest {
       abort,
       normalizers: new Map(),
       stored: 0,
+      stopping: false,
       loop: Promise.resolve(),
       timer: setInterval(() => this.events.updated(this.status()), STATUS_INTERVAL_MS),
     };
@@ -106,12 +114,18 @@ export class LiveIngest {
     clearInterval(s.timer);
     // The collector forgets its counters once stopped; the summary takes them from just before.
     const counters = s.collector.stats();
+    s.stopping = true;
     await s.collector.stop();
     await s.loop;
-    this.db.transaction(() => {
-      this.detection.finishLive();
-      this.db.prepare(`UPDATE imports SET status = 'done', finished_at = ? WHERE id = ?`).run(Date.now(), s.importId);
-    })();
+    try {
+      this.db.transaction(() => {
+        this.detection.finishLive();
+        this.db.prepare(`UPDATE imports SET status = 'done', finished_at = ? WHERE id = ?`).run(Date.now(), s.importId);
+      })();
+    } catch (err) {
+      const summary = `The collector stopped, but its summary could not be saved: ${(caseFileError(err) ?? (err as Error)).message}`;
+      this.lastError = this.lastError ? `${this.lastError} ${summary}` : summary;
+    }
     const final = toStatus(counters, s.stored, this.savedConfig(), this.lastError);
     this.session = null;
     this.events.updated({ ...final, running: false });
@@ -126,15 +140,41 @@ export class LiveIngest {
         const more = s.collector.takeBatch(BATCH - batch.length);
         if (more.length > 0) batch = batch.concat(more);
       }
-      this.db.transaction(() => {
-        this.writer.begin();
-        const stored: NormalizedEvent[] = [];
-        for (const m of batch) stored.push(this.storeOne(s, m));
-        this.writer.commit((id) => this.models.templateInfo(id));
-        this.detection.consumeLive(stored);
-        s.collector.commit(batch);
-        this.db.prepare('UPDATE imports SET lines = lines + ?, bytes_read = bytes_read + ? WHERE id = ?').run(batch.length, batchBytes(batch), s.importId);
-      })();
+      // Store the batch; when the case cannot take it (a full disk), say so and try the same batch
+      // again until it can or the collector stops: the queue meanwhile fills up to its bound and
+      // counts what it has to drop, and nothing taken off it is lost.
+      let stored: NormalizedEvent[] | null = null;
+      for (let wait = RETRY_FIRST_MS; stored === null; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
+        const fresh = new Set<string>();
+        const seqs = [...s.normalizers].map(([key, n]) => [key, n.seq] as const);
+        try {
+          stored = this.db.transaction(() => {
+            this.writer.begin();
+            const out: NormalizedEvent[] = [];
+            for (const m of batch) out.push(this.storeOne(s, m, fresh));
+            this.writer.commit((id) => this.models.templateInfo(id));
+            s.collector.commit(batch);
+            this.db.prepare('UPDATE imports SET lines = lines + ?, bytes_read = bytes_read + ? WHERE id = ?').run(batch.length, batchBytes(batch), s.importId);
+            return out;
+          })();
+          if (this.lastError !== null && this.lastError.startsWith(STORE_FAILED)) this.lastError = null;
+        } catch (err) {
+          // Sources opened by the failed transaction were rolled back with it.
+          for (const key of fresh) s.normalizers.delete(key);
+          for (const [key, seq] of seqs) s.normalizers.get(key)!.seq = seq;
+          this.lastError = `${STORE_FAILED}${(caseFileError(err) ?? (err as Error)).message} (retrying)`;
+          this.events.updated(this.status());
+          if (s.abort.signal.aborted || s.stopping) throw giveUp(s, batch.length, err);
+          await new Promise((r) => setTimeout(r, wait));
+          if (s.abort.signal.aborted || s.stopping) throw giveUp(s, batch.length, err);
+        }
+      }
+      // Detection in a transaction of its own: if it cannot write its alerts, the events stay.
+      try {
+        this.db.transaction(() => this.detection.consumeLive(stored))();
+      } catch (err) {
+        this.lastError = `Live detection could not store its findings: ${(caseFileError(err) ?? (err as Error)).message}`;
+      }
       s.stored += batch.length;
       this.events.stored();
       // Let queries from the workbench in between batches.
@@ -142,7 +182,7 @@ export class LiveIngest {
     }
   }
 
-  private storeOne(s: Session, m: LiveMessage): NormalizedEvent {
+  private storeOne(s: Session, m: LiveMessage, fresh: Set<string>): NormalizedEvent {
     const key = m.source === 'tail' ? `tail:${m.sender}` : m.source;
     let n = s.normalizers.get(key);
     if (!n) {
@@ -155,6 +195,7 @@ export class LiveIngest {
         .pluck()
         .get(s.importId, s.importId, name, normalizer.format) as number;
       s.normalizers.set(key, (n = { normalizer, sourceId, seq: 0 }));
+      fresh.add(key);
     }
     const line = n.normalizer.line(m.line);
     const ev = line.event;
@@ -178,6 +219,12 @@ export class LiveIngest {
       .prepare('INSERT INTO model_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
       .run(CHECKPOINT_KEY, JSON.stringify(cps), Date.now());
   }
+}
+
+/** Stopping while the case cannot take what is queued: say how much was not stored, and why. */
+function giveUp(s: Session, batchLength: number, err: unknown): Error {
+  const left = batchLength + s.collector.queue.length;
+  return new Error(`${STORE_FAILED}${(caseFileError(err) ?? (err as Error)).message} The collector stopped with ${left} received messages not stored.`);
 }
 
 function batchBytes(batch: LiveMessage[]): number {
