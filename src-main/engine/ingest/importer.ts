@@ -13,7 +13,7 @@ import type { LogFormat } from '../parse/sniff';
 import { LineSplitter } from '../parse/lines';
 import { SourceNormalizer, type FormatChoice } from '../pipeline/normalize';
 import type { CaseModels } from '../pipeline/case-models';
-import type { CaseDb } from '../store/case-db';
+import { caseFileError, type CaseDb } from '../store/case-db';
 import { EventWriter, LINKED } from '../store/event-writer';
 import { rowToEvent, type StoredRow } from '../store/event-rows';
 import { extractEntities } from '../parse/entities';
@@ -391,7 +391,11 @@ export class Importer {
       this.finishJob(start.id, 'done', null);
       return 'done';
     } catch (err) {
-      this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
+      try {
+        this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
+      } catch {
+        // The case cannot take even this (a full disk): what was committed stands.
+      }
       if (abort.signal.aborted) {
         // Keep every line read so far and make it the resume point.
         if (stopHere !== null) (stopHere as () => void)();
@@ -400,8 +404,12 @@ export class Importer {
         this.finishJob(start.id, this.closed ? 'interrupted' : 'cancelled', null);
         return this.closed ? 'interrupted' : 'cancelled';
       } else {
-        const message = err instanceof EngineError ? err.message : (err as Error)?.message ?? String(err);
-        db.transaction(() => this.models.checkpoint())();
+        const message = err instanceof EngineError ? err.message : (caseFileError(err, this.store.path)?.message ?? (err as Error)?.message ?? String(err));
+        try {
+          db.transaction(() => this.models.checkpoint())();
+        } catch {
+          // Same: the last checkpoint saved stands, and a resume starts there.
+        }
         this.finishJob(start.id, 'failed', message);
         return 'failed';
       }
@@ -464,7 +472,14 @@ export class Importer {
   }
 
   private finishJob(id: number, status: ImportStatus, error: string | null): void {
-    const row = this.stmt.finish.get(status, Date.now(), error, id) as ImportRow;
+    let row: ImportRow;
+    try {
+      row = this.stmt.finish.get(status, Date.now(), error, id) as ImportRow;
+    } catch (err) {
+      // The case cannot record the end (a full disk): the workbench still learns of it.
+      const why = caseFileError(err, this.store.path)?.message ?? (err as Error).message;
+      row = { ...this.row(id), status, error: error ? `${error} (${why})` : why };
+    }
     this.events.finished(toJob(row));
   }
 }
