@@ -20,6 +20,8 @@ Usage:
       Print one normalized event per input line (JSON lines), with its template.
   vigil collect --case FILE [--udp HOST:PORT] [--tcp HOST:PORT] [--tls HOST:PORT --tls-cert F --tls-key F] [--tail GLOB]
       Run the syslog collector headless into a case; Ctrl+C stops it and prints a summary.
+  vigil analyze PATH... [--json] [--case FILE]
+      Import logs into a case, run every detector and print the incident queue (or JSON).
   vigil rules check DIR|ZIP|FILE [--json]
       Load a Sigma rule pack and report every rule that loads or fails, and why.
   vigil eval [...]
