@@ -121,6 +121,17 @@ export class CorrelationWindow {
     return this.groups.size;
   }
 
+  /** Entries in open windows, and entries held in memory (live plus a not yet cut front). */
+  entryCounts(): { live: number; held: number } {
+    let live = 0;
+    let held = 0;
+    for (const g of this.groups.values()) {
+      live += g.entries.length - g.head;
+      held += g.entries.length;
+    }
+    return { live, held };
+  }
+
   /** Feed a hit of referenced rule `ruleIndex`; returns fires (at most one for eager windows). */
   feed(ruleIndex: number, hit: CorrelationHit, watermark: number): CorrelationFire[] {
     let fires = this.expire(watermark);
@@ -256,12 +267,15 @@ export class CorrelationWindow {
       if (Number.isFinite(e.num)) g.sum -= e.num;
     }
     g.head += k;
-    // Cut the dead front off in bulk: one splice per many removals keeps a hit O(1) amortised
-    // where a splice per removal cost a copy of the whole window (up to 10,000 entries).
+    // Cut the dead front off once it is as long as the live part: a copy of at most as many
+    // entries as were removed since the last one, so a hit stays O(1) amortised (a splice per
+    // removal copied the whole window, up to 10,000 entries), and dead entries never outnumber
+    // live ones (with a fixed minimum, 50,000 small groups each kept a dead tail: memory grew
+    // by hundreds of MB over a million events).
     if (g.head === es.length) {
       es.length = 0;
       g.head = 0;
-    } else if (g.head >= 1024 && g.head * 2 >= es.length) {
+    } else if (g.head * 2 >= es.length) {
       es.splice(0, g.head);
       g.head = 0;
     }

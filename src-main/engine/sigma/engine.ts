@@ -508,6 +508,19 @@ export class SigmaEngine {
     return true;
   }
 
+  /** What the correlation windows hold: open groups, entries in them, entries in memory. */
+  correlationMemory(): { groups: number; live: number; held: number } {
+    const out = { groups: 0, live: 0, held: 0 };
+    for (const c of this.corrByKey.values()) {
+      if (!c.window) continue;
+      const e = c.window.entryCounts();
+      out.groups += c.window.groupCount;
+      out.live += e.live;
+      out.held += e.held;
+    }
+    return out;
+  }
+
   hitCounts(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const r of this.rulesByKey.values()) out[r.key] = r.hits;

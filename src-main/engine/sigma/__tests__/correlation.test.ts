@@ -294,3 +294,28 @@ describe('shared correlation_rule_valid semantics', () => {
     expect(n).toBe(1);
   });
 });
+
+describe('memory of correlation windows', () => {
+  it('holds no more expired entries than live ones, however long many groups stay busy', () => {
+    // 2,000 users fail once a minute for ten hours against a 5-minute window that never fires:
+    // each group always has live entries, so its expired front must still be cut off.
+    const engine = engineFor(`title: Many failures
+name: many_failures
+correlation:
+    type: event_count
+    rules:
+        - failed_login
+    group-by:
+        - User
+    timespan: 5m
+    condition:
+        gte: 1000
+`);
+    for (let minute = 0; minute < 600; minute++)
+      for (let u = 0; u < 2000; u++) engine.evaluate(ev({ ts: T0 + minute * MIN + u, user: `u${u}`, fields: { kind: 'fail' } }));
+    const m = engine.correlationMemory();
+    expect(m.groups).toBe(2000);
+    expect(m.live).toBeLessThanOrEqual(2000 * 6);
+    expect(m.held).toBeLessThanOrEqual(2 * m.live);
+  });
+});
