@@ -12,12 +12,14 @@ import type { Detection } from '../pipeline/detection';
 import type { SourceNormalizer } from '../pipeline/normalize';
 import { EventWriter } from '../store/event-writer';
 import { LIVE_IMPORT_NAME } from './importer';
+import { interactive } from '../activity';
 import { caseFileError } from '../store/case-db';
 import { Collector, parseCollectorConfig, type CollectorStats, type LiveMessage, type TailCheckpoint } from './live';
 
 const CONFIG_KEY = 'collector.config';
 const CHECKPOINT_KEY = 'collector.tail';
-const BATCH = 5000;
+const BATCH_INTERACTIVE = 1000;
+const BATCH_BULK = 5000;
 /**
  * A stored batch has a fixed cost (a transaction, template and entity upserts, a detection step),
  * so small batches at a high rate cost more than the work in them: wait this long for a batch to
@@ -133,11 +135,15 @@ export class LiveIngest {
   }
 
   private async consume(s: Session): Promise<void> {
-    for await (const first of s.collector.batches(BATCH, s.abort.signal)) {
+    for await (const first of s.collector.batches(BATCH_INTERACTIVE, s.abort.signal)) {
       let batch = first;
-      if (batch.length < BATCH) {
+      // Small transactions while the workbench is asking for things (a query waits at most one),
+      // large ones otherwise; a trickle waits a moment to be stored as one batch.
+      const want = interactive() ? BATCH_INTERACTIVE : BATCH_BULK;
+      if (batch.length < want) batch = batch.concat(s.collector.takeBatch(want - batch.length));
+      if (batch.length < BATCH_INTERACTIVE) {
         await new Promise((r) => setTimeout(r, BATCH_WAIT_MS));
-        const more = s.collector.takeBatch(BATCH - batch.length);
+        const more = s.collector.takeBatch(want - batch.length);
         if (more.length > 0) batch = batch.concat(more);
       }
       // Store the batch; when the case cannot take it (a full disk), say so and try the same batch
