@@ -95,8 +95,10 @@ export const DEFAULT_ENSEMBLE: EnsembleConfig = {
   cusum: DEFAULT_CUSUM,
   markov: DEFAULT_MARKOV,
   // agreeLevel 5 nats: p < 0.7%, unremarkable alone, telling when a second family concurs.
-  // Novelty and HST both read an event's content: one family.
-  blender: { weights: [1, 1, 1, 1, 1], agreeLevel: 5, boost: 1.5, families: [0, 0, 1, 2, 1] },
+  // Holt-Winters and CUSUM both read the count: one family. Novelty (a never-seen template, user
+  // or host) and HST (the numbers of a line's content) answer different questions, so their
+  // agreeing is two voices.
+  blender: { weights: [1, 1, 1, 1, 1], agreeLevel: 5, boost: 1.5, families: [0, 0, 1, 2, 3] },
   spot: DEFAULT_SPOT,
 };
 
