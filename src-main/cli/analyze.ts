@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
-import type { DetectionRun, StartImportResult } from '../../src-shared/dto';
+import type { DetectionRun, ImportJob, StartImportResult } from '../../src-shared/dto';
 import type { Envelope } from '../../src-shared/envelope';
 import { InProcessEngineLink } from '../engine/link';
 import type { BuiltPaths } from '../host/paths';
@@ -81,33 +81,55 @@ export async function runAnalyze(
     if (existsSync(casePath)) await call('cases.open', { path: casePath });
     else await call('cases.create', { name: basename(casePath).replace(/\.vigil$/, '') || 'analyze', path: casePath });
 
-    const finished = new Map<number, DetectionRun>();
+    // Wait on the engine's events, never by polling: a request now and then would make the
+    // engine treat the import as interactive and store it in small batches.
+    const detected = new Map<number, DetectionRun>();
+    const ended = new Map<number, ImportJob>();
     const waiters: (() => void)[] = [];
     link.onEvent((name, payload) => {
-      if (name !== 'detect.finished') return;
-      const run = payload as DetectionRun;
-      if (run.importId !== null) finished.set(run.importId, run);
+      if (name === 'detect.finished') {
+        const run = payload as DetectionRun;
+        if (run.importId !== null) detected.set(run.importId, run);
+      } else if (name === 'ingest.finished') {
+        const job = payload as ImportJob;
+        ended.set(job.id, job);
+      } else return;
       for (const w of waiters.splice(0)) w();
     });
+    const until = (done: () => boolean): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const check = () => (done() ? resolve() : waiters.push(check));
+        check();
+      });
+    // Should a pass die before it could report (its case unwritable), look it up now and then:
+    // twice a minute is far too rare to make the engine think someone is waiting on it.
+    const watchdog = setInterval(() => {
+      void (async () => {
+        const runs = await call<DetectionRun[]>('detect.listRuns', {}).catch(() => [] as DetectionRun[]);
+        for (const r of runs) if (r.importId !== null && r.status !== 'running' && !detected.has(r.importId)) detected.set(r.importId, r);
+        for (const [id, job] of ended) {
+          if (job.status === 'done' && !detected.has(id) && !runs.some((r) => r.importId === id) && Date.now() - (job.finishedAt ?? 0) > 60_000)
+            detected.set(id, { id: 0, scope: 'import', importId: id, status: 'failed', events: 0, alerts: 0, startedAt: Date.now(), finishedAt: Date.now(), error: 'the detection pass did not start' });
+        }
+        for (const w of waiters.splice(0)) w();
+      })();
+    }, 30_000);
+    watchdog.unref();
     const started = await call<StartImportResult>('ingest.startImport', { paths: positionals.map((p) => resolve(p)) });
     for (const d of started.duplicates) process.stderr.write(`skipped ${d.path}: already in the case\n`);
     for (const job of started.jobs) {
-      while (!finished.has(job.id)) {
-        const jobs = await call<{ id: number; status: string; error: string | null }[]>('ingest.listImports', {});
-        const j = jobs.find((x) => x.id === job.id);
-        if (j && (j.status === 'failed' || j.status === 'cancelled')) {
-          process.stderr.write(`import of ${job.path} ${j.status}${j.error ? `: ${j.error}` : ''}\n`);
-          break;
-        }
-        await new Promise<void>((r) => {
-          waiters.push(r);
-          setTimeout(r, 500);
-        });
+      // A done import is followed by its detection pass; a failed or cancelled one is not.
+      await until(() => detected.has(job.id) || (ended.has(job.id) && ended.get(job.id)!.status !== 'done'));
+      const end = ended.get(job.id);
+      if (end && end.status !== 'done') {
+        process.stderr.write(`import of ${job.path} ${end.status}${end.error ? `: ${end.error}` : ''}\n`);
+        continue;
       }
-      const run = finished.get(job.id);
+      const run = detected.get(job.id);
       if (run && run.status !== 'done')
         process.stderr.write(`detection after ${job.path} ${run.status}${run.error ? `: ${run.error}` : ''}\n`);
     }
+    clearInterval(watchdog);
     const page = await call<IncidentsPage>('incidents.list', { limit: 10_000 });
     const incidents = page.rows.map(toAnalyzed);
     out.write(values.json ? JSON.stringify({ incidents }, null, 2) + '\n' : formatQueue(page.rows));
