@@ -15,12 +15,15 @@ export function SourcesView() {
   const [dragging, setDragging] = useState(false);
   const [preparing, setPreparing] = useState(false);
 
-  const importPaths = async (paths: string[]) => {
-    if (paths.length === 0) return;
+  /** Start importing; true when the engine took the paths. */
+  const importPaths = async (paths: string[]): Promise<boolean> => {
+    if (paths.length === 0) return false;
     try {
       await start(paths);
+      return true;
     } catch (err) {
       showError(err);
+      return false;
     }
   };
 
@@ -69,7 +72,13 @@ export function SourcesView() {
         className="inline-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (path.trim()) void importPaths([path.trim()]).then(() => setPath(''));
+          const submitted = path.trim();
+          if (!submitted) return;
+          // Clear the field once the import started, unless the analyst has typed the next path
+          // meanwhile; after a failure the path stays, to be corrected.
+          void importPaths([submitted]).then((ok) => {
+            if (ok) setPath((current) => (current.trim() === submitted ? '' : current));
+          });
         }}
       >
         <label className="field grow">
