@@ -125,7 +125,7 @@ export class LiveIngest {
         this.db.prepare(`UPDATE imports SET status = 'done', finished_at = ? WHERE id = ?`).run(Date.now(), s.importId);
       })();
     } catch (err) {
-      const summary = `The collector stopped, but its summary could not be saved: ${(caseFileError(err) ?? (err as Error)).message}`;
+      const summary = `The collector stopped, but its summary could not be saved: ${why(err)}`;
       this.lastError = this.lastError ? `${this.lastError} ${summary}` : summary;
     }
     const final = toStatus(counters, s.stored, this.savedConfig(), this.lastError);
@@ -168,7 +168,7 @@ export class LiveIngest {
           // Sources opened by the failed transaction were rolled back with it.
           for (const key of fresh) s.normalizers.delete(key);
           for (const [key, seq] of seqs) s.normalizers.get(key)!.seq = seq;
-          this.lastError = `${STORE_FAILED}${(caseFileError(err) ?? (err as Error)).message} (retrying)`;
+          this.lastError = `${STORE_FAILED}${why(err)} (retrying)`;
           this.events.updated(this.status());
           if (s.abort.signal.aborted || s.stopping) throw giveUp(s, batch.length, err);
           await new Promise((r) => setTimeout(r, wait));
@@ -179,7 +179,7 @@ export class LiveIngest {
       try {
         this.db.transaction(() => this.detection.consumeLive(stored))();
       } catch (err) {
-        this.lastError = `Live detection could not store its findings: ${(caseFileError(err) ?? (err as Error)).message}`;
+        this.lastError = `Live detection could not store its findings: ${why(err)}`;
       }
       s.stored += batch.length;
       this.events.stored();
@@ -227,10 +227,15 @@ export class LiveIngest {
   }
 }
 
+/** What went wrong, in words: a full, read-only or damaged case file says so plainly. */
+function why(err: unknown): string {
+  return (caseFileError(err) ?? (err as Error)).message;
+}
+
 /** Stopping while the case cannot take what is queued: say how much was not stored, and why. */
 function giveUp(s: Session, batchLength: number, err: unknown): Error {
   const left = batchLength + s.collector.queue.length;
-  return new Error(`${STORE_FAILED}${(caseFileError(err) ?? (err as Error)).message} The collector stopped with ${left} received messages not stored.`);
+  return new Error(`${STORE_FAILED}${why(err)} The collector stopped with ${left} received messages not stored.`);
 }
 
 function batchBytes(batch: LiveMessage[]): number {

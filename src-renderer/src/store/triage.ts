@@ -95,23 +95,47 @@ async function refreshQueue(): Promise<void> {
   await inc.reloadDetail();
 }
 
+/** What belongs to the open case, and goes back to this when it changes. */
+function caseState(): Pick<
+  TriageState,
+  | 'tab'
+  | 'selected'
+  | 'anchor'
+  | 'notice'
+  | 'tunings'
+  | 'suppressed'
+  | 'history'
+  | 'actions'
+  | 'exporting'
+  | 'exported'
+  | 'exportError'
+  | 'merge'
+  | 'truth'
+  | 'rerunning'
+  | 'pending'
+> {
+  return {
+    tab: 'queue',
+    selected: [],
+    anchor: null,
+    notice: null,
+    tunings: [],
+    suppressed: [],
+    history: [],
+    actions: [],
+    exporting: null,
+    exported: null,
+    exportError: null,
+    merge: null,
+    truth: null,
+    rerunning: false,
+    pending: false,
+  };
+}
+
 export const useTriage = create<TriageState>((set, get) => ({
-  tab: 'queue',
-  selected: [],
-  anchor: null,
-  notice: null,
+  ...caseState(),
   busy: false,
-  tunings: [],
-  suppressed: [],
-  history: [],
-  actions: [],
-  exporting: null,
-  exported: null,
-  exportError: null,
-  merge: null,
-  truth: null,
-  rerunning: false,
-  pending: false,
   tuneBenign: true,
   author: readAuthor(),
 
@@ -280,23 +304,7 @@ export const useTriage = create<TriageState>((set, get) => ({
     set({ notice: null });
   },
   reset() {
-    set({
-      tab: 'queue',
-      selected: [],
-      anchor: null,
-      notice: null,
-      tunings: [],
-      suppressed: [],
-      history: [],
-      actions: [],
-      exporting: null,
-      exported: null,
-      exportError: null,
-      merge: null,
-      truth: null,
-      rerunning: false,
-      pending: false,
-    });
+    set(caseState());
   },
 }));
 
