@@ -98,3 +98,25 @@ describe('migration 5', () => {
     expect(() => db.prepare(`INSERT INTO score_points (source_type, detector, bucket, score) VALUES ('auth', 'hst', 60000, 0.5)`).run()).toThrow(/UNIQUE|PRIMARY/);
   });
 });
+
+describe('migration 10', () => {
+  it('rebuilds the full-text index without per-row sizes, keeping every event searchable', () => {
+    const db = new Database(':memory:');
+    migrate(db, 9);
+    db.prepare(`INSERT INTO imports (id, path, name, status, started_at) VALUES (1, '/a', 'a', 'done', 1)`).run();
+    const add = db.prepare(`INSERT INTO events (import_id, line_no, raw) VALUES (1, ?, ?)`);
+    add.run(1, 'Failed password for root from 203.0.113.5');
+    add.run(2, 'Accepted publickey for alice from 198.51.100.7');
+    db.prepare('INSERT INTO events_fts (rowid, raw) SELECT id, raw FROM events').run();
+    expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'events_fts_docsize'`).pluck().get()).toBe(1);
+    migrate(db, 10);
+    expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'events_fts_docsize'`).pluck().get()).toBe(0);
+    const search = db.prepare(`SELECT e.line_no FROM events_fts f JOIN events e ON e.id = f.rowid WHERE events_fts MATCH ? ORDER BY e.id`).pluck();
+    expect(search.all('"failed password"')).toEqual([1]);
+    expect(search.all('alice')).toEqual([2]);
+    // Deleting through the index still works (an import's rollback does this).
+    db.prepare(`INSERT INTO events_fts (events_fts, rowid, raw) SELECT 'delete', id, raw FROM events WHERE id = 1`).run();
+    expect(search.all('root')).toEqual([]);
+    expect(db.prepare(`INSERT INTO events_fts (events_fts) VALUES ('integrity-check')`).run().changes).toBeGreaterThanOrEqual(0);
+  });
+});
