@@ -417,8 +417,13 @@ export class Ensemble {
     // One biDSPOT sample per bucket and key kind: the bucket's highest blend. Its threshold is
     // then "how high the most anomalous key of a bucket usually gets", so the false-alarm rate
     // is per bucket, as an analyst experiences it, whatever the number of keys.
+    // Not learned: values over the floor, and the bucket of a key whose CUSUM is in alarm. The
+    // second is an anomaly that grows a little every bucket (a silence adds its evidence minute
+    // by minute): learned while still under the floor, its own rise lifted the drift mean and
+    // the peaks, and the threshold kept a step ahead of it for the whole outage.
     const floor = this.thresholdFloor(model.live);
-    const crossed = this.closedBuckets < c.spotStartBuckets ? best >= threshold : this.spotCrossed(spot, best, threshold, best < floor);
+    const learnable = best < floor && !bestSeries.cusum.alarming;
+    const crossed = this.closedBuckets < c.spotStartBuckets ? best >= threshold : this.spotCrossed(spot, best, threshold, learnable);
     this.points.push({ sourceType: this.sourceType, detector: 'blend', bucket: start, score: best, threshold, key: { kind, value: bestSeries.key } });
     if (crossed) this.emitAlerts(start, bucketIndex, threshold);
   }

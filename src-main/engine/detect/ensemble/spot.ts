@@ -1,5 +1,5 @@
 import type { AnomalyDetector } from './detector';
-import { fitGpd, spotQuantile, type GpdFit } from './gpd';
+import { fitGpd, shrinkShape, spotQuantile, type GpdFit } from './gpd';
 
 /**
  * biDSPOT (Siffer et al., KDD 2017): drift-aware, bidirectional Streaming Peaks-Over-Threshold.
@@ -23,6 +23,13 @@ export interface SpotConfig {
   maxPeaks: number;
   /** Refit once the peaks added since the last fit reach this fraction of all peaks. */
   refitFraction: number;
+  /**
+   * Prior sd of the GPD shape around 0 (gpd.ts shrinkShape); 0 = plain maximum likelihood.
+   * The scores thresholded here are calibrated surprisals, whose maxima have an exponential
+   * tail (shape 0) in theory; 0.1 lets a few hundred peaks establish a heavier one, while a few
+   * dozen cannot.
+   */
+  shapePriorSd?: number;
 }
 
 /**
@@ -38,6 +45,7 @@ export const DEFAULT_SPOT: SpotConfig = {
   minPeaks: 10,
   maxPeaks: 1000,
   refitFraction: 0.02,
+  shapePriorSd: 0.1,
 };
 
 export type SpotAlarm = 'up' | 'down' | null;
@@ -190,7 +198,7 @@ export class BiDSpot implements AnomalyDetector<number, SpotState> {
   }
 
   private refit(tail: Tail): void {
-    tail.fit = fitGpd(tail.peaks, this.config.minPeaks);
+    tail.fit = shrinkShape(fitGpd(tail.peaks, this.config.minPeaks), tail.peaks, this.config.shapePriorSd ?? 0);
     tail.pending = 0;
     tail.z = this.quantile(tail);
   }

@@ -1,0 +1,37 @@
+/**
+ * Dev tool: pooled precision/recall over seeds with an optional config override (JSON), one line
+ * per seed plus the misses and false episodes. Run via run-ts.mjs: sweep.ts SEEDS ['{"minThreshold":9}']
+ */
+import type { EnsembleConfig } from '../config';
+import { EnsembleSet } from '../ensemble-set';
+import { evaluate } from './metrics';
+import { generateScenario } from './scenario';
+
+const seeds = (process.argv[3] ?? '1,2,3,4,5,6').split(',').flatMap((s) => {
+  const [a, b] = s.split('-').map(Number);
+  return b === undefined ? [a!] : Array.from({ length: b - a! + 1 }, (_, i) => a! + i);
+});
+const override = JSON.parse(process.argv[4] ?? '{}') as Partial<EnsembleConfig>;
+const iso = (t: number): string => new Date(t).toISOString().slice(11, 16);
+let tp = 0;
+let eps = 0;
+let found = 0;
+let all = 0;
+let ms = 0;
+for (const seed of seeds) {
+  const sc = generateScenario({ seed });
+  const set = new EnsembleSet(override);
+  const t0 = performance.now();
+  set.pushAll(sc.events);
+  ms += performance.now() - t0;
+  const out = set.drain();
+  const ev = evaluate(out.alerts, sc.truth, { bucketMs: 60_000, toleranceBeforeMs: 60_000, toleranceAfterMs: 5 * 60_000, episodeGapMs: 5 * 60_000, ignoreBefore: sc.warmupEnd });
+  tp += ev.truePositiveEpisodes;
+  eps += ev.episodes;
+  found += sc.truth.length - ev.missed.length;
+  all += sc.truth.length;
+  const miss = ev.missed.map((m) => `${m.kind}/${m.sourceType}@${iso(m.start)}`).join(' ');
+  const fp = ev.falseEpisodes.map((f) => `${f.sourceType}@${iso(f.start)} ${f.alerts[0]!.key.kind}:${f.alerts[0]!.key.value} ${f.alerts[0]!.score.toFixed(1)}/${f.alerts[0]!.threshold.toFixed(1)}`).join(' | ');
+  console.log(`seed ${String(seed).padStart(2)}: P=${ev.precision.toFixed(2)} R=${ev.recall.toFixed(2)}${miss ? ` MISS ${miss}` : ''}${fp ? ` FP ${fp}` : ''}`);
+}
+console.log(`pooled: P=${(tp / eps).toFixed(3)} (${tp}/${eps}) R=${(found / all).toFixed(3)} (${found}/${all}) ensemble ${(ms / seeds.length).toFixed(0)} ms/seed`);
