@@ -46,9 +46,10 @@ const NO_SEVERITY = 6;
 export interface FieldCountsState {
   total: number;
   singletons: number;
-  /** Exponentially decayed counts of draws and of draws that were new values. */
+  /** Exponentially decayed counts of draws, of draws that were new values, and of the new values Good–Turing expected. */
   draws: number;
   discoveries: number;
+  expected?: number;
   /** [value, buckets it was seen in, last such bucket]. */
   counts: [string | number, number, number][];
 }
@@ -69,13 +70,19 @@ interface Seen {
  * singleton, so Good–Turing would call every new user impossible. Buckets with the value are
  * far closer to the independent draws the estimate assumes, but not there: a session spans
  * a few minutes, so a user who logged in once is seen in three buckets and is no singleton.
- * P(new) is therefore the larger of Good–Turing's (n1 + 1) / (N + 1) and the recent discovery
- * rate, (d + 1) / (w + 1) with d the new values and w the draws, both decayed with a mean
- * lifetime of `discoveryMemory` draws: each draw's chance of being new is the missing mass at
- * that time, so the recent share of new values estimates the current missing mass without
- * assuming independent draws. Fields whose vocabulary settled early (templates) are judged by
- * Good–Turing; fields that keep producing new values in conversations (users) by what they
- * have recently been doing.
+ *
+ * So Good–Turing is checked against what the field actually did: every draw adds the
+ * estimate it was made under to `expected` (the discoveries Good–Turing predicted) and adds 1
+ * to `discoveries` if it was new, both decayed with a mean lifetime of `discoveryMemory` draws,
+ * like the draws themselves. P(new) = GT + max(0, discoveries − expected) / (draws + 1): the
+ * missing mass GT sees plus the recent rate of discoveries it failed to predict. A field whose
+ * draws are dependent (users in conversations) keeps discovering more than GT predicts and is
+ * judged by that excess; a field whose vocabulary settled (templates) discovered what GT
+ * predicted while it was forming, so its first values do not count against it, and a new value
+ * is as rare as GT says, however long the stream has been stable. (A plain recent discovery
+ * rate, (d+1)/(w+1), remembered the vocabulary forming for its whole memory, and its +1 capped
+ * any new value at ln(memory) ≈ 6.9 nats: a never-seen template after 4 quiet hours scored
+ * like a 1-in-60 event.)
  */
 export class FieldCounts {
   private counts = new Map<string | number, Seen>();
@@ -83,6 +90,7 @@ export class FieldCounts {
   singletons = 0;
   draws = 0;
   discoveries = 0;
+  expected = 0;
   private readonly keep: number;
 
   constructor(private readonly config: NoveltyConfig = DEFAULT_NOVELTY) {
@@ -91,9 +99,13 @@ export class FieldCounts {
 
   /** −ln P(the next draw is a value never seen). */
   private newSurprisal(): number {
-    const goodTuring = (this.singletons + 1) / (this.total + 1);
-    const recent = (this.discoveries + 1) / (this.draws + 1);
-    return Math.log(1 / (goodTuring > recent ? goodTuring : recent));
+    const excess = this.discoveries > this.expected ? (this.discoveries - this.expected) / (this.draws + 1) : 0;
+    const p = this.goodTuring() + excess;
+    return p >= 1 ? 0 : -Math.log(p);
+  }
+
+  private goodTuring(): number {
+    return (this.singletons + 1) / (this.total + 1);
   }
 
   /** Distinct values currently remembered. */
@@ -112,6 +124,7 @@ export class FieldCounts {
     if (seen !== undefined) {
       if (seen.bucket === bucket) return 0;
       seen.bucket = bucket;
+      this.expected = this.expected * this.keep + this.goodTuring();
       this.draws = this.draws * this.keep + 1;
       this.discoveries *= this.keep;
       if (seen.count === 1) this.singletons--;
@@ -121,6 +134,7 @@ export class FieldCounts {
       return 0;
     }
     const s = this.newSurprisal();
+    this.expected = this.expected * this.keep + this.goodTuring();
     this.draws = this.draws * this.keep + 1;
     this.discoveries = this.discoveries * this.keep + 1;
     this.counts.set(v, { count: 1, bucket });
@@ -149,7 +163,7 @@ export class FieldCounts {
   }
 
   state(): FieldCountsState {
-    return { total: this.total, singletons: this.singletons, draws: this.draws, discoveries: this.discoveries, counts: [...this.counts].map(([k, v]) => [k, v.count, v.bucket]) };
+    return { total: this.total, singletons: this.singletons, draws: this.draws, discoveries: this.discoveries, expected: this.expected, counts: [...this.counts].map(([k, v]) => [k, v.count, v.bucket]) };
   }
 
   restore(s: FieldCountsState): void {
@@ -157,6 +171,8 @@ export class FieldCounts {
     this.singletons = s.singletons;
     this.draws = s.draws;
     this.discoveries = s.discoveries;
+    // A snapshot from before `expected` existed: take its discoveries as expected (ratio 1).
+    this.expected = s.expected ?? s.discoveries;
     this.counts = new Map(s.counts.map(([k, count, bucket]) => [k, { count, bucket }]));
   }
 }
