@@ -141,10 +141,15 @@ export class Engine {
 
   private async adopt(store: CaseDb): Promise<ReturnType<CaseDb['info']>> {
     await this.closeCurrent();
-    const detection = new Detection(store.db, this.opts.rulesDir ?? null, {
-      progressed: (p) => this.opts.emit('detect.progressed', p),
-      finished: (run) => this.opts.emit('detect.finished', run),
-    });
+    const detection = new Detection(
+      store.db,
+      this.opts.rulesDir ?? null,
+      {
+        progressed: (p) => this.opts.emit('detect.progressed', p),
+        finished: (run) => this.opts.emit('detect.finished', run),
+      },
+      { nativeBinding: this.opts.nativeBinding },
+    );
     const models = new CaseModels(store.db);
     const importer = new Importer(
       store,

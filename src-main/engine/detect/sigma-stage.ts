@@ -8,7 +8,7 @@ import type { Database } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
 import type { Stage } from '../pipeline/stage';
 import { SigmaEngine, type SigmaMatch } from '../sigma';
-import type { AlertEntity, AlertSink, Severity } from '../store/alerts';
+import type { AlertEntity, AlertInput, AlertSink, Severity } from '../store/alerts';
 
 export const BUNDLED_PACK = 'vigil-bundled';
 
@@ -51,43 +51,18 @@ export class SigmaStage implements Stage {
   }
 
   private build(): SigmaEngine {
-    const engine = new SigmaEngine();
-    if (this.rulesDir && existsSync(this.rulesDir)) engine.loadFiles(readRuleFiles(this.rulesDir), BUNDLED_PACK);
-    const packs = this.db.prepare('SELECT id, name FROM rule_packs ORDER BY id').all() as { id: number; name: string }[];
-    const files = this.db.prepare('SELECT path, text FROM rule_files WHERE pack_id = ? ORDER BY path');
-    for (const p of packs) engine.loadFiles(files.all(p.id) as { path: string; text: string }[], p.name);
-    for (const r of this.db.prepare('SELECT rule_id, enabled FROM rule_settings WHERE enabled = 0').all() as { rule_id: string }[]) {
-      engine.setEnabled(r.rule_id, false);
-    }
-    return engine;
+    return buildSigmaEngine(this.db, this.rulesDir);
   }
 
   private report(m: SigmaMatch, ev: NormalizedEvent | null, sink: AlertSink): void {
     this.pendingHits.set(m.ruleId, (this.pendingHits.get(m.ruleId) ?? 0) + 1);
-    const corr = m.correlation;
-    const entities: AlertEntity[] = [];
-    if (corr) {
-      for (const [field, value] of Object.entries(corr.group)) entities.push({ type: entityTypeOf(field), value });
-    } else if (ev) {
-      if (ev.src_ip) entities.push({ type: 'ip', value: ev.src_ip });
-      if (ev.user) entities.push({ type: 'user', value: ev.user });
-      if (ev.host) entities.push({ type: 'host', value: ev.host.toLowerCase() });
-    }
-    const key = entities.length ? `${entities[0]!.type}:${entities[0]!.value}` : null;
-    sink.add({
-      detector: 'sigma',
-      kind: m.ruleId,
-      title: m.title,
-      severity: (m.level ?? 'medium') as Severity,
-      score: null,
-      firstTs: corr?.firstTs ?? m.ts,
-      lastTs: corr?.lastTs ?? m.ts,
-      key,
-      entities,
-      evidence: corr ? corr.eventIds : [m.eventId],
-      details: { author: m.author, pack: m.pack, kind: m.kind, ...(corr ? { correlation: corr.type, value: corr.value, group: corr.group } : {}) },
-      tags: m.tags,
-    });
+    sink.add(sigmaAlert(m, ev));
+  }
+
+  /** Rule hits counted elsewhere (a pass in the Sigma worker); call inside a transaction. */
+  addHits(hits: Iterable<[string, number]>): void {
+    for (const [rule, n] of hits) this.pendingHits.set(rule, (this.pendingHits.get(rule) ?? 0) + n);
+    this.saveHits();
   }
 
   private saveHits(): void {
@@ -98,6 +73,52 @@ export class SigmaStage implements Stage {
     for (const [rule, n] of this.pendingHits) up.run(rule, n);
     this.pendingHits.clear();
   }
+}
+
+/** The bundled rules and the packs stored in the case, with the rules the analyst switched off. */
+export function buildSigmaEngine(db: Database, rulesDir: string | null): SigmaEngine {
+  const engine = new SigmaEngine();
+  if (rulesDir && existsSync(rulesDir)) engine.loadFiles(readRuleFiles(rulesDir), BUNDLED_PACK);
+  const packs = db.prepare('SELECT id, name FROM rule_packs ORDER BY id').all() as { id: number; name: string }[];
+  const files = db.prepare('SELECT path, text FROM rule_files WHERE pack_id = ? ORDER BY path');
+  for (const p of packs) engine.loadFiles(files.all(p.id) as { path: string; text: string }[], p.name);
+  for (const r of db.prepare('SELECT rule_id, enabled FROM rule_settings WHERE enabled = 0').all() as { rule_id: string }[]) {
+    engine.setEnabled(r.rule_id, false);
+  }
+  return engine;
+}
+
+/** A match as an alert: a correlation is about its group, a single event about its address, user and host. */
+export function sigmaAlert(m: SigmaMatch, ev: NormalizedEvent | null): AlertInput {
+  const corr = m.correlation;
+  const entities: AlertEntity[] = [];
+  if (corr) {
+    for (const [field, value] of Object.entries(corr.group)) entities.push({ type: entityTypeOf(field), value });
+  } else if (ev) {
+    if (ev.src_ip) entities.push({ type: 'ip', value: ev.src_ip });
+    if (ev.user) entities.push({ type: 'user', value: ev.user });
+    if (ev.host) entities.push({ type: 'host', value: ev.host.toLowerCase() });
+  }
+  const key = entities.length ? `${entities[0]!.type}:${entities[0]!.value}` : null;
+  return {
+    detector: 'sigma',
+    kind: m.ruleId,
+    title: m.title,
+    severity: (m.level ?? 'medium') as Severity,
+    score: null,
+    firstTs: corr?.firstTs ?? m.ts,
+    lastTs: corr?.lastTs ?? m.ts,
+    key,
+    entities,
+    evidence: corr ? corr.eventIds : [m.eventId],
+    details: {
+      author: m.author,
+      pack: m.pack,
+      kind: m.kind,
+      ...(corr ? { correlation: corr.type, value: corr.value, group: corr.group } : {}),
+    },
+    tags: m.tags,
+  };
 }
 
 function entityTypeOf(field: string): string {

@@ -9,6 +9,7 @@ import { BehaviourStage } from '../detect/behaviour-stage';
 import { EnsembleStage } from '../detect/ensemble-stage';
 import { graphStages } from '../detect/graph-stage';
 import { afterDetection, clearIncidentFindings } from '../incidents';
+import { SigmaPass } from '../detect/sigma-pass';
 import { SigmaStage } from '../detect/sigma-stage';
 import { AlertWriter } from '../store/alerts';
 import { TimeOrderedEvents } from '../store/event-rows';
@@ -49,6 +50,19 @@ export function toRun(r: RunRow): DetectionRun {
   };
 }
 
+export interface DetectionOptions {
+  /** better-sqlite3's native module, for the Sigma worker's connection (Electron). */
+  nativeBinding?: string;
+  /**
+   * Passes over at least this many events evaluate Sigma in a worker thread, beside the other
+   * stages (sigma-pass.ts); smaller ones are over before a worker would have started. Default
+   * 50,000; the environment variable VIGIL_SIGMA_THREAD_MIN overrides it (Infinity: never).
+   */
+  sigmaThreadMin?: number;
+}
+
+const SIGMA_THREAD_MIN = 50_000;
+
 export class Detection {
   readonly sigma: SigmaStage;
   private stages: Stage[];
@@ -59,6 +73,7 @@ export class Detection {
     private readonly db: Database,
     private readonly rulesDir: string | null,
     private readonly events: DetectionEvents,
+    private readonly options: DetectionOptions = {},
   ) {
     this.loadState = db.prepare('SELECT value FROM model_state WHERE key = ?').pluck();
     this.saveState = db.prepare(
@@ -95,7 +110,10 @@ export class Detection {
     const progress = db.prepare('UPDATE detection_runs SET events = ?, alerts = ? WHERE id = ?');
     let done = 0;
     let last = 0;
+    const sigmaPass = this.startSigmaPass(importId, total);
+    let sigmaDone = false;
     try {
+      const stages = sigmaPass ? this.stages.filter((s) => s !== this.sigma) : this.stages;
       const stageMs: Record<string, number> = { read: 0 };
       for (const s of this.stages) stageMs[s.name] = 0;
       let readFrom = performance.now();
@@ -103,7 +121,7 @@ export class Detection {
         stageMs.read! += performance.now() - readFrom;
         if (signal?.aborted) throw new Error('cancelled');
         db.transaction(() => {
-          for (const s of this.stages) {
+          for (const s of stages) {
             const t = performance.now();
             s.consume(page, sink);
             stageMs[s.name]! += performance.now() - t;
@@ -120,11 +138,42 @@ export class Detection {
         await new Promise((r) => setImmediate(r));
         readFrom = performance.now();
       }
+      // Sigma's alerts are stored before any stage finishes: the graph's risk and the incidents
+      // are computed from every alert of the pass.
+      if (sigmaPass) {
+        const t = performance.now();
+        const result = await sigmaPass.done.catch((err: Error) => err);
+        if (signal?.aborted) throw new Error('cancelled');
+        stageMs.sigma_wait = performance.now() - t;
+        if (result instanceof Error) {
+          // Nothing of the failed worker was stored: evaluate here instead, reading the events again.
+          console.warn(`vigil: the Sigma worker failed (${result.message}); evaluating Sigma on the engine thread`);
+          const t2 = performance.now();
+          for (const page of new TimeOrderedEvents(db, importId).pages(PAGE)) {
+            if (signal?.aborted) throw new Error('cancelled');
+            db.transaction(() => this.sigma.consume(page, sink))();
+            await new Promise((r) => setImmediate(r));
+          }
+          stageMs.sigma = performance.now() - t2;
+        } else {
+          db.transaction(() => {
+            for (const a of result.alerts) sink.add(a);
+            this.sigma.addHits(result.hits);
+            progress.run(done, sink.added, run.id);
+          })();
+          stageMs.sigma = result.ms;
+          stageMs.sigma_thread = 1;
+          // The worker flushed its own windows; the engine thread's engine saw none of these events.
+          this.sigma.restore();
+          sigmaDone = true;
+        }
+      }
       // Each stage finishes (trains, flushes) in a transaction of its own, with the workbench's
       // queries let in between: one transaction for all of them froze queries for a second and
       // more. A crash in between leaves the run 'running', which the next open repairs with a
       // full pass, as for a crash between pages.
       for (const s of this.stages) {
+        if (s === this.sigma && sigmaDone) continue;
         const t = performance.now();
         db.transaction(() => s.finish(sink))();
         stageMs[s.name]! += performance.now() - t;
@@ -138,9 +187,19 @@ export class Detection {
       for (const k of Object.keys(stageMs)) stageMs[k] = Math.round(stageMs[k]!);
       return this.finish(run.id, 'done', null, stageMs);
     } catch (err) {
+      sigmaPass?.cancel();
       const cancelled = signal?.aborted ?? false;
       return this.finish(run.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : (err as Error).message);
     }
+  }
+
+  private startSigmaPass(importId: number | null, total: number): SigmaPass | null {
+    const env = process.env.VIGIL_SIGMA_THREAD_MIN;
+    const min = env !== undefined && env !== '' && Number.isFinite(Number(env)) ? Number(env) : (this.options.sigmaThreadMin ?? SIGMA_THREAD_MIN);
+    if (total < min) return null;
+    const dbPath = this.db.name;
+    if (!dbPath || dbPath === ':memory:' || this.db.memory) return null;
+    return SigmaPass.start({ dbPath, rulesDir: this.rulesDir, importId, nativeBinding: this.options.nativeBinding });
   }
 
   /**

@@ -1,0 +1,121 @@
+/**
+ * Sigma on the second core during a detection pass. The engine thread reads the pass's events and
+ * runs behaviour, ensemble and graph; a worker (sigma-worker.ts) reads the same events through a
+ * read-only connection of its own and evaluates the rules. Its alerts come back as plain objects
+ * and are stored by the engine thread, the case's one writer.
+ *
+ * The worker is a file of its own: `sigma-worker.js` beside the bundle, or the TypeScript source
+ * run through tsx under tests and benchmarks. Where neither is found the pass runs Sigma on the
+ * engine thread as before.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AlertInput } from '../store/alerts';
+
+export interface SigmaPassData {
+  dbPath: string;
+  rulesDir: string | null;
+  importId: number | null;
+  nativeBinding?: string;
+}
+
+export type SigmaPassMessage =
+  | { kind: 'alerts'; alerts: AlertInput[]; hits: [string, number][]; events: number }
+  | { kind: 'done'; alerts: AlertInput[]; hits: [string, number][]; events: number; ms: number }
+  | { kind: 'error'; message: string };
+
+export interface SigmaPassResult {
+  alerts: AlertInput[];
+  hits: Map<string, number>;
+  events: number;
+  /** The worker's own time evaluating rules. */
+  ms: number;
+}
+
+interface WorkerScript {
+  /** A file to run, or code to `eval`. */
+  code: string;
+  eval: boolean;
+}
+
+let script: WorkerScript | null | undefined;
+
+/** Where the worker's code is, in this build; null when it is nowhere. */
+export function sigmaWorkerScript(): WorkerScript | null {
+  if (script !== undefined) return script;
+  const here = dirname(fileURLToPath(import.meta.url));
+  // The bundle keeps entries in out/main and shared code in out/main/chunks.
+  for (const p of [join(here, 'sigma-worker.js'), join(here, '..', 'sigma-worker.js')]) {
+    if (existsSync(p)) return (script = { code: p, eval: false });
+  }
+  // From sources (tests, benchmarks): register tsx's loader in the new thread, then load the file.
+  const source = join(here, 'sigma-worker.ts');
+  if (existsSync(source)) {
+    try {
+      const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+      const exported = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'];
+      const api = pathToFileURL(join(dirname(pkg), exported!.import.default)).href;
+      const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(source).href)}); })
+  .catch((err) => require('node:worker_threads').parentPort.postMessage({ kind: 'error', message: String((err && err.stack) || err) }));`;
+      return (script = { code, eval: true });
+    } catch {
+      // Sources without tsx: no worker.
+    }
+  }
+  return (script = null);
+}
+
+/**
+ * One pass's Sigma evaluation in a worker. Alerts are kept until the worker is done, so a worker
+ * that fails half way leaves nothing behind and the caller can evaluate on its own thread instead.
+ */
+export class SigmaPass {
+  private readonly worker: Worker;
+  private readonly alerts: AlertInput[] = [];
+  private readonly hits = new Map<string, number>();
+  private ended = false;
+  readonly done: Promise<SigmaPassResult>;
+  /** Events the worker has evaluated so far. */
+  events = 0;
+
+  private constructor(script: WorkerScript, data: SigmaPassData) {
+    this.worker = new Worker(script.code, { eval: script.eval, workerData: data });
+    this.done = new Promise<SigmaPassResult>((resolve, reject) => {
+      const fail = (message: string) => {
+        if (this.ended) return;
+        this.ended = true;
+        void this.worker.terminate();
+        reject(new Error(message));
+      };
+      this.worker.on('message', (m: SigmaPassMessage) => {
+        if (m.kind === 'error') return fail(m.message);
+        for (const a of m.alerts) this.alerts.push(a);
+        for (const [rule, n] of m.hits) this.hits.set(rule, (this.hits.get(rule) ?? 0) + n);
+        this.events = m.events;
+        if (m.kind === 'done' && !this.ended) {
+          this.ended = true;
+          resolve({ alerts: this.alerts, hits: this.hits, events: m.events, ms: m.ms });
+        }
+      });
+      this.worker.on('error', (err) => fail(err.message));
+      this.worker.on('exit', (code) => fail(`the Sigma worker stopped (exit code ${code}) before it was done`));
+    });
+    // The caller awaits `done` only at the end of its pass; a failure before then is not unhandled.
+    this.done.catch(() => undefined);
+  }
+
+  /** Start a pass, or null where this build has no worker script. */
+  static start(data: SigmaPassData): SigmaPass | null {
+    const s = sigmaWorkerScript();
+    return s ? new SigmaPass(s, data) : null;
+  }
+
+  cancel(): void {
+    if (this.ended) return;
+    this.ended = true;
+    void this.worker.terminate();
+  }
+}
