@@ -56,7 +56,7 @@ export interface EnsembleConfig {
    * Holt-Winters and, for a new key, by the newcomer model.
    */
   cusumKinds: KeyKind[];
-  /** Threshold while biDSPOT is still calibrating. */
+  /** Threshold until spotStartBuckets (the seasons are decided); then the floor until biDSPOT has calibrated. */
   calibrationThreshold: number;
   /**
    * biDSPOT sees no sample before this many buckets: until the seasons are decided (two cycles

@@ -469,7 +469,12 @@ export class Ensemble {
   private alertThreshold(spotUpper: number | null, liveKeys: number): number {
     const c = this.config;
     const floor = this.thresholdFloor(liveKeys);
-    return spotUpper === null ? Math.max(c.calibrationThreshold, floor) : Math.max(spotUpper, floor);
+    if (spotUpper !== null) return Math.max(spotUpper, floor);
+    // Until the seasons are decided the counts' forecasts are not to be trusted, hence the fixed
+    // calibration threshold; from then on the floor is the threshold while biDSPOT gathers its
+    // calibration values (it only ever raises the floor): holding 20 until biDSPOT's first fit
+    // hid every anomaly of the hour or two after the learning period.
+    return this.closedBuckets < c.spotStartBuckets ? Math.max(c.calibrationThreshold, floor) : floor;
   }
 
   private emitChannelPoints(bucket: number): void {
