@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Blender } from './blender';
 import { Cusum, DEFAULT_CUSUM } from './cusum';
-import { fitGpd, gpdLogLikelihood, spotQuantile } from './gpd';
+import { fitGpd, gpdLogLikelihood, profileSigma, shrinkShape, spotQuantile } from './gpd';
 import { HalfSpaceTrees, type HalfSpaceTreesState } from './half-space-trees';
 import { ScoreTail } from './score-tail';
 import { combinedSurprisal, logLikelihoodRatio, logLowerGamma, logUpperGamma, surprisalAbove, surprisalBelow } from './tail';
@@ -287,6 +287,32 @@ describe('GPD fit and SPOT quantile', () => {
     expect(one.method).toBe('empirical');
     expect(spotQuantile(4, one, 1e-4, 100, 1)).toBe(6.5);
     expect(fitGpd([2, 2, 2], 10).method).toBe('empirical');
+  });
+
+  it('shrinks the shape toward 0 with few peaks and leaves a large sample to the data', () => {
+    // exponential: the profile σ for γ = 0 is the mean excess
+    expect(profileSigma([1, 2, 3, 6], 0)).toBeCloseTo(3, 9);
+    // 30 ordinary excesses and two stray ones: the MLE calls the tail heavy
+    const few = [...Array.from({ length: 30 }, (_, i) => 0.05 + i * 0.03), 5, 7];
+    const mle = fitGpd(few, 10);
+    const shrunk = shrinkShape(mle, few, 0.1);
+    expect(mle.gamma).toBeGreaterThan(0.25);
+    expect(shrunk.method).toBe('shrunk');
+    // weight nτ²/(nτ² + (1+γ)²) with n = 32, τ = 0.1: under a fifth of the MLE's shape
+    expect(shrunk.gamma).toBeLessThan(mle.gamma / 5);
+    expect(spotQuantile(1, shrunk, 1e-4, 320, 32)).toBeLessThan(0.6 * spotQuantile(1, mle, 1e-4, 320, 32));
+    // σ is the likelihood's best for the shrunk shape
+    const ll = gpdLogLikelihood(few, shrunk.gamma, shrunk.sigma);
+    expect(ll).toBeGreaterThanOrEqual(gpdLogLikelihood(few, shrunk.gamma, shrunk.sigma * 1.01));
+    expect(ll).toBeGreaterThanOrEqual(gpdLogLikelihood(few, shrunk.gamma, shrunk.sigma * 0.99));
+    // 2000 GPD(0.2, 1) quantiles: the data outweigh the prior
+    const x = Array.from({ length: 2000 }, (_, i) => (Math.pow(1 - (i + 0.5) / 2000, -0.2) - 1) / 0.2);
+    const big = shrinkShape(fitGpd(x), x, 0.1);
+    expect(big.gamma).toBeGreaterThan(0.17);
+    // no prior, or no model: unchanged
+    expect(shrinkShape(mle, few, 0)).toBe(mle);
+    const empirical = fitGpd([2.5], 10);
+    expect(shrinkShape(empirical, [2.5], 0.1)).toBe(empirical);
   });
 
   it('SPOT threshold formula', () => {
