@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Blender } from './blender';
 import { Cusum, DEFAULT_CUSUM } from './cusum';
+import { markovSurprisal } from './ensemble';
 import { fitGpd, gpdLogLikelihood, profileSigma, shrinkShape, spotQuantile } from './gpd';
 import { HalfSpaceTrees, type HalfSpaceTreesState } from './half-space-trees';
 import { ScoreTail } from './score-tail';
@@ -351,5 +352,17 @@ describe('BiDSpot', () => {
     const r = new BiDSpot(cfg);
     r.restore(roundTrip(s.state()));
     expect(r.thresholds()).toEqual(s.thresholds());
+  });
+});
+
+describe('Markov channel over the bucket grid', () => {
+  it('combines with the previous bucket only when that is stronger, paying ln 2 for the second look', () => {
+    expect(markovSurprisal(12, 3, 0, 0)).toBe(combinedSurprisal(12, 3));
+    // two halves of a reversed session: the whole beats either half
+    const both = combinedSurprisal(20, 6) - Math.LN2;
+    expect(markovSurprisal(10, 3, 10, 3)).toBeCloseTo(both, 12);
+    expect(both).toBeGreaterThan(combinedSurprisal(10, 3) + 2.5);
+    // a previous bucket of ordinary steps does not dilute this one
+    expect(markovSurprisal(20, 4, 0, 4)).toBe(combinedSurprisal(20, 4));
   });
 });

@@ -393,7 +393,7 @@ export class Ensemble {
       scores[0] = hwScore;
       scores[1] = cusumScore;
       scores[2] = s.hstEvents === 0 ? NaN : this.hstTail.surprisal(s.hstMax, s.hstEvents);
-      scores[3] = s.markovEvents === 0 ? NaN : combinedSurprisal(s.markovSum, s.markovEvents);
+      scores[3] = s.markovEvents === 0 ? NaN : markovSurprisal(s.markovSum, s.markovEvents, s.prevMarkovSum, s.prevMarkovEvents);
       // The key's most novel event, judged as the highest of its `count` events; no opinion
       // when nothing in the bucket was new (a zero would only dilute the other channels).
       scores[4] = s.noveltyEvents === 0 ? NaN : noveltySurprisal(s.noveltyMax, s.noveltySum, s.noveltyEvents, count);
@@ -571,6 +571,20 @@ export function noveltySurprisal(max: number, sum: number, novel: number, count:
   const all = novel > 1 ? sum - logChoose(count, novel) : single;
   const s = all > single ? all : single;
   return s > 0 ? s : 0;
+}
+
+/**
+ * The Markov channel of an entity: Fisher's combination of its transitions in the bucket, or,
+ * when the previous bucket had transitions too, the stronger of that and the combination over
+ * both buckets, less ln 2 for having looked twice. A conversation does not respect the bucket
+ * grid: a reversed session split by a minute boundary was two halves of ~9 nats, each under
+ * the floor, where the whole is ~20.
+ */
+export function markovSurprisal(sum: number, events: number, prevSum: number, prevEvents: number): number {
+  const own = combinedSurprisal(sum, events);
+  if (prevEvents === 0) return own;
+  const both = combinedSurprisal(sum + prevSum, events + prevEvents) - Math.LN2;
+  return both > own ? both : own;
 }
 
 function logChoose(n: number, k: number): number {

@@ -19,6 +19,9 @@ export interface CountSeriesState {
   hstEvents: number;
   markovSum: number;
   markovEvents: number;
+  /** The previous bucket's Markov sum and count (0 when it had none); absent in older snapshots. */
+  prevMarkovSum?: number;
+  prevMarkovEvents?: number;
   /** Novelty (nats) of the bucket's events with something new: highest, sum, how many. */
   noveltyMax: number;
   noveltySum: number;
@@ -45,6 +48,12 @@ export class CountSeries {
   /** Sum of the bucket's Markov surprisals and their number: the channel combines them (Fisher). */
   markovSum = 0;
   markovEvents = 0;
+  /**
+   * The previous bucket's: a conversation does not respect the bucket grid, and a sequence
+   * break that straddles a minute boundary was two halves, each too weak alone.
+   */
+  prevMarkovSum = 0;
+  prevMarkovEvents = 0;
   noveltyMax = 0;
   noveltySum = 0;
   noveltyEvents = 0;
@@ -85,6 +94,8 @@ export class CountSeries {
     this.count = 0;
     this.hstMax = -1;
     this.hstEvents = 0;
+    this.prevMarkovSum = this.markovSum;
+    this.prevMarkovEvents = this.markovEvents;
     this.markovSum = 0;
     this.markovEvents = 0;
     this.noveltyMax = 0;
@@ -108,6 +119,8 @@ export class CountSeries {
       hstEvents: this.hstEvents,
       markovSum: this.markovSum,
       markovEvents: this.markovEvents,
+      prevMarkovSum: this.prevMarkovSum,
+      prevMarkovEvents: this.prevMarkovEvents,
       noveltyMax: this.noveltyMax,
       noveltySum: this.noveltySum,
       noveltyEvents: this.noveltyEvents,
@@ -127,6 +140,8 @@ export class CountSeries {
     this.hstEvents = s.hstEvents;
     this.markovSum = s.markovSum;
     this.markovEvents = s.markovEvents;
+    this.prevMarkovSum = s.prevMarkovSum ?? 0;
+    this.prevMarkovEvents = s.prevMarkovEvents ?? 0;
     this.noveltyMax = s.noveltyMax;
     this.noveltySum = s.noveltySum;
     this.noveltyEvents = s.noveltyEvents;
