@@ -195,7 +195,7 @@ export class Detection {
 
   private startSigmaPass(importId: number | null, total: number): SigmaPass | null {
     const env = process.env.VIGIL_SIGMA_THREAD_MIN;
-    const min = env !== undefined && env !== '' && Number.isFinite(Number(env)) ? Number(env) : (this.options.sigmaThreadMin ?? SIGMA_THREAD_MIN);
+    const min = env !== undefined && env !== '' && !Number.isNaN(Number(env)) ? Number(env) : (this.options.sigmaThreadMin ?? SIGMA_THREAD_MIN);
     if (total < min) return null;
     const dbPath = this.db.name;
     if (!dbPath || dbPath === ':memory:' || this.db.memory) return null;
