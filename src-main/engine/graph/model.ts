@@ -42,6 +42,8 @@ export interface Edge {
   firstEvent: number;
   lastEvent: number;
   dirty: boolean;
+  /** Whether the case's table has this edge's row (so a flush updates it rather than inserts). */
+  stored: boolean;
 }
 
 /** A new edge, as the structural detectors see it. */
@@ -86,6 +88,8 @@ export class EntityGraph {
   private dirtyVertices: Vertex[] = [];
   private dirtyEdges: Edge[] = [];
   private edgeCount = 0;
+  /** The edge table has rows whose vertices are missing, so the graph could not load them. */
+  private unloadedRows = false;
   private lastFlush = Date.now();
   private ts: number | null = null;
   private eventId = 0;
@@ -172,7 +176,7 @@ export class EntityGraph {
       }
       if (eventId > e.lastEvent) e.lastEvent = eventId;
     } else {
-      e = { src: src.id, dst: dst.id, type, count: 1, first: ts, last: ts, firstEvent: eventId, lastEvent: eventId, dirty: false };
+      e = { src: src.id, dst: dst.id, type, count: 1, first: ts, last: ts, firstEvent: eventId, lastEvent: eventId, dirty: false, stored: false };
       src.out.set(key, e);
       dst.in.push(e);
       this.edgeCount++;
@@ -226,11 +230,14 @@ export class EntityGraph {
       st.vertex.run(v.id, v.entityId, v.type, v.value, v.first, v.last, v.events);
       v.dirty = false;
     }
-    // In key order, so the B-tree is written front to back instead of at random.
-    const edges = this.dirtyEdges.sort((a, b) => a.src - b.src || a.dst - b.dst || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
-    for (const e of edges) {
-      st.edge.run(e.src, e.dst, e.type, e.count, e.first, e.last, e.firstEvent, e.lastEvent);
+    // In key order, so the B-tree is written front to back instead of at random. An edge the table
+    // does not have yet is a plain insert (no conflict to resolve); unless the table holds rows
+    // this graph could not load (see load), where the upsert keeps what the table had.
+    const plain = !this.unloadedRows;
+    for (const e of sortEdges(this.dirtyEdges, this.vertices.length)) {
+      (plain && !e.stored ? st.insertEdge : st.edge).run(e.src, e.dst, e.type, e.count, e.first, e.last, e.firstEvent, e.lastEvent);
       e.dirty = false;
+      e.stored = true;
     }
     this.dirtyVertices = [];
     this.dirtyEdges = [];
@@ -255,8 +262,11 @@ export class EntityGraph {
     for (const [src, dst, type, count, first, last, firstEvent, lastEvent] of edges) {
       const a = this.vertices[src];
       const b = this.vertices[dst];
-      if (!a || !b) continue;
-      const e: Edge = { src, dst, type, count, first, last, firstEvent, lastEvent, dirty: false };
+      if (!a || !b) {
+        this.unloadedRows = true;
+        continue;
+      }
+      const e: Edge = { src, dst, type, count, first, last, firstEvent, lastEvent, dirty: false, stored: true };
       a.out.set(dst * TYPE_SLOTS + typeNo(type), e);
       b.in.push(e);
       this.edgeCount++;
@@ -307,9 +317,51 @@ export class EntityGraph {
   }
 }
 
-const cache = new WeakMap<Database, { vertex: Statement; edge: Statement }>();
+/**
+ * Edges in (src, dst, type) order, the table's key order: a counting sort by source (linear), then
+ * each source's few edges by destination and type name.
+ */
+function sortEdges(edges: Edge[], ids: number): Edge[] {
+  if (edges.length < 2) return edges;
+  const start = new Int32Array(ids + 1);
+  for (const e of edges) start[e.src + 1] = (start[e.src + 1] as number) + 1;
+  for (let i = 1; i <= ids; i++) start[i] = (start[i] as number) + (start[i - 1] as number);
+  const next = start.slice(0, ids);
+  const out = new Array<Edge>(edges.length);
+  for (const e of edges) {
+    const at = next[e.src] as number;
+    next[e.src] = at + 1;
+    out[at] = e;
+  }
+  const byDstType = (a: Edge, b: Edge) => a.dst - b.dst || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0);
+  for (let v = 0; v < ids; v++) {
+    const from = start[v] as number;
+    const to = start[v + 1] as number;
+    if (to - from < 2) continue;
+    if (to - from === 2) {
+      const a = out[from] as Edge;
+      const b = out[from + 1] as Edge;
+      if (byDstType(a, b) > 0) {
+        out[from] = b;
+        out[from + 1] = a;
+      }
+      continue;
+    }
+    const run = out.slice(from, to).sort(byDstType);
+    for (let i = 0; i < run.length; i++) out[from + i] = run[i] as Edge;
+  }
+  return out;
+}
 
-function statements(db: Database): { vertex: Statement; edge: Statement } {
+interface Statements {
+  vertex: Statement;
+  edge: Statement;
+  insertEdge: Statement;
+}
+
+const cache = new WeakMap<Database, Statements>();
+
+function statements(db: Database): Statements {
   let st = cache.get(db);
   if (!st) {
     st = {
@@ -320,6 +372,8 @@ function statements(db: Database): { vertex: Statement; edge: Statement } {
         INSERT INTO graph_edges (src, dst, type, count, first_seen, last_seen, first_event, last_event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(src, dst, type) DO UPDATE SET count = excluded.count, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
           last_event = excluded.last_event`),
+      insertEdge: db.prepare(`
+        INSERT INTO graph_edges (src, dst, type, count, first_seen, last_seen, first_event, last_event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     };
     cache.set(db, st);
   }
