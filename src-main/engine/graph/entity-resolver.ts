@@ -29,12 +29,20 @@ export class EntityResolver {
    * Raw value to entity, per type: the hot path is one lookup. The graph holds a vertex for
    * every entity anyway, so this grows no faster than the graph (and is emptied past a cap).
    */
-  private readonly byRaw = new Map<EntityType, Map<string, GraphEntity | null>>();
+  private readonly byRaw: Record<EntityType, Map<string, GraphEntity | null>> = {
+    ip: new Map(),
+    user: new Map(),
+    host: new Map(),
+    process: new Map(),
+    file: new Map(),
+    domain: new Map(),
+    url: new Map(),
+    user_agent: new Map(),
+  };
 
   /** The entity of a raw value of `type`, or null when it is not a valid entity. */
   resolve(type: EntityType, raw: string): GraphEntity | null {
-    let memo = this.byRaw.get(type);
-    if (memo === undefined) this.byRaw.set(type, (memo = new Map()));
+    const memo = this.byRaw[type];
     let g = memo.get(raw);
     if (g === undefined) {
       g = this.lookup(type, raw);

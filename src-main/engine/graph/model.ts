@@ -161,7 +161,8 @@ export class EntityGraph {
   }
 
   private link(a: GraphEntity, b: GraphEntity, type: string): void {
-    if (a.id === b.id) return;
+    // The resolver gives one object per entity id, so identity is the same test as equal ids.
+    if (a === b) return;
     const ts = this.ts;
     const eventId = this.eventId;
     const src = this.ensureVertex(a, ts, eventId);
