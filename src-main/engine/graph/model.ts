@@ -3,10 +3,13 @@
  * (see edge-rules.ts). It grows event by event, tracks what changed since the last flush, writes
  * only that to the case's graph tables, and reloads from them when the case is reopened.
  *
- * The streaming store is flat (a vertex array, per-vertex maps of out-edges keyed by small
- * integers): at 200K events/s the budget is 5 µs an event, and a graphology insert per new edge
- * took a quarter of it. graphology graphs are built from snapshots for the algorithms
- * (algorithms.ts), where its implementations of PageRank, Louvain and betweenness do the work.
+ * The streaming store is flat: a vertex array, and the edges as fixed-size records in one
+ * Float64Array found through an open-addressing hash of (src, dst, type). At 200K events/s the
+ * budget is 5 µs an event; an object and a Map entry per edge cost a million long-lived objects
+ * for the garbage collector to copy and mark, and several cache misses per lookup. Edge objects
+ * are made on demand for the readers (detections, results, tests). graphology graphs are built
+ * from snapshots for the algorithms (algorithms.ts), where its implementations of PageRank,
+ * Louvain and betweenness do the work.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
@@ -25,13 +28,10 @@ export interface Vertex {
   events: number;
   /** The last event counted in `events`, so an event with two edges counts once. */
   lastEvent: number;
-  /** Out-edges by dst · TYPE_SLOTS + edge type number. */
-  out: Map<number, Edge>;
-  /** In-edges, in creation order. */
-  in: Edge[];
   dirty: boolean;
 }
 
+/** An edge as the graph's readers see it: a copy of its record at the time it was read. */
 export interface Edge {
   src: number;
   dst: number;
@@ -41,9 +41,6 @@ export interface Edge {
   last: number | null;
   firstEvent: number;
   lastEvent: number;
-  dirty: boolean;
-  /** Whether the case's table has this edge's row (so a flush updates it rather than inserts). */
-  stored: boolean;
 }
 
 /** A new edge, as the structural detectors see it. */
@@ -62,9 +59,10 @@ export interface Snapshot {
   maxEvent: number;
 }
 
-/** Edge types get small numbers, so an edge is found by one small-integer key in its source's map. */
+/** Edge types get small numbers, kept in an edge's record with its flags. */
 const TYPE_SLOTS = 32;
 const typeIndex = new Map<string, number>();
+const typeNames: string[] = [];
 
 function typeNo(type: string): number {
   let t = typeIndex.get(type);
@@ -72,22 +70,68 @@ function typeNo(type: string): number {
     t = typeIndex.size;
     if (t >= TYPE_SLOTS) throw new Error(`too many edge types (${type})`);
     typeIndex.set(type, t);
+    typeNames.push(type);
   }
   return t;
 }
 
+/**
+ * An edge record: STRIDE doubles (one cache line). The TYPE slot holds the type number plus the
+ * DIRTY and STORED flags. A null time is NaN.
+ */
+const STRIDE = 8;
+const SRC = 0;
+const DST = 1;
+const TYPE = 2;
+const COUNT = 3;
+const FIRST = 4;
+const LAST = 5;
+const FIRST_EVENT = 6;
+const LAST_EVENT = 7;
+const TYPE_MASK = TYPE_SLOTS - 1;
+/** Changed since the last flush (and listed in dirtyEdges). */
+const DIRTY = 32;
+/** The case's table has the edge's row, so a flush updates it rather than inserts. */
+const STORED = 64;
+
+/** Hash of an edge key; never 0, which marks an empty slot. */
+function keyHash(src: number, dst: number, type: number): number {
+  let h = Math.imul(src, 0x9e3779b1) ^ Math.imul(dst * TYPE_SLOTS + type, 0x85ebca6b);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h | 1;
+}
+
+const orNull = (x: number): number | null => (x === x ? x : null);
+
 /** How often a long pass or the live collector writes the graph (it always does at a pass's end). */
 const FLUSH_INTERVAL_MS = 5000;
+
+/** Edges grouped by source and by destination, each group in creation order. */
+interface Adjacency {
+  edges: number;
+  outStart: Int32Array;
+  out: Int32Array;
+  inStart: Int32Array;
+  in: Int32Array;
+}
 
 export class EntityGraph {
   /** By id; index 0 unused. */
   private readonly vertices: (Vertex | undefined)[] = [undefined];
   private readonly byEntity = new Map<string, Vertex>();
   private readonly resolver = new EntityResolver();
-  /** Changed since the last flush; a vertex or edge is listed once (its `dirty` flag). */
+  /** Edge records, in creation order (see STRIDE). */
+  private rec = new Float64Array(1024 * STRIDE);
+  /** Open addressing, linear probing: pairs of (edge number + 1, key hash); 0 is empty. */
+  private slots = new Int32Array(4096);
+  private mask = 2047;
+  /** Changed since the last flush; a vertex or edge is listed once (its dirty flag). */
   private dirtyVertices: Vertex[] = [];
-  private dirtyEdges: Edge[] = [];
+  private dirtyEdges: number[] = [];
   private edgeCount = 0;
+  private adjacency: Adjacency | null = null;
   /** The edge table has rows whose vertices are missing, so the graph could not load them. */
   private unloadedRows = false;
   private lastFlush = Date.now();
@@ -120,34 +164,43 @@ export class EntityGraph {
   }
 
   edgeOf(src: number, dst: number, type: string): Edge | undefined {
-    return this.vertices[src]?.out.get(dst * TYPE_SLOTS + typeNo(type));
+    const t = typeIndex.get(type);
+    if (t === undefined) return undefined;
+    const i = this.find(src, dst, t, keyHash(src, dst, t));
+    return i < 0 ? undefined : this.edgeAt(i);
   }
 
+  /** Every edge: by source vertex id, each source's edges in creation order. */
   *allEdges(): IterableIterator<Edge> {
-    for (const v of this.vertices) if (v) yield* v.out.values();
+    const adj = this.adjacencyIndex();
+    for (let k = 0; k < adj.out.length; k++) yield this.edgeAt(adj.out[k] as number);
   }
 
   /** The typed edges of a vertex, both directions. */
   edgesOf(id: number): Edge[] {
-    const v = this.vertices[id];
-    return v ? [...v.out.values(), ...v.in] : [];
+    if (!this.vertices[id]) return [];
+    const adj = this.adjacencyIndex();
+    const out: Edge[] = [];
+    for (let k = adj.outStart[id] as number; k < (adj.outStart[id + 1] as number); k++) out.push(this.edgeAt(adj.out[k] as number));
+    for (let k = adj.inStart[id] as number; k < (adj.inStart[id + 1] as number); k++) out.push(this.edgeAt(adj.in[k] as number));
+    return out;
   }
 
   /** Distinct vertices `id` points to. */
   fanOut(id: number): number {
-    const v = this.vertices[id];
-    if (!v) return 0;
+    if (!this.vertices[id]) return 0;
+    const adj = this.adjacencyIndex();
     const seen = new Set<number>();
-    for (const e of v.out.values()) seen.add(e.dst);
+    for (let k = adj.outStart[id] as number; k < (adj.outStart[id + 1] as number); k++) seen.add(this.rec[(adj.out[k] as number) * STRIDE + DST] as number);
     return seen.size;
   }
 
   /** Distinct vertices that point to `id`. */
   fanIn(id: number): number {
-    const v = this.vertices[id];
-    if (!v) return 0;
+    if (!this.vertices[id]) return 0;
+    const adj = this.adjacencyIndex();
     const seen = new Set<number>();
-    for (const e of v.in) seen.add(e.src);
+    for (let k = adj.inStart[id] as number; k < (adj.inStart[id + 1] as number); k++) seen.add(this.rec[(adj.in[k] as number) * STRIDE + SRC] as number);
     return seen.size;
   }
 
@@ -167,27 +220,136 @@ export class EntityGraph {
     const eventId = this.eventId;
     const src = this.ensureVertex(a, ts, eventId);
     const dst = this.ensureVertex(b, ts, eventId);
-    const key = dst.id * TYPE_SLOTS + typeNo(type);
-    let e = src.out.get(key);
-    if (e) {
-      e.count++;
+    const t = typeNo(type);
+    const h = keyHash(src.id, dst.id, t);
+    let i = this.find(src.id, dst.id, t, h);
+    const rec = i < 0 ? null : this.rec;
+    if (rec !== null) {
+      const o = i * STRIDE;
+      rec[o + COUNT] = (rec[o + COUNT] as number) + 1;
       if (ts !== null) {
-        if (e.first === null || ts < e.first) e.first = ts;
-        if (e.last === null || ts > e.last) e.last = ts;
+        const first = rec[o + FIRST] as number;
+        if (first !== first || ts < first) rec[o + FIRST] = ts;
+        const last = rec[o + LAST] as number;
+        if (last !== last || ts > last) rec[o + LAST] = ts;
       }
-      if (eventId > e.lastEvent) e.lastEvent = eventId;
+      if (eventId > (rec[o + LAST_EVENT] as number)) rec[o + LAST_EVENT] = eventId;
+      const flags = rec[o + TYPE] as number;
+      if ((flags & DIRTY) === 0) {
+        rec[o + TYPE] = flags | DIRTY;
+        this.dirtyEdges.push(i);
+      }
     } else {
-      e = { src: src.id, dst: dst.id, type, count: 1, first: ts, last: ts, firstEvent: eventId, lastEvent: eventId, dirty: false, stored: false };
-      src.out.set(key, e);
-      dst.in.push(e);
-      this.edgeCount++;
-      this.onNew?.({ edge: e, src, dst, ts });
-    }
-    if (!e.dirty) {
-      e.dirty = true;
-      this.dirtyEdges.push(e);
+      i = this.append(src.id, dst.id, t, 1, ts, ts, eventId, eventId, DIRTY, h);
+      this.dirtyEdges.push(i);
+      if (this.onNew) {
+        const edge: Edge = { src: src.id, dst: dst.id, type, count: 1, first: ts, last: ts, firstEvent: eventId, lastEvent: eventId };
+        this.onNew({ edge, src, dst, ts });
+      }
     }
     this.version++;
+  }
+
+  /** The number of the edge with this key, or -1. */
+  private find(src: number, dst: number, type: number, h: number): number {
+    const slots = this.slots;
+    const rec = this.rec;
+    const mask = this.mask;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const e = slots[2 * s] as number;
+      if (e === 0) return -1;
+      if (slots[2 * s + 1] === h) {
+        const o = (e - 1) * STRIDE;
+        if (rec[o + SRC] === src && rec[o + DST] === dst && ((rec[o + TYPE] as number) & TYPE_MASK) === type) return e - 1;
+      }
+    }
+  }
+
+  /** Add an edge record (its key is not in the graph) and return its number. */
+  private append(src: number, dst: number, type: number, count: number, first: number | null, last: number | null, firstEvent: number, lastEvent: number, flags: number, h: number): number {
+    const i = this.edgeCount++;
+    if ((i + 1) * STRIDE > this.rec.length) {
+      const bigger = new Float64Array(this.rec.length * 2);
+      bigger.set(this.rec);
+      this.rec = bigger;
+    }
+    const rec = this.rec;
+    const o = i * STRIDE;
+    rec[o + SRC] = src;
+    rec[o + DST] = dst;
+    rec[o + TYPE] = type | flags;
+    rec[o + COUNT] = count;
+    rec[o + FIRST] = first ?? NaN;
+    rec[o + LAST] = last ?? NaN;
+    rec[o + FIRST_EVENT] = firstEvent;
+    rec[o + LAST_EVENT] = lastEvent;
+    if (2 * this.edgeCount > this.mask) this.rehash(2 * (this.mask + 1));
+    else this.place(i, h);
+    this.adjacency = null;
+    return i;
+  }
+
+  private place(i: number, h: number): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = h & mask;
+    while (slots[2 * s] !== 0) s = (s + 1) & mask;
+    slots[2 * s] = i + 1;
+    slots[2 * s + 1] = h;
+  }
+
+  /** A table of `size` slots (a power of two) with every edge placed again. */
+  private rehash(size: number): void {
+    this.slots = new Int32Array(2 * size);
+    this.mask = size - 1;
+    const rec = this.rec;
+    for (let i = 0; i < this.edgeCount; i++) {
+      const o = i * STRIDE;
+      this.place(i, keyHash(rec[o + SRC] as number, rec[o + DST] as number, (rec[o + TYPE] as number) & TYPE_MASK));
+    }
+  }
+
+  private edgeAt(i: number): Edge {
+    const rec = this.rec;
+    const o = i * STRIDE;
+    return {
+      src: rec[o + SRC] as number,
+      dst: rec[o + DST] as number,
+      type: typeNames[(rec[o + TYPE] as number) & TYPE_MASK] as string,
+      count: rec[o + COUNT] as number,
+      first: orNull(rec[o + FIRST] as number),
+      last: orNull(rec[o + LAST] as number),
+      firstEvent: rec[o + FIRST_EVENT] as number,
+      lastEvent: rec[o + LAST_EVENT] as number,
+    };
+  }
+
+  /** Edge numbers grouped by source and by destination (stable counting sorts), rebuilt after new edges. */
+  private adjacencyIndex(): Adjacency {
+    if (this.adjacency && this.adjacency.edges === this.edgeCount) return this.adjacency;
+    const ids = this.vertices.length;
+    const n = this.edgeCount;
+    const rec = this.rec;
+    const group = (field: number) => {
+      const start = new Int32Array(ids + 1);
+      for (let i = 0; i < n; i++) {
+        const v = rec[i * STRIDE + field] as number;
+        start[v + 1] = (start[v + 1] as number) + 1;
+      }
+      for (let v = 1; v <= ids; v++) start[v] = (start[v] as number) + (start[v - 1] as number);
+      const next = start.slice(0, ids);
+      const order = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = rec[i * STRIDE + field] as number;
+        const at = next[v] as number;
+        next[v] = at + 1;
+        order[at] = i;
+      }
+      return { start, order };
+    };
+    const byOut = group(SRC);
+    const byIn = group(DST);
+    return (this.adjacency = { edges: n, outStart: byOut.start, out: byOut.order, inStart: byIn.start, in: byIn.order });
   }
 
   private ensureVertex(ent: GraphEntity, ts: number | null, eventId: number): Vertex {
@@ -196,7 +358,7 @@ export class EntityGraph {
     if (v === undefined) {
       v = this.byEntity.get(ent.id);
       if (!v) {
-        v = { id: this.vertices.length, entityId: ent.id, type: ent.type, value: ent.value, first: ts, last: ts, events: 0, lastEvent: 0, out: new Map(), in: [], dirty: false };
+        v = { id: this.vertices.length, entityId: ent.id, type: ent.type, value: ent.value, first: ts, last: ts, events: 0, lastEvent: 0, dirty: false };
         this.vertices.push(v);
         this.byEntity.set(ent.id, v);
       }
@@ -235,14 +397,59 @@ export class EntityGraph {
     // does not have yet is a plain insert (no conflict to resolve); unless the table holds rows
     // this graph could not load (see load), where the upsert keeps what the table had.
     const plain = !this.unloadedRows;
-    for (const e of sortEdges(this.dirtyEdges, this.vertices.length)) {
-      (plain && !e.stored ? st.insertEdge : st.edge).run(e.src, e.dst, e.type, e.count, e.first, e.last, e.firstEvent, e.lastEvent);
-      e.dirty = false;
-      e.stored = true;
+    const rec = this.rec;
+    for (const i of this.sortEdges(this.dirtyEdges)) {
+      const o = i * STRIDE;
+      const flags = rec[o + TYPE] as number;
+      (plain && (flags & STORED) === 0 ? st.insertEdge : st.edge).run(
+        rec[o + SRC],
+        rec[o + DST],
+        typeNames[flags & TYPE_MASK],
+        rec[o + COUNT],
+        orNull(rec[o + FIRST] as number),
+        orNull(rec[o + LAST] as number),
+        rec[o + FIRST_EVENT],
+        rec[o + LAST_EVENT],
+      );
+      rec[o + TYPE] = (flags & TYPE_MASK) | STORED;
     }
     this.dirtyVertices = [];
     this.dirtyEdges = [];
     this.lastFlush = Date.now();
+  }
+
+  /**
+   * Edge numbers in (src, dst, type name) order, the table's key order: a counting sort by source
+   * (linear), then each source's few edges by destination and type name.
+   */
+  private sortEdges(edges: number[]): number[] {
+    if (edges.length < 2) return edges;
+    const rec = this.rec;
+    const ids = this.vertices.length;
+    const srcOf = (i: number) => rec[i * STRIDE + SRC] as number;
+    const start = new Int32Array(ids + 1);
+    for (const i of edges) start[srcOf(i) + 1] = (start[srcOf(i) + 1] as number) + 1;
+    for (let v = 1; v <= ids; v++) start[v] = (start[v] as number) + (start[v - 1] as number);
+    const next = start.slice(0, ids);
+    const out = new Array<number>(edges.length);
+    for (const i of edges) {
+      const at = next[srcOf(i)] as number;
+      next[srcOf(i)] = at + 1;
+      out[at] = i;
+    }
+    // Type numbers ranked by name, so a number compare orders by name.
+    const rank = new Int32Array(TYPE_SLOTS);
+    [...typeNames].sort().forEach((name, r) => (rank[typeIndex.get(name) as number] = r));
+    const keyOf = (i: number) => (rec[i * STRIDE + DST] as number) * TYPE_SLOTS + (rank[(rec[i * STRIDE + TYPE] as number) & TYPE_MASK] as number);
+    const byKey = (a: number, b: number) => keyOf(a) - keyOf(b);
+    for (let v = 0; v < ids; v++) {
+      const from = start[v] as number;
+      const to = start[v + 1] as number;
+      if (to - from < 2) continue;
+      const run = out.slice(from, to).sort(byKey);
+      for (let k = 0; k < run.length; k++) out[from + k] = run[k] as number;
+    }
+    return out;
   }
 
   /** Rebuild from the case's tables (a reopened case continues where it stopped). */
@@ -253,7 +460,7 @@ export class EntityGraph {
     for (const [id, entityId, type, value, first, last, events] of vertices) {
       // Ids are dense from 1 as this class assigns them; pad in case rows were ever removed.
       while (this.vertices.length < id) this.vertices.push(undefined);
-      const v: Vertex = { id, entityId, type, value, first, last, events, lastEvent: 0, out: new Map(), in: [], dirty: false };
+      const v: Vertex = { id, entityId, type, value, first, last, events, lastEvent: 0, dirty: false };
       this.vertices[id] = v;
       this.byEntity.set(entityId, v);
     }
@@ -261,16 +468,14 @@ export class EntityGraph {
       [number, number, string, number, number | null, number | null, number, number]
     >;
     for (const [src, dst, type, count, first, last, firstEvent, lastEvent] of edges) {
-      const a = this.vertices[src];
-      const b = this.vertices[dst];
-      if (!a || !b) {
+      if (!this.vertices[src] || !this.vertices[dst]) {
         this.unloadedRows = true;
         continue;
       }
-      const e: Edge = { src, dst, type, count, first, last, firstEvent, lastEvent, dirty: false, stored: true };
-      a.out.set(dst * TYPE_SLOTS + typeNo(type), e);
-      b.in.push(e);
-      this.edgeCount++;
+      const t = typeNo(type);
+      const h = keyHash(src, dst, t);
+      if (this.find(src, dst, t, h) >= 0) continue;
+      this.append(src, dst, t, count, first, last, firstEvent, lastEvent, STORED, h);
       if (lastEvent > this.maxEvent) this.maxEvent = lastEvent;
     }
   }
@@ -294,15 +499,18 @@ export class EntityGraph {
     const src: number[] = [];
     const dst: number[] = [];
     const weight: number[] = [];
-    for (const e of this.allEdges()) {
-      let a = index[e.src] as number;
-      let b = index[e.dst] as number;
+    const rec = this.rec;
+    const adj = this.adjacencyIndex();
+    for (let k = 0; k < adj.out.length; k++) {
+      const o = (adj.out[k] as number) * STRIDE;
+      let a = index[rec[o + SRC] as number] as number;
+      let b = index[rec[o + DST] as number] as number;
       if (a > b) [a, b] = [b, a];
-      const k = a * n + b;
-      const w = 1 + Math.log(e.count);
-      const at = pair.get(k);
+      const key = a * n + b;
+      const w = 1 + Math.log(rec[o + COUNT] as number);
+      const at = pair.get(key);
       if (at === undefined) {
-        pair.set(k, src.length);
+        pair.set(key, src.length);
         src.push(a);
         dst.push(b);
         weight.push(w);
@@ -316,42 +524,6 @@ export class EntityGraph {
       maxEvent: this.maxEvent,
     };
   }
-}
-
-/**
- * Edges in (src, dst, type) order, the table's key order: a counting sort by source (linear), then
- * each source's few edges by destination and type name.
- */
-function sortEdges(edges: Edge[], ids: number): Edge[] {
-  if (edges.length < 2) return edges;
-  const start = new Int32Array(ids + 1);
-  for (const e of edges) start[e.src + 1] = (start[e.src + 1] as number) + 1;
-  for (let i = 1; i <= ids; i++) start[i] = (start[i] as number) + (start[i - 1] as number);
-  const next = start.slice(0, ids);
-  const out = new Array<Edge>(edges.length);
-  for (const e of edges) {
-    const at = next[e.src] as number;
-    next[e.src] = at + 1;
-    out[at] = e;
-  }
-  const byDstType = (a: Edge, b: Edge) => a.dst - b.dst || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0);
-  for (let v = 0; v < ids; v++) {
-    const from = start[v] as number;
-    const to = start[v + 1] as number;
-    if (to - from < 2) continue;
-    if (to - from === 2) {
-      const a = out[from] as Edge;
-      const b = out[from + 1] as Edge;
-      if (byDstType(a, b) > 0) {
-        out[from] = b;
-        out[from + 1] = a;
-      }
-      continue;
-    }
-    const run = out.slice(from, to).sort(byDstType);
-    for (let i = 0; i < run.length; i++) out[from + i] = run[i] as Edge;
-  }
-  return out;
 }
 
 interface Statements {
