@@ -138,8 +138,10 @@ export interface DetectionRun {
   finishedAt: number | null;
   error: string | null;
   /**
-   * Milliseconds each part of the pass took (`read`: loading events; then one entry per detector
-   * stage). Sent with the pass's `detect.finished` event; not kept in the case.
+   * Milliseconds each part of the pass took on the engine thread (`read`: loading events; then one
+   * entry per detector stage). When Sigma ran in its worker, `sigma_worker` is the worker's time (in
+   * parallel) and `sigma_wait` the engine thread's wait for it. Sent with the pass's
+   * `detect.finished` event; not kept in the case.
    */
   stageMs?: Record<string, number>;
 }

@@ -161,8 +161,8 @@ export class Detection {
             this.sigma.addHits(result.hits);
             progress.run(done, sink.added, run.id);
           })();
-          stageMs.sigma = result.ms;
-          stageMs.sigma_thread = 1;
+          // Engine-thread time stays under `sigma` (none); the worker's own time is reported apart.
+          stageMs.sigma_worker = result.ms;
           // The worker flushed its own windows; the engine thread's engine saw none of these events.
           this.sigma.restore();
           sigmaDone = true;
