@@ -2,7 +2,8 @@
  * Issue 8's bars, as flat figures for bench/run.ts:
  * - graphBuild: the graph stage fed 1M normalized events (auth and access mixed, 50K addresses,
  *   2K users, 5K paths) in detection pages of 5,000 inside transactions on a case database;
- *   bar ≥ 200K events/s. Event generation is outside the timed part.
+ *   bar ≥ 200K events/s. Event generation is outside the timed part. build_events_per_s times
+ *   consume only; build_and_store_events_per_s adds the final write of the graph.
  * - graphAlgorithms: PageRank + Louvain (+ betweenness over the 2K core) on a 50K-vertex graph in
  *   the background worker; bar < 5 s, while the engine thread stays responsive (max timer lag).
  * - graphExplorer: the real workbench (vigil serve + Chromium) showing 5,000 vertices: time to lay
@@ -111,6 +112,9 @@ export async function graphBuild(events = 1_000_000): Promise<Record<string, num
     vertices: g.order,
     edges: g.size,
     build_events_per_s: Math.round(events / (busy / 1000)),
+    // The same with the pass's final write of the graph, which the product always does: the
+    // figure above leaves it out, and flushes during consume land in it only past 5 s.
+    build_and_store_events_per_s: Math.round(events / ((busy + finishMs) / 1000)),
     finish_ms_engine_thread: Math.round(finishMs),
   };
   await stage.settled();
