@@ -142,7 +142,10 @@ export class Detection {
       // are computed from every alert of the pass.
       if (sigmaPass) {
         const t = performance.now();
-        const result = await sigmaPass.done.catch((err: Error) => err);
+        // Closing the case or cancelling must not wait for the worker to finish its pass.
+        if (signal?.aborted) throw new Error('cancelled');
+        const cancelled = new Promise<Error>((resolve) => signal?.addEventListener('abort', () => resolve(new Error('cancelled')), { once: true }));
+        const result = await Promise.race([sigmaPass.done.catch((err: Error) => err), cancelled]);
         if (signal?.aborted) throw new Error('cancelled');
         stageMs.sigma_wait = performance.now() - t;
         if (result instanceof Error) {
