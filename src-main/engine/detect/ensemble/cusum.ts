@@ -94,9 +94,14 @@ export class Cusum implements AnomalyDetector<CountObservation, CusumState> {
     return this.seen >= this.config.warmupBuckets;
   }
 
-  /** True while either sum is above h (the series' dispersion should not learn then). */
+  /** True while either sum is above h (the bucket is no calibration sample for biDSPOT then). */
   get alarming(): boolean {
     return this.high > this.config.threshold || this.low > this.config.threshold;
+  }
+
+  /** True while the downward sum is above h: an outage (the series' dispersion should not learn then). */
+  get falling(): boolean {
+    return this.low > this.config.threshold;
   }
 
   get baseline(): number {

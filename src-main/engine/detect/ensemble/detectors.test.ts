@@ -177,6 +177,7 @@ describe('Cusum', () => {
     // up: 8 ln 3 - 4·(3 - 1) = 0.789; down: 8 ln 0.2 + 4·0.8 < 0
     expect(c.scoreCount(8, 1)).toBeCloseTo(8 * Math.log(3) - 8, 12);
     c.learnCount(8, 1);
+    expect(c.falling).toBe(false);
     // an empty bucket: up 0 - 8 (sum back to 0), down 0 + 3.2
     c.learnCount(0, 1);
     expect(c.sums.high).toBe(0);
@@ -185,6 +186,7 @@ describe('Cusum', () => {
     c.learnCount(0, 1);
     expect(c.sums.low).toBeCloseTo(9.6, 12); // nothing caps a silence
     expect(c.alarming).toBe(true);
+    expect(c.falling).toBe(true);
     // the source is back: 4 ln 0.2 + 3.2 < 0 ends the alarm
     c.learnCount(4, 1);
     expect(c.sums).toEqual({ high: 0, low: 0 });

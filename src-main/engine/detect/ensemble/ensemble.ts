@@ -388,7 +388,12 @@ export class Ensemble {
           if (count > s.cusum.baseline && cusumScore > newcomer) cusumScore = newcomer;
         }
       }
-      hw.learn(count, !s.cusum.alarming);
+      // Only an outage (the downward sum in alarm) keeps the dispersion from learning: it must
+      // not teach that zeros are ordinary. An upward alarm does not: on a clustered source the
+      // rare bucket with several sessions is most of the variance, and freezing on exactly
+      // those buckets kept φ at about half the counts' real variance / mean, so the next such
+      // bucket was a false alarm. A burst still moves φ by a bounded step (the 5 sd cap).
+      hw.learn(count, !s.cusum.falling);
       liveKeys++;
       scores[0] = hwScore;
       scores[1] = cusumScore;

@@ -155,8 +155,8 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
   }
 
   /**
-   * @param updateSpread false while the caller knows the series is in an anomaly (a CUSUM
-   * alarm): an outage must not teach the dispersion that zeros are ordinary.
+   * @param updateSpread false while the caller knows the series is in an outage (CUSUM's
+   * downward alarm): it must not teach the dispersion that zeros are ordinary.
    */
   learn(x: number, updateSpread = true): void {
     const c = this.config;
