@@ -11,8 +11,8 @@ export default defineConfig({
           // The Electron host, the engine worker both hosts start, and the `vigil` CLI (Node host).
           index: resolve('src-main/host/electron/main.ts'),
           engine: resolve('src-main/engine/worker.ts'),
-          // Sigma's half of a detection pass, in a thread of its own (detect/sigma-pass.ts).
-          'sigma-worker': resolve('src-main/engine/detect/sigma-worker.ts'),
+          // Sigma and the ensemble's half of a detection pass, in a thread of its own (detect/side-pass.ts).
+          'side-worker': resolve('src-main/engine/detect/side-worker.ts'),
           cli: resolve('src-main/cli/main.ts'),
         },
       },

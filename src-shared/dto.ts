@@ -139,8 +139,9 @@ export interface DetectionRun {
   error: string | null;
   /**
    * Milliseconds each part of the pass took on the engine thread (`read`: loading events; then one
-   * entry per detector stage). When Sigma ran in its worker, `sigma_worker` is the worker's time (in
-   * parallel) and `sigma_wait` the engine thread's wait for it. Sent with the pass's
+   * entry per detector stage). When Sigma and the ensemble ran in the pass's worker, `sigma_worker`
+   * and `ensemble_worker` are the worker's time in each (in parallel) and `side_wait` the engine
+   * thread's wait for it. Sent with the pass's
    * `detect.finished` event; not kept in the case.
    */
   stageMs?: Record<string, number>;

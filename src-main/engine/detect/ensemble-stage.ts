@@ -5,18 +5,24 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
 import type { Stage } from '../pipeline/stage';
-import type { AlertEntity, AlertSink, Severity } from '../store/alerts';
+import type { AlertEntity, AlertInput, AlertSink, Severity } from '../store/alerts';
 import { EnsembleSet } from './ensemble';
 import type { EnsembleAlert, EnsembleSetState, ScorePoint } from './ensemble';
 
 export class EnsembleStage implements Stage {
   readonly name = 'ensemble';
   private set = new EnsembleSet();
-  private readonly upsertPoint: Statement;
+  private readonly upsertPoint: Statement | null;
 
-  constructor(db: Database) {
+  /**
+   * Without a database (a pass's worker), score points go to `onPoint` instead of the case.
+   */
+  constructor(
+    db: Database | null,
+    private readonly onPoint?: (p: ScorePoint) => void,
+  ) {
     // Several keys can score in one bucket; the timeline shows the highest.
-    this.upsertPoint = db.prepare(`
+    this.upsertPoint = db && db.prepare(`
       INSERT INTO score_points (source_type, detector, bucket, score, threshold, key) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(source_type, detector, bucket) DO UPDATE SET
         score = excluded.score, threshold = excluded.threshold, key = excluded.key
@@ -54,32 +60,43 @@ export class EnsembleStage implements Stage {
 
   private storePoint(p: ScorePoint): void {
     if (!Number.isFinite(p.score)) return;
-    this.upsertPoint.run(p.sourceType, p.detector, p.bucket, p.score, p.threshold !== null && Number.isFinite(p.threshold) ? p.threshold : null, `${p.key.kind}:${p.key.value}`);
+    if (this.onPoint) return this.onPoint(p);
+    this.upsertPoint?.run(p.sourceType, p.detector, p.bucket, p.score, p.threshold !== null && Number.isFinite(p.threshold) ? p.threshold : null, `${p.key.kind}:${p.key.value}`);
   }
 
   private report(a: EnsembleAlert, sink: AlertSink): void {
-    const entities: AlertEntity[] = [];
-    if (a.key.kind === 'entity') {
-      const at = a.key.value.indexOf(':');
-      if (at > 0) entities.push({ type: a.key.value.slice(0, at), value: a.key.value.slice(at + 1) });
-    }
-    const silence = a.count === 0;
-    const what = a.key.kind === 'source' ? `source ${a.key.value}` : a.key.kind === 'template' ? `template ${a.key.value}` : a.key.value;
-    const ratio = a.threshold > 0 ? a.score / a.threshold : 1;
-    const severity: Severity = ratio > 2 ? 'medium' : 'low';
-    sink.add({
-      detector: 'ensemble',
-      kind: silence ? 'silence' : a.key.kind,
-      title: silence ? `Silence: ${what} went quiet` : `Unusual activity: ${what}`,
-      severity,
-      score: a.score,
-      firstTs: a.bucket,
-      lastTs: a.ts,
-      key: a.key.kind === 'entity' ? a.key.value : `${a.key.kind}:${a.key.value}`,
-      entities,
-      evidence: a.evidence,
-      details: { sourceType: a.sourceType, threshold: a.threshold, count: a.count, contributions: a.contributions, channelScores: a.channelScores },
-      tags: [],
-    });
+    sink.add(ensembleAlert(a));
   }
+
+  /** Score points computed elsewhere (a pass's worker); call inside a transaction. */
+  storePoints(points: readonly ScorePoint[]): void {
+    for (const p of points) this.storePoint(p);
+  }
+}
+
+/** An ensemble decision as an alert: about its entity, or about a source or template series. */
+export function ensembleAlert(a: EnsembleAlert): AlertInput {
+  const entities: AlertEntity[] = [];
+  if (a.key.kind === 'entity') {
+    const at = a.key.value.indexOf(':');
+    if (at > 0) entities.push({ type: a.key.value.slice(0, at), value: a.key.value.slice(at + 1) });
+  }
+  const silence = a.count === 0;
+  const what = a.key.kind === 'source' ? `source ${a.key.value}` : a.key.kind === 'template' ? `template ${a.key.value}` : a.key.value;
+  const ratio = a.threshold > 0 ? a.score / a.threshold : 1;
+  const severity: Severity = ratio > 2 ? 'medium' : 'low';
+  return {
+    detector: 'ensemble',
+    kind: silence ? 'silence' : a.key.kind,
+    title: silence ? `Silence: ${what} went quiet` : `Unusual activity: ${what}`,
+    severity,
+    score: a.score,
+    firstTs: a.bucket,
+    lastTs: a.ts,
+    key: a.key.kind === 'entity' ? a.key.value : `${a.key.kind}:${a.key.value}`,
+    entities,
+    evidence: a.evidence,
+    details: { sourceType: a.sourceType, threshold: a.threshold, count: a.count, contributions: a.contributions, channelScores: a.channelScores },
+    tags: [],
+  };
 }

@@ -9,7 +9,7 @@ import { BehaviourStage } from '../detect/behaviour-stage';
 import { EnsembleStage } from '../detect/ensemble-stage';
 import { graphStages } from '../detect/graph-stage';
 import { afterDetection, clearIncidentFindings } from '../incidents';
-import { SigmaPass } from '../detect/sigma-pass';
+import { SidePass } from '../detect/side-pass';
 import { SigmaStage } from '../detect/sigma-stage';
 import { AlertWriter } from '../store/alerts';
 import { TimeOrderedEvents } from '../store/event-rows';
@@ -51,20 +51,21 @@ export function toRun(r: RunRow): DetectionRun {
 }
 
 export interface DetectionOptions {
-  /** better-sqlite3's native module, for the Sigma worker's connection (Electron). */
+  /** better-sqlite3's native module, for the detection worker's connection (Electron). */
   nativeBinding?: string;
   /**
-   * Passes over at least this many events evaluate Sigma in a worker thread, beside the other
-   * stages (sigma-pass.ts); smaller ones are over before a worker would have started. Default
-   * 50,000; the environment variable VIGIL_SIGMA_THREAD_MIN overrides it (Infinity: never).
+   * Passes over at least this many events run Sigma and the ensemble in a worker thread, beside
+   * the other stages (side-pass.ts); smaller ones are over before a worker would have started.
+   * Default 50,000; the environment variable VIGIL_SIDE_THREAD_MIN overrides it (Infinity: never).
    */
-  sigmaThreadMin?: number;
+  sideThreadMin?: number;
 }
 
-const SIGMA_THREAD_MIN = 50_000;
+const SIDE_THREAD_MIN = 50_000;
 
 export class Detection {
   readonly sigma: SigmaStage;
+  private ensemble: EnsembleStage;
   private stages: Stage[];
   private readonly loadState: Statement;
   private readonly saveState: Statement;
@@ -80,7 +81,8 @@ export class Detection {
       'INSERT INTO model_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
     );
     this.sigma = new SigmaStage(db, rulesDir);
-    this.stages = [this.sigma, new BehaviourStage(db), new EnsembleStage(db), ...graphStages(db)];
+    this.ensemble = new EnsembleStage(db);
+    this.stages = [this.sigma, new BehaviourStage(db), this.ensemble, ...graphStages(db)];
     for (const s of this.stages) {
       const saved = this.loadState.get(`stage:${s.name}`) as string | undefined;
       if (saved) s.restore(JSON.parse(saved));
@@ -110,10 +112,12 @@ export class Detection {
     const progress = db.prepare('UPDATE detection_runs SET events = ?, alerts = ? WHERE id = ?');
     let done = 0;
     let last = 0;
-    const sigmaPass = this.startSigmaPass(importId, total);
-    let sigmaDone = false;
+    const side = this.startSidePass(importId, total);
+    // The stages the worker runs; back on this thread should it fail.
+    const offloaded: Stage[] = side ? [this.sigma, this.ensemble] : [];
+    let sideDone = false;
     try {
-      const stages = sigmaPass ? this.stages.filter((s) => s !== this.sigma) : this.stages;
+      const stages = this.stages.filter((s) => !offloaded.includes(s));
       const stageMs: Record<string, number> = { read: 0 };
       for (const s of this.stages) stageMs[s.name] = 0;
       let readFrom = performance.now();
@@ -138,37 +142,45 @@ export class Detection {
         await new Promise((r) => setImmediate(r));
         readFrom = performance.now();
       }
-      // Sigma's alerts are stored before any stage finishes: the graph's risk and the incidents
-      // are computed from every alert of the pass.
-      if (sigmaPass) {
+      // The worker's findings are stored before any stage finishes: the graph's risk and the
+      // incidents are computed from every alert of the pass.
+      if (side) {
         const t = performance.now();
         // Closing the case or cancelling must not wait for the worker to finish its pass.
         if (signal?.aborted) throw new Error('cancelled');
         const cancelled = new Promise<Error>((resolve) => signal?.addEventListener('abort', () => resolve(new Error('cancelled')), { once: true }));
-        const result = await Promise.race([sigmaPass.done.catch((err: Error) => err), cancelled]);
+        const result = await Promise.race([side.done.catch((err: Error) => err), cancelled]);
         if (signal?.aborted) throw new Error('cancelled');
-        stageMs.sigma_wait = performance.now() - t;
+        stageMs.side_wait = performance.now() - t;
         if (result instanceof Error) {
-          // Nothing of the failed worker was stored: evaluate here instead, reading the events again.
-          console.warn(`vigil: the Sigma worker failed (${result.message}); evaluating Sigma on the engine thread`);
-          const t2 = performance.now();
+          // Nothing of the failed worker was stored, and this thread's stages still hold the state
+          // the pass began with: run them here instead, reading the events again.
+          console.warn(`vigil: the detection worker failed (${result.message}); running Sigma and the ensemble on the engine thread`);
           for (const page of new TimeOrderedEvents(db, importId).pages(PAGE)) {
             if (signal?.aborted) throw new Error('cancelled');
-            db.transaction(() => this.sigma.consume(page, sink))();
+            db.transaction(() => {
+              for (const s of offloaded) {
+                const t2 = performance.now();
+                s.consume(page, sink);
+                stageMs[s.name]! += performance.now() - t2;
+              }
+            })();
             await new Promise((r) => setImmediate(r));
           }
-          stageMs.sigma = performance.now() - t2;
         } else {
           db.transaction(() => {
             for (const a of result.alerts) sink.add(a);
             this.sigma.addHits(result.hits);
+            this.ensemble.storePoints(result.points);
             progress.run(done, sink.added, run.id);
           })();
-          // Engine-thread time stays under `sigma` (none); the worker's own time is reported apart.
-          stageMs.sigma_worker = result.ms;
-          // The worker flushed its own windows; the engine thread's engine saw none of these events.
+          // Engine-thread time stays under the stages' names (none); the worker's is reported apart.
+          stageMs.sigma_worker = result.ms.sigma;
+          stageMs.ensemble_worker = result.ms.ensemble;
+          // The worker flushed Sigma's windows; the ensemble continues from where the worker left it.
           this.sigma.restore();
-          sigmaDone = true;
+          this.ensemble.restore(result.ensemble);
+          sideDone = true;
         }
       }
       // Each stage finishes (trains, flushes) in a transaction of its own, with the workbench's
@@ -176,7 +188,7 @@ export class Detection {
       // more. A crash in between leaves the run 'running', which the next open repairs with a
       // full pass, as for a crash between pages.
       for (const s of this.stages) {
-        if (s === this.sigma && sigmaDone) continue;
+        if (sideDone && offloaded.includes(s)) continue;
         const t = performance.now();
         db.transaction(() => s.finish(sink))();
         stageMs[s.name]! += performance.now() - t;
@@ -190,19 +202,19 @@ export class Detection {
       for (const k of Object.keys(stageMs)) stageMs[k] = Math.round(stageMs[k]!);
       return this.finish(run.id, 'done', null, stageMs);
     } catch (err) {
-      sigmaPass?.cancel();
+      side?.cancel();
       const cancelled = signal?.aborted ?? false;
       return this.finish(run.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : (err as Error).message);
     }
   }
 
-  private startSigmaPass(importId: number | null, total: number): SigmaPass | null {
-    const env = process.env.VIGIL_SIGMA_THREAD_MIN;
-    const min = env !== undefined && env !== '' && !Number.isNaN(Number(env)) ? Number(env) : (this.options.sigmaThreadMin ?? SIGMA_THREAD_MIN);
+  private startSidePass(importId: number | null, total: number): SidePass | null {
+    const env = process.env.VIGIL_SIDE_THREAD_MIN;
+    const min = env !== undefined && env !== '' && !Number.isNaN(Number(env)) ? Number(env) : (this.options.sideThreadMin ?? SIDE_THREAD_MIN);
     if (total < min) return null;
     const dbPath = this.db.name;
     if (!dbPath || dbPath === ':memory:' || this.db.memory) return null;
-    return SigmaPass.start({ dbPath, rulesDir: this.rulesDir, importId, nativeBinding: this.options.nativeBinding });
+    return SidePass.start({ dbPath, rulesDir: this.rulesDir, importId, nativeBinding: this.options.nativeBinding, ensemble: this.ensemble.state() });
   }
 
   /**
@@ -254,6 +266,7 @@ export class Detection {
       clearIncidentFindings(this.db);
     })();
     this.sigma.reload();
-    this.stages = [this.sigma, new BehaviourStage(this.db), new EnsembleStage(this.db), ...graphStages(this.db)];
+    this.ensemble = new EnsembleStage(this.db);
+    this.stages = [this.sigma, new BehaviourStage(this.db), this.ensemble, ...graphStages(this.db)];
   }
 }

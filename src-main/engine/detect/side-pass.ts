@@ -1,12 +1,14 @@
 /**
- * Sigma on the second core during a detection pass. The engine thread reads the pass's events and
- * runs behaviour, ensemble and graph; a worker (sigma-worker.ts) reads the same events through a
- * read-only connection of its own and evaluates the rules. Its alerts come back as plain objects
- * and are stored by the engine thread, the case's one writer.
+ * Half of a detection pass on the second core. The engine thread reads the pass's events and runs
+ * behaviour and graph; a worker (side-worker.ts) reads the same events through a read-only
+ * connection of its own and runs Sigma and the anomaly ensemble, which need nothing from the case
+ * but the events (and the ensemble's state, handed over at the start and back at the end). Their
+ * alerts and score points come back as plain objects and are stored by the engine thread, the
+ * case's one writer.
  *
- * The worker is a file of its own: `sigma-worker.js` beside the bundle, or the TypeScript source
- * run through tsx under tests and benchmarks. Where neither is found the pass runs Sigma on the
- * engine thread as before.
+ * The worker is a file of its own: `side-worker.js` beside the bundle, or the TypeScript source
+ * run through tsx under tests and benchmarks. Where neither is found the pass runs every stage on
+ * the engine thread as before.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,25 +16,40 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AlertInput } from '../store/alerts';
+import type { EnsembleSetState, ScorePoint } from './ensemble';
 
-export interface SigmaPassData {
+export interface SidePassData {
   dbPath: string;
   rulesDir: string | null;
   importId: number | null;
   nativeBinding?: string;
+  /** The ensemble's state to continue from. */
+  ensemble: EnsembleSetState;
 }
 
-export type SigmaPassMessage =
-  | { kind: 'alerts'; alerts: AlertInput[]; hits: [string, number][]; events: number }
-  | { kind: 'done'; alerts: AlertInput[]; hits: [string, number][]; events: number; ms: number }
+export type SidePassMessage =
+  | { kind: 'results'; alerts: AlertInput[]; hits: [string, number][]; points: ScorePoint[]; events: number }
+  | {
+      kind: 'done';
+      alerts: AlertInput[];
+      hits: [string, number][];
+      points: ScorePoint[];
+      events: number;
+      ms: { sigma: number; ensemble: number };
+      ensemble: EnsembleSetState;
+    }
   | { kind: 'error'; message: string };
 
-export interface SigmaPassResult {
+export interface SidePassResult {
   alerts: AlertInput[];
+  /** Sigma rule hits. */
   hits: Map<string, number>;
+  points: ScorePoint[];
   events: number;
-  /** The worker's own time evaluating rules. */
-  ms: number;
+  /** The worker's own time in each stage. */
+  ms: { sigma: number; ensemble: number };
+  /** The ensemble's state after the pass. */
+  ensemble: EnsembleSetState;
 }
 
 interface WorkerScript {
@@ -44,19 +61,21 @@ interface WorkerScript {
 let script: WorkerScript | null | undefined;
 
 /** Where the worker's code is, in this build; null when it is nowhere. */
-export function sigmaWorkerScript(): WorkerScript | null {
+export function sideWorkerScript(): WorkerScript | null {
   if (script !== undefined) return script;
   const here = dirname(fileURLToPath(import.meta.url));
   // The bundle keeps entries in out/main and shared code in out/main/chunks.
-  for (const p of [join(here, 'sigma-worker.js'), join(here, '..', 'sigma-worker.js')]) {
+  for (const p of [join(here, 'side-worker.js'), join(here, '..', 'side-worker.js')]) {
     if (existsSync(p)) return (script = { code: p, eval: false });
   }
   // From sources (tests, benchmarks): register tsx's loader in the new thread, then load the file.
-  const source = join(here, 'sigma-worker.ts');
+  const source = join(here, 'side-worker.ts');
   if (existsSync(source)) {
     try {
       const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-      const exported = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'];
+      const exported = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports[
+        './esm/api'
+      ];
       const api = pathToFileURL(join(dirname(pkg), exported!.import.default)).href;
       const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(source).href)}); })
   .catch((err) => require('node:worker_threads').parentPort.postMessage({ kind: 'error', message: String((err && err.stack) || err) }));`;
@@ -69,48 +88,50 @@ export function sigmaWorkerScript(): WorkerScript | null {
 }
 
 /**
- * One pass's Sigma evaluation in a worker. Alerts are kept until the worker is done, so a worker
- * that fails half way leaves nothing behind and the caller can evaluate on its own thread instead.
+ * One pass's side half in a worker. Results are kept until the worker is done, so a worker that
+ * fails half way leaves nothing behind and the caller can run those stages on its own thread.
  */
-export class SigmaPass {
+export class SidePass {
   private readonly worker: Worker;
   private readonly alerts: AlertInput[] = [];
+  private readonly points: ScorePoint[] = [];
   private readonly hits = new Map<string, number>();
   private ended = false;
-  readonly done: Promise<SigmaPassResult>;
+  readonly done: Promise<SidePassResult>;
   /** Events the worker has evaluated so far. */
   events = 0;
 
-  private constructor(script: WorkerScript, data: SigmaPassData) {
+  private constructor(script: WorkerScript, data: SidePassData) {
     this.worker = new Worker(script.code, { eval: script.eval, workerData: data });
-    this.done = new Promise<SigmaPassResult>((resolve, reject) => {
+    this.done = new Promise<SidePassResult>((resolve, reject) => {
       const fail = (message: string) => {
         if (this.ended) return;
         this.ended = true;
         void this.worker.terminate();
         reject(new Error(message));
       };
-      this.worker.on('message', (m: SigmaPassMessage) => {
+      this.worker.on('message', (m: SidePassMessage) => {
         if (m.kind === 'error') return fail(m.message);
         for (const a of m.alerts) this.alerts.push(a);
+        for (const p of m.points) this.points.push(p);
         for (const [rule, n] of m.hits) this.hits.set(rule, (this.hits.get(rule) ?? 0) + n);
         this.events = m.events;
         if (m.kind === 'done' && !this.ended) {
           this.ended = true;
-          resolve({ alerts: this.alerts, hits: this.hits, events: m.events, ms: m.ms });
+          resolve({ alerts: this.alerts, hits: this.hits, points: this.points, events: m.events, ms: m.ms, ensemble: m.ensemble });
         }
       });
       this.worker.on('error', (err) => fail(err.message));
-      this.worker.on('exit', (code) => fail(`the Sigma worker stopped (exit code ${code}) before it was done`));
+      this.worker.on('exit', (code) => fail(`the detection worker stopped (exit code ${code}) before it was done`));
     });
     // The caller awaits `done` only at the end of its pass; a failure before then is not unhandled.
     this.done.catch(() => undefined);
   }
 
   /** Start a pass, or null where this build has no worker script. */
-  static start(data: SigmaPassData): SigmaPass | null {
-    const s = sigmaWorkerScript();
-    return s ? new SigmaPass(s, data) : null;
+  static start(data: SidePassData): SidePass | null {
+    const s = sideWorkerScript();
+    return s ? new SidePass(s, data) : null;
   }
 
   cancel(): void {
