@@ -1,4 +1,5 @@
 import type { AnomalyDetector } from './detector';
+import { constantPart } from './holt-winters';
 import { logLikelihoodRatio } from './tail';
 
 /**
@@ -22,7 +23,13 @@ import { logLikelihoodRatio } from './tail';
  * The baseline learns from values clipped to ±clipSigma·sd, and not at all while the downward
  * sum is above h: otherwise a silence teaches the baseline that silence is normal and the
  * evidence per empty bucket fades within minutes. After `maxAlarmBuckets` in alarm the drop is
- * taken as the new normal and the baseline learns again. Upward alarms do not freeze it: an
+ * taken as the new normal and the baseline learns again.
+ *
+ * A count with a constant part c (Holt-Winters' floor, passed in as `offset`, with ψ the
+ * dispersion of the count above it) is judged on the way up as c + Y: the alternative
+ * multiplies the rate of Y, and the ratio is that of Y with dispersion ψ, as in
+ * holt-winters.ts. The downward side stays the plain model with φ (a silence takes the
+ * constant part with it, and it is the cautious side). Upward alarms do not freeze it: an
  * entity's traffic comes in on/off stretches, and a frozen baseline let every stretch ratchet
  * the upward sum higher; the clip already keeps one burst from dragging the baseline along.
  */
@@ -67,10 +74,15 @@ export interface CusumState {
   alarmRun: number;
 }
 
-/** One observation: the count and the dispersion to judge it with. */
+/**
+ * One observation: the count and the dispersion to judge it with; optionally a constant part
+ * and the dispersion of the count above it (default: none).
+ */
 export interface CountObservation {
   count: number;
   dispersion: number;
+  offset?: number;
+  excessDispersion?: number;
 }
 
 export class Cusum implements AnomalyDetector<CountObservation, CusumState> {
@@ -113,10 +125,11 @@ export class Cusum implements AnomalyDetector<CountObservation, CusumState> {
   }
 
   /** Computes the sums x would lead to into nextHigh/nextLow; returns the larger. */
-  private fold(x: number, dispersion: number): number {
+  private fold(x: number, dispersion: number, offset: number, excessDispersion: number): number {
     const c = this.config;
     const m = Math.max(this.mean, c.minRate);
-    const up = logLikelihoodRatio(x, m, c.upRatio, dispersion);
+    const k = constantPart(offset, m, excessDispersion);
+    const up = k > 0 ? logLikelihoodRatio(x - k, m - k, c.upRatio, excessDispersion) : logLikelihoodRatio(x, m, c.upRatio, dispersion);
     const down = c.downward ? logLikelihoodRatio(x, m, c.downRatio, dispersion) : 0;
     // An alarm ends when a bucket favours the baseline again: a 240-line burst leaves hundreds of
     // nats that would take hours to drain at a fraction of a nat per ordinary bucket.
@@ -126,28 +139,28 @@ export class Cusum implements AnomalyDetector<CountObservation, CusumState> {
   }
 
   score(x: CountObservation): number | null {
-    return this.scoreCount(x.count, x.dispersion);
+    return this.scoreCount(x.count, x.dispersion, x.offset, x.excessDispersion);
   }
 
   learn(x: CountObservation): void {
-    this.learnCount(x.count, x.dispersion);
+    this.learnCount(x.count, x.dispersion, x.offset, x.excessDispersion);
   }
 
   /** score() without an observation object. */
-  scoreCount(x: number, dispersion: number): number | null {
-    return this.warm ? this.fold(x, dispersion) : null;
+  scoreCount(x: number, dispersion: number, offset = 0, excessDispersion = dispersion): number | null {
+    return this.warm ? this.fold(x, dispersion, offset, excessDispersion) : null;
   }
 
   /** Same as scoreCount(x) then learnCount(x), folding once (the per-bucket path). */
-  scoreAndLearnCount(x: number, dispersion: number): number | null {
-    const s = this.warm ? this.fold(x, dispersion) : null;
+  scoreAndLearnCount(x: number, dispersion: number, offset = 0, excessDispersion = dispersion): number | null {
+    const s = this.warm ? this.fold(x, dispersion, offset, excessDispersion) : null;
     this.update(x, dispersion, s !== null);
     return s;
   }
 
-  learnCount(x: number, dispersion: number): void {
+  learnCount(x: number, dispersion: number, offset = 0, excessDispersion = dispersion): void {
     const warm = this.warm;
-    if (warm) this.fold(x, dispersion);
+    if (warm) this.fold(x, dispersion, offset, excessDispersion);
     this.update(x, dispersion, warm);
   }
 

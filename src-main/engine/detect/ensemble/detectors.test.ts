@@ -6,7 +6,7 @@ import { fitGpd, gpdLogLikelihood, profileSigma, shrinkShape, spotQuantile } fro
 import { HalfSpaceTrees, type HalfSpaceTreesState } from './half-space-trees';
 import { ScoreTail } from './score-tail';
 import { combinedSurprisal, logLikelihoodRatio, logLowerGamma, logUpperGamma, surprisalAbove, surprisalBelow } from './tail';
-import { chooseSeason, DEFAULT_HOLT_WINTERS, HoltWinters } from './holt-winters';
+import { chooseSeason, constantPart, DEFAULT_HOLT_WINTERS, HoltWinters, type HoltWintersState } from './holt-winters';
 import { MarkovChains } from './markov';
 import { Prng } from './prng';
 import { BiDSpot } from './spot';
@@ -104,6 +104,66 @@ describe('HoltWinters', () => {
     expect(hw.forecast()).toBeCloseTo(13.875, 12);
   });
 
+  it('bounds the constant part so the variance above it is never under a Poisson', () => {
+    expect(constantPart(6, 10, 4)).toBe(6); // 10 − 10/4 = 7.5 leaves room for all of it
+    expect(constantPart(6, 10, 2)).toBe(5); // 10 − 10/2: ψ·(10 − 5) = 10, a Poisson's variance
+    expect(constantPart(6, 10, 1)).toBe(0); // no overdispersion, no room for a constant part
+    expect(constantPart(0, 10, 4)).toBe(0);
+    expect(constantPart(6, 0.5, 4)).toBeCloseTo(0.375, 12);
+  });
+
+  it('learns a floor and the dispersion above it by hand; the upper tail is that of floor + rest', () => {
+    // Rate max(0.5, 1/seen): the prior is forgotten at the first residual.
+    const c = { ...cfg, beta: 0, dispersionAlpha: 0.5, priorWeight: 0, floorRise: 0.1 };
+    const hw = new HoltWinters(c);
+    hw.learn(6); // level 6, floor 6
+    expect(hw.constantPart).toBe(6);
+    // predicted 6; ψ is still the prior 1, so no room for a constant part: excess = 6.
+    // rate 1: squares = 8² = 64, rates = 6, excess rates = 6; floor stays (14 > 6, forecast = 6).
+    hw.learn(14); // level 10
+    expect(hw.dispersionEstimate).toBeCloseTo(64 / 6, 12);
+    expect(hw.excessSpread).toBeCloseTo(64 / 6, 12);
+    expect(hw.offset(10)).toBe(6); // min(6, 10 − 10/(64/6) = 9.0625)
+    // predicted 10, constant part 6: excess 4. Rate 1/2: squares = 64 + (16 − 64)/2 = 40,
+    // rates = 6 + (10 − 6)/2 = 8, excess rates = 6 + (4 − 6)/2 = 5, so φ = 5 and ψ = 8.
+    // Floor: 6 is not below it; it creeps 0.1 of the way to the forecast: 6.4.
+    hw.learn(6); // level 8
+    expect(hw.spread).toBeCloseTo(5, 12);
+    expect(hw.excessSpread).toBeCloseTo(8, 12);
+    expect(hw.constantPart).toBeCloseTo(6.4, 12);
+    expect(hw.forecast()).toBeCloseTo(8, 12);
+    expect(hw.offset(8)).toBeCloseTo(6.4, 12); // min(6.4, 8 − 8/8)
+    // 20 above 6.4 + NB(1.6, ψ 8), not NB(8, φ 5); the lower tail keeps the plain model.
+    expect(hw.score(20)).toBeCloseTo(surprisalAbove(13.6, 1.6, 8), 12);
+    expect(hw.score(2)).toBeCloseTo(surprisalBelow(2, 8, 5), 12);
+    hw.learn(5);
+    expect(hw.constantPart).toBe(5); // a lower count is the floor at once
+    hw.learn(0, false);
+    expect(hw.constantPart).toBe(5); // not during an outage
+  });
+
+  it('a constant part makes the upper tail heavier at the same mean and variance', () => {
+    // mean 10, variance 20: 6 + NB(4, ψ 5) against NB(10, φ 2). 30 is ~4.5 sd either way:
+    // 5.4 nats against 7.5.
+    expect(surprisalAbove(30 - 6, 4, 5)).toBeLessThan(surprisalAbove(30, 10, 2) - 2);
+  });
+
+  it('restores a snapshot without floor fields as a series without a constant part', () => {
+    const hw = new HoltWinters(cfg);
+    for (const x of [6, 9, 7, 12]) hw.learn(x);
+    const old: HoltWintersState = { ...hw.state() };
+    delete old.floor;
+    delete old.excessRates;
+    const restored = new HoltWinters(cfg);
+    restored.restore(roundTrip(old));
+    expect(restored.constantPart).toBe(0);
+    expect(restored.excessSpread).toBe(restored.spread);
+    expect(restored.score(20)).toBeCloseTo(surprisalAbove(20, restored.expected(), restored.spread), 12);
+    const same = new HoltWinters(cfg);
+    same.restore(roundTrip(hw.state()));
+    expect(same.score(20)).toBe(hw.score(20));
+  });
+
   it('chooses a season from the autocorrelation of differences and seeds its indices', () => {
     const history = [0, 10, 0, 10, 0, 10, 0, 10];
     expect(chooseSeason(history, [2, 3], 0.3, 8)).toEqual([-5, 5]);
@@ -190,6 +250,17 @@ describe('Cusum', () => {
     // the source is back: 4 ln 0.2 + 3.2 < 0 ends the alarm
     c.learnCount(4, 1);
     expect(c.sums).toEqual({ high: 0, low: 0 });
+  });
+
+  it('judges a rise above a constant part as a rise of the rest, and a drop with the plain model', () => {
+    const c = new Cusum(cfg);
+    c.learnCount(10, 2); // baseline 10; variance φ·10 = 20 = ψ·(10 − 6) with ψ = 5
+    // up: constant part min(6, 10 − 10/5) = 6, then (16 − 6)·ln 3 − (10 − 6)·2, over ψ
+    expect(c.scoreCount(16, 2, 6, 5)).toBeCloseTo((10 * Math.log(3) - 8) / 5, 12);
+    expect(c.scoreCount(16, 2)).toBe(0); // plain: (16 ln 3 − 20)/2 < 0
+    // down: 0·ln 0.2 + 10·0.8, over φ, whatever the constant part
+    expect(c.scoreCount(0, 2, 6, 5)).toBeCloseTo(4, 12);
+    expect(c.score({ count: 16, dispersion: 2, offset: 6, excessDispersion: 5 })).toBe(c.scoreCount(16, 2, 6, 5));
   });
 
   it('clustered counts carry 1/φ of the evidence, and sparse baselines are judged at minRate', () => {

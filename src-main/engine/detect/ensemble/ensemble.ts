@@ -3,6 +3,7 @@ import { Blender } from './blender';
 import { blenderConfig, seasonCandidates, withDefaults, type EnsembleConfig } from './config';
 import { ContentFeatures, FEATURE_COUNT, type ContentFeaturesState } from './features';
 import { HalfSpaceTrees, type HalfSpaceTreesState } from './half-space-trees';
+import { constantPart } from './holt-winters';
 import { MarkovChains, type MarkovState } from './markov';
 import { Novelty, type NoveltyState } from './novelty';
 import { RunningStats, type RunningStatsState } from './running-stats';
@@ -120,7 +121,8 @@ class KindModel {
  *
  * Every channel is a surprisal, −ln p, in nats (see tail.ts):
  *  - Holt-Winters: the count's tail probability under an overdispersed Poisson around the
- *    forecast (variance = φ·mean, φ learned per series from a pooled prior).
+ *    forecast (variance = φ·mean, φ learned per series from a pooled prior); upward, a count
+ *    with a constant part c (health checks) is c + a rest with its own dispersion ψ.
  *  - CUSUM: the same evidence accumulated over consecutive buckets on one side of a slow
  *    baseline, so a long silence of a busy source grows without bound.
  *  - HST: the empirical tail of the bucket's strongest content score among all events so far.
@@ -358,11 +360,14 @@ export class Ensemble {
       }
       const mu = hw.expected();
       const phi = hw.spread;
+      // The count's constant part and the dispersion above it (holt-winters.ts): upper tails only.
+      const floor = hw.constantPart;
+      const psi = floor > 0 ? hw.excessSpread : phi;
       const live = count > 0 || mu >= c.minExpectedCount || s.cusum.baseline >= c.minExpectedCount;
       // CUSUM watches the seasonally adjusted count: an hourly cron spike is not a change point.
       const adjusted = Math.max(0, count - hw.seasonal());
       if (!live) {
-        s.cusum.learnCount(adjusted, phi);
+        s.cusum.learnCount(adjusted, phi, floor, psi);
         hw.learn(count);
         s.resetBucket();
         continue;
@@ -378,10 +383,10 @@ export class Ensemble {
         // "agree" with the content family about one fact, boosting every lone new template.
         hwScore = surprisalAbove(count, ncMean, ncDispersion);
         cusumScore = NaN;
-        s.cusum.learnCount(adjusted, phi);
+        s.cusum.learnCount(adjusted, phi, floor, psi);
       } else {
-        hwScore = hw.warm ? (count >= mu ? surprisalAbove(count, mu, phi) : silences ? surprisalBelow(count, mu, phi) : 0) : NaN;
-        cusumScore = s.cusum.scoreAndLearnCount(adjusted, phi) ?? NaN;
+        hwScore = hw.warm ? (count >= mu ? countAbove(count, mu, constantPart(floor, mu, psi), phi, psi) : silences ? surprisalBelow(count, mu, phi) : 0) : NaN;
+        cusumScore = s.cusum.scoreAndLearnCount(adjusted, phi, floor, psi) ?? NaN;
         if (!cusumKind) cusumScore = NaN;
         if (capped && count > mu) {
           if (hwScore > newcomer) hwScore = newcomer;
@@ -590,6 +595,11 @@ export function markovSurprisal(sum: number, events: number, prevSum: number, pr
   if (prevEvents === 0) return own;
   const both = combinedSurprisal(sum + prevSum, events + prevEvents) - Math.LN2;
   return both > own ? both : own;
+}
+
+/** Holt-Winters' upper tail: the plain model, or c + Y when the count has a constant part c > 0. */
+function countAbove(x: number, mu: number, c: number, phi: number, psi: number): number {
+  return c > 0 ? surprisalAbove(x - c, mu - c, psi) : surprisalAbove(x, mu, phi);
 }
 
 function logChoose(n: number, k: number): number {

@@ -22,6 +22,20 @@ import { MIN_RATE, surprisalAbove, surprisalBelow } from './tail';
  *   is hostage to a rate floor. Both start from a prior (the pooled φ of the key kind, weighted
  *   as `priorWeight` observations), and φ never drops below `minDispersion` (1 = Poisson:
  *   integer counts are at least that noisy).
+ * - A count may have a constant part c: a load balancer's health checks, a heartbeat, lines
+ *   every minute whatever the traffic. Its variance is then ψ·(μ − c), not φ·μ: the constant
+ *   part adds to the mean and nothing to the noise. Judged as φ·μ, the rest looks far less
+ *   clustered than it is wherever c is a large share of the count (a quiet night: six health
+ *   checks and a session every other minute), and the upper tail of a negative binomial of
+ *   that mean and variance is much lighter than that of c + a few sessions: two or three
+ *   ordinary sessions in one minute read as 10 nats. So the upper tail is that of X = c + Y,
+ *   Y overdispersed around μ − c with ψ = the same squared residuals over the forecast above
+ *   c (a second EWMA beside the forecast's). c is the series' floor: it drops to any lower
+ *   count at once (outages excepted, see learn) and creeps back towards the forecast at
+ *   `floorRise` per bucket, so it sits at a low quantile of the counts; a series often at
+ *   zero keeps c = 0, the plain model. The c taken out never exceeds μ − μ/ψ, so the variance
+ *   is never below a Poisson's. The lower tail stays the plain model with φ: under the shifted
+ *   one any count below c would be impossible, and it is the cautious side for a silence.
  */
 export interface HoltWintersConfig {
   alpha: number;
@@ -43,6 +57,8 @@ export interface HoltWintersConfig {
   seasonCandidates: number[];
   seasonMinAcf: number;
   clipSigma: number;
+  /** Rate per bucket at which the floor (the constant part) creeps back up towards the forecast. */
+  floorRise: number;
 }
 
 export const DEFAULT_HOLT_WINTERS: HoltWintersConfig = {
@@ -59,6 +75,7 @@ export const DEFAULT_HOLT_WINTERS: HoltWintersConfig = {
   seasonCandidates: [15, 60],
   seasonMinAcf: 0.3,
   clipSigma: 4,
+  floorRise: 0.002,
 };
 
 export interface HoltWintersState {
@@ -72,6 +89,12 @@ export interface HoltWintersState {
   rates: number;
   /** Recent observations kept until the season is decided, oldest first; null once decided. */
   history: number[] | null;
+  /**
+   * The constant part (floor) of the count, and the EWMA of the forecast above it; absent in
+   * older snapshots (floor 0, excess = rates: no constant part).
+   */
+  floor?: number;
+  excessRates?: number;
 }
 
 export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
@@ -81,6 +104,8 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
   private seen = 0;
   private squares: number;
   private rates: number;
+  private floor = 0;
+  private excessRates: number;
   private history: number[] | null;
   private readonly historyLength: number;
 
@@ -95,6 +120,7 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
     initialDispersion = config.minDispersion,
   ) {
     this.rates = config.priorRate;
+    this.excessRates = config.priorRate;
     this.squares = initialDispersion * config.priorRate;
     this.historyLength = 2 * Math.max(0, ...config.seasonCandidates);
     this.history = this.historyLength > 0 ? [] : null;
@@ -131,6 +157,24 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
     return Math.max(this.dispersionEstimate, this.config.minDispersion);
   }
 
+  /** ψ, the dispersion of the count above its constant part (= φ when there is none). */
+  get excessSpread(): number {
+    return Math.max(this.squares / Math.max(this.excessRates, MIN_RATE), this.config.minDispersion);
+  }
+
+  /** The floor as estimated, before the bound of offset(). */
+  get constantPart(): number {
+    return this.floor;
+  }
+
+  /**
+   * The constant part to take out of a count expected at mu: the floor, but never so much
+   * that the variance ψ·(mu − c) falls under mu (a Poisson's).
+   */
+  offset(mu: number): number {
+    return constantPart(this.floor, mu, this.excessSpread);
+  }
+
   /**
    * The count expected next, for the tail model. An additive season can forecast zero or less
    * at quiet phases of a spiky series (a checkpoint every 5 minutes, nothing in between), and
@@ -150,18 +194,20 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
   score(x: number): number | null {
     if (!this.warm) return null;
     const mu = this.expected();
-    const phi = this.spread;
-    return x >= mu ? surprisalAbove(x, mu, phi) : surprisalBelow(x, mu, phi);
+    if (x < mu) return surprisalBelow(x, mu, this.spread);
+    const c = this.offset(mu);
+    return c > 0 ? surprisalAbove(x - c, mu - c, this.excessSpread) : surprisalAbove(x, mu, this.spread);
   }
 
   /**
    * @param updateSpread false while the caller knows the series is in an outage (CUSUM's
-   * downward alarm): it must not teach the dispersion that zeros are ordinary.
+   * downward alarm): it must not teach the dispersion, nor the floor, that zeros are ordinary.
    */
   learn(x: number, updateSpread = true): void {
     const c = this.config;
     if (this.seen === 0) {
       this.level = x;
+      this.floor = x;
       this.seen = 1;
       this.remember(x);
       return;
@@ -170,6 +216,8 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
     const bound = c.clipSigma * this.sd;
     const raw = x - predicted;
     const rateNow = Math.max(predicted, MIN_RATE);
+    // The forecast above the constant part, for ψ (judged with the state before x).
+    const excess = this.floor > 0 ? Math.max(predicted - this.offset(predicted), MIN_RATE) : rateNow;
     const square = Math.min(raw * raw, 25 * this.spread * Math.max(rateNow, 1));
     const r = Math.max(-bound, Math.min(bound, x - predicted));
     const y = predicted + r;
@@ -186,6 +234,9 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
       const rate = Math.max(c.dispersionAlpha, 1 / (this.seen + c.priorWeight));
       this.squares += rate * (square - this.squares);
       this.rates += rate * (rateNow - this.rates);
+      this.excessRates += rate * (excess - this.excessRates);
+      if (x < this.floor) this.floor = x;
+      else if (predicted > this.floor) this.floor += c.floorRise * (predicted - this.floor);
     }
     this.seen++;
     this.remember(x);
@@ -216,6 +267,8 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
       squares: this.squares,
       rates: this.rates,
       history: this.history === null ? null : [...this.history],
+      floor: this.floor,
+      excessRates: this.excessRates,
     };
   }
 
@@ -227,7 +280,20 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
     this.squares = s.squares;
     this.rates = s.rates;
     this.history = s.history === null ? null : [...s.history];
+    this.floor = s.floor ?? 0;
+    this.excessRates = s.excessRates ?? s.rates;
   }
+}
+
+/**
+ * The constant part of a count expected at `mean` whose part above it has dispersion
+ * `excessDispersion`: `floor`, but at most mean − mean/ψ so that ψ·(mean − c) ≥ mean (never
+ * less noisy than a Poisson), and never below 0.
+ */
+export function constantPart(floor: number, mean: number, excessDispersion: number): number {
+  if (floor <= 0) return 0;
+  const c = Math.min(floor, mean - mean / Math.max(excessDispersion, 1));
+  return c > 0 ? c : 0;
 }
 
 /**
