@@ -27,7 +27,8 @@ function run(data: SidePassData): void {
     ...(data.nativeBinding ? { nativeBinding: data.nativeBinding } : {}),
   });
   try {
-    db.pragma('cache_size = -32768');
+    // It reads each page once, in order: a small cache is enough, and the case's memory bar counts it.
+    db.pragma('cache_size = -8192');
     const sigma = buildSigmaEngine(db, data.rulesDir);
     let points: ScorePoint[] = [];
     const ensemble = new EnsembleStage(null, (p) => points.push(p));
