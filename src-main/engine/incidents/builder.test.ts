@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildIncidents, CHAIN_GAP_MS } from './builder';
 import { classify, type StoredAlert } from './classify';
+import { explain, type ExplainLookup } from './explain';
 import { decay, riskRegister, RISK_HALF_LIFE_MS } from './risk';
 
 let nextId = 1;
@@ -173,5 +174,26 @@ describe('risk register', () => {
     expect(ip.risk).toBeCloseTo(ip.peak / 2);
     expect(entities.get('user:root')!.risk).toBeCloseTo(ip.risk);
     expect(entities.get('ip:192.0.2.4')!.alerts).toBe(1);
+  });
+
+  it('explains an incident the same whatever order its alerts were stored in', () => {
+    // A detection pass stores the worker's Sigma alerts after the engine thread's graph alerts,
+    // the pass on one thread before them: the incident must not read differently.
+    const ip = [{ type: 'ip', value: '198.51.100.9' }];
+    const base = [
+      alert({ detector: 'behaviour', kind: 'brute_force', firstTs: T0, lastTs: T0 + 5 * MIN, key: 'ip:198.51.100.9', entities: ip, details: { summary: 'brute force: 198.51.100.9 failed 40 logins' } }),
+      alert({ detector: 'sigma', kind: 'rule-9', title: 'SSH brute force', severity: 'high', firstTs: T0 + MIN, lastTs: T0 + 2 * MIN, key: 'ip:198.51.100.9', entities: ip, details: { kind: 'correlation' } }),
+      alert({ detector: 'graph', kind: 'fan_out', title: 'Fan-out burst', firstTs: T0 + MIN, lastTs: T0 + 3 * MIN, key: 'ip:198.51.100.9', entities: ip }),
+    ];
+    const lookup: ExplainLookup = { entity: () => null, totalEvents: 1000, templates: () => [] };
+    const told = (order: StoredAlert[]) => {
+      // Stored in this order: ids follow it.
+      const [inc] = buildIncidents(order.map((a, i) => classify({ ...a, id: 100 + i })));
+      return { detectors: inc!.detectors, summary: explain(inc!, lookup).summary };
+    };
+    const one = told([base[0]!, base[1]!, base[2]!]);
+    expect(one.summary).toMatch(/Confirmed by/);
+    expect(told([base[0]!, base[2]!, base[1]!])).toEqual(one);
+    expect(told([base[2]!, base[1]!, base[0]!])).toEqual(one);
   });
 });

@@ -214,7 +214,8 @@ function finishContext(d: IncidentDraft): void {
   let miss = 1;
   for (const c of best.values()) miss *= 1 - c;
   d.confidence = round(Math.min(0.99, 1 - miss), 3);
-  d.detectors = [...best.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k);
+  // Strongest first, ties by name: never by the order the alerts happen to be stored in.
+  d.detectors = [...best.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k]) => k);
   d.points = round(
     all.reduce((s, a) => s + a.points, 0),
     2,

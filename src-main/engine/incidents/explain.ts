@@ -42,7 +42,12 @@ function summaryOf(d: IncidentDraft): string {
     );
   }
   const text = parts.join('; then ');
-  const others = [...new Set(d.alerts.filter((a) => a.alert.detector !== 'behaviour').map((a) => a.alert.detector))];
+  // In the incident's detector order (strongest first), not in the order alerts were stored, which
+  // depends on which thread of the detection pass raised them.
+  const rank = (x: string) => (d.detectors.indexOf(x) + 1 || Infinity);
+  const others = [...new Set(d.alerts.filter((a) => a.alert.detector !== 'behaviour').map((a) => a.alert.detector))].sort(
+    (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0),
+  );
   const confirm = others.length && parts.length && behaviour.length ? `. Confirmed by ${listing(others.map(detectorName))}` : '';
   return capitalize(text) + confirm + '.';
 }
