@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DetectionRun, ImportJob } from '../../../src-shared/dto';
+import type { CollectorStatus, DetectionRun, ImportJob } from '../../../src-shared/dto';
 import { SHARED_DATA } from '../../../test/paths';
 import { TestEngine, tempDir } from '../test-support';
 
@@ -97,5 +98,31 @@ describe('Sigma and the ensemble in a worker thread during a detection pass', ()
     await engine.call('cases.open', { path: created.path });
     const runs = await engine.call<DetectionRun[]>('detect.listRuns');
     expect(runs.some((r) => r.scope === 'import' && r.status !== 'done')).toBe(true);
+  }, 120_000);
+
+  it('keeps a pass on the engine thread while a live collection feeds the same stages', async () => {
+    process.env.VIGIL_SIDE_THREAD_MIN = '0';
+    const engine = new TestEngine();
+    engines.push(engine);
+    await engine.call('cases.create', { name: 'live-and-import' });
+    const status = await engine.call<CollectorStatus>('collector.start', {
+      config: { udp: { enabled: false }, tcp: { host: '127.0.0.1', port: 0 } },
+    });
+    const address = status.listeners.find((l) => l.source === 'tcp')!.address!;
+    const port = Number(address.slice(address.lastIndexOf(':') + 1));
+    const line = `<38>1 ${new Date().toISOString()} web-09 sshd 42 - - Failed password for root from 198.51.100.4 port 40022 ssh2`;
+    await new Promise<void>((resolve, reject) => {
+      const sock = connect(port, '127.0.0.1', () => sock.end(`${line}\n`, () => resolve()));
+      sock.on('error', reject);
+    });
+    for (let i = 0; i < 100 && (await engine.call<CollectorStatus>('collector.getStatus')).stored < 1; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const detected = engine.next<DetectionRun>('detect.finished', (r) => r.scope === 'import', 120_000);
+    await engine.call('ingest.startImport', { paths: [join(SHARED_DATA, 'elastic', 'auth.log')] });
+    const run = await detected;
+    expect(run.status).toBe('done');
+    expect(run.stageMs?.sigma_worker).toBeUndefined();
+    expect(run.stageMs?.sigma).toBeGreaterThan(0);
+    await engine.call('collector.stop');
   }, 120_000);
 });

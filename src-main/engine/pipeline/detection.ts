@@ -112,6 +112,7 @@ export class Detection {
     const progress = db.prepare('UPDATE detection_runs SET events = ?, alerts = ? WHERE id = ?');
     let done = 0;
     let last = 0;
+    const liveAtStart = this.liveBatches;
     const side = this.startSidePass(importId, total);
     // The stages the worker runs; back on this thread should it fail.
     const offloaded: Stage[] = side ? [this.sigma, this.ensemble] : [];
@@ -177,9 +178,13 @@ export class Detection {
           // Engine-thread time stays under the stages' names (none); the worker's is reported apart.
           stageMs.sigma_worker = result.ms.sigma;
           stageMs.ensemble_worker = result.ms.ensemble;
-          // The worker flushed Sigma's windows; the ensemble continues from where the worker left it.
-          this.sigma.restore();
-          this.ensemble.restore(result.ensemble);
+          // The worker flushed Sigma's windows; the ensemble continues from where the worker left
+          // it. Unless live batches came in meanwhile: this thread's stages learned from those, and
+          // keep that (the pass's findings are stored either way).
+          if (this.liveBatches === liveAtStart) {
+            this.sigma.restore();
+            this.ensemble.restore(result.ensemble);
+          }
           sideDone = true;
         }
       }
@@ -212,6 +217,8 @@ export class Detection {
     const env = process.env.VIGIL_SIDE_THREAD_MIN;
     const min = env !== undefined && env !== '' && !Number.isNaN(Number(env)) ? Number(env) : (this.options.sideThreadMin ?? SIDE_THREAD_MIN);
     if (total < min) return null;
+    // A live collection feeds this thread's stages as it goes; they keep seeing every event.
+    if (this.liveSink) return null;
     const dbPath = this.db.name;
     if (!dbPath || dbPath === ':memory:' || this.db.memory) return null;
     return SidePass.start({ dbPath, rulesDir: this.rulesDir, importId, nativeBinding: this.options.nativeBinding, ensemble: this.ensemble.state() });
@@ -223,6 +230,7 @@ export class Detection {
    */
   consumeLive(events: readonly NormalizedEvent[]): number {
     const sink = this.liveSink ?? (this.liveSink = new AlertWriter(this.db, null));
+    this.liveBatches++;
     const before = sink.added;
     for (const s of this.stages) s.consume(events, sink);
     return sink.added - before;
@@ -238,6 +246,8 @@ export class Detection {
   }
 
   private liveSink: AlertWriter | null = null;
+  /** Live batches fed to this thread's stages, so a pass can tell whether any came during it. */
+  private liveBatches = 0;
 
   /** Save every stage's state; call inside a transaction. */
   checkpoint(): void {
