@@ -28,13 +28,12 @@ export interface SidePassData {
 }
 
 export type SidePassMessage =
-  | { kind: 'results'; alerts: AlertInput[]; hits: [string, number][]; points: ScorePoint[]; events: number }
+  | { kind: 'results'; alerts: AlertInput[]; hits: [string, number][]; points: ScorePoint[] }
   | {
       kind: 'done';
       alerts: AlertInput[];
       hits: [string, number][];
       points: ScorePoint[];
-      events: number;
       ms: { sigma: number; ensemble: number };
       ensemble: EnsembleSetState;
     }
@@ -45,7 +44,6 @@ export interface SidePassResult {
   /** Sigma rule hits. */
   hits: Map<string, number>;
   points: ScorePoint[];
-  events: number;
   /** The worker's own time in each stage. */
   ms: { sigma: number; ensemble: number };
   /** The ensemble's state after the pass. */
@@ -61,7 +59,7 @@ interface WorkerScript {
 let script: WorkerScript | null | undefined;
 
 /** Where the worker's code is, in this build; null when it is nowhere. */
-export function sideWorkerScript(): WorkerScript | null {
+function sideWorkerScript(): WorkerScript | null {
   if (script !== undefined) return script;
   const here = dirname(fileURLToPath(import.meta.url));
   // The bundle keeps entries in out/main and shared code in out/main/chunks.
@@ -98,8 +96,6 @@ export class SidePass {
   private readonly hits = new Map<string, number>();
   private ended = false;
   readonly done: Promise<SidePassResult>;
-  /** Events the worker has evaluated so far. */
-  events = 0;
 
   private constructor(script: WorkerScript, data: SidePassData) {
     this.worker = new Worker(script.code, { eval: script.eval, workerData: data });
@@ -115,10 +111,9 @@ export class SidePass {
         for (const a of m.alerts) this.alerts.push(a);
         for (const p of m.points) this.points.push(p);
         for (const [rule, n] of m.hits) this.hits.set(rule, (this.hits.get(rule) ?? 0) + n);
-        this.events = m.events;
         if (m.kind === 'done' && !this.ended) {
           this.ended = true;
-          resolve({ alerts: this.alerts, hits: this.hits, points: this.points, events: m.events, ms: m.ms, ensemble: m.ensemble });
+          resolve({ alerts: this.alerts, hits: this.hits, points: this.points, ms: m.ms, ensemble: m.ensemble });
         }
       });
       this.worker.on('error', (err) => fail(err.message));

@@ -7,12 +7,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { NormalizedEvent } from '../../../src-shared/event';
 import { TimeOrderedEvents } from '../store/event-rows';
 import type { AlertInput, AlertSink } from '../store/alerts';
 import type { ScorePoint } from './ensemble';
 import { EnsembleStage } from './ensemble-stage';
-import { buildSigmaEngine, sigmaAlert } from './sigma-stage';
+import { SigmaStage } from './sigma-stage';
 import type { SidePassData, SidePassMessage } from './side-pass';
 
 const PAGE = 1000;
@@ -29,48 +28,39 @@ function run(data: SidePassData): void {
   try {
     // It reads each page once, in order: a small cache is enough, and the case's memory bar counts it.
     db.pragma('cache_size = -8192');
-    const sigma = buildSigmaEngine(db, data.rulesDir);
+    const sigma = new SigmaStage(db, data.rulesDir, { storeHits: false });
     let points: ScorePoint[] = [];
     const ensemble = new EnsembleStage(null, (p) => points.push(p));
     ensemble.restore(data.ensemble);
+    const stages = [sigma, ensemble];
     let alerts: AlertInput[] = [];
     const sink: AlertSink = { add: (a) => alerts.push(a) };
-    let hits = new Map<string, number>();
-    let events = 0;
     let sinceLast = 0;
     const ms = { sigma: 0, ensemble: 0 };
     const post = (final: boolean) => {
-      const base = { alerts, hits: [...hits], points, events };
+      const base = { alerts, hits: [...sigma.takeHits()], points };
       const msg: SidePassMessage = final
         ? { kind: 'done', ...base, ms: { sigma: Math.round(ms.sigma), ensemble: Math.round(ms.ensemble) }, ensemble: ensemble.state() }
         : { kind: 'results', ...base };
       port.postMessage(msg);
       alerts = [];
       points = [];
-      hits = new Map();
       sinceLast = 0;
     };
-    const report = (ev: NormalizedEvent | null, m: Parameters<typeof sigmaAlert>[0]) => {
-      hits.set(m.ruleId, (hits.get(m.ruleId) ?? 0) + 1);
-      alerts.push(sigmaAlert(m, ev));
-    };
     for (const page of new TimeOrderedEvents(db, data.importId).pages(PAGE)) {
-      let t = performance.now();
-      for (const ev of page) for (const m of sigma.evaluate(ev)) report(ev, m);
-      ms.sigma += performance.now() - t;
-      t = performance.now();
-      ensemble.consume(page, sink);
-      ms.ensemble += performance.now() - t;
-      events += page.length;
+      for (const s of stages) {
+        const t = performance.now();
+        s.consume(page, sink);
+        ms[s.name] += performance.now() - t;
+      }
       sinceLast += page.length;
       if (sinceLast >= POST_EVERY) post(false);
     }
-    let t = performance.now();
-    for (const m of sigma.flush()) report(null, m);
-    ms.sigma += performance.now() - t;
-    t = performance.now();
-    ensemble.finish(sink);
-    ms.ensemble += performance.now() - t;
+    for (const s of stages) {
+      const t = performance.now();
+      s.finish(sink);
+      ms[s.name] += performance.now() - t;
+    }
     post(true);
   } finally {
     db.close();

@@ -17,9 +17,14 @@ export class SigmaStage implements Stage {
   engine: SigmaEngine;
   private pendingHits = new Map<string, number>();
 
+  /**
+   * With `storeHits: false` (a pass's worker, whose connection is read-only) rule hits are kept
+   * for takeHits() instead of being counted in the case.
+   */
   constructor(
     private readonly db: Database,
     private readonly rulesDir: string | null,
+    private readonly options: { storeHits: boolean } = { storeHits: true },
   ) {
     this.engine = this.build();
   }
@@ -59,14 +64,21 @@ export class SigmaStage implements Stage {
     sink.add(sigmaAlert(m, ev));
   }
 
-  /** Rule hits counted elsewhere (a pass in the Sigma worker); call inside a transaction. */
+  /** Hits counted since the last call, when they are not stored (see the constructor). */
+  takeHits(): Map<string, number> {
+    const hits = this.pendingHits;
+    this.pendingHits = new Map();
+    return hits;
+  }
+
+  /** Rule hits counted elsewhere (a pass's worker); call inside a transaction. */
   addHits(hits: Iterable<[string, number]>): void {
     for (const [rule, n] of hits) this.pendingHits.set(rule, (this.pendingHits.get(rule) ?? 0) + n);
     this.saveHits();
   }
 
   private saveHits(): void {
-    if (this.pendingHits.size === 0) return;
+    if (!this.options.storeHits || this.pendingHits.size === 0) return;
     const up = this.db.prepare(
       'INSERT INTO rule_settings (rule_id, enabled, hits) VALUES (?, 1, ?) ON CONFLICT(rule_id) DO UPDATE SET hits = hits + excluded.hits',
     );
@@ -76,7 +88,7 @@ export class SigmaStage implements Stage {
 }
 
 /** The bundled rules and the packs stored in the case, with the rules the analyst switched off. */
-export function buildSigmaEngine(db: Database, rulesDir: string | null): SigmaEngine {
+function buildSigmaEngine(db: Database, rulesDir: string | null): SigmaEngine {
   const engine = new SigmaEngine();
   if (rulesDir && existsSync(rulesDir)) engine.loadFiles(readRuleFiles(rulesDir), BUNDLED_PACK);
   const packs = db.prepare('SELECT id, name FROM rule_packs ORDER BY id').all() as { id: number; name: string }[];
@@ -89,7 +101,7 @@ export function buildSigmaEngine(db: Database, rulesDir: string | null): SigmaEn
 }
 
 /** A match as an alert: a correlation is about its group, a single event about its address, user and host. */
-export function sigmaAlert(m: SigmaMatch, ev: NormalizedEvent | null): AlertInput {
+function sigmaAlert(m: SigmaMatch, ev: NormalizedEvent | null): AlertInput {
   const corr = m.correlation;
   const entities: AlertEntity[] = [];
   if (corr) {

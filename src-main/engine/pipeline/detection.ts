@@ -82,7 +82,7 @@ export class Detection {
     );
     this.sigma = new SigmaStage(db, rulesDir);
     this.ensemble = new EnsembleStage(db);
-    this.stages = [this.sigma, new BehaviourStage(db), this.ensemble, ...graphStages(db)];
+    this.stages = this.freshStages();
     for (const s of this.stages) {
       const saved = this.loadState.get(`stage:${s.name}`) as string | undefined;
       if (saved) s.restore(JSON.parse(saved));
@@ -114,23 +114,25 @@ export class Detection {
     let last = 0;
     const liveAtStart = this.liveBatches;
     const side = this.startSidePass(importId, total);
-    // The stages the worker runs; back on this thread should it fail.
-    const offloaded: Stage[] = side ? [this.sigma, this.ensemble] : [];
-    let sideDone = false;
+    // The stages the worker runs; none once they are back on this thread, should it fail.
+    let offloaded: Stage[] = side ? [this.sigma, this.ensemble] : [];
     try {
       const stages = this.stages.filter((s) => !offloaded.includes(s));
       const stageMs: Record<string, number> = { read: 0 };
       for (const s of this.stages) stageMs[s.name] = 0;
+      const feed = (to: readonly Stage[], page: NormalizedEvent[]) => {
+        for (const s of to) {
+          const t = performance.now();
+          s.consume(page, sink);
+          stageMs[s.name]! += performance.now() - t;
+        }
+      };
       let readFrom = performance.now();
       for (const page of new TimeOrderedEvents(db, importId).pages(PAGE)) {
         stageMs.read! += performance.now() - readFrom;
         if (signal?.aborted) throw new Error('cancelled');
         db.transaction(() => {
-          for (const s of stages) {
-            const t = performance.now();
-            s.consume(page, sink);
-            stageMs[s.name]! += performance.now() - t;
-          }
+          feed(stages, page);
           done += page.length;
           progress.run(done, sink.added, run.id);
         })();
@@ -159,15 +161,10 @@ export class Detection {
           console.warn(`vigil: the detection worker failed (${result.message}); running Sigma and the ensemble on the engine thread`);
           for (const page of new TimeOrderedEvents(db, importId).pages(PAGE)) {
             if (signal?.aborted) throw new Error('cancelled');
-            db.transaction(() => {
-              for (const s of offloaded) {
-                const t2 = performance.now();
-                s.consume(page, sink);
-                stageMs[s.name]! += performance.now() - t2;
-              }
-            })();
+            db.transaction(() => feed(offloaded, page))();
             await new Promise((r) => setImmediate(r));
           }
+          offloaded = [];
         } else {
           db.transaction(() => {
             for (const a of result.alerts) sink.add(a);
@@ -185,7 +182,6 @@ export class Detection {
             this.sigma.restore();
             this.ensemble.restore(result.ensemble);
           }
-          sideDone = true;
         }
       }
       // Each stage finishes (trains, flushes) in a transaction of its own, with the workbench's
@@ -193,7 +189,8 @@ export class Detection {
       // more. A crash in between leaves the run 'running', which the next open repairs with a
       // full pass, as for a crash between pages.
       for (const s of this.stages) {
-        if (sideDone && offloaded.includes(s)) continue;
+        // The worker finished its own stages.
+        if (offloaded.includes(s)) continue;
         const t = performance.now();
         db.transaction(() => s.finish(sink))();
         stageMs[s.name]! += performance.now() - t;
@@ -219,9 +216,9 @@ export class Detection {
     if (total < min) return null;
     // A live collection feeds this thread's stages as it goes; they keep seeing every event.
     if (this.liveSink) return null;
-    const dbPath = this.db.name;
-    if (!dbPath || dbPath === ':memory:' || this.db.memory) return null;
-    return SidePass.start({ dbPath, rulesDir: this.rulesDir, importId, nativeBinding: this.options.nativeBinding, ensemble: this.ensemble.state() });
+    // In-memory and temporary databases have no file for a second connection.
+    if (this.db.memory) return null;
+    return SidePass.start({ dbPath: this.db.name, rulesDir: this.rulesDir, importId, nativeBinding: this.options.nativeBinding, ensemble: this.ensemble.state() });
   }
 
   /**
@@ -277,6 +274,11 @@ export class Detection {
     })();
     this.sigma.reload();
     this.ensemble = new EnsembleStage(this.db);
-    this.stages = [this.sigma, new BehaviourStage(this.db), this.ensemble, ...graphStages(this.db)];
+    this.stages = this.freshStages();
+  }
+
+  /** Every stage, in the order each page goes through them; `sigma` and `ensemble` as they are. */
+  private freshStages(): Stage[] {
+    return [this.sigma, new BehaviourStage(this.db), this.ensemble, ...graphStages(this.db)];
   }
 }

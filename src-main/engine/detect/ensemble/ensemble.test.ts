@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ensemble } from './ensemble';
 import { EnsembleSet, type EnsembleSetState } from './ensemble-set';
-import { evaluate } from './eval/metrics';
+import { evaluate, scenarioMatch } from './eval/metrics';
 import { generateScenario } from './eval/scenario';
 import type { EnsembleOutput } from './types';
 
@@ -86,12 +86,11 @@ describe('Ensemble against injected anomalies', () => {
    * the first 4 h (the learning period: season decision, biDSPOT calibration) are not scored.
    * Each 18 h scenario holds 8 anomalies: 2 bursts, 2 silences, 2 new templates, 2 sequence breaks.
    */
-  const options = { bucketMs: 60_000, toleranceBeforeMs: 60_000, toleranceAfterMs: 5 * 60_000, episodeGapMs: 5 * 60_000 };
   const run = (seed: number): { seed: number; ev: ReturnType<typeof evaluate> } => {
     const sc = generateScenario({ seed });
     const set = new EnsembleSet();
     set.pushAll(sc.events);
-    const ev = evaluate(set.drain().alerts, sc.truth, { ...options, ignoreBefore: sc.warmupEnd });
+    const ev = evaluate(set.drain().alerts, sc.truth, scenarioMatch(sc.warmupEnd));
     return { seed, ev };
   };
   const pool = (rs: { ev: ReturnType<typeof evaluate> }[]): { precision: number; recall: number } => {

@@ -1,9 +1,9 @@
 /** Dev tool: per-seed evaluation with missed anomalies and false episodes. Run via run-ts.mjs. */
 import { EnsembleSet } from '../ensemble-set';
-import { evaluate } from './metrics';
+import { evaluate, scenarioMatch, seedList } from './metrics';
 import { generateScenario } from './scenario';
 
-const seeds = (process.argv[3] ?? '1,2,3').split(',').map(Number);
+const seeds = seedList(process.argv[3] ?? '1-3');
 for (const seed of seeds) {
   const sc = generateScenario({ seed });
   const set = new EnsembleSet();
@@ -11,7 +11,7 @@ for (const seed of seeds) {
   set.pushAll(sc.events);
   const ms = performance.now() - t0;
   const out = set.drain();
-  const ev = evaluate(out.alerts, sc.truth, { bucketMs: 60_000, toleranceBeforeMs: 60_000, toleranceAfterMs: 5 * 60_000, episodeGapMs: 5 * 60_000, ignoreBefore: sc.warmupEnd });
+  const ev = evaluate(out.alerts, sc.truth, scenarioMatch(sc.warmupEnd));
   console.log(`seed ${seed}: ${sc.events.length} events in ${ms.toFixed(0)} ms; P=${ev.precision.toFixed(2)} R=${ev.recall.toFixed(2)} episodes=${ev.episodes} tp=${ev.truePositiveEpisodes} alerts=${ev.alerts} warmupAlerts=${ev.alertsInWarmup} rawP=${ev.rawAlertPrecision.toFixed(2)}`);
   const iso = (t: number): string => new Date(t).toISOString().slice(11, 16);
   for (const t of sc.truth) {

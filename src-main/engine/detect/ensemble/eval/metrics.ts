@@ -22,6 +22,23 @@ export interface MatchOptions {
   ignoreBefore: number;
 }
 
+/**
+ * How the scenario tests and tools match alerts to injected anomalies: an alert counts for an
+ * anomaly when its bucket overlaps [start - 1 min, end + 5 min]; alerts before the scenario's
+ * warm-up ends are not scored.
+ */
+export function scenarioMatch(warmupEnd: number): MatchOptions {
+  return { bucketMs: 60_000, toleranceBeforeMs: 60_000, toleranceAfterMs: 5 * 60_000, episodeGapMs: 5 * 60_000, ignoreBefore: warmupEnd };
+}
+
+/** Seeds from a dev tool's argument: "1,2,5" or ranges "1-6,9". */
+export function seedList(text: string): number[] {
+  return text.split(',').flatMap((s) => {
+    const [a, b] = s.split('-').map(Number);
+    return b === undefined ? [a!] : Array.from({ length: b - a! + 1 }, (_, i) => a! + i);
+  });
+}
+
 export interface Evaluation {
   precision: number;
   recall: number;

@@ -5,10 +5,10 @@
  * run-ts.mjs: separation.ts SEEDS
  */
 import { EnsembleSet } from '../ensemble-set';
-import { evaluate } from './metrics';
+import { evaluate, scenarioMatch, seedList } from './metrics';
 import { generateScenario } from './scenario';
 
-const seeds = (process.argv[3] ?? '1,2,3,4,5,6').split(',').map(Number);
+const seeds = seedList(process.argv[3] ?? '1-6');
 const iso = (t: number): string => new Date(t).toISOString().slice(11, 16);
 let tp = 0;
 let eps = 0;
@@ -19,7 +19,7 @@ for (const seed of seeds) {
   const set = new EnsembleSet();
   set.pushAll(sc.events);
   const out = set.drain();
-  const ev = evaluate(out.alerts, sc.truth, { bucketMs: 60_000, toleranceBeforeMs: 60_000, toleranceAfterMs: 5 * 60_000, episodeGapMs: 5 * 60_000, ignoreBefore: sc.warmupEnd });
+  const ev = evaluate(out.alerts, sc.truth, scenarioMatch(sc.warmupEnd));
   tp += ev.truePositiveEpisodes;
   eps += ev.episodes;
   found += sc.truth.length - ev.missed.length;

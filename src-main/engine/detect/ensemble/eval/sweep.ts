@@ -4,13 +4,10 @@
  */
 import type { EnsembleConfig } from '../config';
 import { EnsembleSet } from '../ensemble-set';
-import { evaluate } from './metrics';
+import { evaluate, scenarioMatch, seedList } from './metrics';
 import { generateScenario } from './scenario';
 
-const seeds = (process.argv[3] ?? '1,2,3,4,5,6').split(',').flatMap((s) => {
-  const [a, b] = s.split('-').map(Number);
-  return b === undefined ? [a!] : Array.from({ length: b - a! + 1 }, (_, i) => a! + i);
-});
+const seeds = seedList(process.argv[3] ?? '1-6');
 const override = JSON.parse(process.argv[4] ?? '{}') as Partial<EnsembleConfig>;
 const iso = (t: number): string => new Date(t).toISOString().slice(11, 16);
 let tp = 0;
@@ -25,7 +22,7 @@ for (const seed of seeds) {
   set.pushAll(sc.events);
   ms += performance.now() - t0;
   const out = set.drain();
-  const ev = evaluate(out.alerts, sc.truth, { bucketMs: 60_000, toleranceBeforeMs: 60_000, toleranceAfterMs: 5 * 60_000, episodeGapMs: 5 * 60_000, ignoreBefore: sc.warmupEnd });
+  const ev = evaluate(out.alerts, sc.truth, scenarioMatch(sc.warmupEnd));
   tp += ev.truePositiveEpisodes;
   eps += ev.episodes;
   found += sc.truth.length - ev.missed.length;
