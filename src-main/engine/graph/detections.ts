@@ -10,7 +10,7 @@
  */
 import type { AlertInput, AlertSink, Severity } from '../store/alerts';
 import type { EntityType } from '../parse/entities';
-import type { Edge, NewEdge, Vertex } from './model';
+import type { Edge, Vertex } from './model';
 
 export interface FanOutRule {
   /** Type of the vertex that fans out, and of the neighbours counted. */
@@ -39,6 +39,7 @@ export const FAN_OUT_RULES: readonly FanOutRule[] = [
 /** Evidence kept per burst: enough to show, bounded so a scanner of 100k paths stays small. */
 const MAX_BURST_NEIGHBOURS = 200;
 
+/** A touch as saved with the stage's state and shown as evidence. */
 interface Touch {
   ts: number;
   neighbour: number;
@@ -49,6 +50,7 @@ interface Touch {
   type: string;
 }
 
+/** A window as saved with the stage's state. */
 interface Window {
   vertex: number;
   vertexType: EntityType;
@@ -65,16 +67,55 @@ export interface FanOutState {
   windows: Window[];
 }
 
+/** What the fan-out detector reads of the graph: a touch is kept as its edge's number. */
+export interface FanOutGraph {
+  vertex(id: number): Vertex | undefined;
+  edge(no: number): Edge;
+  edgeNumber(src: number, dst: number, type: string): number;
+}
+
 const SEVERITY_ORDER: Severity[] = ['informational', 'low', 'medium', 'high', 'critical'];
 
+/** Touch log entries: time, edge number, next entry of the same window (-1: none). */
+const L_STRIDE = 3;
+
+/**
+ * Streaming fan-out bursts. A new edge touches its two ends; for each rule matching an end's type
+ * and the edge's type, the end's window for that rule keeps the touches of the last `windowMs`
+ * (all of them while a burst is open, up to the evidence cap).
+ *
+ * Storage is flat, because every new edge comes through here (a million in a big pass): windows are
+ * slots of typed arrays at vertex id × rules + rule, and touches are entries of one append-only
+ * log (time, edge number, next), chained per window from oldest to newest. Sliding a window moves
+ * its first link; the log is compacted when most of it is dead. The touch's neighbour, event and
+ * edge are read back from the graph by edge number when an alert or the saved state needs them.
+ */
 export class FanOutDetector {
-  private readonly windows = new Map<number, Window>();
-  /** Windows with a burst under way, closed when their window passes without a new neighbour. */
-  private readonly open = new Set<Window>();
+  private readonly ruleCount: number;
+  /** Per window slot: oldest and newest live log entry, touches kept, touches beyond the cap. */
+  private first = new Int32Array(0);
+  private last = new Int32Array(0);
+  private count = new Int32Array(0);
+  private extra = new Int32Array(0);
+  /** Time of the newest touch; NaN for a window never touched. */
+  private lastTs = new Float64Array(0);
+  private log = new Float64Array(3 * 4096);
+  private logLen = 0;
+  /** Window slots with a burst under way, closed when their window passes without a new neighbour. */
+  private readonly open = new Set<number>();
   /** Rule numbers by vertex type, then by neighbour type. */
   private readonly rulesByPair = new Map<string, Map<string, number[]>>();
+  private ready: AlertInput[] = [];
+  /** A saved state waiting for the graph to be there (restore runs before the graph loads). */
+  private pending: FanOutState | null = null;
+  /** Event time of the last flush that had one. */
+  private now = -Infinity;
 
-  constructor(private readonly rules: readonly FanOutRule[] = FAN_OUT_RULES) {
+  constructor(
+    private readonly graph: () => FanOutGraph,
+    private readonly rules: readonly FanOutRule[] = FAN_OUT_RULES,
+  ) {
+    this.ruleCount = rules.length;
     rules.forEach((r, i) => {
       let to = this.rulesByPair.get(r.from);
       if (!to) this.rulesByPair.set(r.from, (to = new Map()));
@@ -82,74 +123,195 @@ export class FanOutDetector {
     });
   }
 
-  /** A new edge: each endpoint gained a neighbour (direction does not matter for touching). */
-  onNewEdge(n: NewEdge): void {
-    if (n.ts === null) return;
-    this.touch(n.src, n.dst, n.edge, n.ts);
-    this.touch(n.dst, n.src, n.edge, n.ts);
-  }
+  /** A new edge (number `edgeNo`): each end gained a neighbour (direction does not matter for touching). */
+  readonly onNewEdge = (src: Vertex, dst: Vertex, type: string, ts: number | null, _eventId: number, edgeNo: number): void => {
+    if (ts === null) return;
+    if (this.pending) this.applyPending();
+    this.touch(src, dst, type, ts, edgeNo);
+    this.touch(dst, src, type, ts, edgeNo);
+  };
 
-  private touch(v: Vertex, other: Vertex, edge: Edge, ts: number): void {
+  private touch(v: Vertex, other: Vertex, type: string, ts: number, edgeNo: number): void {
     const rules = this.rulesByPair.get(v.type)?.get(other.type);
     if (!rules) return;
     for (const ri of rules) {
       const rule = this.rules[ri] as FanOutRule;
-      if (rule.edgeTypes && !rule.edgeTypes.includes(edge.type)) continue;
-      const key = v.id * 64 + ri;
-      let w = this.windows.get(key);
-      if (!w) this.windows.set(key, (w = { vertex: v.id, vertexType: v.type, vertexValue: v.value, rule: ri, touches: [], extra: 0, burst: false, last: ts }));
-      if (w.burst && ts - w.last > rule.windowMs) this.close(w, rule);
-      if (!w.burst) {
-        // Slide: only touches within the window count towards a new burst.
-        let drop = 0;
-        while (drop < w.touches.length && (w.touches[drop] as Touch).ts < ts - rule.windowMs) drop++;
-        if (drop) w.touches.splice(0, drop);
-      }
-      if (w.touches.length < MAX_BURST_NEIGHBOURS) w.touches.push({ ts, neighbour: other.id, value: other.value, event: edge.firstEvent, src: edge.src, dst: edge.dst, type: edge.type });
-      else w.extra++;
-      w.last = ts;
-      if (!w.burst && w.touches.length >= rule.threshold) {
-        w.burst = true;
-        this.open.add(w);
-      }
+      if (rule.edgeTypes && !rule.edgeTypes.includes(type)) continue;
+      const w = v.id * this.ruleCount + ri;
+      if (w >= this.lastTs.length) this.grow(w);
+      const burst = this.open.has(w);
+      if (burst && ts - (this.lastTs[w] as number) > rule.windowMs) this.close(w);
+      if (!this.open.has(w)) this.slide(w, ts - rule.windowMs);
+      if ((this.count[w] as number) < MAX_BURST_NEIGHBOURS) this.append(w, ts, edgeNo);
+      else this.extra[w] = (this.extra[w] as number) + 1;
+      this.lastTs[w] = ts;
+      if (!this.open.has(w) && (this.count[w] as number) >= rule.threshold) this.open.add(w);
     }
+  }
+
+  private grow(w: number): void {
+    let size = Math.max(1024, this.lastTs.length);
+    while (size <= w) size *= 2;
+    const widen = <T extends Int32Array | Float64Array>(a: T, fill: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a);
+      b.fill(fill, a.length);
+      return b;
+    };
+    this.first = widen(this.first, -1);
+    this.last = widen(this.last, -1);
+    this.count = widen(this.count, 0);
+    this.extra = widen(this.extra, 0);
+    this.lastTs = widen(this.lastTs, NaN);
+  }
+
+  private append(w: number, ts: number, edgeNo: number): void {
+    if ((this.logLen + 1) * L_STRIDE > this.log.length) {
+      const bigger = new Float64Array(this.log.length * 2);
+      bigger.set(this.log);
+      this.log = bigger;
+    }
+    const e = this.logLen++;
+    const o = e * L_STRIDE;
+    this.log[o] = ts;
+    this.log[o + 1] = edgeNo;
+    this.log[o + 2] = -1;
+    const last = this.last[w] as number;
+    if (last >= 0) this.log[last * L_STRIDE + 2] = e;
+    else this.first[w] = e;
+    this.last[w] = e;
+    this.count[w] = (this.count[w] as number) + 1;
+  }
+
+  /** Drop the window's touches before `from`. */
+  private slide(w: number, from: number): void {
+    let e = this.first[w] as number;
+    let n = this.count[w] as number;
+    const log = this.log;
+    while (e >= 0 && (log[e * L_STRIDE] as number) < from) {
+      e = log[e * L_STRIDE + 2] as number;
+      n--;
+    }
+    this.first[w] = e;
+    if (e < 0) this.last[w] = -1;
+    this.count[w] = n;
+  }
+
+  private clear(w: number): void {
+    this.first[w] = -1;
+    this.last[w] = -1;
+    this.count[w] = 0;
+    this.extra[w] = 0;
   }
 
   /** A burst ended (its vertex was quiet for a whole window): its alert waits for the next flush. */
-  private close(w: Window, rule: FanOutRule): void {
-    this.ready.push(fanOutAlert(w, rule));
+  private close(w: number): void {
+    this.ready.push(fanOutAlert(this.window(w), this.rules[w % this.ruleCount] as FanOutRule));
     this.open.delete(w);
-    w.burst = false;
-    w.touches = [];
-    w.extra = 0;
+    this.clear(w);
   }
-
-  private ready: AlertInput[] = [];
 
   /** Raise ended bursts, and those quiet for a whole window as of event time `now`; all when `now` is null. */
   flush(sink: AlertSink, now: number | null): void {
+    if (this.pending) this.applyPending();
     for (const w of this.open) {
-      const rule = this.rules[w.rule] as FanOutRule;
-      if (now === null || now - w.last > rule.windowMs) this.close(w, rule);
+      const rule = this.rules[w % this.ruleCount] as FanOutRule;
+      if (now === null || now - (this.lastTs[w] as number) > rule.windowMs) this.close(w);
     }
     for (const a of this.ready) sink.add(a);
     this.ready = [];
-    if (now !== null && this.windows.size > 50_000) {
-      // Forget idle windows of vertices that never burst: they cannot matter any more.
-      for (const [k, w] of this.windows) if (!w.burst && now - w.last > (this.rules[w.rule] as FanOutRule).windowMs) this.windows.delete(k);
+    if (now !== null && now > this.now) this.now = now;
+    if (now !== null && this.logLen > 262_144) this.compact(now);
+  }
+
+  /**
+   * Rewrite the log with only the live touches once most of it is dead. Windows idle for a whole
+   * window and not in a burst are emptied first: they cannot matter any more.
+   */
+  private compact(now: number): void {
+    let live = 0;
+    for (let w = 0; w < this.lastTs.length; w++) {
+      const n = this.count[w] as number;
+      if (n === 0) continue;
+      if (this.idle(w, now)) this.clear(w);
+      else live += n;
+    }
+    if (live * 2 > this.logLen) return;
+    const old = this.log;
+    this.log = new Float64Array(Math.max(3 * 4096, 2 * live * L_STRIDE));
+    this.logLen = 0;
+    for (let w = 0; w < this.lastTs.length; w++) {
+      let e = this.first[w] as number;
+      if (e < 0) continue;
+      this.first[w] = -1;
+      this.last[w] = -1;
+      this.count[w] = 0;
+      for (; e >= 0; e = old[e * L_STRIDE + 2] as number) this.append(w, old[e * L_STRIDE] as number, old[e * L_STRIDE + 1] as number);
     }
   }
 
+  /** Not in a burst, and its last touch more than a window before `now`. */
+  private idle(w: number, now: number): boolean {
+    return !this.open.has(w) && now - (this.lastTs[w] as number) > (this.rules[w % this.ruleCount] as FanOutRule).windowMs;
+  }
+
+  /** A window in its saved form: the live touches as objects, read back from the graph. */
+  private window(w: number): Window {
+    const g = this.graph();
+    const id = Math.floor(w / this.ruleCount);
+    const v = g.vertex(id) as Vertex;
+    const touches: Touch[] = [];
+    for (let e = this.first[w] as number; e >= 0; e = this.log[e * L_STRIDE + 2] as number) {
+      const edge = g.edge(this.log[e * L_STRIDE + 1] as number);
+      const neighbour = edge.src === id ? edge.dst : edge.src;
+      touches.push({
+        ts: this.log[e * L_STRIDE] as number,
+        neighbour,
+        value: (g.vertex(neighbour) as Vertex).value,
+        event: edge.firstEvent,
+        src: edge.src,
+        dst: edge.dst,
+        type: edge.type,
+      });
+    }
+    return { vertex: id, vertexType: v.type, vertexValue: v.value, rule: w % this.ruleCount, touches, extra: this.extra[w] as number, burst: this.open.has(w), last: this.lastTs[w] as number };
+  }
+
   state(): FanOutState {
-    return { windows: [...this.windows.values()].filter((w) => w.touches.length > 0) };
+    if (this.pending) return this.pending;
+    const windows: Window[] = [];
+    for (let w = 0; w < this.lastTs.length; w++) if ((this.count[w] as number) > 0 && !this.idle(w, this.now)) windows.push(this.window(w));
+    return { windows };
   }
 
   restore(s: FanOutState | undefined): void {
-    this.windows.clear();
+    this.first = new Int32Array(0);
+    this.last = new Int32Array(0);
+    this.count = new Int32Array(0);
+    this.extra = new Int32Array(0);
+    this.lastTs = new Float64Array(0);
+    this.logLen = 0;
     this.open.clear();
-    for (const w of s?.windows ?? []) {
-      this.windows.set(w.vertex * 64 + w.rule, w);
-      if (w.burst) this.open.add(w);
+    this.ready = [];
+    this.pending = s && s.windows.length > 0 ? s : null;
+  }
+
+  /** Take in a saved state now that the graph is loaded: each touch finds its edge's number. */
+  private applyPending(): void {
+    const s = this.pending as FanOutState;
+    this.pending = null;
+    const g = this.graph();
+    for (const saved of s.windows) {
+      const w = saved.vertex * this.ruleCount + saved.rule;
+      if (saved.rule >= this.ruleCount || !g.vertex(saved.vertex)) continue;
+      if (w >= this.lastTs.length) this.grow(w);
+      for (const t of saved.touches) {
+        const no = g.edgeNumber(t.src, t.dst, t.type);
+        if (no >= 0) this.append(w, t.ts, no);
+      }
+      this.extra[w] = saved.extra;
+      this.lastTs[w] = saved.last;
+      if (saved.burst && (this.count[w] as number) > 0) this.open.add(w);
     }
   }
 }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { emptyEvent, type NormalizedEvent } from '../../../src-shared/event';
 import { migrate } from '../store/migrations';
+import { decodePage, EDGE_STRIDE, PAGE_EDGES } from './edge-pages';
 import { EntityGraph, type Vertex } from './model';
 
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
@@ -18,8 +19,25 @@ function caseDb() {
 }
 
 type Row = [number, number, string, number, number | null, number | null, number, number];
-const edgeRows = (db: Database.Database) =>
-  db.prepare('SELECT src, dst, type, count, first_seen, last_seen, first_event, last_event FROM graph_edges ORDER BY src, dst, type').raw().all() as Row[];
+const byKey = (a: Row, b: Row) => a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+
+/** Every edge record the case's pages hold, decoded on their own (not through the graph). */
+function edgeRows(db: Database.Database): Row[] {
+  const types = new Map(db.prepare('SELECT id, name FROM graph_edge_types').raw().all() as [number, string][]);
+  const rows: Row[] = [];
+  const pages = db.prepare('SELECT page, edges, data FROM graph_edge_pages ORDER BY page').raw().all() as [number, number, Buffer][];
+  pages.forEach(([page, edges, data], k) => {
+    expect(page).toBe(k);
+    if (k < pages.length - 1) expect(edges).toBe(PAGE_EDGES);
+    const rec = decodePage(data, edges)!;
+    for (let i = 0; i < edges; i++) {
+      const r = Array.from(rec.subarray(i * EDGE_STRIDE, (i + 1) * EDGE_STRIDE));
+      const orNull = (x: number) => (Number.isNaN(x) ? null : x);
+      rows.push([r[0]!, r[1]!, types.get(r[2]!)!, r[3]!, orNull(r[4]!), orNull(r[5]!), r[6]!, r[7]!]);
+    }
+  });
+  return rows.sort(byKey);
+}
 const vertexRows = (db: Database.Database) => db.prepare('SELECT * FROM graph_vertices ORDER BY id').raw().all();
 
 function vertexNamed(g: EntityGraph, value: string) {
@@ -35,7 +53,7 @@ function vertexNamed(g: EntityGraph, value: string) {
 function expected(g: EntityGraph): Row[] {
   return [...g.allEdges()]
     .map((e): Row => [e.src, e.dst, e.type, e.count, e.first, e.last, e.firstEvent, e.lastEvent])
-    .sort((a, b) => a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+    .sort(byKey);
 }
 
 describe('writing the graph to the case', () => {
@@ -68,7 +86,7 @@ describe('writing the graph to the case', () => {
     expect(vertexRows(db)).toHaveLength(again.order);
   });
 
-  it('writes edges in any order of creation, and keeps rows it could not load', () => {
+  it('writes edges in any order of creation, and rewrites only the pages that changed', () => {
     const db = caseDb();
     const g = new EntityGraph();
     // Sources created in descending order, several edges per source of different types.
@@ -79,25 +97,44 @@ describe('writing the graph to the case', () => {
     db.transaction(() => g.flush(db))();
     expect(edgeRows(db)).toEqual(expected(g));
 
-    // A row whose source vertex is gone: the reloaded graph skips it. When the same vertex id comes
-    // back (it was the last one) with an edge of the same key, the flush updates the row it could
-    // not load instead of failing on the key, and keeps that row's first event, as it always did.
-    const db2 = caseDb();
+    // Two and a bit pages of edges; then one more event touching an edge of the first page only.
+    for (let i = 0; i < PAGE_EDGES + 100; i++) g.addEvent(ev({ src_ip: '10.0.2.1', method: 'GET', path: `/q/${i}`, parser: 'access' }));
+    db.transaction(() => g.flush(db))();
+    expect(edgeRows(db)).toEqual(expected(g));
+    const blob = (page: number) => db.prepare('SELECT data FROM graph_edge_pages WHERE page = ?').pluck().get(page) as Buffer;
+    const before = [0, 1].map(blob);
+    g.addEvent(ev({ user: 'u1', src_ip: '10.0.1.1', outcome: 'success', ts: T0 + 1000, action: 'ssh_login' }));
+    db.transaction(() => g.flush(db))();
+    expect(blob(0).equals(before[0]!)).toBe(false);
+    expect(blob(1).equals(before[1]!)).toBe(true);
+    expect(edgeRows(db)).toEqual(expected(g));
+  });
+
+  it('drops edges it cannot load, and the next flush writes the pages to match', () => {
+    // A record whose source vertex is gone: the reloaded graph skips it, numbers the rest afresh,
+    // and its next flush replaces every page, so the case never holds the orphan again.
+    const db = caseDb();
     const h = new EntityGraph();
     h.addEvent(ev({ user: 'alice', src_ip: '10.0.0.1', outcome: 'success' }));
     h.addEvent(ev({ user: 'bob', src_ip: '10.0.0.1', outcome: 'success' }));
-    db2.transaction(() => h.flush(db2))();
+    h.addEvent(ev({ user: 'carol', src_ip: '10.0.0.1', outcome: 'success' }));
+    db.transaction(() => h.flush(db))();
     const bob = vertexNamed(h, 'bob');
-    expect(bob.id).toBe(3);
-    const orphan = edgeRows(db2).find((r) => r[0] === bob.id)!;
-    db2.prepare('DELETE FROM graph_vertices WHERE id = ?').run(bob.id);
+    db.prepare('DELETE FROM graph_vertices WHERE id = ?').run(bob.id);
     const reloaded = new EntityGraph();
-    reloaded.load(db2);
-    expect(reloaded.order).toBe(2);
-    reloaded.addEvent(ev({ user: 'bob', src_ip: '10.0.0.1', outcome: 'success', ts: T0 + 60_000 }));
-    expect(reloaded.vertexOf(bob.entityId)!.id).toBe(bob.id);
-    expect(() => db2.transaction(() => reloaded.flush(db2))()).not.toThrow();
-    const row = edgeRows(db2).find((r) => r[0] === bob.id)!;
-    expect(row).toEqual([bob.id, orphan[1], 'authenticated_from', 1, T0 + 60_000, T0 + 60_000, orphan[6], nextId - 1]);
+    reloaded.load(db);
+    expect(reloaded.size).toBe(2);
+    db.transaction(() => reloaded.flush(db))();
+    expect(edgeRows(db)).toEqual(expected(reloaded));
+    expect(edgeRows(db).some((r) => r[0] === bob.id)).toBe(false);
+
+    // A page that is not as long as it says (a damaged case): loading skips it instead of failing.
+    db.prepare('UPDATE graph_edge_pages SET data = zeroblob(10) WHERE page = 0').run();
+    const damaged = new EntityGraph();
+    expect(() => damaged.load(db)).not.toThrow();
+    expect(damaged.size).toBe(0);
+    damaged.addEvent(ev({ user: 'dave', src_ip: '10.0.0.1', outcome: 'success' }));
+    db.transaction(() => damaged.flush(db))();
+    expect(edgeRows(db)).toEqual(expected(damaged));
   });
 });

@@ -1,7 +1,10 @@
 /**
  * The entity graph in memory: vertices are entities, edges are typed, counted and time-stamped
  * (see edge-rules.ts). It grows event by event, tracks what changed since the last flush, writes
- * only that to the case's graph tables, and reloads from them when the case is reopened.
+ * only that to the case, and reloads from it when the case is reopened. Vertices are rows of
+ * graph_vertices; edges are stored as pages of fixed-size records (edge-pages.ts), because a
+ * million edges as a million B-tree rows cost seconds to write, and everything that reads edges
+ * (queries.ts, the algorithms, the detections) reads them from this class.
  *
  * The streaming store is flat: a vertex array, and the edges as fixed-size records in one
  * Float64Array found through an open-addressing hash of (src, dst, type). At 200K events/s the
@@ -15,6 +18,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
 import type { EntityType } from '../parse/entities';
 import type { MetricsInput } from './algorithms';
+import { decodePage, EDGE_STRIDE, encodePage, PAGE_EDGES, PAGE_SHIFT } from './edge-pages';
 import { eventEdges, type EdgeSink } from './edge-rules';
 import { EntityResolver, type GraphEntity } from './entity-resolver';
 
@@ -43,13 +47,12 @@ export interface Edge {
   lastEvent: number;
 }
 
-/** A new edge, as the structural detectors see it. */
-export interface NewEdge {
-  edge: Edge;
-  src: Vertex;
-  dst: Vertex;
-  ts: number | null;
-}
+/**
+ * Hears each edge the graph did not have, as the structural detectors see it: its ends, its type,
+ * the time and id of the event that created it, and its number (see `edge`). Plain arguments: a
+ * million new edges should not cost a million short-lived objects.
+ */
+export type NewEdgeListener = (src: Vertex, dst: Vertex, type: string, ts: number | null, eventId: number, edgeNo: number) => void;
 
 /** The snapshot the algorithms run on, and the vertex id of each dense index. */
 export interface Snapshot {
@@ -76,10 +79,10 @@ function typeNo(type: string): number {
 }
 
 /**
- * An edge record: STRIDE doubles (one cache line). The TYPE slot holds the type number plus the
- * DIRTY and STORED flags. A null time is NaN.
+ * An edge record: STRIDE doubles (one cache line), the layout of edge-pages.ts. The TYPE slot holds
+ * the type number (in the case's pages: the case's code for the type). A null time is NaN.
  */
-const STRIDE = 8;
+const STRIDE = EDGE_STRIDE;
 const SRC = 0;
 const DST = 1;
 const TYPE = 2;
@@ -89,10 +92,6 @@ const LAST = 5;
 const FIRST_EVENT = 6;
 const LAST_EVENT = 7;
 const TYPE_MASK = TYPE_SLOTS - 1;
-/** Changed since the last flush (and listed in dirtyEdges). */
-const DIRTY = 32;
-/** The case's table has the edge's row, so a flush updates it rather than inserts. */
-const STORED = 64;
 
 /** Hash of an edge key; never 0, which marks an empty slot. */
 function keyHash(src: number, dst: number, type: number): number {
@@ -127,17 +126,19 @@ export class EntityGraph {
   /** Open addressing, linear probing: pairs of (edge number + 1, key hash); 0 is empty. */
   private slots = new Int32Array(4096);
   private mask = 2047;
-  /** Changed since the last flush; a vertex or edge is listed once (its dirty flag). */
+  /** Changed since the last flush; a vertex is listed once (its dirty flag). */
   private dirtyVertices: Vertex[] = [];
-  private dirtyEdges: number[] = [];
+  /** Edge pages changed since the last flush (1 = changed). */
+  private dirtyPages = new Uint8Array(64);
+  private anyDirtyPage = false;
+  /** The case's pages do not match this graph's numbering (see load): the next flush rewrites them all. */
+  private rewritePages = false;
   private edgeCount = 0;
   private adjacency: Adjacency | null = null;
-  /** The edge table has rows whose vertices are missing, so the graph could not load them. */
-  private unloadedRows = false;
   private lastFlush = Date.now();
   private ts: number | null = null;
   private eventId = 0;
-  private onNew: ((e: NewEdge) => void) | undefined = undefined;
+  private onNew: NewEdgeListener | undefined = undefined;
   private readonly emit: EdgeSink = (a, b, type) => this.link(a, b, type);
   /** Bumped by every change; the stage compares it to decide whether to recompute. */
   version = 0;
@@ -170,6 +171,18 @@ export class EntityGraph {
     return i < 0 ? undefined : this.edgeAt(i);
   }
 
+  /** The number of the edge with this key (its number never changes), or -1. */
+  edgeNumber(src: number, dst: number, type: string): number {
+    const t = typeIndex.get(type);
+    return t === undefined ? -1 : this.find(src, dst, t, keyHash(src, dst, t));
+  }
+
+  /** Edge number `no` (0 ≤ no < size). */
+  edge(no: number): Edge {
+    if (!(no >= 0 && no < this.edgeCount)) throw new RangeError(`no edge ${no}`);
+    return this.edgeAt(no);
+  }
+
   /** Every edge: by source vertex id, each source's edges in creation order. */
   *allEdges(): IterableIterator<Edge> {
     const adj = this.adjacencyIndex();
@@ -183,6 +196,30 @@ export class EntityGraph {
     const out: Edge[] = [];
     for (let k = adj.outStart[id] as number; k < (adj.outStart[id + 1] as number); k++) out.push(this.edgeAt(adj.out[k] as number));
     for (let k = adj.inStart[id] as number; k < (adj.inStart[id + 1] as number); k++) out.push(this.edgeAt(adj.in[k] as number));
+    return out;
+  }
+
+  /** The edges leaving a vertex, in creation order. */
+  edgesFrom(id: number): Edge[] {
+    if (!this.vertices[id]) return [];
+    const adj = this.adjacencyIndex();
+    const out: Edge[] = [];
+    for (let k = adj.outStart[id] as number; k < (adj.outStart[id + 1] as number); k++) out.push(this.edgeAt(adj.out[k] as number));
+    return out;
+  }
+
+  /** How many edges of each type the graph has. */
+  edgeTypeCounts(): Map<string, number> {
+    const counts = new Array<number>(TYPE_SLOTS).fill(0);
+    const rec = this.rec;
+    for (let i = 0; i < this.edgeCount; i++) {
+      const t = (rec[i * STRIDE + TYPE] as number) & TYPE_MASK;
+      counts[t] = (counts[t] as number) + 1;
+    }
+    const out = new Map<string, number>();
+    counts.forEach((n, t) => {
+      if (n > 0) out.set(typeNames[t] as string, n);
+    });
     return out;
   }
 
@@ -205,7 +242,7 @@ export class EntityGraph {
   }
 
   /** Add one event's edges; `onNew` hears each edge the graph did not have. */
-  addEvent(ev: NormalizedEvent, onNew?: (e: NewEdge) => void): void {
+  addEvent(ev: NormalizedEvent, onNew?: NewEdgeListener): void {
     this.ts = ev.ts;
     this.eventId = ev.id;
     this.onNew = onNew;
@@ -234,19 +271,13 @@ export class EntityGraph {
         if (last !== last || ts > last) rec[o + LAST] = ts;
       }
       if (eventId > (rec[o + LAST_EVENT] as number)) rec[o + LAST_EVENT] = eventId;
-      const flags = rec[o + TYPE] as number;
-      if ((flags & DIRTY) === 0) {
-        rec[o + TYPE] = flags | DIRTY;
-        this.dirtyEdges.push(i);
-      }
+      this.dirtyPages[i >>> PAGE_SHIFT] = 1;
     } else {
-      i = this.append(src.id, dst.id, t, 1, ts, ts, eventId, eventId, DIRTY, h);
-      this.dirtyEdges.push(i);
-      if (this.onNew) {
-        const edge: Edge = { src: src.id, dst: dst.id, type, count: 1, first: ts, last: ts, firstEvent: eventId, lastEvent: eventId };
-        this.onNew({ edge, src, dst, ts });
-      }
+      i = this.append(src.id, dst.id, t, 1, ts, ts, eventId, eventId, h);
+      this.dirtyPages[i >>> PAGE_SHIFT] = 1;
+      if (this.onNew) this.onNew(src, dst, type, ts, eventId, i);
     }
+    this.anyDirtyPage = true;
     this.version++;
   }
 
@@ -266,18 +297,23 @@ export class EntityGraph {
   }
 
   /** Add an edge record (its key is not in the graph) and return its number. */
-  private append(src: number, dst: number, type: number, count: number, first: number | null, last: number | null, firstEvent: number, lastEvent: number, flags: number, h: number): number {
+  private append(src: number, dst: number, type: number, count: number, first: number | null, last: number | null, firstEvent: number, lastEvent: number, h: number): number {
     const i = this.edgeCount++;
     if ((i + 1) * STRIDE > this.rec.length) {
       const bigger = new Float64Array(this.rec.length * 2);
       bigger.set(this.rec);
       this.rec = bigger;
     }
+    if (i >>> PAGE_SHIFT >= this.dirtyPages.length) {
+      const bigger = new Uint8Array(this.dirtyPages.length * 2);
+      bigger.set(this.dirtyPages);
+      this.dirtyPages = bigger;
+    }
     const rec = this.rec;
     const o = i * STRIDE;
     rec[o + SRC] = src;
     rec[o + DST] = dst;
-    rec[o + TYPE] = type | flags;
+    rec[o + TYPE] = type;
     rec[o + COUNT] = count;
     rec[o + FIRST] = first ?? NaN;
     rec[o + LAST] = last ?? NaN;
@@ -383,9 +419,10 @@ export class EntityGraph {
    * Write what changed since the last flush; call inside a transaction. With `force` false, only
    * when FLUSH_INTERVAL_MS have passed: a pass writes its graph at its end (an interrupted pass is
    * re-run whole anyway), so the hot edges of a million events are not rewritten every page.
+   * Vertices are upserted one row each; edges go as whole pages, each page that changed rewritten.
    */
   flush(db: Database, force = true): void {
-    if (this.dirtyVertices.length === 0 && this.dirtyEdges.length === 0) return;
+    if (this.dirtyVertices.length === 0 && !this.anyDirtyPage && !this.rewritePages) return;
     if (!force && Date.now() - this.lastFlush < FLUSH_INTERVAL_MS) return;
     const st = statements(db);
     const vertices = this.dirtyVertices.sort((a, b) => a.id - b.id);
@@ -393,66 +430,26 @@ export class EntityGraph {
       st.vertex.run(v.id, v.entityId, v.type, v.value, v.first, v.last, v.events);
       v.dirty = false;
     }
-    // In key order, so the B-tree is written front to back instead of at random. An edge the table
-    // does not have yet is a plain insert (no conflict to resolve); unless the table holds rows
-    // this graph could not load (see load), where the upsert keeps what the table had.
-    const plain = !this.unloadedRows;
-    const rec = this.rec;
-    for (const i of this.sortEdges(this.dirtyEdges)) {
-      const o = i * STRIDE;
-      const flags = rec[o + TYPE] as number;
-      (plain && (flags & STORED) === 0 ? st.insertEdge : st.edge).run(
-        rec[o + SRC],
-        rec[o + DST],
-        typeNames[flags & TYPE_MASK],
-        rec[o + COUNT],
-        orNull(rec[o + FIRST] as number),
-        orNull(rec[o + LAST] as number),
-        rec[o + FIRST_EVENT],
-        rec[o + LAST_EVENT],
-      );
-      rec[o + TYPE] = (flags & TYPE_MASK) | STORED;
+    const pages = (this.edgeCount + PAGE_EDGES - 1) >>> PAGE_SHIFT;
+    if (this.rewritePages) {
+      st.dropPages.run();
+      this.dirtyPages.fill(1, 0, pages);
+      this.rewritePages = false;
+    }
+    const codes = caseTypeCodes(db, st);
+    for (let p = 0; p < pages; p++) {
+      if (this.dirtyPages[p] === 0) continue;
+      const from = p << PAGE_SHIFT;
+      const to = Math.min(this.edgeCount, from + PAGE_EDGES);
+      st.page.run(p, to - from, encodePage(this.rec, from, to, (t) => codes[t & TYPE_MASK] as number));
+      this.dirtyPages[p] = 0;
     }
     this.dirtyVertices = [];
-    this.dirtyEdges = [];
+    this.anyDirtyPage = false;
     this.lastFlush = Date.now();
   }
 
-  /**
-   * Edge numbers in (src, dst, type name) order, the table's key order: a counting sort by source
-   * (linear), then each source's few edges by destination and type name.
-   */
-  private sortEdges(edges: number[]): number[] {
-    if (edges.length < 2) return edges;
-    const rec = this.rec;
-    const ids = this.vertices.length;
-    const srcOf = (i: number) => rec[i * STRIDE + SRC] as number;
-    const start = new Int32Array(ids + 1);
-    for (const i of edges) start[srcOf(i) + 1] = (start[srcOf(i) + 1] as number) + 1;
-    for (let v = 1; v <= ids; v++) start[v] = (start[v] as number) + (start[v - 1] as number);
-    const next = start.slice(0, ids);
-    const out = new Array<number>(edges.length);
-    for (const i of edges) {
-      const at = next[srcOf(i)] as number;
-      next[srcOf(i)] = at + 1;
-      out[at] = i;
-    }
-    // Type numbers ranked by name, so a number compare orders by name.
-    const rank = new Int32Array(TYPE_SLOTS);
-    [...typeNames].sort().forEach((name, r) => (rank[typeIndex.get(name) as number] = r));
-    const keyOf = (i: number) => (rec[i * STRIDE + DST] as number) * TYPE_SLOTS + (rank[(rec[i * STRIDE + TYPE] as number) & TYPE_MASK] as number);
-    const byKey = (a: number, b: number) => keyOf(a) - keyOf(b);
-    for (let v = 0; v < ids; v++) {
-      const from = start[v] as number;
-      const to = start[v + 1] as number;
-      if (to - from < 2) continue;
-      const run = out.slice(from, to).sort(byKey);
-      for (let k = 0; k < run.length; k++) out[from + k] = run[k] as number;
-    }
-    return out;
-  }
-
-  /** Rebuild from the case's tables (a reopened case continues where it stopped). */
+  /** Rebuild from the case (a reopened case continues where it stopped). */
   load(db: Database): void {
     const vertices = db.prepare('SELECT id, entity_id, type, value, first_seen, last_seen, events FROM graph_vertices ORDER BY id').raw().iterate() as IterableIterator<
       [number, string, EntityType, string, number | null, number | null, number]
@@ -464,19 +461,35 @@ export class EntityGraph {
       this.vertices[id] = v;
       this.byEntity.set(entityId, v);
     }
-    const edges = db.prepare('SELECT src, dst, type, count, first_seen, last_seen, first_event, last_event FROM graph_edges').raw().iterate() as IterableIterator<
-      [number, number, string, number, number | null, number | null, number, number]
-    >;
-    for (const [src, dst, type, count, first, last, firstEvent, lastEvent] of edges) {
-      if (!this.vertices[src] || !this.vertices[dst]) {
-        this.unloadedRows = true;
-        continue;
+    const types = new Map<number, number>();
+    for (const [code, name] of db.prepare('SELECT id, name FROM graph_edge_types').raw().all() as [number, string][]) types.set(code, typeNo(name));
+    const pages = db.prepare('SELECT page, edges, data FROM graph_edge_pages ORDER BY page').raw().iterate() as IterableIterator<[number, number, Buffer]>;
+    let expected = 0;
+    for (const [page, edges, data] of pages) {
+      const rec = decodePage(data, edges);
+      // A page out of sequence, short of a full page before the last, or unreadable: the edges
+      // still load, renumbered, and the next flush rewrites the pages to match.
+      if (page !== expected || this.edgeCount !== page << PAGE_SHIFT || rec === null) this.rewritePages = true;
+      expected = page + 1;
+      if (rec === null) continue;
+      for (let k = 0; k < edges; k++) {
+        const o = k * STRIDE;
+        const src = rec[o + SRC] as number;
+        const dst = rec[o + DST] as number;
+        const t = types.get(rec[o + TYPE] as number);
+        if (!this.vertices[src] || !this.vertices[dst] || t === undefined) {
+          this.rewritePages = true;
+          continue;
+        }
+        const h = keyHash(src, dst, t);
+        if (this.find(src, dst, t, h) >= 0) {
+          this.rewritePages = true;
+          continue;
+        }
+        const lastEvent = rec[o + LAST_EVENT] as number;
+        this.append(src, dst, t, rec[o + COUNT] as number, orNull(rec[o + FIRST] as number), orNull(rec[o + LAST] as number), rec[o + FIRST_EVENT] as number, lastEvent, h);
+        if (lastEvent > this.maxEvent) this.maxEvent = lastEvent;
       }
-      const t = typeNo(type);
-      const h = keyHash(src, dst, t);
-      if (this.find(src, dst, t, h) >= 0) continue;
-      this.append(src, dst, t, count, first, last, firstEvent, lastEvent, STORED, h);
-      if (lastEvent > this.maxEvent) this.maxEvent = lastEvent;
     }
   }
 
@@ -495,28 +508,34 @@ export class EntityGraph {
       ids[i] = v.id;
       index[v.id] = i++;
     }
-    const pair = new Map<number, number>();
+    // Merge each unordered pair's typed edges: walk each vertex's edges both ways and gather the
+    // partners with a higher index, one scratch slot per partner (no map of a million pairs).
     const src: number[] = [];
     const dst: number[] = [];
     const weight: number[] = [];
     const rec = this.rec;
     const adj = this.adjacencyIndex();
-    for (let k = 0; k < adj.out.length; k++) {
-      const o = (adj.out[k] as number) * STRIDE;
-      let a = index[rec[o + SRC] as number] as number;
-      let b = index[rec[o + DST] as number] as number;
-      if (a > b) [a, b] = [b, a];
-      const key = a * n + b;
-      const w = 1 + Math.log(rec[o + COUNT] as number);
-      const at = pair.get(key);
-      if (at === undefined) {
-        pair.set(key, src.length);
+    const slot = new Int32Array(n).fill(-1);
+    const partners: number[] = [];
+    const gather = (a: number, e: number, other: number) => {
+      const b = index[rec[e * STRIDE + other] as number] as number;
+      if (b <= a) return;
+      const w = 1 + Math.log(rec[e * STRIDE + COUNT] as number);
+      const at = slot[b] as number;
+      if (at < 0) {
+        slot[b] = weight.length;
+        partners.push(b);
         src.push(a);
         dst.push(b);
         weight.push(w);
-      } else {
-        weight[at] = (weight[at] as number) + w;
-      }
+      } else weight[at] = (weight[at] as number) + w;
+    };
+    for (let a = 0; a < n; a++) {
+      const id = ids[a] as number;
+      for (let k = adj.outStart[id] as number; k < (adj.outStart[id + 1] as number); k++) gather(a, adj.out[k] as number, DST);
+      for (let k = adj.inStart[id] as number; k < (adj.inStart[id + 1] as number); k++) gather(a, adj.in[k] as number, SRC);
+      for (const b of partners) slot[b] = -1;
+      partners.length = 0;
     }
     return {
       input: { n, src: Int32Array.from(src), dst: Int32Array.from(dst), weight: Float64Array.from(weight), seed, betweennessMax },
@@ -528,8 +547,11 @@ export class EntityGraph {
 
 interface Statements {
   vertex: Statement;
-  edge: Statement;
-  insertEdge: Statement;
+  page: Statement;
+  dropPages: Statement;
+  typeCode: Statement;
+  /** The case's code of each edge type number, or -1 until it has one. */
+  codes: Int32Array;
 }
 
 const cache = new WeakMap<Database, Statements>();
@@ -541,14 +563,19 @@ function statements(db: Database): Statements {
       vertex: db.prepare(`
         INSERT INTO graph_vertices (id, entity_id, type, value, first_seen, last_seen, events) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, events = excluded.events`),
-      edge: db.prepare(`
-        INSERT INTO graph_edges (src, dst, type, count, first_seen, last_seen, first_event, last_event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(src, dst, type) DO UPDATE SET count = excluded.count, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
-          last_event = excluded.last_event`),
-      insertEdge: db.prepare(`
-        INSERT INTO graph_edges (src, dst, type, count, first_seen, last_seen, first_event, last_event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      page: db.prepare('INSERT OR REPLACE INTO graph_edge_pages (page, edges, data) VALUES (?, ?, ?)'),
+      dropPages: db.prepare('DELETE FROM graph_edge_pages'),
+      typeCode: db.prepare('INSERT INTO graph_edge_types (name) VALUES (?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id').pluck(),
+      codes: new Int32Array(TYPE_SLOTS).fill(-1),
     };
     cache.set(db, st);
   }
   return st;
 }
+
+/** Every edge type's code in this case, giving codes to types the case has not stored yet. */
+function caseTypeCodes(db: Database, st: Statements): Int32Array {
+  for (let t = 0; t < typeNames.length; t++) if ((st.codes[t] as number) < 0) st.codes[t] = st.typeCode.get(typeNames[t]) as number;
+  return st.codes;
+}
+

@@ -1,7 +1,8 @@
 /**
  * Read-side of the entity graph for the contract: capped slices, ego graphs, search, vertex details
- * and communities, straight from the case's graph tables. Every reply is bounded by the caller's
- * caps and says how much it left out.
+ * and communities. Vertices, metrics and communities come from the case's graph tables; edges from
+ * the graph in memory (the stage's, which is also the freshest), through its per-vertex adjacency.
+ * Every reply is bounded by the caller's caps and says how much it left out.
  */
 import type { Database } from 'better-sqlite3';
 import type {
@@ -16,6 +17,7 @@ import type {
   GraphSummary,
   GraphVertexDetail,
 } from '../../../src-shared/contract-graph';
+import { EntityGraph, type Edge } from './model';
 import { graphRuntime } from './runtime';
 
 export interface SliceFilter {
@@ -48,14 +50,6 @@ interface NodeRow {
   alerts: number;
 }
 
-interface EdgeRow {
-  src: number;
-  dst: number;
-  type: string;
-  count: number;
-  first_seen: number | null;
-  last_seen: number | null;
-}
 
 function toNode(r: NodeRow): GraphNode {
   return {
@@ -76,9 +70,12 @@ function toNode(r: NodeRow): GraphNode {
   };
 }
 
-function toEdge(r: EdgeRow): GraphEdge {
-  return { src: r.src, dst: r.dst, type: r.type, count: r.count, firstSeen: r.first_seen, lastSeen: r.last_seen };
+function toEdge(e: Edge): GraphEdge {
+  return { src: e.src, dst: e.dst, type: e.type, count: e.count, firstSeen: e.first, lastSeen: e.last };
 }
+
+/** Strongest first, then by ends: the order every edge list of a reply is in. */
+const byStrength = (a: Edge, b: Edge) => b.count - a.count || a.src - b.src || a.dst - b.dst;
 
 /** WHERE clauses over vertices `v`, metrics `m` (and edges `e` when given) for a filter. */
 function vertexWhere(f: SliceFilter, where: string[], params: unknown[]): void {
@@ -100,30 +97,40 @@ function vertexWhere(f: SliceFilter, where: string[], params: unknown[]): void {
   }
 }
 
-function edgeTimeWhere(f: SliceFilter, alias: string, where: string[], params: unknown[]): void {
-  if (f.from !== undefined) {
-    where.push(`${alias}.last_seen >= ?`);
-    params.push(f.from);
-  }
-  if (f.to !== undefined) {
-    where.push(`${alias}.first_seen < ?`);
-    params.push(f.to);
-  }
+/** An edge seen within the filter's time range (an edge without times is outside any range). */
+function inTime(f: SliceFilter, e: Edge): boolean {
+  if (f.from !== undefined && (e.last === null || e.last < f.from)) return false;
+  if (f.to !== undefined && (e.first === null || e.first >= f.to)) return false;
+  return true;
 }
 
 const clause = (where: string[]) => (where.length ? `WHERE ${where.join(' AND ')}` : '');
 
 export class GraphQueries {
+  private own: EntityGraph | null = null;
+
   constructor(private readonly db: Database) {}
+
+  /** The case's graph stage's graph; without a stage (a look at a case nothing detects in), loaded once. */
+  private graph(): EntityGraph {
+    const runtime = graphRuntime(this.db);
+    if (runtime) return runtime.graph();
+    if (!this.own) {
+      this.own = new EntityGraph();
+      this.own.load(this.db);
+    }
+    return this.own;
+  }
 
   summary(): GraphSummary {
     const db = this.db;
     const byType: GraphSummary['byType'] = {};
     for (const r of db.prepare('SELECT type, count(*) AS n FROM graph_vertices GROUP BY type').all() as { type: GraphEntityType; n: number }[]) byType[r.type] = r.n;
+    const g = this.graph();
     const edgeTypes: Record<string, number> = {};
-    for (const r of db.prepare('SELECT type, count(*) AS n FROM graph_edges GROUP BY type ORDER BY n DESC').all() as { type: string; n: number }[]) edgeTypes[r.type] = r.n;
+    for (const [type, n] of [...g.edgeTypeCounts()].sort((a, b) => b[1] - a[1])) edgeTypes[type] = n;
     const range = db.prepare('SELECT min(first_seen) AS a, max(last_seen) AS b, count(*) AS n FROM graph_vertices').get() as { a: number | null; b: number | null; n: number };
-    const edges = db.prepare('SELECT count(*) FROM graph_edges').pluck().get() as number;
+    const edges = g.size;
     const communities = db.prepare('SELECT count(*) FROM graph_communities').pluck().get() as number;
     const maxRisk = db.prepare('SELECT coalesce(max(risk), 0) FROM graph_metrics').pluck().get() as number;
     const last = db.prepare('SELECT * FROM graph_runs ORDER BY id DESC LIMIT 1').get() as
@@ -240,16 +247,9 @@ export class GraphQueries {
   vertex(id: number, maxEdges: number, maxAlerts: number): GraphVertexDetail | null {
     const node = this.node(id);
     if (!node) return null;
-    const all = this.db.prepare('SELECT count(*) FROM graph_edges WHERE src = ? OR dst = ?').pluck().get(id, id) as number;
-    const edges = (
-      this.db
-        .prepare(
-          `SELECT * FROM (SELECT src, dst, type, count, first_seen, last_seen FROM graph_edges WHERE src = ?
-           UNION ALL SELECT src, dst, type, count, first_seen, last_seen FROM graph_edges WHERE dst = ? AND src != ?)
-           ORDER BY count DESC, src, dst LIMIT ?`,
-        )
-        .all(id, id, id, maxEdges) as EdgeRow[]
-    ).map(toEdge);
+    const incident = this.graph().edgesOf(id);
+    const all = incident.length;
+    const edges = incident.sort(byStrength).slice(0, maxEdges).map(toEdge);
     const others = [...new Set(edges.map((e) => (e.src === id ? e.dst : e.src)))];
     const neighbours = others.length
       ? (this.db.prepare(`${NODE_SELECT} WHERE v.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(others)) as NodeRow[]).map(toNode)
@@ -296,19 +296,20 @@ export class GraphQueries {
   }
 
   private neighbours(id: number, f: SliceFilter, limit: number): { rows: NodeRow[]; total: number } {
-    const inner: string[] = [];
-    const innerParams: unknown[] = [];
-    edgeTimeWhere(f, 'e', inner, innerParams);
+    // Each neighbour with the summed count of its edges with `id` in the time range.
+    const sums = new Map<number, number>();
+    for (const e of this.graph().edgesOf(id)) {
+      if (!inTime(f, e)) continue;
+      const n = e.src === id ? e.dst : e.src;
+      sums.set(n, (sums.get(n) ?? 0) + e.count);
+    }
+    if (sums.size === 0) return { rows: [], total: 0 };
     const where: string[] = [];
     const params: unknown[] = [];
     vertexWhere({ ...f, from: undefined, to: undefined }, where, params);
-    const sub = `SELECT n, sum(c) AS c FROM (
-        SELECT e.dst AS n, e.count AS c FROM graph_edges e WHERE e.src = ? ${inner.length ? 'AND ' + inner.join(' AND ') : ''}
-        UNION ALL SELECT e.src AS n, e.count AS c FROM graph_edges e WHERE e.dst = ? ${inner.length ? 'AND ' + inner.join(' AND ') : ''}
-      ) GROUP BY n`;
-    const subParams = [id, ...innerParams, id, ...innerParams];
-    const from = `(${sub}) x JOIN graph_vertices v ON v.id = x.n LEFT JOIN graph_metrics m ON m.vertex = v.id ${clause(where)}`;
-    const total = this.db.prepare(`SELECT count(*) FROM ${from}`).pluck().get(...subParams, ...params) as number;
+    const from = `(SELECT value ->> 0 AS n, value ->> 1 AS c FROM json_each(?)) x JOIN graph_vertices v ON v.id = x.n LEFT JOIN graph_metrics m ON m.vertex = v.id ${clause(where)}`;
+    const pairs = JSON.stringify([...sums]);
+    const total = this.db.prepare(`SELECT count(*) FROM ${from}`).pluck().get(pairs, ...params) as number;
     const rows =
       limit > 0
         ? (this.db
@@ -317,7 +318,7 @@ export class GraphQueries {
                 coalesce(m.fan_in, 0) AS fan_in, coalesce(m.fan_out, 0) AS fan_out, coalesce(m.risk, 0) AS risk, coalesce(m.alerts, 0) AS alerts
                FROM ${from} ORDER BY x.c DESC, ${RANK} LIMIT ?`,
             )
-            .all(...subParams, ...params, limit) as NodeRow[])
+            .all(pairs, ...params, limit) as NodeRow[])
         : [];
     return { rows, total };
   }
@@ -325,13 +326,12 @@ export class GraphQueries {
   /** Edges whose two ends are both in `ids`, strongest first, capped. */
   private edgesAmong(ids: number[], f: SliceFilter, max: number): { edges: GraphEdge[]; more: number } {
     if (ids.length === 0) return { edges: [], more: 0 };
-    const where = ['e.src IN (SELECT value FROM sel)', 'e.dst IN (SELECT value FROM sel)'];
-    const params: unknown[] = [];
-    edgeTimeWhere(f, 'e', where, params);
-    const rows = this.db
-      .prepare(`WITH sel AS (SELECT value FROM json_each(?)) SELECT e.src, e.dst, e.type, e.count, e.first_seen, e.last_seen FROM graph_edges e ${clause(where)} ORDER BY e.count DESC, e.src, e.dst`)
-      .all(JSON.stringify(ids), ...params) as EdgeRow[];
-    return { edges: rows.slice(0, max).map(toEdge), more: Math.max(0, rows.length - max) };
+    const g = this.graph();
+    const set = new Set(ids);
+    const found: Edge[] = [];
+    for (const id of set) for (const e of g.edgesFrom(id)) if (set.has(e.dst) && inTime(f, e)) found.push(e);
+    found.sort(byStrength);
+    return { edges: found.slice(0, max).map(toEdge), more: Math.max(0, found.length - max) };
   }
 }
 

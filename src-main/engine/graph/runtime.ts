@@ -5,12 +5,15 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { GraphComputation, GraphProgress } from '../../../src-shared/contract-graph';
+import type { EntityGraph } from './model';
 
 export interface GraphRuntime {
   /** Algorithms are running in a worker thread. */
   readonly computing: boolean;
   /** Run the algorithms now over everything the graph holds; returns at once. */
   recompute(): void;
+  /** The graph in memory, loaded from the case on first use: what edge queries read. */
+  graph(): EntityGraph;
 }
 
 export type GraphNotice = { name: 'graph.progressed'; payload: GraphProgress } | { name: 'graph.computed'; payload: GraphComputation };

@@ -71,10 +71,10 @@ describe('edges from events', () => {
 describe('fan-out bursts', () => {
   it('alerts once when an IP tries four new accounts within an hour, and keeps the burst open while more follow', () => {
     const g = new EntityGraph();
-    const d = new FanOutDetector();
+    const d = new FanOutDetector(() => g);
     const sink = collect();
     const minutes = [0, 20, 45, 55, 100, 400];
-    const add = (i: number) => g.addEvent(ev({ user: `u${i}`, src_ip: '198.51.100.7', outcome: 'failure', ts: T0 + (minutes[i] as number) * 60_000 }), (n) => d.onNewEdge(n));
+    const add = (i: number) => g.addEvent(ev({ user: `u${i}`, src_ip: '198.51.100.7', outcome: 'failure', ts: T0 + (minutes[i] as number) * 60_000 }), d.onNewEdge);
     for (let i = 0; i < 5; i++) add(i);
     d.flush(sink, T0 + 100 * 60_000);
     expect(sink.alerts).toHaveLength(0); // the burst is still open
@@ -91,9 +91,9 @@ describe('fan-out bursts', () => {
 
   it('stays quiet for three accounts, and for repeats of the same account', () => {
     const g = new EntityGraph();
-    const d = new FanOutDetector();
+    const d = new FanOutDetector(() => g);
     const sink = collect();
-    for (let i = 0; i < 50; i++) g.addEvent(ev({ user: `u${i % 3}`, src_ip: '198.51.100.8', outcome: 'failure', ts: T0 + i * 1000 }), (n) => d.onNewEdge(n));
+    for (let i = 0; i < 50; i++) g.addEvent(ev({ user: `u${i % 3}`, src_ip: '198.51.100.8', outcome: 'failure', ts: T0 + i * 1000 }), d.onNewEdge);
     d.flush(sink, null);
     expect(sink.alerts).toHaveLength(0);
   });

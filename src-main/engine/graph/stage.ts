@@ -44,7 +44,7 @@ export class GraphStage implements Stage, GraphRuntime {
   readonly name = 'graph';
   private model: EntityGraph | null = null;
   private restored = false;
-  private readonly fanOut = new FanOutDetector();
+  private readonly fanOut = new FanOutDetector(() => this.graph());
   private watermark: number | null = null;
   /** Graph version the stored results describe; -1 when they describe nothing current. */
   private computedVersion = -1;
@@ -76,14 +76,14 @@ export class GraphStage implements Stage, GraphRuntime {
       // Results stored for everything loaded are current; otherwise the next pass recomputes.
       this.computedVersion = last !== undefined && last >= g.maxEvent ? 0 : -1;
     } else {
-      this.db.transaction(() => this.db.exec('DELETE FROM graph_vertices; DELETE FROM graph_edges; DELETE FROM graph_metrics; DELETE FROM graph_communities; DELETE FROM graph_runs;'))();
+      this.db.transaction(() => this.db.exec('DELETE FROM graph_vertices; DELETE FROM graph_edge_pages; DELETE FROM graph_metrics; DELETE FROM graph_communities; DELETE FROM graph_runs;'))();
     }
     return (this.model = g);
   }
 
   consume(events: readonly NormalizedEvent[], sink: AlertSink): void {
     const g = this.graph();
-    const onNew = this.fanOut.onNewEdge.bind(this.fanOut);
+    const onNew = this.fanOut.onNewEdge;
     let wm = this.watermark;
     for (let i = 0; i < events.length; i++) {
       const ev = events[i] as NormalizedEvent;
