@@ -33,6 +33,8 @@ export interface Vertex {
   /** The last event counted in `events`, so an event with two edges counts once. */
   lastEvent: number;
   dirty: boolean;
+  /** The case has the vertex's row (so a flush updates it). */
+  stored?: boolean;
 }
 
 /** An edge as the graph's readers see it: a copy of its record at the time it was read. */
@@ -394,7 +396,7 @@ export class EntityGraph {
     if (v === undefined) {
       v = this.byEntity.get(ent.id);
       if (!v) {
-        v = { id: this.vertices.length, entityId: ent.id, type: ent.type, value: ent.value, first: ts, last: ts, events: 0, lastEvent: 0, dirty: false };
+        v = { id: this.vertices.length, entityId: ent.id, type: ent.type, value: ent.value, first: ts, last: ts, events: 0, lastEvent: 0, dirty: false, stored: false };
         this.vertices.push(v);
         this.byEntity.set(ent.id, v);
       }
@@ -427,8 +429,10 @@ export class EntityGraph {
     const st = statements(db);
     const vertices = this.dirtyVertices.sort((a, b) => a.id - b.id);
     for (const v of vertices) {
-      st.vertex.run(v.id, v.entityId, v.type, v.value, v.first, v.last, v.events);
+      // An update when the row is there (the common case); the upsert otherwise, or if it went.
+      if (!v.stored || st.touchVertex.run(v.first, v.last, v.events, v.id).changes === 0) st.vertex.run(v.id, v.entityId, v.type, v.value, v.first, v.last, v.events);
       v.dirty = false;
+      v.stored = true;
     }
     const pages = (this.edgeCount + PAGE_EDGES - 1) >>> PAGE_SHIFT;
     if (this.rewritePages) {
@@ -457,7 +461,7 @@ export class EntityGraph {
     for (const [id, entityId, type, value, first, last, events] of vertices) {
       // Ids are dense from 1 as this class assigns them; pad in case rows were ever removed.
       while (this.vertices.length < id) this.vertices.push(undefined);
-      const v: Vertex = { id, entityId, type, value, first, last, events, lastEvent: 0, dirty: false };
+      const v: Vertex = { id, entityId, type, value, first, last, events, lastEvent: 0, dirty: false, stored: true };
       this.vertices[id] = v;
       this.byEntity.set(entityId, v);
     }
@@ -547,6 +551,7 @@ export class EntityGraph {
 
 interface Statements {
   vertex: Statement;
+  touchVertex: Statement;
   page: Statement;
   dropPages: Statement;
   typeCode: Statement;
@@ -563,6 +568,7 @@ function statements(db: Database): Statements {
       vertex: db.prepare(`
         INSERT INTO graph_vertices (id, entity_id, type, value, first_seen, last_seen, events) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen, events = excluded.events`),
+      touchVertex: db.prepare('UPDATE graph_vertices SET first_seen = ?, last_seen = ?, events = ? WHERE id = ?'),
       page: db.prepare('INSERT OR REPLACE INTO graph_edge_pages (page, edges, data) VALUES (?, ?, ?)'),
       dropPages: db.prepare('DELETE FROM graph_edge_pages'),
       typeCode: db.prepare('INSERT INTO graph_edge_types (name) VALUES (?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id').pluck(),
