@@ -201,6 +201,27 @@ export class EntityGraph {
     return out;
   }
 
+  /**
+   * Each neighbour of a vertex (either direction) with the summed count of the edges between them,
+   * over the edges seen within [from, to) when given (an edge without times is outside any range).
+   */
+  neighbourCounts(id: number, from?: number, to?: number): Map<number, number> {
+    const sums = new Map<number, number>();
+    if (!this.vertices[id]) return sums;
+    const adj = this.adjacencyIndex();
+    const rec = this.rec;
+    const add = (e: number, other: number) => {
+      const o = e * STRIDE;
+      if (from !== undefined && !((rec[o + LAST] as number) >= from)) return;
+      if (to !== undefined && !((rec[o + FIRST] as number) < to)) return;
+      const n = rec[o + other] as number;
+      sums.set(n, (sums.get(n) ?? 0) + (rec[o + COUNT] as number));
+    };
+    for (let k = adj.outStart[id] as number; k < (adj.outStart[id + 1] as number); k++) add(adj.out[k] as number, DST);
+    for (let k = adj.inStart[id] as number; k < (adj.inStart[id + 1] as number); k++) add(adj.in[k] as number, SRC);
+    return sums;
+  }
+
   /** The edges leaving a vertex, in creation order. */
   edgesFrom(id: number): Edge[] {
     if (!this.vertices[id]) return [];

@@ -18,7 +18,7 @@ import type {
   GraphVertexDetail,
 } from '../../../src-shared/contract-graph';
 import { EntityGraph, type Edge } from './model';
-import { graphRuntime } from './runtime';
+import { graphRuntime, metricsVersion } from './runtime';
 
 export interface SliceFilter {
   from?: number;
@@ -193,13 +193,17 @@ export class GraphQueries {
     for (const r of first.rows) chosen.set(r.id, toNode(r));
     const moreNodes = Math.max(0, first.total - first.rows.length);
     const ring = first.rows.map((r) => r.id);
+    // Each ring vertex's neighbour count, kept from the second ring's lookups for the "N more" below.
+    const totals = new Map<number, number>([[center.id, first.total]]);
     if (f.depth > 1 && ring.length > 0) {
       // The second ring shares what is left of the budget, strongest first-ring vertices first.
       const per = Math.ceil((f.maxNodes - chosen.size) / ring.length);
       for (const id of ring) {
         if (chosen.size >= f.maxNodes) break;
         let added = 0;
-        for (const r of this.neighbours(id, f, per + chosen.size).rows) {
+        const next = this.neighbours(id, f, per + chosen.size);
+        totals.set(id, next.total);
+        for (const r of next.rows) {
           if (chosen.has(r.id)) continue;
           if (added >= per || chosen.size >= f.maxNodes) break;
           chosen.set(r.id, toNode(r));
@@ -222,7 +226,7 @@ export class GraphQueries {
     }
     const hidden: Record<string, number> = {};
     for (const id of [center.id, ...ring]) {
-      const total = id === center.id ? first.total : this.neighbours(id, f, 0).total;
+      const total = totals.get(id) ?? this.neighbours(id, f, 0).total;
       hidden[String(id)] = Math.max(0, total - (present.get(id)?.size ?? 0));
     }
     return { nodes: [...chosen.values()], edges, center: center.id, matchedNodes: chosen.size + moreNodes, moreNodes, moreEdges: more, hiddenNeighbours: hidden };
@@ -295,32 +299,55 @@ export class GraphQueries {
     };
   }
 
-  private neighbours(id: number, f: SliceFilter, limit: number): { rows: NodeRow[]; total: number } {
-    // Each neighbour with the summed count of its edges with `id` in the time range.
-    const sums = new Map<number, number>();
-    for (const e of this.graph().edgesOf(id)) {
-      if (!inTime(f, e)) continue;
-      const n = e.src === id ? e.dst : e.src;
-      sums.set(n, (sums.get(n) ?? 0) + e.count);
+  /**
+   * PageRank and risk per vertex, as the last computation stored them: read once per computation,
+   * so ranking a hub's 50K neighbours is a sort in memory rather than a join.
+   */
+  private metrics(): Map<number, { pagerank: number | null; risk: number }> {
+    const run = this.db.prepare(`SELECT id || ':' || finished_at FROM graph_runs ORDER BY id DESC LIMIT 1`).pluck().get() as string | undefined;
+    const key = `${metricsVersion(this.db)}:${run ?? ''}`;
+    if (this.metricsCache?.key !== key) {
+      const byVertex = new Map<number, { pagerank: number | null; risk: number }>();
+      for (const [v, pagerank, risk] of this.db.prepare('SELECT vertex, pagerank, risk FROM graph_metrics').raw().iterate() as IterableIterator<[number, number | null, number]>) {
+        byVertex.set(v, { pagerank, risk });
+      }
+      this.metricsCache = { key, byVertex };
     }
-    if (sums.size === 0) return { rows: [], total: 0 };
-    const where: string[] = [];
-    const params: unknown[] = [];
-    vertexWhere({ ...f, from: undefined, to: undefined }, where, params);
-    const from = `(SELECT value ->> 0 AS n, value ->> 1 AS c FROM json_each(?)) x JOIN graph_vertices v ON v.id = x.n LEFT JOIN graph_metrics m ON m.vertex = v.id ${clause(where)}`;
-    const pairs = JSON.stringify([...sums]);
-    const total = this.db.prepare(`SELECT count(*) FROM ${from}`).pluck().get(pairs, ...params) as number;
-    const rows =
-      limit > 0
-        ? (this.db
-            .prepare(
-              `SELECT v.id, v.entity_id, v.type, v.value, v.first_seen, v.last_seen, v.events, m.pagerank, m.betweenness, m.community,
-                coalesce(m.fan_in, 0) AS fan_in, coalesce(m.fan_out, 0) AS fan_out, coalesce(m.risk, 0) AS risk, coalesce(m.alerts, 0) AS alerts
-               FROM ${from} ORDER BY x.c DESC, ${RANK} LIMIT ?`,
-            )
-            .all(pairs, ...params, limit) as NodeRow[])
-        : [];
-    return { rows, total };
+    return this.metricsCache.byVertex;
+  }
+
+  private metricsCache: { key: string; byVertex: Map<number, { pagerank: number | null; risk: number }> } | null = null;
+
+  /**
+   * A vertex's neighbours under the filter (edge times, vertex types, minimum risk), ranked by the
+   * summed count of their edges with it, then as RANK does; the first `limit` as rows, and how many.
+   */
+  private neighbours(id: number, f: SliceFilter, limit: number): { rows: NodeRow[]; total: number } {
+    const g = this.graph();
+    const sums = g.neighbourCounts(id, f.from, f.to);
+    const metrics = this.metrics();
+    const types = f.types && f.types.length > 0 ? new Set<string>(f.types) : null;
+    const ranked: { id: number; c: number; pagerank: number | null; events: number }[] = [];
+    for (const [n, c] of sums) {
+      const v = g.vertex(n);
+      if (!v || (types && !types.has(v.type))) continue;
+      const m = metrics.get(n);
+      if (f.minRisk > 0 && (m?.risk ?? 0) < f.minRisk) continue;
+      ranked.push({ id: n, c, pagerank: m?.pagerank ?? null, events: v.events });
+    }
+    if (limit <= 0 || ranked.length === 0) return { rows: [], total: ranked.length };
+    // Only those whose count reaches the limit-th highest can be in the first `limit`: sort them.
+    let pool = ranked;
+    if (ranked.length > 4 * limit) {
+      const counts = Float64Array.from(ranked, (r) => r.c).sort();
+      const floor = counts[counts.length - limit] as number;
+      pool = ranked.filter((r) => r.c >= floor);
+    }
+    pool.sort((a, b) => b.c - a.c || (b.pagerank ?? -Infinity) - (a.pagerank ?? -Infinity) || b.events - a.events || a.id - b.id);
+    const top = pool.slice(0, limit).map((r) => r.id);
+    const byId = new Map((this.db.prepare(`${NODE_SELECT} WHERE v.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(top)) as NodeRow[]).map((r) => [r.id, r]));
+    // A vertex the tables do not have yet (written with the graph's next flush) is left out.
+    return { rows: top.flatMap((n) => byId.get(n) ?? []), total: ranked.length };
   }
 
   /** Edges whose two ends are both in `ids`, strongest first, capped. */

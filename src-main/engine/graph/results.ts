@@ -9,6 +9,7 @@ import type { AlertSink } from '../store/alerts';
 import type { MetricsOutput } from './algorithms';
 import { communityCrossings, suddenCentrality, type ComputedGraph } from './detections';
 import type { Edge, EntityGraph, Snapshot } from './model';
+import { metricsChanged } from './runtime';
 
 const TOP_MEMBERS = 10;
 
@@ -125,6 +126,7 @@ export function refreshRisk(db: Database): void {
     WHERE graph_metrics.vertex = x.vertex;
     UPDATE graph_communities SET risk = coalesce((SELECT sum(m.risk) FROM graph_metrics m WHERE m.community = graph_communities.id), 0);
   `);
+  metricsChanged(db);
 }
 
 export function recordRun(db: Database, r: GraphComputation, maxEvent: number): void {

@@ -36,6 +36,17 @@ export function onGraphNotice(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
+const metricsVersions = new WeakMap<Database, number>();
+
+/** graph_metrics changed (a computation, a risk refresh, a fresh start): readers drop their copies. */
+export function metricsChanged(db: Database): void {
+  metricsVersions.set(db, (metricsVersions.get(db) ?? 0) + 1);
+}
+
+export function metricsVersion(db: Database): number {
+  return metricsVersions.get(db) ?? 0;
+}
+
 export function notifyGraph(db: Database, notice: GraphNotice): void {
   for (const l of listeners) l(db, notice);
 }

@@ -6,6 +6,7 @@ import { migrate } from '../store/migrations';
 import { FanOutDetector } from './detections';
 import { EntityGraph } from './model';
 import { GraphQueries } from './queries';
+import { refreshRisk } from './results';
 import { onGraphNotice } from './runtime';
 import { GraphStage } from './stage';
 
@@ -188,5 +189,46 @@ describe('the graph stage', () => {
     const fresh = new GraphStage(db);
     expect(fresh.graph().order).toBe(0);
     expect(new GraphQueries(db).summary().vertices).toBe(0);
+  });
+});
+
+describe('graph queries', () => {
+  it('ranks neighbours by their summed edge counts and filters them by type, time and risk', () => {
+    const db = caseDb();
+    const stage = new GraphStage(db);
+    const sink = collect();
+    const hour = 3_600_000;
+    const x = '203.0.113.5';
+    const events = [
+      ...[1, 2, 3].map((i) => ev({ user: 'u1', src_ip: x, outcome: 'failure', ts: T0 + i * 1000 })),
+      ev({ user: 'u2', src_ip: x, outcome: 'failure', ts: T0 }),
+      ...[1, 2].map((i) => ev({ src_ip: x, method: 'GET', path: '/a', parser: 'access', ts: T0 + i * 1000 })),
+      ev({ src_ip: x, host: 'h1', ts: T0 + 2 * hour }),
+    ];
+    db.transaction(() => {
+      stage.consume(events, sink);
+      stage.finish(sink);
+    })();
+    const q = new GraphQueries(db);
+    const center = q.find(x, ['ip'], 1)[0]!.id;
+    const names = (s: { nodes: { id: number; value: string }[] }) => s.nodes.filter((n) => n.id !== center).map((n) => n.value);
+
+    const all = q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 0 });
+    expect(names(all)).toEqual(['u1', '/a', 'u2', 'h1']);
+    expect(all.edges.find((e) => e.type === 'failed_login' && e.count === 3)).toBeDefined();
+
+    const two = q.ego({ vertexId: center, depth: 1, maxNodes: 3, minRisk: 0 });
+    expect(names(two)).toEqual(['u1', '/a']);
+    expect(two.hiddenNeighbours[String(center)]).toBe(2);
+
+    expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 0, types: ['user'] }))).toEqual(['u1', 'u2']);
+    expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 0, from: T0 + hour }))).toEqual(['h1']);
+    expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 0, to: T0 + 1500 }))).toEqual(['u1', '/a', 'u2']);
+
+    // Risk comes from alerts naming the entity; the queries see a refresh at once.
+    expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }))).toEqual([]);
+    db.prepare(`INSERT INTO alerts (detector, kind, title, severity, entities) VALUES ('sigma', 'r1', 't', 'high', '[{"type":"user","value":"u2"}]')`).run();
+    refreshRisk(db);
+    expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }))).toEqual(['u2']);
   });
 });

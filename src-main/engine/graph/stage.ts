@@ -24,7 +24,7 @@ import { computeInWorker } from './compute-worker';
 import { FanOutDetector, type FanOutState } from './detections';
 import { EntityGraph, type Snapshot } from './model';
 import { applyResults, recordRun } from './results';
-import { notifyGraph, registerGraph, type GraphRuntime } from './runtime';
+import { metricsChanged, notifyGraph, registerGraph, type GraphRuntime } from './runtime';
 
 export const INLINE_EDGE_LIMIT = 20_000;
 /** Louvain's seed: fixed, so the same case gives the same communities. */
@@ -77,6 +77,7 @@ export class GraphStage implements Stage, GraphRuntime {
       this.computedVersion = last !== undefined && last >= g.maxEvent ? 0 : -1;
     } else {
       this.db.transaction(() => this.db.exec('DELETE FROM graph_vertices; DELETE FROM graph_edge_pages; DELETE FROM graph_metrics; DELETE FROM graph_communities; DELETE FROM graph_runs;'))();
+      metricsChanged(this.db);
     }
     return (this.model = g);
   }
