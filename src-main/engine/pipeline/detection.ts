@@ -166,12 +166,14 @@ export class Detection {
           }
           offloaded = [];
         } else {
+          const stored = performance.now();
           db.transaction(() => {
             for (const a of result.alerts) sink.add(a);
             this.sigma.addHits(result.hits);
             this.ensemble.storePoints(result.points);
             progress.run(done, sink.added, run.id);
           })();
+          stageMs.side_store = performance.now() - stored;
           // Engine-thread time stays under the stages' names (none); the worker's is reported apart.
           stageMs.sigma_worker = result.ms.sigma;
           stageMs.ensemble_worker = result.ms.ensemble;
@@ -197,9 +199,13 @@ export class Detection {
         await new Promise((r) => setImmediate(r));
       }
       db.transaction(() => {
+        let t = performance.now();
         this.checkpoint();
+        stageMs.save_state = performance.now() - t;
         progress.run(done, sink.added, run.id);
+        t = performance.now();
         afterDetection(db, { runId: run.id, scope: scope === 'all' ? 'all' : 'import' });
+        stageMs.incidents = performance.now() - t;
       })();
       for (const k of Object.keys(stageMs)) stageMs[k] = Math.round(stageMs[k]!);
       return this.finish(run.id, 'done', null, stageMs);
