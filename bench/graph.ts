@@ -8,9 +8,10 @@
  *   closing open bursts, and the snapshot handed to the algorithms' worker.
  * - graphAlgorithms: PageRank + Louvain (+ betweenness over the 2K core) on a 50K-vertex graph in
  *   the background worker; bar < 5 s, while the engine thread stays responsive (max timer lag).
+ * - graphQueries: the explorer's queries on the 1M-event graph (hub detail, ego graphs, a slice).
  * - graphExplorer: the real workbench (vigil serve + Chromium) showing 5,000 vertices: time to lay
  *   them out with fcose, then to answer a click; bar < 3 s for the layout.
- * Standalone: npx tsx bench/graph.ts [build|algorithms|explorer]
+ * Standalone: npx tsx bench/graph.ts [build|queries|algorithms|explorer]
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,9 @@ import { EntityGraph } from '../src-main/engine/graph/model';
 import { GraphStage, BETWEENNESS_MAX, LOUVAIN_SEED } from '../src-main/engine/graph/stage';
 import type { AlertSink } from '../src-main/engine/store/alerts';
 import { CaseDb } from '../src-main/engine/store/case-db';
+import type { GraphNode } from '../src-shared/contract-graph';
+import { GraphQueries } from '../src-main/engine/graph/queries';
+import { median } from './util';
 import { ROOT } from '../test/paths';
 
 const PAGE = 5000;
@@ -88,7 +92,8 @@ export function page(start: number, rand: (k: number) => number, ips: number, us
 
 const noSink: AlertSink = { add: () => undefined };
 
-export async function graphBuild(events = 1_000_000): Promise<Record<string, number>> {
+/** A case holding the graph of `events` bench events, and what building it cost. */
+async function buildGraphCase(events: number) {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-graph-bench-'));
   // A case file as the workbench makes it (its pragmas decide how often the WAL is copied back).
   const store = CaseDb.create(join(dir, 'case.vigil'), 'graph bench');
@@ -110,6 +115,16 @@ export async function graphBuild(events = 1_000_000): Promise<Record<string, num
   t = performance.now();
   db.transaction(() => stage.finish(noSink))();
   const finishMs = performance.now() - t;
+  await stage.settled();
+  const close = () => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { db, stage, busy, storeMs, finishMs, close };
+}
+
+export async function graphBuild(events = 1_000_000): Promise<Record<string, number>> {
+  const { stage, busy, storeMs, finishMs, close } = await buildGraphCase(events);
   const g = stage.graph();
   const figures = {
     events,
@@ -122,9 +137,37 @@ export async function graphBuild(events = 1_000_000): Promise<Record<string, num
     store_ms: Math.round(storeMs),
     finish_ms_engine_thread: Math.round(finishMs),
   };
-  await stage.settled();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  close();
+  return figures;
+}
+
+/**
+ * What the explorer waits for on the 1M-event graph, median of 5 each: the summary, a hub's detail
+ * (host web-01, ~50K neighbours), its two-hop ego graph of 150 vertices, the same for the most
+ * central address (whose first ring holds hubs), and the 500 most central vertices with their edges.
+ */
+export async function graphQueries(events = 1_000_000): Promise<Record<string, number>> {
+  const { db, close } = await buildGraphCase(events);
+  const q = new GraphQueries(db);
+  const hub = (q.find('web-01', ['host'], 1)[0] as GraphNode).id;
+  const ip = (q.slice({ maxNodes: 1, maxEdges: 0, minRisk: 0, types: ['ip'] }).nodes[0] as GraphNode).id;
+  const ms = (f: () => unknown) => {
+    const runs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      f();
+      runs.push(performance.now() - t);
+    }
+    return Math.round(median(runs));
+  };
+  const figures = {
+    summary_ms: ms(() => q.summary()),
+    hub_detail_ms: ms(() => q.vertex(hub, 50, 20)),
+    hub_ego_ms: ms(() => q.ego({ vertexId: hub, depth: 2, maxNodes: 150, minRisk: 0 })),
+    address_ego_ms: ms(() => q.ego({ vertexId: ip, depth: 2, maxNodes: 150, minRisk: 0 })),
+    slice_500_ms: ms(() => q.slice({ maxNodes: 500, maxEdges: 2000, minRisk: 0 })),
+  };
+  close();
   return figures;
 }
 
@@ -275,6 +318,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const which = process.argv[2] ?? 'all';
   const run = async () => {
     if (which === 'all' || which === 'build') console.log('graph-build', await graphBuild());
+    if (which === 'all' || which === 'queries') console.log('graph-queries', await graphQueries());
     if (which === 'all' || which === 'algorithms') console.log('graph-algorithms', await graphAlgorithms());
     if (which === 'all' || which === 'explorer') console.log('graph-explorer', await graphExplorer());
   };

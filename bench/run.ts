@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { behaviourSklearn, behaviourTraining } from './behaviour';
 import { importResponsiveness } from './import-responsiveness';
-import { graphAlgorithms, graphBuild, graphExplorer } from './graph';
+import { graphAlgorithms, graphBuild, graphExplorer, graphQueries } from './graph';
 import { exportLabelled } from './export';
 import { analyzeArchive } from './incidents';
 import { liveIntoCase } from './live-e2e';
@@ -28,6 +28,7 @@ const BENCHES: Record<string, Bench> = {
   'analyze-1m': { runs: 1, fn: () => analyzeArchive() },
   'export-100k': { runs: 3, fn: () => exportLabelled() },
   'graph-build-1m': { runs: 3, fn: () => graphBuild() },
+  'graph-queries-1m': { runs: 1, fn: () => graphQueries() },
   'graph-algorithms-50k': { runs: 3, fn: () => graphAlgorithms() },
   'graph-explorer-5k': { runs: 3, fn: () => graphExplorer() },
   'iforest-vs-sklearn': { runs: 1, fn: behaviourSklearn },
