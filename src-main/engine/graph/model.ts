@@ -357,6 +357,18 @@ export class EntityGraph {
     slots[2 * s + 1] = h;
   }
 
+  /** Make room for `edges` edges in the records and the hash table. */
+  private reserve(edges: number): void {
+    if (edges * STRIDE > this.rec.length) {
+      const bigger = new Float64Array(edges * STRIDE);
+      bigger.set(this.rec);
+      this.rec = bigger;
+    }
+    let size = this.mask + 1;
+    while (2 * edges > size - 1) size *= 2;
+    if (size !== this.mask + 1) this.rehash(size);
+  }
+
   /** A table of `size` slots (a power of two) with every edge placed again. */
   private rehash(size: number): void {
     this.slots = new Int32Array(2 * size);
@@ -488,6 +500,8 @@ export class EntityGraph {
     }
     const types = new Map<number, number>();
     for (const [code, name] of db.prepare('SELECT id, name FROM graph_edge_types').raw().all() as [number, string][]) types.set(code, typeNo(name));
+    // Room for every stored edge up front: no doubling of the records or rehashing on the way.
+    this.reserve(this.edgeCount + ((db.prepare('SELECT coalesce(sum(edges), 0) FROM graph_edge_pages').pluck().get() as number) || 0));
     const pages = db.prepare('SELECT page, edges, data FROM graph_edge_pages ORDER BY page').raw().iterate() as IterableIterator<[number, number, Buffer]>;
     let expected = 0;
     for (const [page, edges, data] of pages) {
