@@ -33,7 +33,7 @@ import { ROOT } from '../test/paths';
 const PAGE = 5000;
 
 /** mulberry32: a small seeded generator whose low bits are as good as its high ones. */
-export function rng(seed: number): (k: number) => number {
+function rng(seed: number): (k: number) => number {
   let s = seed >>> 0;
   return (k) => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -51,7 +51,7 @@ const ipOf = (k: number) => `${10 + (k % 200)}.${(k >> 8) & 255}.${(k * 7) & 255
  * addresses guess many accounts, web clients (a long tail of addresses) mostly ask for popular
  * paths. Heavy-tailed picks: floor(n · u³) for uniform u.
  */
-export function page(start: number, rand: (k: number) => number, ips: number, users: number, paths: number): NormalizedEvent[] {
+function page(start: number, rand: (k: number) => number, ips: number, users: number, paths: number): NormalizedEvent[] {
   const out: NormalizedEvent[] = [];
   const t0 = Date.UTC(2026, 2, 1);
   const tail = (n: number) => Math.floor(n * (rand(1_000_000) / 1_000_000) ** 3);

@@ -124,7 +124,7 @@ export class FanOutDetector {
   }
 
   /** A new edge (number `edgeNo`): each end gained a neighbour (direction does not matter for touching). */
-  readonly onNewEdge = (src: Vertex, dst: Vertex, type: string, ts: number | null, _eventId: number, edgeNo: number): void => {
+  readonly onNewEdge = (src: Vertex, dst: Vertex, type: string, ts: number | null, edgeNo: number): void => {
     if (ts === null) return;
     if (this.pending) this.applyPending();
     this.touch(src, dst, type, ts, edgeNo);

@@ -51,10 +51,10 @@ export interface Edge {
 
 /**
  * Hears each edge the graph did not have, as the structural detectors see it: its ends, its type,
- * the time and id of the event that created it, and its number (see `edge`). Plain arguments: a
- * million new edges should not cost a million short-lived objects.
+ * the time of the event that created it, and its number (`edge(no)` gives the rest). Plain
+ * arguments: a million new edges should not cost a million short-lived objects.
  */
-export type NewEdgeListener = (src: Vertex, dst: Vertex, type: string, ts: number | null, eventId: number, edgeNo: number) => void;
+export type NewEdgeListener = (src: Vertex, dst: Vertex, type: string, ts: number | null, edgeNo: number) => void;
 
 /** The snapshot the algorithms run on, and the vertex id of each dense index. */
 export interface Snapshot {
@@ -298,7 +298,7 @@ export class EntityGraph {
     } else {
       i = this.append(src.id, dst.id, t, 1, ts, ts, eventId, eventId, h);
       this.dirtyPages[i >>> PAGE_SHIFT] = 1;
-      if (this.onNew) this.onNew(src, dst, type, ts, eventId, i);
+      if (this.onNew) this.onNew(src, dst, type, ts, i);
     }
     this.anyDirtyPage = true;
     this.version++;

@@ -51,6 +51,27 @@ export interface Evaluation {
   falseEpisodes: { sourceType: string; start: number; end: number; alerts: EnsembleAlert[] }[];
 }
 
+/** Precision and recall pooled over seeds: true episodes of all episodes, anomalies found of all. */
+export class PooledScore {
+  private truePositives = 0;
+  private episodes = 0;
+  private found = 0;
+  private anomalies = 0;
+
+  add(ev: Evaluation, anomalies: number): void {
+    this.truePositives += ev.truePositiveEpisodes;
+    this.episodes += ev.episodes;
+    this.found += anomalies - ev.missed.length;
+    this.anomalies += anomalies;
+  }
+
+  toString(): string {
+    const p = (this.truePositives / this.episodes).toFixed(3);
+    const r = (this.found / this.anomalies).toFixed(3);
+    return `P=${p} (${this.truePositives}/${this.episodes}) R=${r} (${this.found}/${this.anomalies})`;
+  }
+}
+
 function matches(a: EnsembleAlert, t: GroundTruth, o: MatchOptions): boolean {
   return a.sourceType === t.sourceType && a.bucket < t.end + o.toleranceAfterMs && a.bucket + o.bucketMs > t.start - o.toleranceBeforeMs;
 }

@@ -5,25 +5,19 @@
  * run-ts.mjs: separation.ts SEEDS
  */
 import { EnsembleSet } from '../ensemble-set';
-import { evaluate, scenarioMatch, seedList } from './metrics';
+import { evaluate, PooledScore, scenarioMatch, seedList } from './metrics';
 import { generateScenario } from './scenario';
 
 const seeds = seedList(process.argv[3] ?? '1-6');
 const iso = (t: number): string => new Date(t).toISOString().slice(11, 16);
-let tp = 0;
-let eps = 0;
-let found = 0;
-let all = 0;
+const pooled = new PooledScore();
 for (const seed of seeds) {
   const sc = generateScenario({ seed });
   const set = new EnsembleSet();
   set.pushAll(sc.events);
   const out = set.drain();
   const ev = evaluate(out.alerts, sc.truth, scenarioMatch(sc.warmupEnd));
-  tp += ev.truePositiveEpisodes;
-  eps += ev.episodes;
-  found += sc.truth.length - ev.missed.length;
-  all += sc.truth.length;
+  pooled.add(ev, sc.truth.length);
   console.log(`seed ${seed}: P=${ev.precision.toFixed(2)} R=${ev.recall.toFixed(2)} (${ev.truePositiveEpisodes}/${ev.episodes})`);
   const inWindow = (type: string, b: number): boolean => sc.truth.some((t) => t.sourceType === type && b >= t.start - 60_000 && b < t.end + 300_000);
   for (const t of sc.truth) {
@@ -41,4 +35,4 @@ for (const seed of seeds) {
     console.log(`  FP ${f.sourceType} ${iso(f.start)} ${a.key.kind}:${a.key.value} ${a.score.toFixed(1)}/${a.threshold.toFixed(1)} ${JSON.stringify(a.channelScores, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(1)) : v))} cnt=${a.count}`);
   }
 }
-console.log(`pooled: P=${(tp / eps).toFixed(3)} R=${(found / all).toFixed(3)}`);
+console.log(`pooled: ${pooled}`);
