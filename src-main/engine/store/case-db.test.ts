@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -73,5 +73,39 @@ describe('CaseDb', () => {
     const c = CaseDb.create(join(dir(), 'id.vigil'), 'id');
     expect(c.db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     c.close();
+  });
+
+  it('opens a case whose checkpoint was cut off after the header, and still refuses it without its log', () => {
+    const path = join(dir(), 'cut.vigil');
+    const c = CaseDb.create(path, 'cut');
+    c.db.pragma('wal_autocheckpoint = 0');
+    const put = c.db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)');
+    c.db.transaction(() => {
+      for (let i = 0; i < 2000; i++) put.run(`k${i}`, 'x'.repeat(1000));
+    })();
+    // A copy as a process killed mid-checkpoint leaves it: the log complete, and in the file only
+    // page 1 (the header, now counting every page) written, the file not yet grown.
+    const copy = join(dir(), 'copy.vigil');
+    copyFileSync(path, copy);
+    copyFileSync(`${path}-wal`, `${copy}-wal`);
+    c.close();
+    const wal = readFileSync(`${copy}-wal`);
+    const pageSize = wal.readUInt32BE(8);
+    let page1: Buffer | null = null;
+    for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
+      if (wal.readUInt32BE(at) === 1) page1 = wal.subarray(at + 24, at + 24 + pageSize);
+    }
+    const fd = openSync(copy, 'r+');
+    writeSync(fd, page1!, 0, pageSize, 0);
+    closeSync(fd);
+    expect(statSync(copy).size).toBeLessThan(page1!.readUInt32BE(28) * pageSize);
+    // The same short file with no log to finish it is truncated.
+    const bare = join(dir(), 'bare.vigil');
+    copyFileSync(copy, bare);
+
+    const reopened = CaseDb.open(copy);
+    expect(reopened.db.prepare('SELECT count(*) FROM case_meta').pluck().get()).toBe(2002);
+    reopened.close();
+    expect(codeOf(() => CaseDb.open(bare))).toBe('bad_format');
   });
 });

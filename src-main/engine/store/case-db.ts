@@ -2,7 +2,7 @@
  * A case is one SQLite file. This module creates, opens and closes it, and keeps the pragmas
  * every connection needs in one place.
  */
-import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
@@ -167,7 +167,11 @@ function assertSqliteFile(path: string): void {
     const pages = header.readUInt32BE(28);
     const sizeValid = header.readUInt32BE(24) === header.readUInt32BE(92);
     const size = fstatSync(fd).size;
-    if (sizeValid && pages > 0 && pageSize >= 512 && size < pages * pageSize) {
+    // A checkpoint writes page 1 (this header) first and the file's last pages after it, so a
+    // process killed mid-checkpoint leaves a short file beside a write-ahead log that SQLite
+    // replays on open: only a short file with no log to complete it is truncated.
+    const walBytes = statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+    if (walBytes === 0 && sizeValid && pages > 0 && pageSize >= 512 && size < pages * pageSize) {
       throw new EngineError('bad_format', `${path} is damaged: it is truncated (${size} bytes of ${pages * pageSize}). Open a backup copy of the case.`);
     }
   } finally {
