@@ -10,11 +10,8 @@
  * run through tsx under tests and benchmarks. Where neither is found the pass runs every stage on
  * the engine thread as before.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerScript, type WorkerScript } from '../worker-script';
 import type { AlertInput } from '../store/alerts';
 import type { EnsembleSetState, ScorePoint } from './ensemble';
 
@@ -50,39 +47,8 @@ export interface SidePassResult {
   ensemble: EnsembleSetState;
 }
 
-interface WorkerScript {
-  /** A file to run, or code to `eval`. */
-  code: string;
-  eval: boolean;
-}
-
-let script: WorkerScript | null | undefined;
-
-/** Where the worker's code is, in this build; null when it is nowhere. */
 function sideWorkerScript(): WorkerScript | null {
-  if (script !== undefined) return script;
-  const here = dirname(fileURLToPath(import.meta.url));
-  // The bundle keeps entries in out/main and shared code in out/main/chunks.
-  for (const p of [join(here, 'side-worker.js'), join(here, '..', 'side-worker.js')]) {
-    if (existsSync(p)) return (script = { code: p, eval: false });
-  }
-  // From sources (tests, benchmarks): register tsx's loader in the new thread, then load the file.
-  const source = join(here, 'side-worker.ts');
-  if (existsSync(source)) {
-    try {
-      const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-      const exported = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports[
-        './esm/api'
-      ];
-      const api = pathToFileURL(join(dirname(pkg), exported!.import.default)).href;
-      const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(source).href)}); })
-  .catch((err) => require('node:worker_threads').parentPort.postMessage({ kind: 'error', message: String((err && err.stack) || err) }));`;
-      return (script = { code, eval: true });
-    } catch {
-      // Sources without tsx: no worker.
-    }
-  }
-  return (script = null);
+  return workerScript(import.meta.url, 'side-worker', 'side-worker.ts');
 }
 
 /**
