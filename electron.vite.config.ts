@@ -13,6 +13,8 @@ export default defineConfig({
           engine: resolve('src-main/engine/worker.ts'),
           // Sigma and the ensemble's half of a detection pass, in a thread of its own (detect/side-pass.ts).
           'side-worker': resolve('src-main/engine/detect/side-worker.ts'),
+          // An import's parsing, template mining and entity extraction (ingest/normalizer-thread.ts).
+          'normalize-worker': resolve('src-main/engine/ingest/normalize-worker.ts'),
           cli: resolve('src-main/cli/main.ts'),
         },
       },

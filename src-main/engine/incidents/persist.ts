@@ -7,6 +7,7 @@
 import type { Database } from 'better-sqlite3';
 import type { IncidentSeverity } from '../../../src-shared/contract-incidents';
 import { entityId, type EntityType } from '../parse/entities';
+import { Postings } from '../store/postings';
 import { buildIncidents, type IncidentDraft } from './builder';
 import { classify, type ClassifiedAlert, type StoredAlert } from './classify';
 import { explain, type ExplainLookup } from './explain';
@@ -99,6 +100,7 @@ export function rebuildIncidents(db: Database): { incidents: number; entities: n
      ON CONFLICT(id) DO NOTHING`,
   );
   const putLink = db.prepare('INSERT OR IGNORE INTO incident_alerts (incident_id, alert_id) VALUES (?, ?)');
+  const entityEvents = new Postings(db, 'entity_events');
   for (const d of drafts) {
     const explanation = explain(d, lookup);
     const risk = Math.max(0, ...d.entities.map((e) => entities.get(`${e.type}:${e.value}`)?.risk ?? 0));
@@ -117,7 +119,7 @@ export function rebuildIncidents(db: Database): { incidents: number; entities: n
       JSON.stringify(d.tags),
       JSON.stringify(d.detectors),
       JSON.stringify(d.evidence),
-      eventCount(db, d),
+      eventCount(db, entityEvents, d),
       d.alerts.length + d.context.length,
       explanation.summary,
       JSON.stringify(explanation),
@@ -131,17 +133,14 @@ export function rebuildIncidents(db: Database): { incidents: number; entities: n
 
 /**
  * Events of the actor between the incident's first and last evidence line: behaviour evidence is
- * bounded, this is not. An index-only range count (event ids follow the import's order).
+ * bounded, this is not. Counted from the actor's posting lists (event ids follow the import's order).
  */
-function eventCount(db: Database, d: IncidentDraft): number {
+function eventCount(db: Database, entityEvents: Postings, d: IncidentDraft): number {
   if (!d.actor || d.evidence.length === 0) return d.evidence.length;
   const at = d.actor.indexOf(':');
   const rowid = entityRowid(db, d.actor.slice(0, at), d.actor.slice(at + 1));
   if (rowid === null) return d.evidence.length;
-  const n = db
-    .prepare('SELECT count(*) FROM event_entities WHERE entity = ? AND event BETWEEN ? AND ?')
-    .pluck()
-    .get(rowid, d.evidence[0], d.evidence[d.evidence.length - 1]) as number;
+  const n = entityEvents.countBetween(rowid, d.evidence[0]!, d.evidence[d.evidence.length - 1]!);
   return Math.max(n, d.evidence.length);
 }
 

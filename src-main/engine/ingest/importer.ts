@@ -9,17 +9,20 @@ import { basename } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { DuplicateImport, ImportJob, ImportProgress, ImportStatus, SourceRow, StartImportResult } from '../../../src-shared/dto';
 import { EngineError, ioError } from '../errors';
-import type { LogFormat } from '../parse/sniff';
+import { sniffFormat, type LogFormat } from '../parse/sniff';
+import type { DrainState } from '../parse/drain';
 import { LineSplitter } from '../parse/lines';
-import { SourceNormalizer, type FormatChoice } from '../pipeline/normalize';
+import type { FormatChoice, SourceNormalizer, SourceOptions } from '../pipeline/normalize';
 import type { CaseModels } from '../pipeline/case-models';
 import { caseFileError, type CaseDb } from '../store/case-db';
-import { EventWriter, LINKED } from '../store/event-writer';
+import { EventWriter, LINKED, type NormalizedBatch } from '../store/event-writer';
+import { Postings } from '../store/postings';
 import { rowToEvent, type StoredRow } from '../store/event-rows';
 import { extractEntities } from '../parse/entities';
 import { fingerprint } from './fingerprint';
 import { inputSize, walkMembers, type MemberSkip } from './members';
 import { interactive } from '../activity';
+import { NormalizerThread } from './normalizer-thread';
 
 /**
  * Lines per transaction: small while the workbench is asking for things (a query waits at most
@@ -30,6 +33,19 @@ const BATCH_LINES_BULK = 10_000;
 /** Lines between checkpoints: the most work a crash can cost. */
 const CHECKPOINT_LINES = 64_000;
 const PROGRESS_INTERVAL_MS = 150;
+/** Batches sent to the normalizing thread and not yet stored: it parses ahead while this thread stores. */
+const MAX_INFLIGHT = 2;
+/**
+ * Inputs smaller than this are normalized in the engine thread: starting a thread costs more than
+ * it saves on a few thousand lines.
+ */
+const OFF_THREAD_MIN_BYTES = 4 * 1024 * 1024;
+
+export interface ImporterOptions {
+  /** Inputs of at least this many bytes are normalized on a thread of their own (0: always). */
+  offThreadMinBytes: number;
+}
+
 /** The name of the `imports` row a live collection stores its events under. */
 export const LIVE_IMPORT_NAME = 'Live collection';
 const SNIFF_LINES = 50;
@@ -77,6 +93,29 @@ export function toJob(r: ImportRow): ImportJob {
   };
 }
 
+/** A member's source row and how its lines are normalized. */
+interface OpenedSource {
+  options: SourceOptions;
+  sourceId: number;
+  /** Made when lines are first normalized in this thread. */
+  normalizer: SourceNormalizer | null;
+  /** Lines no parser fit that the source row counted before this run (a resumed member). */
+  unparsedBase: number;
+}
+
+/** A batch sent to the normalizing thread, with what storing it needs. */
+interface Inflight {
+  lines: string[];
+  batch: Promise<NormalizedBatch>;
+  /** The miner's state after this batch, when the batch ends at a checkpoint. */
+  state: Promise<DrainState> | null;
+  sourceId: number;
+  firstLineNo: number;
+  memberIndex: number;
+  memberLinesAfter: number;
+  member: { unparsed: number };
+}
+
 interface QueuedImport {
   id: number;
   format: FormatChoice;
@@ -88,7 +127,7 @@ export class Importer {
   private pump: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly writer: EventWriter;
-  private readonly stmt: Record<'insertImport' | 'getImport' | 'progress' | 'checkpoint' | 'finish' | 'byFingerprint' | 'source' | 'sourceCount', Statement>;
+  private readonly stmt: Record<'insertImport' | 'getImport' | 'progress' | 'checkpoint' | 'finish' | 'byFingerprint' | 'source' | 'sourceCount' | 'sourceUnparsed', Statement>;
 
   constructor(
     private readonly store: CaseDb,
@@ -96,6 +135,7 @@ export class Importer {
     private readonly events: ImporterEvents,
     /** Runs after each import that ends done, before the next one starts (the detection pass). */
     private readonly afterImport: (importId: number, signal: AbortSignal) => Promise<void> = async () => {},
+    private readonly options: ImporterOptions = { offThreadMinBytes: OFF_THREAD_MIN_BYTES },
   ) {
     const db = store.db;
     this.writer = new EventWriter(db);
@@ -115,6 +155,7 @@ export class Importer {
         )
         .pluck(),
       sourceCount: db.prepare('UPDATE sources SET lines = ?, unparsed = ? WHERE id = ?'),
+      sourceUnparsed: db.prepare('SELECT unparsed FROM sources WHERE id = ?').pluck(),
     };
     // A live collection that was running when the process died has nothing to resume: what it
     // stored is kept, and the row says how it ended.
@@ -291,21 +332,105 @@ export class Importer {
     };
 
     const commitBatch = db.transaction(
-      (normalizer: SourceNormalizer, sourceId: number, batch: string[], firstLineNo: number, memberIndex: number, memberLinesAfter: number, checkpoint: boolean) => {
-        this.writer.begin();
+      (s: OpenedSource, normalizer: SourceNormalizer, batch: string[], firstLineNo: number, memberIndex: number, memberLinesAfter: number, checkpoint: boolean) => {
+        const sourceId = s.sourceId;
+        // Entities and templates are noted and stored at the next checkpoint, as on the thread.
+        this.writer.beginRows();
         for (let i = 0; i < batch.length; i++) {
           const n = normalizer.line(batch[i]!);
           this.writer.add(start.id, sourceId, firstLineNo + i, n.event, n.entities);
         }
-        this.writer.commit((id) => this.models.templateInfo(id));
-        this.stmt.sourceCount.run(memberLinesAfter, normalizer.unparsed, sourceId);
+        this.writer.indexRows();
+        this.stmt.sourceCount.run(memberLinesAfter, s.unparsedBase + normalizer.unparsed, sourceId);
         this.stmt.progress.run(bytesRead, lines + batch.length, members, unparsed + normalizer.unparsed, JSON.stringify(notes), start.id);
         if (checkpoint) this.saveCheckpoint(start.id, memberIndex, memberLinesAfter);
       },
     );
 
+    // Lines are normalized on a thread of their own when this build has one and the template
+    // miner is free to lend: then parsing a batch overlaps storing the one before.
+    let thread: NormalizerThread | null = null;
+    let handBack = false;
+    if (!this.models.lent && job.bytesTotal >= this.options.offThreadMinBytes) {
+      const lent = this.models.lend(() => (handBack = true));
+      thread = NormalizerThread.start(lent);
+      if (!thread) this.models.giveBack(lent);
+    }
+    const inflight: Inflight[] = [];
+    /**
+     * Store a batch from the thread. Its entities and templates are kept until the next checkpoint
+     * and stored with it (fewer, larger writes); a checkpoint batch stores them and returns null.
+     */
+    const commitNormalized = db.transaction((f: Inflight, batch: NormalizedBatch, state: DrainState | null): Float64Array | null => {
+      this.writer.beginRows();
+      const ids = this.writer.insertBatch(start.id, f.sourceId, f.firstLineNo, f.lines, batch);
+      this.writer.indexRows();
+      this.stmt.sourceCount.run(f.memberLinesAfter, f.member.unparsed + batch.unparsed, f.sourceId);
+      this.stmt.progress.run(bytesRead, lines + batch.rows.n, members, unparsed + batch.unparsed, JSON.stringify(notes), start.id);
+      if (!state) return ids;
+      this.writer.noteBatch(batch, ids);
+      this.saveCheckpoint(start.id, f.memberIndex, f.memberLinesAfter, state);
+      return null;
+    });
+    /** Store the oldest batch sent to the thread, once it is back. */
+    const writeOldest = async () => {
+      const f = inflight.shift()!;
+      const batch = await f.batch;
+      const state = f.state ? await f.state : null;
+      let ids: Float64Array | null;
+      // Rows name this import and a source row made for them: checking both parents for every row
+      // was a tenth of the storing time. The pragma cannot change inside a transaction, and
+      // nothing else runs on this connection until it is back on.
+      db.pragma('foreign_keys = OFF');
+      try {
+        ids = commitNormalized(f, batch, state);
+      } catch (err) {
+        // Noted entities may include this batch's: drop them rather than link rows that are not there.
+        this.writer.discard();
+        throw err;
+      } finally {
+        db.pragma('foreign_keys = ON');
+      }
+      if (ids) this.writer.noteBatch(batch, ids);
+      lines += batch.rows.n;
+      unparsed += batch.unparsed;
+      f.member.unparsed += batch.unparsed;
+    };
+    const writeAll = async () => {
+      while (inflight.length > 0) await writeOldest();
+    };
+    /** The live collector wants the miner: store what is in flight and go on in this thread. */
+    const giveBackIfAsked = async () => {
+      if (!handBack || !thread) return;
+      await writeAll();
+      const state = await thread.state();
+      thread.stop();
+      thread = null;
+      this.models.giveBack(state);
+    };
+    /**
+     * End the thread and take the miner back as the thread left it, or, if the thread cannot say,
+     * as the last checkpoint saved it. Before the import is reported finished: the next one
+     * (or the live collector) mines with it.
+     */
+    const release = async () => {
+      if (!thread) return;
+      const t: NormalizerThread = thread;
+      thread = null;
+      let state: DrainState | null = null;
+      try {
+        state = await t.state();
+      } catch {
+        state = null;
+      }
+      t.stop();
+      this.models.giveBack(state);
+    };
+    /** The miner's state now, for a checkpoint taken outside a batch. */
+    const checkpointState = async (): Promise<DrainState | undefined> => (thread ? thread.state() : undefined);
+
     /** Set while a member is being read: lets a shutdown commit what was read and checkpoint there. */
-    let stopHere: (() => void) | null = null;
+    let stopHere: (() => Promise<void>) | null = null;
     try {
       const walk = walkMembers(start.path, {
         signal: abort.signal,
@@ -318,76 +443,115 @@ export class Importer {
       for await (const member of walk) {
         const resumeLines = member.index === row.member_index ? row.member_lines : 0;
         const splitter = new LineSplitter();
-        let normalizer: SourceNormalizer | null = null;
-        let sourceId = 0;
+        let source: OpenedSource | null = null;
         let head: string[] = [];
         let pending: string[] = [];
         let memberLines = 0;
-        const flush = (checkpoint: boolean) => {
-          if (pending.length === 0 && !checkpoint) return;
-          const before = normalizer!.unparsed;
-          commitBatch(normalizer!, sourceId, pending, memberLines - pending.length + 1, member.index, memberLines, checkpoint);
-          lines += pending.length;
-          unparsed += normalizer!.unparsed - before;
-          pending = [];
+        /** Lines of this member no parser fit, stored through the thread (a resumed member's from before included). */
+        const memberCounts = { unparsed: 0 };
+        const open = (): OpenedSource => {
+          const opened = this.openSource(start.id, member.index, member.name, format, head, mtime);
+          // A resumed member's row already counts the lines stored before the checkpoint.
+          if (resumeLines > 0) opened.unparsedBase = this.stmt.sourceUnparsed.get(opened.sourceId) as number;
+          memberCounts.unparsed = opened.unparsedBase;
+          if (thread) thread.source(member.index, opened.options);
+          const buffered = head;
+          head = [];
+          source = opened;
+          for (const h of buffered) take(h);
+          return opened;
         };
-        const take = (text: string) => {
-          if (!normalizer) {
+        /** Store (in this thread) or send (to the normalizing one) the lines read since the last batch. */
+        const flush = async (checkpoint: boolean) => {
+          const s = source!;
+          if (pending.length === 0 && !checkpoint) return;
+          await giveBackIfAsked();
+          const firstLineNo = memberLines - pending.length + 1;
+          if (thread) {
+            const f: Inflight = {
+              lines: pending,
+              batch: thread.lines(member.index, pending),
+              state: checkpoint ? thread.state() : null,
+              sourceId: s.sourceId,
+              firstLineNo,
+              memberIndex: member.index,
+              memberLinesAfter: memberLines,
+              member: memberCounts,
+            };
+            // Awaited in order by writeOldest; a failure before then is not unhandled.
+            f.batch.catch(() => undefined);
+            f.state?.catch(() => undefined);
+            inflight.push(f);
+            pending = [];
+            // A checkpoint is stored with its batch, in turn: the thread need not run dry for it.
+            while (inflight.length > MAX_INFLIGHT) await writeOldest();
+          } else {
+            if (!s.normalizer) {
+              s.normalizer = this.models.sourceNormalizer(s.options);
+              // After a hand-over from the thread, what it counted stays counted.
+              s.unparsedBase = memberCounts.unparsed;
+            }
+            const before = s.normalizer.unparsed;
+            try {
+              commitBatch(s, s.normalizer, pending, firstLineNo, member.index, memberLines, checkpoint);
+            } catch (err) {
+              this.writer.discard();
+              throw err;
+            }
+            lines += pending.length;
+            unparsed += s.normalizer.unparsed - before;
+            pending = [];
+          }
+        };
+        /** Take one line; true when a batch is full. */
+        const take = (text: string): boolean => {
+          if (!source) {
             head.push(text);
-            if (head.length < SNIFF_LINES) return;
-            ({ normalizer, sourceId } = this.openSource(start.id, member.index, member.name, format, head, mtime));
-            const buffered = head;
-            head = [];
-            for (const h of buffered) take(h);
-            return;
+            if (head.length >= SNIFF_LINES) open();
+            return false;
           }
           memberLines++;
-          if (memberLines <= resumeLines) return;
+          if (memberLines <= resumeLines) return false;
           pending.push(text);
-          if (pending.length >= BATCH_LINES_INTERACTIVE && (pending.length >= BATCH_LINES_BULK || interactive())) {
-            linesSinceCheckpoint += pending.length;
-            const checkpoint = linesSinceCheckpoint >= CHECKPOINT_LINES;
-            if (checkpoint) linesSinceCheckpoint = 0;
-            flush(checkpoint);
-            emitProgress();
-            flushedSinceYield = true;
-          }
+          return pending.length >= BATCH_LINES_INTERACTIVE && (pending.length >= BATCH_LINES_BULK || interactive());
         };
-        let flushedSinceYield = false;
+        const flushFull = async () => {
+          linesSinceCheckpoint += pending.length;
+          const checkpoint = linesSinceCheckpoint >= CHECKPOINT_LINES;
+          if (checkpoint) linesSinceCheckpoint = 0;
+          await flush(checkpoint);
+          emitProgress();
+          // One batch at a time, then let the workbench's queries in.
+          await new Promise((r) => setImmediate(r));
+          if (abort.signal.aborted) throw abort.signal.reason ?? new Error('aborted');
+        };
         if (resumeLines === 0) members++;
-        stopHere = () => {
-          if (normalizer) flush(true);
+        stopHere = async () => {
+          if (source) await flush(true);
+          await writeAll();
         };
         for await (const chunk of member.stream) {
           if (abort.signal.aborted) throw abort.signal.reason ?? new Error('aborted');
           for (const line of splitter.feed(chunk)) {
-            take(line.text);
-            // One batch at a time, then let the workbench's queries in: a 1 MB chunk holds
-            // several batches, and storing them back to back would keep queries waiting.
-            if (flushedSinceYield) {
-              flushedSinceYield = false;
-              await new Promise((r) => setImmediate(r));
-              if (abort.signal.aborted) throw abort.signal.reason ?? new Error('aborted');
-            }
+            if (take(line.text)) await flushFull();
           }
           emitProgress();
         }
-        for (const line of splitter.end()) take(line.text);
-        if (!normalizer && head.length > 0) {
-          ({ normalizer, sourceId } = this.openSource(start.id, member.index, member.name, format, head, mtime));
-          const buffered = head;
-          head = [];
-          for (const h of buffered) take(h);
-        }
-        if (normalizer) flush(false);
+        for (const line of splitter.end()) if (take(line.text)) await flushFull();
+        if (!source && head.length > 0) open();
+        if (source) await flush(false);
+        await writeAll();
+        thread?.close(member.index);
         // A member's end is a checkpoint: resume starts at the next member.
         stopHere = null;
-        db.transaction(() => this.saveCheckpoint(start.id, member.index + 1, 0))();
+        const state = await checkpointState();
+        db.transaction(() => this.saveCheckpoint(start.id, member.index + 1, 0, state))();
         linesSinceCheckpoint = 0;
       }
       bytesRead = Math.max(bytesRead, job.bytesTotal);
       this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
       emitProgress(true);
+      await release();
       this.finishJob(start.id, 'done', null);
       return 'done';
     } catch (err) {
@@ -398,36 +562,55 @@ export class Importer {
       }
       if (abort.signal.aborted) {
         // Keep every line read so far and make it the resume point.
-        if (stopHere !== null) (stopHere as () => void)();
-        else db.transaction(() => this.models.checkpoint())();
+        if (stopHere !== null) await (stopHere as () => Promise<void>)();
+        else {
+          const state = await checkpointState();
+          db.transaction(() => this.checkpointModels(state))();
+        }
         this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
+        await release();
         this.finishJob(start.id, this.closed ? 'interrupted' : 'cancelled', null);
         return this.closed ? 'interrupted' : 'cancelled';
       } else {
         const message = err instanceof EngineError ? err.message : (caseFileError(err, this.store.path)?.message ?? (err as Error)?.message ?? String(err));
         try {
-          db.transaction(() => this.models.checkpoint())();
+          const state = await checkpointState();
+          db.transaction(() => this.checkpointModels(state))();
         } catch {
           // Same: the last checkpoint saved stands, and a resume starts there.
         }
+        await release();
         this.finishJob(start.id, 'failed', message);
         return 'failed';
       }
     } finally {
       this.running = null;
+      await release();
     }
   }
 
-  private openSource(importId: number, memberIndex: number, name: string, format: FormatChoice, head: string[], mtime: number) {
-    const normalizer = this.models.sourceNormalizer({ name, format, head, referenceTime: mtime });
-    const sourceId = this.stmt.source.get(importId, memberIndex, name, normalizer.format satisfies LogFormat) as number;
-    return { normalizer, sourceId };
+  private openSource(importId: number, memberIndex: number, name: string, format: FormatChoice, head: string[], mtime: number): OpenedSource {
+    const options: SourceOptions = { name, format, head, referenceTime: mtime };
+    // The same choice SourceNormalizer makes, here too so the source row has it at once.
+    const found: LogFormat = format === 'auto' ? sniffFormat(head, name) : format;
+    const sourceId = this.stmt.source.get(importId, memberIndex, name, found) as number;
+    return { options, sourceId, normalizer: null, unparsedBase: 0 };
   }
 
-  private saveCheckpoint(importId: number, memberIndex: number, memberLines: number): void {
+  private saveCheckpoint(importId: number, memberIndex: number, memberLines: number, drain?: DrainState): void {
     const lastId = this.store.db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck().get() as number;
     this.stmt.checkpoint.run(memberIndex, memberLines, lastId, importId);
-    this.models.checkpoint();
+    this.checkpointModels(drain);
+  }
+
+  /**
+   * Save the models (the normalizing thread's miner when it has one, the case's own otherwise) and
+   * the entities and templates noted since the last checkpoint.
+   */
+  private checkpointModels(drain: DrainState | undefined): void {
+    this.writer.flushKeys((id) => this.models.templateInfo(id));
+    if (drain) this.models.checkpointLent(drain);
+    else if (!this.models.lent) this.models.checkpoint();
   }
 
   /**
@@ -439,29 +622,35 @@ export class Importer {
     db.transaction(() => {
       const cp = row.checkpoint_event_id;
       const id = row.id;
-      // Hosts and processes are counted but not linked row by row: find them again from the
-      // events being taken back, with the same extractor that counted them.
-      const unlinked = new Map<string, number>();
-      const after = db.prepare(`SELECT e.*, s.name AS source FROM events e LEFT JOIN sources s ON s.id = e.source_id WHERE e.import_id = ? AND e.id > ?`);
-      for (const r of after.iterate(id, cp) as IterableIterator<StoredRow>) {
-        for (const ent of extractEntities(rowToEvent(r))) if (!LINKED.has(ent.type)) unlinked.set(ent.id, (unlinked.get(ent.id) ?? 0) + 1);
+      // Entities and templates are stored at checkpoints, so the events after this one counted
+      // nowhere. Cases written before that stored them with every batch: their template posting
+      // lists reach past the checkpoint, and those counts are taken back.
+      const removed = new Set(db.prepare('SELECT id FROM events WHERE import_id = ? AND id > ?').pluck().all(id, cp) as number[]);
+      const uncountTemplate = db.prepare('UPDATE templates SET count = count - ? WHERE id = ?');
+      const templatesLost = new Postings(db, 'template_events').remove(cp, removed);
+      for (const [templateId, n] of templatesLost) uncountTemplate.run(n, templateId);
+      const uncountLinked = db.prepare('UPDATE entities SET count = count - ? WHERE rowid = ?');
+      for (const [rowid, n] of new Postings(db, 'entity_events').remove(cp, removed)) uncountLinked.run(n, rowid);
+      if (templatesLost.size > 0) {
+        // Hosts and processes are counted but not linked row by row: find them again from the
+        // events being taken back, with the same extractor that counted them.
+        const unlinked = new Map<string, number>();
+        const after = db.prepare(`SELECT e.*, s.name AS source FROM events e LEFT JOIN sources s ON s.id = e.source_id WHERE e.import_id = ? AND e.id > ?`);
+        for (const r of after.iterate(id, cp) as IterableIterator<StoredRow>) {
+          for (const ent of extractEntities(rowToEvent(r))) if (!LINKED.has(ent.type)) unlinked.set(ent.id, (unlinked.get(ent.id) ?? 0) + 1);
+        }
+        const uncount = db.prepare('UPDATE entities SET count = count - ? WHERE id = ?');
+        for (const [entityId, n] of unlinked) uncount.run(n, entityId);
       }
-      const uncount = db.prepare('UPDATE entities SET count = count - ? WHERE id = ?');
-      for (const [entityId, n] of unlinked) uncount.run(n, entityId);
-      db.prepare(`
-        UPDATE entities SET count = count - (SELECT count(*) FROM event_entities l JOIN events e ON e.id = l.event
-          WHERE l.entity = entities.rowid AND e.import_id = ? AND e.id > ?)
-        WHERE rowid IN (SELECT l.entity FROM event_entities l JOIN events e ON e.id = l.event WHERE e.import_id = ? AND e.id > ?)`).run(id, cp, id, cp);
-      db.prepare(`DELETE FROM event_entities WHERE event IN (SELECT id FROM events WHERE import_id = ? AND id > ?)`).run(id, cp);
-      db.prepare(`
-        UPDATE templates SET count = count - (SELECT count(*) FROM events e WHERE e.template_id = templates.id AND e.import_id = ? AND e.id > ?)
-        WHERE id IN (SELECT DISTINCT template_id FROM events WHERE import_id = ? AND id > ?)`).run(id, cp, id, cp);
       db.prepare(`INSERT INTO events_fts (events_fts, rowid, raw) SELECT 'delete', id, raw FROM events WHERE import_id = ? AND id > ?`).run(id, cp);
       db.prepare('DELETE FROM events WHERE import_id = ? AND id > ?').run(id, cp);
       db.prepare('DELETE FROM templates WHERE count <= 0').run();
       db.prepare('DELETE FROM entities WHERE count <= 0').run();
       db.prepare('DELETE FROM sources WHERE import_id = ? AND member_index > ?').run(id, row.member_index);
-      db.prepare('UPDATE sources SET lines = ? WHERE import_id = ? AND member_index = ?').run(row.member_lines, id, row.member_index);
+      db.prepare(
+        `UPDATE sources SET lines = ?, unparsed = (SELECT count(*) FROM events e WHERE e.source_id = sources.id AND e.parser = 'raw')
+         WHERE import_id = ? AND member_index = ?`,
+      ).run(row.member_lines, id, row.member_index);
       const counted = db
         .prepare(`SELECT count(*) AS lines, coalesce(sum(parser = 'raw'), 0) AS unparsed FROM events WHERE import_id = ?`)
         .get(id) as { lines: number; unparsed: number };

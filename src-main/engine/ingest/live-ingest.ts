@@ -146,6 +146,8 @@ export class LiveIngest {
         const more = s.collector.takeBatch(want - batch.length);
         if (more.length > 0) batch = batch.concat(more);
       }
+      // An import may have lent the template miner to its normalizing thread: get it back first.
+      await this.models.home();
       // Store the batch; when the case cannot take it (a full disk), say so and try the same batch
       // again until it can or the collector stops: the queue meanwhile fills up to its bound and
       // counts what it has to drop, and nothing taken off it is lost.

@@ -231,6 +231,17 @@ export class Drain {
     return drain;
   }
 
+  /**
+   * Take on `state` in place of this miner's own, so normalizers holding this object follow. Hints
+   * made before refer to the old tree and are invalidated.
+   */
+  load(state: DrainState): void {
+    const before = this.treeVersion;
+    const fresh = Drain.restore(state);
+    Object.assign(this, fresh);
+    this.treeVersion = Math.max(before, fresh.treeVersion) + 1;
+  }
+
   private findLeaf(tokens: string[]): TreeNode | null {
     let node: TreeNode | undefined = this.byLength.get(tokens.length);
     if (!node) return null;

@@ -1,11 +1,13 @@
 /**
- * Writes normalized events into the case with their full-text index, entity links and template
- * counts, one batch per transaction. The caller owns the transaction boundary.
+ * Writes normalized events into the case with their full-text index, entity and template posting
+ * lists and counts, one batch per transaction. The caller owns the transaction boundary.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
 import type { Entity } from '../parse/entities';
 import type { TemplateInfo } from '../parse/drain';
+import { Postings } from './postings';
+import { eventValues, ROW_WIDTH, unpackRow, type PackedEntities, type PackedRows } from './row-batch';
 
 interface EntityAcc {
   entity: Entity;
@@ -22,7 +24,7 @@ interface EntityAcc {
 export const LINKED: ReadonlySet<string> = new Set(['ip', 'user', 'file', 'domain', 'url', 'user_agent']);
 
 interface TemplateAcc {
-  n: number;
+  events: number[];
   first: number | null;
   last: number | null;
 }
@@ -31,11 +33,15 @@ export class EventWriter {
   private readonly insertEvent: Statement;
   private readonly indexFrom: Statement;
   private readonly upsertEntity: Statement;
-  private readonly link: Statement;
+  private readonly entityEvents: Postings;
+  private readonly templateEvents: Postings;
   private readonly upsertTemplate: Statement;
   private readonly maxId: Statement;
   private entities = new Map<string, EntityAcc>();
   private templates = new Map<string, TemplateAcc>();
+  /** Template texts that came with batches normalized elsewhere. */
+  private readonly infos = new Map<string, TemplateInfo>();
+  private readonly args: unknown[] = new Array(3 + ROW_WIDTH).fill(null);
   private firstIdOfBatch = 0;
 
   constructor(private readonly db: Database) {
@@ -54,7 +60,8 @@ export class EventWriter {
         last_seen = CASE WHEN last_seen IS NULL OR excluded.last_seen > last_seen THEN excluded.last_seen ELSE last_seen END
       RETURNING rowid`)
       .pluck();
-    this.link = db.prepare('INSERT OR IGNORE INTO event_entities (entity, event) SELECT ?, value FROM json_each(?)');
+    this.entityEvents = new Postings(db, 'entity_events');
+    this.templateEvents = new Postings(db, 'template_events');
     this.upsertTemplate = db.prepare(`
       INSERT INTO templates (id, template, count, examples, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(id) DO UPDATE SET
@@ -69,87 +76,144 @@ export class EventWriter {
   /** Start a batch; call inside the batch's transaction. */
   begin(): void {
     this.firstIdOfBatch = (this.maxId.get() as number) + 1;
+    this.discard();
+  }
+
+  /**
+   * Start a batch whose entities and templates join those noted since the last flushKeys()
+   * instead of being stored with it (an import stores them at its checkpoints).
+   */
+  beginRows(): void {
+    this.firstIdOfBatch = (this.maxId.get() as number) + 1;
+  }
+
+  /** Forget entities and templates noted and not stored (their batch's transaction failed). */
+  discard(): void {
     this.entities.clear();
     this.templates.clear();
+    this.infos.clear();
   }
 
   /** Store one event; sets and returns its id. */
   add(importId: number, sourceId: number, lineNo: number, ev: NormalizedEvent, entities: readonly Entity[]): number {
-    const ls = ev.logsource;
-    // A message that is the raw line's tail is stored as where it starts (rows stay small).
-    const tail = ev.message !== ev.raw && ev.raw.endsWith(ev.message);
-    const info = this.insertEvent.run(
-      importId,
-      sourceId,
-      lineNo,
-      ev.ts,
-      ev.raw,
-      ev.host,
-      ev.app,
-      ev.pid,
-      ev.severity,
-      ev.message === ev.raw || tail ? null : ev.message,
-      tail ? ev.raw.length - ev.message.length : null,
-      ev.template_id,
-      ev.params.length ? JSON.stringify(ev.params) : null,
-      ls.product,
-      ls.service,
-      ls.category,
-      ev.src_ip,
-      ev.dst_ip,
-      ev.user,
-      ev.method,
-      ev.path,
-      ev.status,
-      ev.bytes,
-      ev.user_agent,
-      ev.outcome,
-      ev.action,
-      hasKeys(ev.fields) ? JSON.stringify(ev.fields) : null,
-      ev.parser,
-    );
-    const id = Number(info.lastInsertRowid);
+    const args = this.args;
+    args[0] = importId;
+    args[1] = sourceId;
+    args[2] = lineNo;
+    eventValues(ev, args, 3);
+    const id = Number(this.insertEvent.run(args).lastInsertRowid);
     ev.id = id;
-    for (const e of entities) {
-      let acc = this.entities.get(e.id);
-      if (!acc) this.entities.set(e.id, (acc = { entity: e, first: ev.ts, last: ev.ts, events: [] }));
-      acc.events.push(id);
-      if (ev.ts !== null) {
-        if (acc.first === null || ev.ts < acc.first) acc.first = ev.ts;
-        if (acc.last === null || ev.ts > acc.last) acc.last = ev.ts;
-      }
-    }
-    if (ev.template_id) {
-      let t = this.templates.get(ev.template_id);
-      if (!t) this.templates.set(ev.template_id, (t = { n: 0, first: ev.ts, last: ev.ts }));
-      t.n++;
-      if (ev.ts !== null) {
-        if (t.first === null || ev.ts < t.first) t.first = ev.ts;
-        if (t.last === null || ev.ts > t.last) t.last = ev.ts;
-      }
-    }
+    for (const e of entities) this.note(e, id, ev.ts);
+    if (ev.template_id) this.noteTemplate(ev.template_id, id, ev.ts);
     return id;
   }
 
-  /** Finish the batch: full-text index, entity rows and links, template counts. */
+  /**
+   * Store the rows of a batch normalized elsewhere (ingest/normalize-worker.ts), lines numbered
+   * from `firstLineNo`; returns their ids. Its entities and templates wait for noteBatch().
+   */
+  insertBatch(importId: number, sourceId: number, firstLineNo: number, lines: readonly string[], batch: NormalizedBatch): Float64Array {
+    const args = this.args;
+    args[0] = importId;
+    args[1] = sourceId;
+    const { rows } = batch;
+    const ids = new Float64Array(rows.n);
+    for (let i = 0; i < rows.n; i++) {
+      args[2] = firstLineNo + i;
+      unpackRow(rows, i, lines[i]!, args, 3);
+      ids[i] = Number(this.insertEvent.run(args).lastInsertRowid);
+    }
+    return ids;
+  }
+
+  /** Note the entities and templates of a batch stored with insertBatch, its rows' ids `ids`. */
+  noteBatch(batch: NormalizedBatch, ids: Float64Array): void {
+    const e = batch.entities;
+    for (let k = 0, from = 0; k < e.ids.length; k++) {
+      const id = e.ids[k]!;
+      let acc = this.entities.get(id);
+      if (!acc) this.entities.set(id, (acc = { entity: { id, type: e.types[k]!, value: e.values[k]! }, first: null, last: null, events: [] }));
+      const to = e.ends[k]!;
+      for (; from < to; from++) acc.events.push(ids[e.at[from]!]!);
+      widen(acc, nullable(e.first[k]!), nullable(e.last[k]!));
+    }
+    for (const t of batch.templates) {
+      let acc = this.templates.get(t.id);
+      if (!acc) this.templates.set(t.id, (acc = { events: [], first: null, last: null }));
+      for (const i of t.at) acc.events.push(ids[i]!);
+      widen(acc, t.first, t.last);
+      this.infos.set(t.id, { id: t.id, template: t.template, count: 0, examples: t.examples });
+    }
+  }
+
+  private note(e: Entity, id: number, ts: number | null): void {
+    let acc = this.entities.get(e.id);
+    if (!acc) this.entities.set(e.id, (acc = { entity: e, first: ts, last: ts, events: [] }));
+    if (acc.events[acc.events.length - 1] === id) return;
+    acc.events.push(id);
+    widen(acc, ts, ts);
+  }
+
+  private noteTemplate(templateId: string, id: number, ts: number | null): void {
+    let t = this.templates.get(templateId);
+    if (!t) this.templates.set(templateId, (t = { events: [], first: ts, last: ts }));
+    t.events.push(id);
+    widen(t, ts, ts);
+  }
+
+  /** Finish the batch: full-text index, entity rows and postings, template counts and postings. */
   commit(templateInfo: (id: string) => TemplateInfo | undefined): void {
+    this.indexRows();
+    this.flushKeys(templateInfo);
+  }
+
+  /** Index the rows stored since begin() or beginRows() for full-text search. */
+  indexRows(): void {
     this.indexFrom.run(this.firstIdOfBatch);
+  }
+
+  /** Store the entities and templates noted so far, with their posting lists. */
+  flushKeys(templateInfo: (id: string) => TemplateInfo | undefined): void {
     for (const acc of this.entities.values()) {
       const { entity } = acc;
       const rowid = this.upsertEntity.get(entity.id, entity.type, entity.value, acc.first, acc.last, acc.events.length) as number;
-      // One statement per entity and batch, not per link: fewer crossings into SQLite.
-      if (LINKED.has(entity.type)) this.link.run(rowid, JSON.stringify(acc.events));
+      if (LINKED.has(entity.type)) this.entityEvents.add(rowid, acc.events);
     }
     for (const [id, t] of this.templates) {
-      const info = templateInfo(id);
-      this.upsertTemplate.run(id, info?.template ?? '', t.n, JSON.stringify(info?.examples ?? []), t.first, t.last);
+      const info = this.infos.get(id) ?? templateInfo(id);
+      this.upsertTemplate.run(id, info?.template ?? '', t.events.length, JSON.stringify(info?.examples ?? []), t.first, t.last);
+      this.templateEvents.add(id, t.events);
     }
-    this.entities.clear();
-    this.templates.clear();
+    this.discard();
   }
 }
 
-function hasKeys(o: object): boolean {
-  for (const _ in o) return true;
-  return false;
+function nullable(v: number): number | null {
+  return Number.isNaN(v) ? null : v;
+}
+
+/** Extend an accumulator's first/last event time to cover [first, last]. */
+function widen(acc: { first: number | null; last: number | null }, first: number | null, last: number | null): void {
+  if (first !== null && (acc.first === null || first < acc.first)) acc.first = first;
+  if (last !== null && (acc.last === null || last > acc.last)) acc.last = last;
+}
+
+/** Lines normalized off the engine thread, ready for EventWriter.addBatch. */
+export interface NormalizedBatch {
+  rows: PackedRows;
+  /** Lines no parser fit. */
+  unparsed: number;
+  /** Each entity of the batch once, with the lines (indices into the batch) it occurs in. */
+  entities: PackedEntities;
+  templates: BatchTemplate[];
+}
+
+export interface BatchTemplate {
+  id: string;
+  template: string;
+  examples: string[];
+  first: number | null;
+  last: number | null;
+  /** Lines of the batch (indices) of this template. */
+  at: number[];
 }

@@ -1,6 +1,7 @@
 /** Paging and full-text search over a case's events, templates and entities. */
 import type { Database, Statement } from 'better-sqlite3';
 import type { AlertRow, EntityRow, EventRow, EventsPage, Page, TemplateRow, Timeline, TimelineSeries } from '../../../src-shared/dto';
+import { Postings } from './postings';
 
 /** Counting every match of a broad query over millions of rows is slow; past this we say "N+". */
 export const COUNT_CAP = 100_000;
@@ -59,8 +60,13 @@ const FROM = 'events e JOIN imports i ON i.id = e.import_id LEFT JOIN sources s 
 
 export class EventsQuery {
   private readonly cache = new Map<string, { page: Statement; count: Statement }>();
+  private readonly entityEvents: Postings;
+  private readonly templateEvents: Postings;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.entityEvents = new Postings(db, 'entity_events');
+    this.templateEvents = new Postings(db, 'template_events');
+  }
 
   search(filter: EventFilter, offset: number, limit: number): EventsPage {
     const fts = toFtsQuery(filter.query);
@@ -80,10 +86,14 @@ export class EventsQuery {
       where.push('e.ts < ?');
       params.push(filter.to);
     }
-    if (filter.templateId) {
-      where.push('e.template_id = ?');
-      params.push(filter.templateId);
-    }
+    // Events of a template or a linked entity come from their posting lists, as an id list.
+    let listed: number[] | null = null;
+    const within = (ids: number[]) => {
+      if (listed === null) return ids;
+      const keep = new Set(ids);
+      return listed.filter((id) => keep.has(id));
+    };
+    if (filter.templateId) listed = within(this.templateEvents.ids(filter.templateId));
     let entityKind = '';
     if (filter.entityId) {
       const entity = this.db.prepare('SELECT rowid, type, value FROM entities WHERE id = ?').get(filter.entityId) as
@@ -100,12 +110,21 @@ export class EventsQuery {
         where.push('e.app = ?');
         params.push(entity.value);
       } else {
-        entityKind = 'linked';
-        where.push('e.id IN (SELECT event FROM event_entities WHERE entity = ?)');
-        params.push(entity.rowid);
+        listed = within(this.entityEvents.ids(entity.rowid));
       }
     }
-    const key = `${fts !== null}|${filter.from !== undefined}|${filter.to !== undefined}|${!!filter.templateId}|${entityKind}`;
+    if (listed !== null) {
+      if (listed.length === 0) return { rows: [], offset, total: 0, totalCapped: false };
+      if (where.length === 0) {
+        // Only a list: its length is the count, and the page is a slice of it.
+        const page = listed.slice(offset, offset + limit);
+        const rows = this.db.prepare(`SELECT ${COLS} FROM ${FROM} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id`).all(JSON.stringify(page)) as Row[];
+        return { rows: rows.map(toEventRow), offset, total: listed.length, totalCapped: false };
+      }
+      where.push('e.id IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(listed));
+    }
+    const key = `${fts !== null}|${filter.from !== undefined}|${filter.to !== undefined}|${listed !== null}|${entityKind}`;
     let stmts = this.cache.get(key);
     if (!stmts) {
       const w = where.length ? `WHERE ${where.join(' AND ')}` : '';

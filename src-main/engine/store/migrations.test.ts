@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { LATEST_VERSION, MIGRATIONS, migrate, schemaVersion } from './migrations';
+import { Postings } from './postings';
 
 /** Each migration: bring a database to n-1, put data in, migrate to n, check the data and the new shape. */
 describe('case migrations', () => {
@@ -118,5 +119,30 @@ describe('migration 10', () => {
     db.prepare(`INSERT INTO events_fts (events_fts, rowid, raw) SELECT 'delete', id, raw FROM events WHERE id = 1`).run();
     expect(search.all('root')).toEqual([]);
     expect(db.prepare(`INSERT INTO events_fts (events_fts) VALUES ('integrity-check')`).run().changes).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('migration 12', () => {
+  it('turns entity links and the template index into posting lists that list the same events', () => {
+    const db = new Database(':memory:');
+    migrate(db, 11);
+    db.prepare(`INSERT INTO imports (id, path, name, status, started_at) VALUES (1, '/a', 'a', 'done', 1)`).run();
+    const add = db.prepare(`INSERT INTO events (import_id, line_no, raw, template_id) VALUES (1, ?, ?, ?)`);
+    for (let i = 1; i <= 10_000; i++) add.run(i, `line ${i}`, i % 3 === 0 ? 't1' : i % 3 === 1 ? 't2' : null);
+    db.prepare(`INSERT INTO entities (rowid, id, type, value, count) VALUES (1, 'a', 'ip', '10.0.0.1', 5000), (2, 'b', 'user', 'root', 3)`).run();
+    const link = db.prepare('INSERT INTO event_entities (entity, event) VALUES (?, ?)');
+    for (let i = 2; i <= 10_000; i += 2) link.run(1, i);
+    for (const e of [7, 70, 7000]) link.run(2, e);
+    migrate(db, 12);
+    expect(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name IN ('event_entities', 'events_template')`).pluck().get()).toBe(0);
+    const entities = new Postings(db, 'entity_events');
+    const templates = new Postings(db, 'template_events');
+    expect(entities.ids(1)).toEqual(Array.from({ length: 5000 }, (_, k) => 2 + 2 * k));
+    expect(entities.ids(2)).toEqual([7, 70, 7000]);
+    // Long lists are cut in rows of a few thousand ids.
+    expect(db.prepare('SELECT count(*) FROM entity_events WHERE key = 1').pluck().get()).toBe(2);
+    expect(templates.ids('t1')).toEqual(Array.from({ length: 3333 }, (_, k) => 3 + 3 * k));
+    expect(templates.ids('t2').length).toBe(3334);
+    expect(entities.countBetween(1, 100, 199)).toBe(50);
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Migration } from './migration';
+import { encodeIds, postingTableSql } from './postings';
 import { GRAPH_MIGRATIONS } from './migrations-graph';
 import { ALERTING_MIGRATIONS } from './migrations-alerting';
 import { INCIDENT_MIGRATIONS } from './migrations-incidents';
@@ -277,7 +278,62 @@ const CORE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 12,
+    name: 'posting lists for entity and template events',
+    up(db) {
+      // A link row per (entity, event) and an index entry per event's template were a quarter of
+      // an import's storage time. Both become posting lists: a row per key and written batch.
+      db.exec(postingTableSql('entity_events', 'INTEGER'));
+      db.exec(postingTableSql('template_events', 'TEXT'));
+      copyPostings(
+        db,
+        'SELECT entity, event FROM event_entities WHERE (entity, event) > (?, ?) ORDER BY entity, event LIMIT ?',
+        'entity_events',
+      );
+      copyPostings(
+        db,
+        `SELECT template_id, id FROM events INDEXED BY events_template
+         WHERE (template_id, id) > (?, ?) ORDER BY template_id, id LIMIT ?`,
+        'template_events',
+      );
+      db.exec('DROP TABLE event_entities; DROP INDEX events_template;');
+    },
+  },
 ];
+
+/** Lists of at most this many ids when converting: rows stay a few kilobytes. */
+const COPY_CHUNK = 4096;
+const COPY_PAGE = 50_000;
+
+/**
+ * Copy (key, event) pairs, read in key then event order from `select` (which takes the last pair
+ * read and a page size), into posting lists. Read a page at a time: a big case has millions.
+ */
+function copyPostings(db: Database, select: string, table: 'entity_events' | 'template_events'): void {
+  const put = db.prepare(`INSERT INTO ${table} (key, first, last, n, ids) VALUES (?, ?, ?, ?, ?)`);
+  const page = db.prepare(select).raw();
+  let key: number | string | null = null;
+  let ids: number[] = [];
+  const flush = () => {
+    if (ids.length > 0) put.run(key, ids[0], ids[ids.length - 1], ids.length, encodeIds(ids, ids[0]!));
+    ids = [];
+  };
+  let after: [number | string, number] = [table === 'entity_events' ? -1 : '', -1];
+  for (;;) {
+    const rows = page.all(after[0], after[1], COPY_PAGE) as [number | string, number][];
+    for (const [k, id] of rows) {
+      if (k !== key || ids.length >= COPY_CHUNK) {
+        flush();
+        key = k;
+      }
+      ids.push(id);
+    }
+    if (rows.length < COPY_PAGE) break;
+    after = rows[rows.length - 1]!;
+  }
+  flush();
+}
 
 /** Every migration in version order; domains keep theirs in their own files. */
 export const MIGRATIONS: readonly Migration[] = [...CORE_MIGRATIONS, ...GRAPH_MIGRATIONS, ...INCIDENT_MIGRATIONS, ...TRIAGE_MIGRATIONS, ...ALERTING_MIGRATIONS].sort((a, b) => a.version - b.version);

@@ -1,0 +1,91 @@
+/**
+ * An import's normalizing thread: parses its lines, mines their templates and extracts their
+ * entities, and hands the engine thread rows ready to store (EventWriter.addBatch), so that
+ * parsing one batch overlaps storing the one before. Holds the case's template miner for the
+ * import's duration (CaseModels.lend) and reports its state on request. See normalizer-thread.ts.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Drain, type DrainState } from '../parse/drain';
+import { SourceNormalizer } from '../pipeline/normalize';
+import type { BatchTemplate, NormalizedBatch } from '../store/event-writer';
+import { EntityPacker, eventValues, ROW_WIDTH, RowPacker } from '../store/row-batch';
+import type { NormalizeRequest, NormalizeReply } from './normalizer-thread';
+
+const port = parentPort!;
+const drain = Drain.restore(workerData as DrainState);
+const sources = new Map<number, SourceNormalizer>();
+
+function normalize(source: SourceNormalizer, lines: readonly string[]): NormalizedBatch {
+  const rows = new RowPacker(lines.length);
+  const entities = new EntityPacker();
+  const templates = new Map<string, BatchTemplate>();
+  const row: unknown[] = new Array(ROW_WIDTH);
+  const unparsedBefore = source.unparsed;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const { event, entities: found } = source.line(line);
+    eventValues(event, row, 0);
+    rows.add(row, line);
+    const ts = event.ts;
+    for (const e of found) entities.add(i, e.id, e.type, e.value, ts);
+    if (event.template_id) {
+      let t = templates.get(event.template_id);
+      if (!t) templates.set(event.template_id, (t = { id: event.template_id, template: '', examples: [], first: ts, last: ts, at: [] }));
+      t.at.push(i);
+      widen(t, ts);
+    }
+  }
+  for (const t of templates.values()) {
+    const info = drain.get(t.id);
+    t.template = info?.template ?? '';
+    t.examples = info?.examples ?? [];
+  }
+  return {
+    rows: rows.finish(),
+    unparsed: source.unparsed - unparsedBefore,
+    entities: entities.finish(),
+    templates: [...templates.values()],
+  };
+}
+
+function widen(acc: { first: number | null; last: number | null }, ts: number | null): void {
+  if (ts === null) return;
+  if (acc.first === null || ts < acc.first) acc.first = ts;
+  if (acc.last === null || ts > acc.last) acc.last = ts;
+}
+
+port.on('message', (m: NormalizeRequest) => {
+  let reply: NormalizeReply;
+  try {
+    switch (m.kind) {
+      case 'source':
+        sources.set(m.key, new SourceNormalizer(drain, m.options));
+        return;
+      case 'close':
+        sources.delete(m.key);
+        return;
+      case 'lines': {
+        const source = sources.get(m.key);
+        if (!source) throw new Error(`no source ${m.key} in the normalizing thread`);
+        // One string crosses faster than thousands: the lines come joined.
+        const batch = normalize(source, m.count > 0 ? m.lines.split('\n') : []);
+        const { rows, entities } = batch;
+        port.postMessage({ kind: 'batch', seq: m.seq, batch } satisfies NormalizeReply, [
+          rows.nums.buffer,
+          rows.codes.buffer,
+          entities.first.buffer,
+          entities.ends.buffer,
+          entities.at.buffer,
+          entities.last.buffer,
+        ] as ArrayBuffer[]);
+        return;
+      }
+      case 'state':
+        reply = { kind: 'state', seq: m.seq, state: drain.state() };
+        break;
+    }
+  } catch (err) {
+    reply = { kind: 'error', message: String((err as Error)?.stack ?? err) };
+  }
+  port.postMessage(reply);
+});
