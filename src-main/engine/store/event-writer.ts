@@ -23,6 +23,9 @@ interface EntityAcc {
  */
 export const LINKED: ReadonlySet<string> = new Set(['ip', 'user', 'file', 'domain', 'url', 'user_agent']);
 
+// insertRow passes the values one by one: 3 + ROW_WIDTH of them.
+if (3 + ROW_WIDTH !== 28) throw new Error('EventWriter.insertRow must pass 3 + ROW_WIDTH values');
+
 interface TemplateAcc {
   events: number[];
   first: number | null;
@@ -101,7 +104,7 @@ export class EventWriter {
     args[1] = sourceId;
     args[2] = lineNo;
     eventValues(ev, args, 3);
-    const id = Number(this.insertEvent.run(args).lastInsertRowid);
+    const id = this.insertRow(args);
     ev.id = id;
     for (const e of entities) this.note(e, id, ev.ts);
     if (ev.template_id) this.noteTemplate(ev.template_id, id, ev.ts);
@@ -121,7 +124,7 @@ export class EventWriter {
     for (let i = 0; i < rows.n; i++) {
       args[2] = firstLineNo + i;
       unpackRow(rows, i, lines[i]!, args, 3);
-      ids[i] = Number(this.insertEvent.run(args).lastInsertRowid);
+      ids[i] = this.insertRow(args);
     }
     return ids;
   }
@@ -144,6 +147,19 @@ export class EventWriter {
       widen(acc, t.first, t.last);
       this.infos.set(t.id, { id: t.id, template: t.template, count: 0, examples: t.examples });
     }
+  }
+
+  /**
+   * Insert one row of 3 + ROW_WIDTH values. They are passed one by one: better-sqlite3 binds an
+   * array argument through a slower path, a fifth of an import's storing time.
+   */
+  private insertRow(a: unknown[]): number {
+    return Number(
+      this.insertEvent.run(
+        a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13],
+        a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22], a[23], a[24], a[25], a[26], a[27],
+      ).lastInsertRowid,
+    );
   }
 
   private note(e: Entity, id: number, ts: number | null): void {
