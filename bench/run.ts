@@ -25,7 +25,7 @@ const BENCHES: Record<string, Bench> = {
   'import-2m-rss': { runs: 1, fn: () => importCase(2_000_000) },
   'import-responsiveness': { runs: 3, fn: () => importResponsiveness(1_000_000) },
   'sigma': { runs: 3, fn: sigmaThroughput },
-  'analyze-1m': { runs: 1, fn: () => analyzeArchive() },
+  'analyze-1m': { runs: 3, fn: () => analyzeArchive() },
   'export-100k': { runs: 3, fn: () => exportLabelled() },
   'graph-build-1m': { runs: 3, fn: () => graphBuild() },
   'graph-queries-1m': { runs: 1, fn: () => graphQueries() },

@@ -90,6 +90,8 @@ export async function runAnalyze(
       if (name === 'detect.finished') {
         const run = payload as DetectionRun;
         if (run.importId !== null) detected.set(run.importId, run);
+        // A pass over the whole case covers every import that ended before it.
+        else for (const [id, job] of ended) if (job.status === 'done' && !detected.has(id)) detected.set(id, run);
       } else if (name === 'ingest.finished') {
         const job = payload as ImportJob;
         ended.set(job.id, job);
@@ -115,7 +117,8 @@ export async function runAnalyze(
       })();
     }, 30_000);
     watchdog.unref();
-    const started = await call<StartImportResult>('ingest.startImport', { paths: positionals.map((p) => resolve(p)) });
+    // The queue is what is wanted here, not the events as early as possible: detect as they are stored.
+    const started = await call<StartImportResult>('ingest.startImport', { paths: positionals.map((p) => resolve(p)), detectWhileImporting: true });
     for (const d of started.duplicates) process.stderr.write(`skipped ${d.path}: already in the case\n`);
     for (const job of started.jobs) {
       // A done import is followed by its detection pass; a failed or cancelled one is not.

@@ -106,7 +106,11 @@ export class Engine {
       return this.recent.list();
     },
 
-    'ingest.startImport': ({ paths, force, format }) => this.open().importer.start(paths.map((p) => resolve(p)), { force, format }),
+    'ingest.startImport': ({ paths, force, format, detectWhileImporting }) =>
+      this.open().importer.start(
+        paths.map((p) => resolve(p)),
+        { force, format, follow: detectWhileImporting },
+      ),
     'ingest.cancelImport': ({ importId }) => this.open().importer.cancel(importId),
     'ingest.resumeImport': ({ importId }) => this.open().importer.resume(importId),
     'ingest.listImports': () => this.open().importer.list(),
@@ -161,7 +165,9 @@ export class Engine {
           if (this.current?.store === store) this.opts.emit('cases.changed', store.info());
         },
       },
-      async (importId, signal) => void (await detection.run({ importId }, signal)),
+      async (importId, signal, scope) => void (await detection.run(scope === 'all' ? 'all' : { importId }, signal)),
+      undefined,
+      detection,
     );
     if (detection.needsFullRun) importer.schedule(async (signal) => void (await detection.run('all', signal)));
     let lastChanged = 0;

@@ -23,6 +23,8 @@ import { fingerprint } from './fingerprint';
 import { inputSize, walkMembers, type MemberSkip } from './members';
 import { interactive } from '../activity';
 import { NormalizerThread } from './normalizer-thread';
+import type { FollowedPass } from '../pipeline/detection';
+import { JsonColumns, packedToEvents } from '../store/event-rows';
 
 /**
  * Lines per transaction: small while the workbench is asking for things (a query waits at most
@@ -44,6 +46,10 @@ const OFF_THREAD_MIN_BYTES = 4 * 1024 * 1024;
 export interface ImporterOptions {
   /** Inputs of at least this many bytes are normalized on a thread of their own (0: always). */
   offThreadMinBytes: number;
+  /** Lines per batch when nobody is waiting (tests make it small to see many batches). */
+  batchLines?: number;
+  /** Lines between checkpoints. */
+  checkpointLines?: number;
 }
 
 /** The name of the `imports` row a live collection stores its events under. */
@@ -106,6 +112,8 @@ interface OpenedSource {
 /** A batch sent to the normalizing thread, with what storing it needs. */
 interface Inflight {
   lines: string[];
+  /** The member's name: the events' source. */
+  sourceName: string;
   batch: Promise<NormalizedBatch>;
   /** The miner's state after this batch, when the batch ends at a checkpoint. */
   state: Promise<DrainState> | null;
@@ -119,10 +127,14 @@ interface Inflight {
 interface QueuedImport {
   id: number;
   format: FormatChoice;
+  /** Offer the detection pass to follow the import (Detection.follow). */
+  follow?: boolean;
 }
 
 export class Importer {
   private readonly queue: QueuedImport[] = [];
+  /** How the last import's followed detection pass ended (see run()). */
+  private followed: { finish: (() => void) | null; consumed: boolean } | null = null;
   private running: { id: number; abort: AbortController } | null = null;
   private pump: Promise<void> = Promise.resolve();
   private closed = false;
@@ -133,9 +145,14 @@ export class Importer {
     private readonly store: CaseDb,
     private readonly models: CaseModels,
     private readonly events: ImporterEvents,
-    /** Runs after each import that ends done, before the next one starts (the detection pass). */
-    private readonly afterImport: (importId: number, signal: AbortSignal) => Promise<void> = async () => {},
+    /**
+     * Runs after each import whose events need a detection pass, before the next one starts: over
+     * the import's events, or over the whole case when a pass that followed the import fell through.
+     */
+    private readonly afterImport: (importId: number, signal: AbortSignal, scope: 'import' | 'all') => Promise<void> = async () => {},
     private readonly options: ImporterOptions = { offThreadMinBytes: OFF_THREAD_MIN_BYTES },
+    /** Offers a detection pass that runs while the import is stored (Detection.follow). */
+    private readonly detector: { follow(importId: number): FollowedPass | null } | null = null,
   ) {
     const db = store.db;
     this.writer = new EventWriter(db);
@@ -185,7 +202,7 @@ export class Importer {
   }
 
   /** Queue paths for import. Every path is checked first, so a typo fails before anything starts. */
-  start(paths: string[], opts: { force: boolean; format: FormatChoice }): StartImportResult {
+  start(paths: string[], opts: { force: boolean; format: FormatChoice; follow?: boolean }): StartImportResult {
     const checked = paths.map((p) => {
       let st;
       try {
@@ -212,7 +229,7 @@ export class Importer {
       }
       const row = this.stmt.insertImport.get(c.path, basename(c.path), c.size, Date.now(), c.fp) as ImportRow;
       jobs.push(toJob(row));
-      this.enqueue({ id: row.id, format: opts.format });
+      this.enqueue({ id: row.id, format: opts.format, follow: opts.follow ?? false });
     }
     return { jobs, duplicates };
   }
@@ -267,17 +284,32 @@ export class Importer {
       const q = this.queue.shift()!;
       let status: ImportStatus;
       try {
-        status = await this.run(this.row(q.id), q.format);
+        status = await this.run(this.row(q.id), q.format, q.follow ?? false);
       } catch (err) {
         // One import that cannot even start (its row gone, the case damaged) must not stop the rest.
         reportPumpError(err);
         continue;
       }
-      if (status === 'done' && !this.closed) {
+      const followed = this.followed;
+      this.followed = null;
+      if (this.closed) continue;
+      // A pass that followed the import to its end only has to finish; one that fell through, or
+      // saw part of an import that then stopped, leaves the stages needing a pass over everything.
+      let scope: 'import' | 'all' | null = status === 'done' ? 'import' : null;
+      if (followed?.finish) {
+        try {
+          followed.finish();
+          scope = null;
+        } catch (err) {
+          reportPumpError(err);
+          scope = 'all';
+        }
+      } else if (followed?.consumed) scope = 'all';
+      if (scope) {
         const abort = new AbortController();
         this.running = { id: q.id, abort };
         try {
-          await this.afterImport(q.id, abort.signal);
+          await this.afterImport(q.id, abort.signal, scope);
         } catch (err) {
           reportPumpError(err);
         } finally {
@@ -301,7 +333,7 @@ export class Importer {
     }).catch(reportPumpError);
   }
 
-  private async run(start: ImportRow, format: FormatChoice): Promise<ImportStatus> {
+  private async run(start: ImportRow, format: FormatChoice, follow: boolean): Promise<ImportStatus> {
     const abort = new AbortController();
     this.running = { id: start.id, abort };
     const db = this.store.db;
@@ -322,6 +354,9 @@ export class Importer {
     let lastProgress = 0;
     let linesSinceCheckpoint = 0;
     const mtime = safeMtime(start.path);
+    const batchLarge = this.options.batchLines ?? BATCH_LINES_BULK;
+    const batchSmall = Math.min(BATCH_LINES_INTERACTIVE, batchLarge);
+    const checkpointLines = this.options.checkpointLines ?? CHECKPOINT_LINES;
 
     const emitProgress = (force = false) => {
       const now = Date.now();
@@ -351,33 +386,75 @@ export class Importer {
     // miner is free to lend: then parsing a batch overlaps storing the one before.
     let thread: NormalizerThread | null = null;
     let handBack = false;
+    // And, for the first import into a case, the detection pass follows it as it is stored.
+    let followed: FollowedPass | null = null;
+    const following = { finish: null as (() => void) | null, consumed: false };
+    this.followed = following;
     if (!this.models.lent && job.bytesTotal >= this.options.offThreadMinBytes) {
       const lent = this.models.lend(() => (handBack = true));
-      thread = NormalizerThread.start(lent);
+      followed = resuming || !follow ? null : (this.detector?.follow(start.id) ?? null);
+      thread = NormalizerThread.start({ drain: lent, ...(followed ? { detect: followed.side } : {}) });
       if (!thread) this.models.giveBack(lent);
+      if (!thread && followed) {
+        followed.abandon('no normalizing thread in this build');
+        followed = null;
+      }
     }
+    /** The followed pass cannot stand: the stages will need a pass over the whole case. */
+    const unfollow = (reason: string) => {
+      if (!followed) return;
+      followed.abandon(reason, this.closed && following.consumed);
+      followed = null;
+      thread?.unfollow();
+    };
+    const json = new JsonColumns();
+    let lastTs = -Infinity;
     const inflight: Inflight[] = [];
     /**
      * Store a batch from the thread. Its entities and templates are kept until the next checkpoint
      * and stored with it (fewer, larger writes); a checkpoint batch stores them and returns null.
      */
-    const commitNormalized = db.transaction((f: Inflight, batch: NormalizedBatch, state: DrainState | null): Float64Array | null => {
+    const commitNormalized = db.transaction((f: Inflight, batch: NormalizedBatch, state: DrainState | null): Float64Array => {
       this.writer.beginRows();
       const ids = this.writer.insertBatch(start.id, f.sourceId, f.firstLineNo, f.lines, batch);
       this.writer.indexRows();
       this.stmt.sourceCount.run(f.memberLinesAfter, f.member.unparsed + batch.unparsed, f.sourceId);
       this.stmt.progress.run(bytesRead, lines + batch.rows.n, members, unparsed + batch.unparsed, JSON.stringify(notes), start.id);
-      if (!state) return ids;
-      this.writer.noteBatch(batch, ids);
-      this.saveCheckpoint(start.id, f.memberIndex, f.memberLinesAfter, state);
-      return null;
+      if (followed) {
+        // The followed pass sees rows in the order they are stored, which is event-time order
+        // only if the import is: the first row out of order ends it.
+        const events = packedToEvents(batch.rows, f.lines, ids, f.sourceId, f.sourceName, json);
+        let ordered = true;
+        for (const ev of events) {
+          if (ev.ts === null || ev.ts < lastTs) {
+            ordered = false;
+            break;
+          }
+          lastTs = ev.ts;
+        }
+        if (!ordered) unfollow('the import’s events were not in time order; detection re-ran over the whole case');
+        else {
+          following.consumed = true;
+          try {
+            followed.consume(events);
+          } catch (err) {
+            // A detector's failure must not fail the import: the pass over the whole case redoes it.
+            unfollow(`detection failed during the import (${(err as Error)?.message ?? String(err)}); it re-ran over the whole case`);
+          }
+        }
+      }
+      if (state) {
+        this.writer.noteBatch(batch, ids);
+        this.saveCheckpoint(start.id, f.memberIndex, f.memberLinesAfter, state);
+      }
+      return ids;
     });
     /** Store the oldest batch sent to the thread, once it is back. */
     const writeOldest = async () => {
       const f = inflight.shift()!;
       const batch = await f.batch;
       const state = f.state ? await f.state : null;
-      let ids: Float64Array | null;
+      let ids: Float64Array;
       // Rows name this import and a source row made for them: checking both parents for every row
       // was a tenth of the storing time. The pragma cannot change inside a transaction, and
       // nothing else runs on this connection until it is back on.
@@ -391,7 +468,8 @@ export class Importer {
       } finally {
         db.pragma('foreign_keys = ON');
       }
-      if (ids) this.writer.noteBatch(batch, ids);
+      if (!state) this.writer.noteBatch(batch, ids);
+      if (followed) thread!.stored(ids);
       lines += batch.rows.n;
       unparsed += batch.unparsed;
       f.member.unparsed += batch.unparsed;
@@ -403,6 +481,7 @@ export class Importer {
     const giveBackIfAsked = async () => {
       if (!handBack || !thread) return;
       await writeAll();
+      unfollow('a live collection started during the import; detection re-ran over the whole case');
       const state = await thread.state();
       thread.stop();
       thread = null;
@@ -414,6 +493,7 @@ export class Importer {
      * (or the live collector) mines with it.
      */
     const release = async () => {
+      unfollow('the import stopped before its end');
       if (!thread) return;
       const t: NormalizerThread = thread;
       thread = null;
@@ -470,6 +550,7 @@ export class Importer {
           if (thread) {
             const f: Inflight = {
               lines: pending,
+              sourceName: member.name,
               batch: thread.lines(member.index, pending),
               state: checkpoint ? thread.state() : null,
               sourceId: s.sourceId,
@@ -513,11 +594,11 @@ export class Importer {
           memberLines++;
           if (memberLines <= resumeLines) return false;
           pending.push(text);
-          return pending.length >= BATCH_LINES_INTERACTIVE && (pending.length >= BATCH_LINES_BULK || interactive());
+          return pending.length >= batchSmall && (pending.length >= batchLarge || interactive());
         };
         const flushFull = async () => {
           linesSinceCheckpoint += pending.length;
-          const checkpoint = linesSinceCheckpoint >= CHECKPOINT_LINES;
+          const checkpoint = linesSinceCheckpoint >= checkpointLines;
           if (checkpoint) linesSinceCheckpoint = 0;
           await flush(checkpoint);
           emitProgress();
@@ -551,6 +632,18 @@ export class Importer {
       bytesRead = Math.max(bytesRead, job.bytesTotal);
       this.stmt.progress.run(bytesRead, lines, members, unparsed, JSON.stringify(notes), start.id);
       emitProgress(true);
+      if (followed && thread) {
+        // Sigma and the ensemble end in the thread; the pass itself ends after the import is
+        // reported finished (drain()), as a pass after the import would.
+        const pass: FollowedPass = followed;
+        try {
+          const side = await thread.detected();
+          followed = null;
+          following.finish = () => void pass.finish(side);
+        } catch (err) {
+          unfollow(`detection failed during the import (${(err as Error)?.message ?? String(err)}); it re-ran over the whole case`);
+        }
+      }
       await release();
       this.finishJob(start.id, 'done', null);
       return 'done';

@@ -9,7 +9,7 @@ import { BehaviourStage } from '../detect/behaviour-stage';
 import { EnsembleStage } from '../detect/ensemble-stage';
 import { graphStages } from '../detect/graph-stage';
 import { afterDetection, clearIncidentFindings } from '../incidents';
-import { SidePass } from '../detect/side-pass';
+import { SidePass, type SidePassData, type SidePassResult } from '../detect/side-pass';
 import { SigmaStage } from '../detect/sigma-stage';
 import { AlertWriter } from '../store/alerts';
 import { TimeOrderedEvents } from '../store/event-rows';
@@ -48,6 +48,22 @@ export function toRun(r: RunRow): DetectionRun {
     finishedAt: r.finished_at,
     error: r.error,
   };
+}
+
+/** See Detection.follow. */
+export interface FollowedPass {
+  /** What the normalizing thread needs to run Sigma and the ensemble (as the side pass does). */
+  readonly side: SidePassData;
+  /** This thread's stages take a stored batch, in event-time order; inside the batch's transaction. */
+  consume(events: NormalizedEvent[]): void;
+  /** The import ended done and in order: store the thread's findings, finish, build incidents. */
+  finish(side: SidePassResult): DetectionRun;
+  /**
+   * The pass cannot stand (rows out of order, the import stopped). If its stages saw events, a
+   * pass over the whole case must follow: now, or, with `leaveRunning` (the case is closing), when
+   * the case opens again.
+   */
+  abandon(reason: string, leaveRunning?: boolean): void;
 }
 
 export interface DetectionOptions {
@@ -214,6 +230,82 @@ export class Detection {
       const cancelled = signal?.aborted ?? false;
       return this.finish(run.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : (err as Error).message);
     }
+  }
+
+  /**
+   * A pass over an import run while it is stored, instead of after it: the import's normalizing
+   * thread runs Sigma and the ensemble on the events it made (`side`), and this thread's stages get
+   * each stored batch (`consume`). Equal to the pass that would follow the import as long as the
+   * rows come in event-time order; only offered for the first import into a case, so that when
+   * they do not, a pass over the whole case (`abandon`) costs what the import's own would have.
+   * Null when the pass must read from the case (a live collection feeding the stages, an
+   * in-memory case, a case with events already).
+   */
+  follow(importId: number): FollowedPass | null {
+    const db = this.db;
+    if (this.liveSink || db.memory) return null;
+    const others = db.prepare('SELECT count(*) FROM (SELECT 1 FROM events WHERE import_id <> ? LIMIT 1)').pluck().get(importId) as number;
+    if (others > 0) return null;
+    const runRow = db
+      .prepare(`INSERT INTO detection_runs (scope, import_id, status, started_at) VALUES ('import', ?, 'running', ?) RETURNING *`)
+      .get(importId, Date.now()) as RunRow;
+    const sink = new AlertWriter(db, runRow.id);
+    const progress = db.prepare('UPDATE detection_runs SET events = ?, alerts = ? WHERE id = ?');
+    const mine = this.stages.filter((s) => s !== this.sigma && s !== this.ensemble);
+    const stageMs: Record<string, number> = { followed: 1 };
+    for (const s of mine) stageMs[s.name] = 0;
+    let done = 0;
+    let ended = false;
+    return {
+      side: { dbPath: db.name, rulesDir: this.rulesDir, importId, nativeBinding: this.options.nativeBinding, ensemble: this.ensemble.state() },
+      consume: (events) => {
+        for (const s of mine) {
+          const t = performance.now();
+          s.consume(events, sink);
+          stageMs[s.name]! += performance.now() - t;
+        }
+        done += events.length;
+        progress.run(done, sink.added, runRow.id);
+      },
+      finish: (side) => {
+        ended = true;
+        let t = performance.now();
+        db.transaction(() => {
+          for (const a of side.alerts) sink.add(a);
+          this.sigma.addHits(side.hits);
+          this.ensemble.storePoints(side.points);
+        })();
+        stageMs.side_store = performance.now() - t;
+        stageMs.sigma_worker = side.ms.sigma;
+        stageMs.ensemble_worker = side.ms.ensemble;
+        this.sigma.restore();
+        this.ensemble.restore(side.ensemble);
+        for (const s of mine) {
+          t = performance.now();
+          db.transaction(() => s.finish(sink))();
+          stageMs[s.name]! += performance.now() - t;
+        }
+        db.transaction(() => {
+          t = performance.now();
+          this.checkpoint();
+          stageMs.save_state = performance.now() - t;
+          progress.run(done, sink.added, runRow.id);
+          t = performance.now();
+          afterDetection(db, { runId: runRow.id, scope: 'import' });
+          stageMs.incidents = performance.now() - t;
+        })();
+        for (const k of Object.keys(stageMs)) stageMs[k] = Math.round(stageMs[k]!);
+        return this.finish(runRow.id, 'done', null, stageMs);
+      },
+      abandon: (reason, leaveRunning = false) => {
+        if (ended) return;
+        ended = true;
+        // Left running, the next open repairs it with a pass over the whole case, as after a crash.
+        if (leaveRunning) return;
+        // Not reported as finished: the pass that follows is the import's.
+        db.prepare(`UPDATE detection_runs SET status = 'failed', finished_at = ?, error = ? WHERE id = ?`).run(Date.now(), reason, runRow.id);
+      },
+    };
   }
 
   private startSidePass(importId: number | null, total: number): SidePass | null {

@@ -1,6 +1,7 @@
 /** Stored events read back as normalized events, for detection passes over a case. */
 import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent, Outcome } from '../../../src-shared/event';
+import { ROW_WIDTH, unpackRow, type PackedRows } from './row-batch';
 
 export interface StoredRow {
   id: number;
@@ -66,7 +67,7 @@ const COLUMNS = `e.id, e.ts, e.raw, e.source_id, e.host, e.app, e.pid, e.severit
   e.ls_product, e.ls_service, e.ls_category, e.src_ip, e.dst_ip, e.user, e.method, e.path, e.status, e.bytes, e.user_agent,
   e.outcome, e.action, e.fields, e.parser`;
 
-type RawRow = [
+export type RawRow = [
   id: number,
   ts: number | null,
   raw: string,
@@ -143,11 +144,23 @@ export class TimeOrderedEvents {
     return name;
   }
 
-  /**
-   * Parsed JSON columns, shared by the rows that hold the same text (a session line's fields
-   * repeat on thousands of rows) and frozen, since they are shared: detection reads them only.
-   */
-  private json(text: string): unknown {
+  private readonly json = new JsonColumns();
+
+  private toEvents(rows: RawRow[]): NormalizedEvent[] {
+    const out = new Array<NormalizedEvent>(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = rawRowToEvent(rows[i]!, this.source(rows[i]![3]), this.json);
+    return out;
+  }
+}
+
+/**
+ * Parsed JSON columns, shared by the rows that hold the same text (a session line's fields repeat
+ * on thousands of rows) and frozen, since they are shared: detection reads them only.
+ */
+export class JsonColumns {
+  private readonly parsed = new Map<string, unknown>();
+
+  get(text: string): unknown {
     let v = this.parsed.get(text);
     if (v === undefined) {
       v = deepFreeze(JSON.parse(text));
@@ -156,43 +169,37 @@ export class TimeOrderedEvents {
     }
     return v;
   }
+}
 
-  private readonly parsed = new Map<string, unknown>();
-
-  private toEvents(rows: RawRow[]): NormalizedEvent[] {
-    const out = new Array<NormalizedEvent>(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
-      const raw = r[2];
-      out[i] = {
-        id: r[0],
-        ts: r[1],
-        source: this.source(r[3]),
-        host: r[4],
-        app: r[5],
-        pid: r[6],
-        severity: r[7],
-        message: r[8] ?? (r[9] !== null ? raw.slice(r[9]) : raw),
-        template_id: r[10],
-        params: r[11] ? (this.json(r[11]) as string[]) : [],
-        logsource: { product: r[12], service: r[13], category: r[14] },
-        src_ip: r[15],
-        dst_ip: r[16],
-        user: r[17],
-        method: r[18],
-        path: r[19],
-        status: r[20],
-        bytes: r[21],
-        user_agent: r[22],
-        outcome: r[23],
-        action: r[24],
-        fields: r[25] ? (this.json(r[25]) as NormalizedEvent['fields']) : {},
-        parser: r[26],
-        raw,
-      };
-    }
-    return out;
-  }
+/** A row of COLUMNS as the event detection stages take. */
+export function rawRowToEvent(r: RawRow, source: string, json: JsonColumns): NormalizedEvent {
+  const raw = r[2];
+  return {
+    id: r[0],
+    ts: r[1],
+    source,
+    host: r[4],
+    app: r[5],
+    pid: r[6],
+    severity: r[7],
+    message: r[8] ?? (r[9] !== null ? raw.slice(r[9]) : raw),
+    template_id: r[10],
+    params: r[11] ? (json.get(r[11]) as string[]) : [],
+    logsource: { product: r[12], service: r[13], category: r[14] },
+    src_ip: r[15],
+    dst_ip: r[16],
+    user: r[17],
+    method: r[18],
+    path: r[19],
+    status: r[20],
+    bytes: r[21],
+    user_agent: r[22],
+    outcome: r[23],
+    action: r[24],
+    fields: r[25] ? (json.get(r[25]) as NormalizedEvent['fields']) : {},
+    parser: r[26],
+    raw,
+  };
 }
 
 function deepFreeze<T>(v: T): T {
@@ -201,4 +208,27 @@ function deepFreeze<T>(v: T): T {
     Object.freeze(v);
   }
   return v;
+}
+
+/**
+ * A stored batch's rows as events, built from the packed rows it was stored from instead of read
+ * back (a detection pass following an import; see Detection.follow).
+ */
+export function packedToEvents(
+  rows: PackedRows,
+  lines: readonly string[],
+  ids: Float64Array,
+  sourceId: number,
+  source: string,
+  json: JsonColumns,
+): NormalizedEvent[] {
+  const out = new Array<NormalizedEvent>(rows.n);
+  const v: unknown[] = new Array(ROW_WIDTH);
+  for (let i = 0; i < rows.n; i++) {
+    unpackRow(rows, i, lines[i]!, v, 0);
+    // COLUMNS order: id, ts, raw, source_id, then the rest of the row values.
+    const r = [ids[i], v[0], v[1], sourceId, ...v.slice(2)] as RawRow;
+    out[i] = rawRowToEvent(r, source, json);
+  }
+  return out;
 }
