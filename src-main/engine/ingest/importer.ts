@@ -411,8 +411,9 @@ export class Importer {
     let lastTs = -Infinity;
     const inflight: Inflight[] = [];
     /**
-     * Store a batch from the thread. Its entities and templates are kept until the next checkpoint
-     * and stored with it (fewer, larger writes); a checkpoint batch stores them and returns null.
+     * Store a batch from the thread; returns its rows' ids. Its entities and templates are kept
+     * until the next checkpoint and stored with it (fewer, larger writes): noted here for a
+     * checkpoint batch, by the caller once the transaction holds for the others.
      */
     const commitNormalized = db.transaction((f: Inflight, batch: NormalizedBatch, state: DrainState | null): Float64Array => {
       this.writer.beginRows();
@@ -439,7 +440,7 @@ export class Importer {
             followed.consume(events);
           } catch (err) {
             // A detector's failure must not fail the import: the pass over the whole case redoes it.
-            unfollow(`detection failed during the import (${(err as Error)?.message ?? String(err)}); it re-ran over the whole case`);
+            unfollow(detectionFailed(err));
           }
         }
       }
@@ -529,7 +530,7 @@ export class Importer {
         let memberLines = 0;
         /** Lines of this member no parser fit, stored through the thread (a resumed member's from before included). */
         const memberCounts = { unparsed: 0 };
-        const open = (): OpenedSource => {
+        const open = (): void => {
           const opened = this.openSource(start.id, member.index, member.name, format, head, mtime);
           // A resumed member's row already counts the lines stored before the checkpoint.
           if (resumeLines > 0) opened.unparsedBase = this.stmt.sourceUnparsed.get(opened.sourceId) as number;
@@ -539,7 +540,6 @@ export class Importer {
           head = [];
           source = opened;
           for (const h of buffered) take(h);
-          return opened;
         };
         /** Store (in this thread) or send (to the normalizing one) the lines read since the last batch. */
         const flush = async (checkpoint: boolean) => {
@@ -641,7 +641,7 @@ export class Importer {
           followed = null;
           following.finish = () => void pass.finish(side);
         } catch (err) {
-          unfollow(`detection failed during the import (${(err as Error)?.message ?? String(err)}); it re-ran over the whole case`);
+          unfollow(detectionFailed(err));
         }
       }
       await release();
@@ -764,6 +764,11 @@ export class Importer {
     }
     this.events.finished(toJob(row));
   }
+}
+
+/** Why a pass that followed an import was given up when a detector failed. */
+function detectionFailed(err: unknown): string {
+  return `detection failed during the import (${(err as Error)?.message ?? String(err)}); it re-ran over the whole case`;
 }
 
 /** Work chained on the import queue failed outside its own error handling: log it, keep the queue going. */

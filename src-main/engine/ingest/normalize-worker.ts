@@ -1,20 +1,16 @@
 /**
  * An import's normalizing thread: parses its lines, mines their templates and extracts their
- * entities, and hands the engine thread rows ready to store (EventWriter.addBatch), so that
+ * entities, and hands the engine thread rows ready to store (EventWriter.insertBatch), so that
  * parsing one batch overlaps storing the one before. Holds the case's template miner for the
  * import's duration (CaseModels.lend) and reports its state on request. See normalizer-thread.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
-import type { AlertInput, AlertSink } from '../store/alerts';
-import type { ScorePoint } from '../detect/ensemble';
-import { EnsembleStage } from '../detect/ensemble-stage';
 import type { SidePassData } from '../detect/side-pass';
-import { SigmaStage } from '../detect/sigma-stage';
+import { SideStages } from '../detect/side-stages';
 import { Drain } from '../parse/drain';
 import { SourceNormalizer } from '../pipeline/normalize';
-import type { BatchTemplate, NormalizedBatch } from '../store/event-writer';
+import { widen, type BatchTemplate, type NormalizedBatch } from '../store/event-writer';
 import { EntityPacker, eventValues, ROW_WIDTH, RowPacker } from '../store/row-batch';
 import type { NormalizeRequest, NormalizeReply, NormalizerThreadData } from './normalizer-thread';
 
@@ -29,25 +25,11 @@ const sources = new Map<number, SourceNormalizer>();
  * with which ids, then go through both stages, as the side pass would read them back.
  */
 class FollowingDetectors {
-  private readonly db: Database.Database;
-  private readonly sigma: SigmaStage;
-  private readonly ensemble: EnsembleStage;
+  private readonly side: SideStages;
   private readonly waiting: NormalizedEvent[][] = [];
-  private readonly alerts: AlertInput[] = [];
-  private readonly points: ScorePoint[] = [];
-  private readonly sink: AlertSink = { add: (a) => this.alerts.push(a) };
-  private readonly ms = { sigma: 0, ensemble: 0 };
 
-  constructor(side: SidePassData) {
-    this.db = new Database(side.dbPath, {
-      readonly: true,
-      fileMustExist: true,
-      ...(side.nativeBinding ? { nativeBinding: side.nativeBinding } : {}),
-    });
-    this.db.pragma('cache_size = -8192');
-    this.sigma = new SigmaStage(this.db, side.rulesDir, { storeHits: false });
-    this.ensemble = new EnsembleStage(null, (p) => this.points.push(p));
-    this.ensemble.restore(side.ensemble);
+  constructor(data: SidePassData) {
+    this.side = new SideStages(data);
   }
 
   normalized(events: NormalizedEvent[]): void {
@@ -58,38 +40,19 @@ class FollowingDetectors {
     const events = this.waiting.shift();
     if (!events || events.length !== ids.length) throw new Error('stored rows do not match the batch they were normalized in');
     for (let i = 0; i < events.length; i++) events[i]!.id = ids[i]!;
-    let t = performance.now();
-    this.sigma.consume(events, this.sink);
-    this.ms.sigma += performance.now() - t;
-    t = performance.now();
-    this.ensemble.consume(events, this.sink);
-    this.ms.ensemble += performance.now() - t;
+    this.side.consume(events);
   }
 
   finish(seq: number): NormalizeReply {
-    let t = performance.now();
-    this.sigma.finish(this.sink);
-    this.ms.sigma += performance.now() - t;
-    t = performance.now();
-    this.ensemble.finish(this.sink);
-    this.ms.ensemble += performance.now() - t;
+    this.side.finish();
+    const result = { ...this.side.take(), ms: this.side.times(), ensemble: this.side.ensembleState() };
     this.close();
-    return {
-      kind: 'detected',
-      seq,
-      result: {
-        alerts: this.alerts,
-        hits: [...this.sigma.takeHits()],
-        points: this.points,
-        ms: { sigma: Math.round(this.ms.sigma), ensemble: Math.round(this.ms.ensemble) },
-        ensemble: this.ensemble.state(),
-      },
-    };
+    return { kind: 'detected', seq, result };
   }
 
   close(): void {
     this.waiting.length = 0;
-    if (this.db.open) this.db.close();
+    this.side.close();
   }
 }
 
@@ -119,7 +82,7 @@ function normalize(source: SourceNormalizer, lines: readonly string[], keep: Nor
       let t = templates.get(event.template_id);
       if (!t) templates.set(event.template_id, (t = { id: event.template_id, template: '', examples: [], first: ts, last: ts, at: [] }));
       t.at.push(i);
-      widen(t, ts);
+      widen(t, ts, ts);
     }
   }
   for (const t of templates.values()) {
@@ -133,12 +96,6 @@ function normalize(source: SourceNormalizer, lines: readonly string[], keep: Nor
     entities: entities.finish(),
     templates: [...templates.values()],
   };
-}
-
-function widen(acc: { first: number | null; last: number | null }, ts: number | null): void {
-  if (ts === null) return;
-  if (acc.first === null || ts < acc.first) acc.first = ts;
-  if (acc.last === null || ts > acc.last) acc.last = ts;
 }
 
 port.on('message', (m: NormalizeRequest) => {

@@ -182,24 +182,9 @@ export class Detection {
           }
           offloaded = [];
         } else {
-          const stored = performance.now();
-          db.transaction(() => {
-            for (const a of result.alerts) sink.add(a);
-            this.sigma.addHits(result.hits);
-            this.ensemble.storePoints(result.points);
-            progress.run(done, sink.added, run.id);
-          })();
-          stageMs.side_store = performance.now() - stored;
-          // Engine-thread time stays under the stages' names (none); the worker's is reported apart.
-          stageMs.sigma_worker = result.ms.sigma;
-          stageMs.ensemble_worker = result.ms.ensemble;
-          // The worker flushed Sigma's windows; the ensemble continues from where the worker left
-          // it. Unless live batches came in meanwhile: this thread's stages learned from those, and
+          // Unless live batches came in meanwhile: this thread's stages learned from those, and
           // keep that (the pass's findings are stored either way).
-          if (this.liveBatches === liveAtStart) {
-            this.sigma.restore();
-            this.ensemble.restore(result.ensemble);
-          }
+          this.adoptSide(result, sink, stageMs, this.liveBatches === liveAtStart, () => progress.run(done, sink.added, run.id));
         }
       }
       // Each stage finishes (trains, flushes) in a transaction of its own, with the workbench's
@@ -214,17 +199,7 @@ export class Detection {
         stageMs[s.name]! += performance.now() - t;
         await new Promise((r) => setImmediate(r));
       }
-      db.transaction(() => {
-        let t = performance.now();
-        this.checkpoint();
-        stageMs.save_state = performance.now() - t;
-        progress.run(done, sink.added, run.id);
-        t = performance.now();
-        afterDetection(db, { runId: run.id, scope: scope === 'all' ? 'all' : 'import' });
-        stageMs.incidents = performance.now() - t;
-      })();
-      for (const k of Object.keys(stageMs)) stageMs[k] = Math.round(stageMs[k]!);
-      return this.finish(run.id, 'done', null, stageMs);
+      return this.conclude(run.id, scope === 'all' ? 'all' : 'import', stageMs, () => progress.run(done, sink.added, run.id));
     } catch (err) {
       side?.cancel();
       const cancelled = signal?.aborted ?? false;
@@ -269,33 +244,15 @@ export class Detection {
       },
       finish: (side) => {
         ended = true;
-        let t = performance.now();
-        db.transaction(() => {
-          for (const a of side.alerts) sink.add(a);
-          this.sigma.addHits(side.hits);
-          this.ensemble.storePoints(side.points);
-        })();
-        stageMs.side_store = performance.now() - t;
-        stageMs.sigma_worker = side.ms.sigma;
-        stageMs.ensemble_worker = side.ms.ensemble;
-        this.sigma.restore();
-        this.ensemble.restore(side.ensemble);
+        const progressed = () => progress.run(done, sink.added, runRow.id);
+        // A followed pass ends when live batches would have ended it: they never reached the stages.
+        this.adoptSide(side, sink, stageMs, true, progressed);
         for (const s of mine) {
-          t = performance.now();
+          const t = performance.now();
           db.transaction(() => s.finish(sink))();
           stageMs[s.name]! += performance.now() - t;
         }
-        db.transaction(() => {
-          t = performance.now();
-          this.checkpoint();
-          stageMs.save_state = performance.now() - t;
-          progress.run(done, sink.added, runRow.id);
-          t = performance.now();
-          afterDetection(db, { runId: runRow.id, scope: 'import' });
-          stageMs.incidents = performance.now() - t;
-        })();
-        for (const k of Object.keys(stageMs)) stageMs[k] = Math.round(stageMs[k]!);
-        return this.finish(runRow.id, 'done', null, stageMs);
+        return this.conclude(runRow.id, 'import', stageMs, progressed);
       },
       abandon: (reason, leaveRunning = false) => {
         if (ended) return;
@@ -306,6 +263,44 @@ export class Detection {
         db.prepare(`UPDATE detection_runs SET status = 'failed', finished_at = ?, error = ? WHERE id = ?`).run(Date.now(), reason, runRow.id);
       },
     };
+  }
+
+  /**
+   * Store what the side half of a pass found (Sigma and the ensemble, run elsewhere) and, with
+   * `continueFrom`, carry on from where it left those stages: it flushed Sigma's windows, and the
+   * ensemble goes on from its state.
+   */
+  private adoptSide(result: SidePassResult, sink: AlertWriter, stageMs: Record<string, number>, continueFrom: boolean, progressed: () => void): void {
+    const stored = performance.now();
+    this.db.transaction(() => {
+      for (const a of result.alerts) sink.add(a);
+      this.sigma.addHits(result.hits);
+      this.ensemble.storePoints(result.points);
+      progressed();
+    })();
+    stageMs.side_store = performance.now() - stored;
+    // Engine-thread time stays under the stages' names (none); the worker's is reported apart.
+    stageMs.sigma_worker = result.ms.sigma;
+    stageMs.ensemble_worker = result.ms.ensemble;
+    if (continueFrom) {
+      this.sigma.restore();
+      this.ensemble.restore(result.ensemble);
+    }
+  }
+
+  /** A pass's end once its stages finished: save their state, build incidents, report it done. */
+  private conclude(runId: number, scope: 'import' | 'all', stageMs: Record<string, number>, progressed: () => void): DetectionRun {
+    this.db.transaction(() => {
+      let t = performance.now();
+      this.checkpoint();
+      stageMs.save_state = performance.now() - t;
+      progressed();
+      t = performance.now();
+      afterDetection(this.db, { runId, scope });
+      stageMs.incidents = performance.now() - t;
+    })();
+    for (const k of Object.keys(stageMs)) stageMs[k] = Math.round(stageMs[k]!);
+    return this.finish(runId, 'done', null, stageMs);
   }
 
   private startSidePass(importId: number | null, total: number): SidePass | null {

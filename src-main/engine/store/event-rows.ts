@@ -223,12 +223,16 @@ export function packedToEvents(
   json: JsonColumns,
 ): NormalizedEvent[] {
   const out = new Array<NormalizedEvent>(rows.n);
-  const v: unknown[] = new Array(ROW_WIDTH);
+  // COLUMNS order is id, ts, raw, source_id, then the rest of the row values: unpack from the
+  // third place, then move ts and raw to the front. The array is copied into each event.
+  const r = new Array(ROW_WIDTH + 2) as unknown[];
   for (let i = 0; i < rows.n; i++) {
-    unpackRow(rows, i, lines[i]!, v, 0);
-    // COLUMNS order: id, ts, raw, source_id, then the rest of the row values.
-    const r = [ids[i], v[0], v[1], sourceId, ...v.slice(2)] as RawRow;
-    out[i] = rawRowToEvent(r, source, json);
+    unpackRow(rows, i, lines[i]!, r, 2);
+    r[0] = ids[i];
+    r[1] = r[2];
+    r[2] = r[3];
+    r[3] = sourceId;
+    out[i] = rawRowToEvent(r as RawRow, source, json);
   }
   return out;
 }

@@ -209,12 +209,12 @@ function nullable(v: number): number | null {
 }
 
 /** Extend an accumulator's first/last event time to cover [first, last]. */
-function widen(acc: { first: number | null; last: number | null }, first: number | null, last: number | null): void {
+export function widen(acc: { first: number | null; last: number | null }, first: number | null, last: number | null): void {
   if (first !== null && (acc.first === null || first < acc.first)) acc.first = first;
   if (last !== null && (acc.last === null || last > acc.last)) acc.last = last;
 }
 
-/** Lines normalized off the engine thread, ready for EventWriter.addBatch. */
+/** Lines normalized off the engine thread, ready for EventWriter.insertBatch and noteBatch. */
 export interface NormalizedBatch {
   rows: PackedRows;
   /** Lines no parser fit. */

@@ -1,0 +1,87 @@
+/**
+ * Sigma and the anomaly ensemble off the engine thread, collecting what they find for the engine
+ * thread to store: the side half of a detection pass (side-worker.ts), or of a pass that follows
+ * an import (ingest/normalize-worker.ts). Rule packs come from the case through a read-only
+ * connection of its own; the ensemble continues from the state handed over.
+ */
+import Database from 'better-sqlite3';
+import type { NormalizedEvent } from '../../../src-shared/event';
+import type { AlertInput, AlertSink } from '../store/alerts';
+import type { EnsembleSetState, ScorePoint } from './ensemble';
+import { EnsembleStage } from './ensemble-stage';
+import { SigmaStage } from './sigma-stage';
+import type { SidePassData } from './side-pass';
+
+export interface SideFindings {
+  alerts: AlertInput[];
+  hits: [string, number][];
+  points: ScorePoint[];
+}
+
+export class SideStages {
+  readonly db: Database.Database;
+  private readonly sigma: SigmaStage;
+  private readonly ensemble: EnsembleStage;
+  private alerts: AlertInput[] = [];
+  private points: ScorePoint[] = [];
+  private readonly sink: AlertSink = { add: (a) => this.alerts.push(a) };
+  private readonly ms = { sigma: 0, ensemble: 0 };
+
+  constructor(data: SidePassData) {
+    this.db = new Database(data.dbPath, {
+      readonly: true,
+      fileMustExist: true,
+      ...(data.nativeBinding ? { nativeBinding: data.nativeBinding } : {}),
+    });
+    try {
+      // Events are read once, in order: a small cache is enough, and the case's memory bar counts it.
+      this.db.pragma('cache_size = -8192');
+      this.sigma = new SigmaStage(this.db, data.rulesDir, { storeHits: false });
+      this.ensemble = new EnsembleStage(null, (p) => this.points.push(p));
+      this.ensemble.restore(data.ensemble);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+  }
+
+  consume(events: readonly NormalizedEvent[]): void {
+    let t = performance.now();
+    this.sigma.consume(events, this.sink);
+    this.ms.sigma += performance.now() - t;
+    t = performance.now();
+    this.ensemble.consume(events, this.sink);
+    this.ms.ensemble += performance.now() - t;
+  }
+
+  /** End of input: close Sigma's windows and the ensemble's open buckets. */
+  finish(): void {
+    let t = performance.now();
+    this.sigma.finish(this.sink);
+    this.ms.sigma += performance.now() - t;
+    t = performance.now();
+    this.ensemble.finish(this.sink);
+    this.ms.ensemble += performance.now() - t;
+  }
+
+  /** What was found since the last call. */
+  take(): SideFindings {
+    const found = { alerts: this.alerts, hits: [...this.sigma.takeHits()], points: this.points };
+    this.alerts = [];
+    this.points = [];
+    return found;
+  }
+
+  /** Each stage's own time so far, in ms. */
+  times(): { sigma: number; ensemble: number } {
+    return { sigma: Math.round(this.ms.sigma), ensemble: Math.round(this.ms.ensemble) };
+  }
+
+  ensembleState(): EnsembleSetState {
+    return this.ensemble.state();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
