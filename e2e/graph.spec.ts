@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { SHARED_DATA, sharedSkip } from '../test/paths';
 import { expect, test } from './fixtures';
 
-const AUTH_LOG = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data', 'elastic', 'auth.log');
+const AUTH_LOG = join(SHARED_DATA, 'elastic', 'auth.log');
+
+test.skip(...sharedSkip([AUTH_LOG]));
 
 test('open the graph, find an IP, expand it, see its community; export the view as PNG', async ({ page, workDir }) => {
   await page.getByLabel('Case name').fill('graph e2e');

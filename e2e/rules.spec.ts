@@ -1,10 +1,12 @@
 import { join } from 'node:path';
-import { SHARED_DATA } from '../test/paths';
+import { SHARED_DATA, sharedSkip } from '../test/paths';
 import { expect, test } from './fixtures';
 
 const AUTH_LOG = join(SHARED_DATA, 'elastic', 'auth.log');
 const BRUTE_FORCE = '72496425-0dde-47e7-832a-0379da885e5d';
 const BRUTE_TITLE = 'SSH Brute Force Against One Account';
+
+test.skip(...sharedSkip([AUTH_LOG]));
 
 test('rules: bundled pack, hits after an import, matches with title and author, a rule switched off', async ({ page }) => {
   await page.getByLabel('Case name').fill('rules e2e');

@@ -39,6 +39,9 @@ if (!only) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+/** Tests skipped because third-party data (../shared) is not beside this clone. */
+let needShared = 0;
+const NEEDS_SHARED = 'not found beside this clone';
 if (ok && only !== 'e2e') {
   const out = join(reports, 'vitest.json');
   ok = step('unit', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]) && ok;
@@ -47,18 +50,28 @@ if (ok && only !== 'e2e') {
     passed += j.numPassedTests;
     failed += j.numFailedTests;
     skipped += j.numPendingTests + (j.numTodoTests ?? 0);
+    for (const file of j.testResults ?? [])
+      for (const t of file.assertionResults ?? []) if (t.status !== 'passed' && t.title.includes(NEEDS_SHARED)) needShared++;
   } else failed += 1;
 }
 if (ok && only !== 'unit') {
   const out = join(reports, 'playwright.json');
   ok = step('e2e', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out }) && ok;
   if (existsSync(out)) {
-    const s = JSON.parse(readFileSync(out, 'utf8')).stats;
+    const raw = readFileSync(out, 'utf8');
+    const s = JSON.parse(raw).stats;
     passed += s.expected + (s.flaky ?? 0);
     failed += s.unexpected;
     skipped += s.skipped;
+    const walk = (suite) => {
+      for (const spec of suite.specs ?? [])
+        for (const t of spec.tests ?? []) if (t.status === 'skipped' && (t.annotations ?? []).some((a) => a.description?.includes(NEEDS_SHARED))) needShared++;
+      for (const child of suite.suites ?? []) walk(child);
+    };
+    for (const suite of JSON.parse(raw).suites ?? []) walk(suite);
   } else failed += 1;
 }
 for (const [name, p] of results) if (!p) console.log(`\n${name} failed`);
+if (needShared > 0) console.log(`\n${needShared} of the skipped tests read third-party data from ../shared, which is not beside this clone`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(ok && failed === 0 ? 0 : 1);

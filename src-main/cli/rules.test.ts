@@ -2,8 +2,9 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { hasSharedData, ROOT, SHARED_DATA } from '../../test/paths';
+import { expect, it } from 'vitest';
+import { ROOT, SHARED_DATA } from '../../test/paths';
+import { describeShared } from '../../test/shared-data';
 import { tempDir } from '../engine/test-support';
 
 interface Run {
@@ -29,7 +30,7 @@ const WITH_ERRORS = join(SHARED_DATA, 'sigma-rule-files', 'ruleset_with_errors')
 // The first run may build the app.
 const SLOW = 240_000;
 
-describe.skipIf(!hasSharedData)('vigil rules check', () => {
+describeShared('vigil rules check', [RULES, WITH_ERRORS], () => {
   it(
     'loads every rule of the shared SigmaHQ subset and exits 0',
     async () => {

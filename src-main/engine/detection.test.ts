@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import type { AlertRow, DetectionRun, ImportJob, Page } from '../../src-shared/dto';
 import { SHARED_DATA } from '../../test/paths';
+import { describeShared } from '../../test/shared-data';
 import { TestEngine } from './test-support';
 
 let engine: TestEngine;
@@ -17,7 +18,7 @@ async function importAndDetect(path: string): Promise<DetectionRun> {
   return detected;
 }
 
-describe('detection after import, on the shared EC2 auth.log', () => {
+describeShared('detection after import, on the shared EC2 auth.log', [join(SHARED_DATA, 'elastic', 'auth.log')], () => {
   it('finds the brute-force sources with Sigma correlations and behaviour patterns', async () => {
     engine = new TestEngine();
     await engine.call('cases.create', { name: 'elastic' });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CollectorStatus, DetectionRun, ImportJob } from '../../../src-shared/dto';
-import { SHARED_DATA } from '../../../test/paths';
+import { writeScenario } from '../scenario';
 import { TestEngine, tempDir } from '../test-support';
 
 const engines: TestEngine[] = [];
@@ -21,14 +21,21 @@ interface Findings {
   ensembleState: string;
 }
 
-/** Import the shared EC2 auth.log into a fresh case; the pass's run and everything it stored. */
+let scenarioLog: string | null = null;
+/** A generated auth.log with attacks (the project's own data, so every clone runs this). */
+function authLog(): string {
+  scenarioLog ??= writeScenario(tempDir(), { seed: 11, days: 2 }).authLog;
+  return scenarioLog;
+}
+
+/** Import a generated auth.log into a fresh case; the pass's run and everything it stored. */
 async function detect(): Promise<Findings> {
   const engine = new TestEngine();
   engines.push(engine);
   const created = await engine.call<{ path: string }>('cases.create', { name: 'side-pass' });
   const detected = engine.next<DetectionRun>('detect.finished', () => true, 120_000);
   const imported = engine.next<ImportJob>('ingest.finished', () => true, 120_000);
-  await engine.call('ingest.startImport', { paths: [join(SHARED_DATA, 'elastic', 'auth.log')] });
+  await engine.call('ingest.startImport', { paths: [authLog()] });
   expect((await imported).status).toBe('done');
   const run = await detected;
   const db = new Database(created.path, { readonly: true });
@@ -118,7 +125,7 @@ describe('Sigma and the ensemble in a worker thread during a detection pass', ()
     for (let i = 0; i < 100 && (await engine.call<CollectorStatus>('collector.getStatus')).stored < 1; i++)
       await new Promise((r) => setTimeout(r, 50));
     const detected = engine.next<DetectionRun>('detect.finished', (r) => r.scope === 'import', 120_000);
-    await engine.call('ingest.startImport', { paths: [join(SHARED_DATA, 'elastic', 'auth.log')] });
+    await engine.call('ingest.startImport', { paths: [authLog()] });
     const run = await detected;
     expect(run.status).toBe('done');
     expect(run.stageMs?.sigma_worker).toBeUndefined();

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { GraphCommunitiesPage, GraphNode, GraphSlice, GraphSummary, GraphVertexDetail } from '../../../src-shared/contract-graph';
 import type { AlertRow, DetectionRun, ImportJob, Page } from '../../../src-shared/dto';
 import { SHARED_DATA } from '../../../test/paths';
+import { describeShared } from '../../../test/shared-data';
 import { TestEngine } from '../test-support';
 
 let engine: TestEngine;
@@ -14,7 +15,7 @@ async function find(value: string, type?: string): Promise<GraphNode> {
   return hit;
 }
 
-describe('entity graph built by the pipeline from the shared EC2 auth.log', () => {
+describeShared('entity graph built by the pipeline from the shared EC2 auth.log', [join(SHARED_DATA, 'elastic', 'auth.log')], () => {
   beforeAll(async () => {
     engine = new TestEngine();
     await engine.call('cases.create', { name: 'graph' });

@@ -5,7 +5,8 @@ import yazl from 'yazl';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ImportPackResult, RuleMatchesPage, RulePackRow, RuleRow, RulesChange, RulesPage } from '../../../src-shared/contract-rules';
 import type { AlertRow, DetectionRun, ImportJob, Page } from '../../../src-shared/dto';
-import { hasSharedData, SHARED_DATA } from '../../../test/paths';
+import { SHARED_DATA } from '../../../test/paths';
+import { describeShared } from '../../../test/shared-data';
 import { TestEngine, tempDir } from '../test-support';
 
 let engine: TestEngine;
@@ -181,7 +182,7 @@ describe('rules handlers without logs', () => {
   });
 });
 
-describe.skipIf(!hasSharedData)('rules handlers on the shared EC2 auth.log', () => {
+describeShared('rules handlers on the shared EC2 auth.log', [AUTH_LOG], () => {
   it('shows hits on the bundled SSH correlations, their matches with title, author and lines; a disabled rule stops alerting', async () => {
     await newCase('elastic rules');
     const run = await importAndDetect(AUTH_LOG);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IncidentRow, IncidentsPage } from '../../../src-shared/contract-incidents';
 import type { StartImportResult } from '../../../src-shared/dto';
-import { hasSharedData, SHARED_DATA } from '../../../test/paths';
+import { SHARED_DATA } from '../../../test/paths';
+import { describeShared } from '../../../test/shared-data';
 import { TestEngine } from '../test-support';
 import { ATTACK_CATEGORIES, scoreIncidents, type TruthAttack } from './scenario-eval';
 import { runScenario } from './scenario-run';
@@ -76,7 +77,7 @@ describe('incidents on generated scenarios', () => {
   }, 180_000);
 });
 
-describe.skipIf(!hasSharedData)('incidents on the elastic auth.log', () => {
+describeShared('incidents on the elastic auth.log', [join(SHARED_DATA, 'elastic', 'auth.log')], () => {
   it('puts every brute-force source (20+ failed passwords) in an auth_attack incident', async () => {
     const file = join(SHARED_DATA, 'elastic', 'auth.log');
     const failures = new Map<string, number>();

@@ -191,7 +191,7 @@ describe('import on the normalizing thread', () => {
     );
     expect(got.entities).toEqual(want.entities);
     expect(got.fts).toBe(want.fts);
-  });
+  }, 120_000);
 
   it('gives the template miner back mid-import when the live collector needs it, and finishes on the engine thread', async () => {
     const folder = sampleFolder(120_000);
@@ -214,5 +214,5 @@ describe('import on the normalizing thread', () => {
     expect(got.events).toEqual(want.events);
     expect(got.templates).toEqual(want.templates);
     expect(got.entities).toEqual(want.entities);
-  });
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../../../test/paths';
+import { describeShared } from '../../../test/shared-data';
 import { Drain } from './drain';
 import { groupingAccuracy, loadLoghubDataset, LOGHUB_DATASETS, parseCsv } from './loghub';
 
@@ -28,7 +28,7 @@ describe('groupingAccuracy', () => {
   });
 });
 
-describe.skipIf(!existsSync(LOGHUB))('Loghub 2k grouping accuracy (one default configuration)', () => {
+describeShared('Loghub 2k grouping accuracy (one default configuration)', [LOGHUB], () => {
   it('averages ≥ 0.93 over the six datasets', () => {
     const scores: Record<string, number> = {};
     for (const name of LOGHUB_DATASETS) {

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { SHARED_DATA, hasSharedData } from '../../../test/paths';
+import { SHARED_DATA } from '../../../test/paths';
+import { describeShared } from '../../../test/shared-data';
 import { splitLines } from './lines';
 import { createParseContext, createParser, parseLine, sniffFormat, validateMapping } from './sniff';
 
 const firstLines = (rel: string) => splitLines(readFileSync(join(SHARED_DATA, rel))).slice(0, 50).map((l) => l.text);
 
-describe.skipIf(!hasSharedData)('sniffFormat on real files', () => {
+describeShared('sniffFormat on real files', [join(SHARED_DATA, 'elastic'), join(SHARED_DATA, 'loghub-2k')], () => {
   test.each([
     ['elastic/auth.log', 'auth'],
     ['elastic/apache_access.log', 'access'],

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentRow, IncidentsPage } from '../../../src-shared/contract-incidents';
 import type { ExportResult, MergeReport } from '../../../src-shared/contract-triage';
 import { STIX_SCHEMAS as STIX_ROOT } from '../../../test/paths';
+import { itShared } from '../../../test/shared-data';
 import { runScenario } from '../incidents/scenario-run';
 import type { TestEngine } from '../test-support';
 
@@ -93,7 +94,7 @@ describe('export', () => {
     expect(ev).toMatchObject({ label: 'true', note: 'confirmed, "quoted", with, commas' });
   });
 
-  it('STIX 2.1: a bundle that validates against the STIX 2.1 JSON schemas (bundle and each object), with report, analyst, indicator, observables and observed data', async () => {
+  itShared('STIX 2.1: a bundle that validates against the STIX 2.1 JSON schemas (bundle and each object), with report, analyst, indicator, observables and observed data', [STIX_SCHEMAS], async () => {
     const { r, text } = await exportTo('stix');
     const ajv = new Ajv2020({ strict: false, unicodeRegExp: false, logger: false });
     addFormats(ajv);

@@ -6,7 +6,8 @@ import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertRow, DetectionRun, Page } from '../../../../src-shared/dto';
-import { SHARED_DATA, hasSharedData } from '../../../../test/paths';
+import { SHARED_DATA } from '../../../../test/paths';
+import { describeShared } from '../../../../test/shared-data';
 import { writeScenario } from '../../scenario/write';
 import { TestEngine, tempDir } from '../../test-support';
 import { ATTACK_PATTERNS, type PatternDetection } from './detection';
@@ -74,7 +75,7 @@ describe('named patterns through the real parsers and pipeline', () => {
   }, 180_000);
 });
 
-describe.skipIf(!hasSharedData)('the shared EC2 auth.log through the pipeline', () => {
+describeShared('the shared EC2 auth.log through the pipeline', [join(SHARED_DATA, 'elastic', 'auth.log')], () => {
   it('finds the brute-force sources, including the one that tries the empty user name', async () => {
     engine = new TestEngine();
     await engine.call('cases.create', { name: 'elastic' });

@@ -122,5 +122,5 @@ describe('Ensemble against injected anomalies', () => {
       expect(p.precision).toBeGreaterThanOrEqual(0.9);
       expect(p.recall).toBeGreaterThanOrEqual(0.9);
     }
-  });
+  }, 120_000);
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { SHARED_DATA, hasSharedData } from '../../../../test/paths';
+import { SHARED_DATA } from '../../../../test/paths';
+import { describeShared } from '../../../../test/shared-data';
 import { createParseContext } from './context';
 import { parseAccess, parseClfTime } from './access';
 
@@ -83,7 +84,7 @@ describe('access log formats', () => {
   });
 });
 
-describe.skipIf(!hasSharedData)('elastic apache_access.log (10,000 combined lines)', () => {
+describeShared('elastic apache_access.log (10,000 combined lines)', [join(SHARED_DATA, 'elastic', 'apache_access.log')], () => {
   const lines = readFileSync(join(SHARED_DATA, 'elastic', 'apache_access.log'), 'utf8').split('\n').filter((l) => l.length > 0);
   const c = ctx('apache_access.log');
   const events = lines.map((l) => parseAccess(l, c));

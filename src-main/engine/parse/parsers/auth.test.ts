@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { NormalizedEvent } from '../../../../src-shared/event';
-import { SHARED_DATA, hasSharedData } from '../../../../test/paths';
+import { SHARED_DATA } from '../../../../test/paths';
+import { describeShared } from '../../../../test/shared-data';
 import { createParseContext } from './context';
 import { parseSyslog3164 } from './syslog3164';
 
@@ -181,7 +182,7 @@ describe('sudo, su, sessions, accounts', () => {
   });
 });
 
-describe.skipIf(!hasSharedData)('elastic auth.log (7121 lines, 3 weeks, no year)', () => {
+describeShared('elastic auth.log (7121 lines, 3 weeks, no year)', [join(SHARED_DATA, 'elastic', 'auth.log')], () => {
   const lines = readFileSync(join(SHARED_DATA, 'elastic', 'auth.log'), 'utf8').split('\n').filter((l) => l.length > 0);
   const ctx = createParseContext('auth.log', { referenceTime: Date.UTC(2017, 4, 1) });
   const events = lines.map((l) => parseSyslog3164(l, ctx, 'auth'));

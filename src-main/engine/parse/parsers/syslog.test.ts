@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { SHARED_DATA, hasSharedData } from '../../../../test/paths';
+import { SHARED_DATA } from '../../../../test/paths';
+import { describeShared } from '../../../../test/shared-data';
 import { createParseContext } from './context';
 import { parseSyslog5424 } from './syslog5424';
 import { parseSyslog3164 } from './syslog3164';
@@ -231,7 +232,7 @@ function readCsv(text: string): string[][] {
   return rows;
 }
 
-describe.skipIf(!hasSharedData)('Loghub syslog samples against their ground truth', () => {
+describeShared('Loghub syslog samples against their ground truth', [join(SHARED_DATA, 'loghub-2k')], () => {
   const cases = [
     { name: 'Linux', host: 4, app: 5, pid: 6, content: 7 },
     { name: 'OpenSSH', host: 4, app: -1, pid: 5, content: 6 },

@@ -2,7 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SIGMA_SPEC, SHARED_DATA, hasSharedData } from '../../../../test/paths';
+import { SIGMA_SPEC, SHARED_DATA } from '../../../../test/paths';
+import { describeShared } from '../../../../test/shared-data';
 import { SigmaEngine } from '../engine';
 import { parseSigmaDocument } from '../rule-parser';
 import { checkRulePack, formatRuleCheckReport } from '../rules-check';
@@ -134,7 +135,7 @@ describe('validation', () => {
   });
 });
 
-describe('specification test documents', () => {
+describeShared('specification test documents', [join(SIGMA_SPEC, 'tests', 'schema')], () => {
   const dir = join(SIGMA_SPEC, 'tests', 'schema');
   for (const kind of ['rules', 'correlation', 'filter']) {
     for (const file of readdirSync(join(dir, kind))) {
@@ -149,7 +150,7 @@ describe('specification test documents', () => {
   }
 });
 
-describe.skipIf(!hasSharedData)('shared valid and invalid rule files', () => {
+describeShared('shared valid and invalid rule files', [join(SHARED_DATA, 'sigma-rule-files')], () => {
   const root = join(SHARED_DATA, 'sigma-rule-files');
   const load = async (folder: string) => checkRulePack(join(root, folder));
 

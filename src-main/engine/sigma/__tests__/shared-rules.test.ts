@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { SHARED_DATA, hasSharedData } from '../../../../test/paths';
+import { expect, it } from 'vitest';
+import { SHARED_DATA } from '../../../../test/paths';
+import { describeShared } from '../../../../test/shared-data';
 import { SigmaEngine } from '../engine';
 import { auth, web } from './helpers';
 
@@ -10,7 +11,7 @@ import { auth, web } from './helpers';
  */
 const EXPECTED_FAILURES: Record<string, RegExp> = {};
 
-describe.skipIf(!hasSharedData)('SigmaHQ linux and web rules', () => {
+describeShared('SigmaHQ linux and web rules', [join(SHARED_DATA, 'sigma-rules', 'rules')], () => {
   it('all 255 load, or fail only for the documented reasons', async () => {
     const engine = new SigmaEngine();
     const res = await engine.loadPack(join(SHARED_DATA, 'sigma-rules', 'rules'));
