@@ -51,9 +51,14 @@ const coreMethods = {
     output: reply<StartImportResult>(),
   },
   'ingest.cancelImport': { input: z.object({ importId: z.number().int().positive() }).strict(), output: reply<ImportJob>() },
-  /** Continue an interrupted import from its last checkpoint. */
+  /** Continue an interrupted, cancelled or failed import from its last checkpoint. */
   'ingest.resumeImport': { input: z.object({ importId: z.number().int().positive() }).strict(), output: reply<ImportJob>() },
   'ingest.listImports': { input: empty, output: reply<ImportJob[]>() },
+  /**
+   * Resolves once no import and no detection pass is running or queued, including the passes that
+   * imports queue when they end. For headless callers (`vigil analyze`, the HTTP API).
+   */
+  'ingest.waitIdle': { input: empty, output: reply<null>() },
   'ingest.listSources': { input: empty, output: reply<SourceRow[]>() },
 
   'collector.getStatus': { input: empty, output: reply<CollectorStatus>() },

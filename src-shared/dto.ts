@@ -50,8 +50,11 @@ export interface DuplicateImport {
 }
 
 export interface StartImportResult {
+  /** What will run: new imports, and unfinished earlier imports of the same content continued. */
   jobs: ImportJob[];
   duplicates: DuplicateImport[];
+  /** Ids of the jobs that continue an earlier, unfinished import (nothing is stored twice). */
+  resumed: number[];
 }
 
 export interface SourceRow {
@@ -61,6 +64,12 @@ export interface SourceRow {
   format: string;
   lines: number;
   unparsed: number;
+  /**
+   * The years given to lines whose time stamps carry none (RFC 3164 syslog, auth.log), chosen so
+   * that no line is dated after the file's own time; null when every line had a year.
+   * `futureKept`: lines kept in `last` because the next year would have put them in the future.
+   */
+  assumedYears: { first: number; last: number; futureKept: number } | null;
 }
 
 export interface TemplateRow {

@@ -114,6 +114,10 @@ export class Engine {
     'ingest.cancelImport': ({ importId }) => this.open().importer.cancel(importId),
     'ingest.resumeImport': ({ importId }) => this.open().importer.resume(importId),
     'ingest.listImports': () => this.open().importer.list(),
+    'ingest.waitIdle': async () => {
+      await this.open().importer.whenIdle();
+      return null;
+    },
     'ingest.listSources': () => this.open().importer.sources(),
 
     'collector.getStatus': () => this.open().live.status(),

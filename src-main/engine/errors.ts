@@ -26,3 +26,14 @@ export function ioError(err: unknown, what: string): EngineError {
   const reason = (e?.code && reasons[e.code]) || e?.message || String(err);
   return new EngineError('io_error', `${what} ${reason}`, { errno: e?.code });
 }
+
+/**
+ * Why work stops when its case closes: unlike a cancel, the work is owed. An import is left
+ * interrupted and a detection pass running, and both are taken up when the case opens again.
+ */
+export class CaseClosing extends Error {
+  override readonly name = 'CaseClosing';
+  constructor() {
+    super('the case was closed; the work goes on when it is opened again');
+  }
+}

@@ -148,7 +148,7 @@ describe('a detection pass that follows the import', () => {
     expect(followed.runs).toHaveLength(1);
     expect(followed.runs[0]).toMatchObject({ status: 'done', scope: 'all' });
     const abandoned = followed.store.db.prepare(`SELECT status, error FROM detection_runs WHERE scope = 'import'`).all();
-    expect(abandoned).toEqual([{ status: 'failed', error: expect.stringMatching(/not in time order/) }]);
+    expect(abandoned).toEqual([{ status: 'cancelled', error: expect.stringMatching(/^superseded by a pass over the whole case: .*not in time order/) }]);
     const want = findings(normal.store);
     const got = findings(followed.store);
     expect(got.alerts).toEqual(want.alerts);

@@ -8,9 +8,10 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { DuplicateImport, ImportJob, ImportProgress, ImportStatus, SourceRow, StartImportResult } from '../../../src-shared/dto';
-import { EngineError, ioError } from '../errors';
+import { CaseClosing, EngineError, ioError } from '../errors';
 import { sniffFormat, type LogFormat } from '../parse/sniff';
 import type { DrainState } from '../parse/drain';
+import type { AssumedYears } from '../parse/parsers/context';
 import { LineSplitter } from '../parse/lines';
 import type { FormatChoice, SourceNormalizer, SourceOptions } from '../pipeline/normalize';
 import type { CaseModels } from '../pipeline/case-models';
@@ -20,7 +21,7 @@ import { Postings } from '../store/postings';
 import { rowToEvent, type StoredRow } from '../store/event-rows';
 import { extractEntities } from '../parse/entities';
 import { fingerprint } from './fingerprint';
-import { inputSize, walkMembers, type MemberSkip } from './members';
+import { inputSize, lastLineOf, walkMembers, type MemberSkip } from './members';
 import { interactive } from '../activity';
 import { NormalizerThread } from './normalizer-thread';
 import type { FollowedPass } from '../pipeline/detection';
@@ -164,14 +165,20 @@ export class Importer {
       progress: db.prepare('UPDATE imports SET bytes_read = ?, lines = ?, members = ?, unparsed = ?, notes = ? WHERE id = ?'),
       checkpoint: db.prepare('UPDATE imports SET member_index = ?, member_lines = ?, checkpoint_event_id = ? WHERE id = ?'),
       finish: db.prepare('UPDATE imports SET status = ?, finished_at = ?, error = ? WHERE id = ? RETURNING *'),
-      byFingerprint: db.prepare(`SELECT * FROM imports WHERE fingerprint = ? AND status = 'done' ORDER BY id LIMIT 1`),
+      // The newest import of the same content, however it ended: done is a duplicate, anything
+      // else is continued rather than imported a second time.
+      byFingerprint: db.prepare(`SELECT * FROM imports WHERE fingerprint = ? AND name <> '${LIVE_IMPORT_NAME}' ORDER BY (status = 'done') DESC, id DESC LIMIT 1`),
       source: db
         .prepare(
           `INSERT INTO sources (import_id, member_index, name, format) VALUES (?, ?, ?, ?)
            ON CONFLICT(import_id, member_index) DO UPDATE SET format = excluded.format RETURNING id`,
         )
         .pluck(),
-      sourceCount: db.prepare('UPDATE sources SET lines = ?, unparsed = ? WHERE id = ?'),
+      // Years widen over the member's batches (and across a resume, which starts a new parser).
+      sourceCount: db.prepare(
+        `UPDATE sources SET lines = @lines, unparsed = @unparsed, year_first = coalesce(min(year_first, @first), year_first, @first),
+           year_last = coalesce(max(year_last, @last), year_last, @last), year_future_kept = max(year_future_kept, @kept) WHERE id = @id`,
+      ),
       sourceUnparsed: db.prepare('SELECT unparsed FROM sources WHERE id = ?').pluck(),
     };
     // A live collection that was running when the process died has nothing to resume: what it
@@ -193,8 +200,12 @@ export class Importer {
 
   sources(): SourceRow[] {
     return this.store.db
-      .prepare('SELECT id, import_id AS importId, name, format, lines, unparsed FROM sources ORDER BY id')
-      .all() as SourceRow[];
+      .prepare('SELECT id, import_id AS importId, name, format, lines, unparsed, year_first, year_last, year_future_kept FROM sources ORDER BY id')
+      .all()
+      .map((r) => {
+        const { year_first: first, year_last: last, year_future_kept: futureKept, ...rest } = r as Omit<SourceRow, 'assumedYears'> & { year_first: number | null; year_last: number | null; year_future_kept: number };
+        return { ...rest, assumedYears: first === null || last === null ? null : { first, last, futureKept } };
+      });
   }
 
   get(id: number): ImportJob {
@@ -221,25 +232,52 @@ export class Importer {
     });
     const jobs: ImportJob[] = [];
     const duplicates: DuplicateImport[] = [];
+    const resumed: number[] = [];
     for (const c of checked) {
       const earlier = opts.force ? undefined : (this.stmt.byFingerprint.get(c.fp) as ImportRow | undefined);
-      if (earlier) {
+      if (earlier?.status === 'done') {
         duplicates.push({ path: c.path, of: toJob(earlier) });
+        continue;
+      }
+      if (earlier) {
+        // Interrupted by a crash, cancelled or failed part-way: what it stored stays, and it goes
+        // on from its last checkpoint, so no line is stored twice.
+        jobs.push(this.continueImport(earlier));
+        resumed.push(earlier.id);
         continue;
       }
       const row = this.stmt.insertImport.get(c.path, basename(c.path), c.size, Date.now(), c.fp) as ImportRow;
       jobs.push(toJob(row));
       this.enqueue({ id: row.id, format: opts.format, follow: opts.follow ?? false });
     }
-    return { jobs, duplicates };
+    return { jobs, duplicates, resumed };
+  }
+
+  /** An unfinished import of the same content, queued to continue (if it is not already). */
+  private continueImport(row: ImportRow): ImportJob {
+    if (this.queue.some((q) => q.id === row.id) || this.running?.id === row.id) return toJob(row);
+    if (row.status !== 'interrupted') this.store.db.prepare(`UPDATE imports SET status = 'interrupted', finished_at = NULL, error = NULL WHERE id = ?`).run(row.id);
+    this.enqueue({ id: row.id, format: 'auto' });
+    return this.get(row.id);
+  }
+
+  /**
+   * Resolves once no import or detection pass is running or queued, including work queued while
+   * waiting (an import's pass, a whole-case pass after it). Also when the case closes.
+   */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      const pump = this.pump;
+      await pump;
+      if (pump === this.pump) return;
+    }
   }
 
   resume(id: number): ImportJob {
     const row = this.row(id);
-    if (row.status !== 'interrupted') throw new EngineError('conflict', `Import #${id} is ${row.status}; only an interrupted import can resume.`);
-    if (this.queue.some((q) => q.id === id) || this.running?.id === id) return toJob(row);
-    this.enqueue({ id, format: 'auto' });
-    return toJob(row);
+    if (row.status === 'done') throw new EngineError('conflict', `Import #${id} is done; there is nothing to resume.`);
+    if (row.name === LIVE_IMPORT_NAME) throw new EngineError('conflict', `Import #${id} is a live collection; start the collector again instead.`);
+    return this.continueImport(row);
   }
 
   cancel(id: number): ImportJob {
@@ -264,7 +302,7 @@ export class Importer {
   async close(): Promise<void> {
     this.closed = true;
     this.queue.length = 0;
-    this.running?.abort.abort();
+    this.running?.abort.abort(new CaseClosing());
     await this.pump;
   }
 
@@ -376,7 +414,7 @@ export class Importer {
           this.writer.add(start.id, sourceId, firstLineNo + i, n.event, n.entities);
         }
         this.writer.indexRows();
-        this.stmt.sourceCount.run(memberLinesAfter, s.unparsedBase + normalizer.unparsed, sourceId);
+        this.countSource(sourceId, memberLinesAfter, s.unparsedBase + normalizer.unparsed, normalizer.assumedYears());
         this.stmt.progress.run(bytesRead, lines + batch.length, members, unparsed + normalizer.unparsed, JSON.stringify(notes), start.id);
         if (checkpoint) this.saveCheckpoint(start.id, memberIndex, memberLinesAfter);
       },
@@ -403,6 +441,8 @@ export class Importer {
     /** The followed pass cannot stand: the stages will need a pass over the whole case. */
     const unfollow = (reason: string) => {
       if (!followed) return;
+      // Said as what happened: the usual course for real logs, not a failure.
+      if (following.consumed && !this.closed) notes.push(`Detection followed the import until ${reason}; it then ran over the whole case.`);
       followed.abandon(reason, this.closed && following.consumed);
       followed = null;
       thread?.unfollow();
@@ -419,7 +459,7 @@ export class Importer {
       this.writer.beginRows();
       const ids = this.writer.insertBatch(start.id, f.sourceId, f.firstLineNo, f.lines, batch);
       this.writer.indexRows();
-      this.stmt.sourceCount.run(f.memberLinesAfter, f.member.unparsed + batch.unparsed, f.sourceId);
+      this.countSource(f.sourceId, f.memberLinesAfter, f.member.unparsed + batch.unparsed, batch.years);
       this.stmt.progress.run(bytesRead, lines + batch.rows.n, members, unparsed + batch.unparsed, JSON.stringify(notes), start.id);
       if (followed) {
         // The followed pass sees rows in the order they are stored, which is event-time order
@@ -433,7 +473,7 @@ export class Importer {
           }
           lastTs = ev.ts;
         }
-        if (!ordered) unfollow('the import’s events were not in time order; detection re-ran over the whole case');
+        if (!ordered) unfollow('a line earlier than the one before it (the lines are not in time order)');
         else {
           following.consumed = true;
           try {
@@ -482,7 +522,7 @@ export class Importer {
     const giveBackIfAsked = async () => {
       if (!handBack || !thread) return;
       await writeAll();
-      unfollow('a live collection started during the import; detection re-ran over the whole case');
+      unfollow('a live collection started');
       const state = await thread.state();
       thread.stop();
       thread = null;
@@ -531,7 +571,9 @@ export class Importer {
         /** Lines of this member no parser fit, stored through the thread (a resumed member's from before included). */
         const memberCounts = { unparsed: 0 };
         const open = (): void => {
-          const opened = this.openSource(start.id, member.index, member.name, format, head, mtime);
+          // Yearless lines are dated no later than the member's own time, and fitted to its last line.
+          const lastLine = member.file ? lastLineOf(member.file) : null;
+          const opened = this.openSource(start.id, member.index, member.name, format, head, member.mtime ?? mtime, lastLine);
           // A resumed member's row already counts the lines stored before the checkpoint.
           if (resumeLines > 0) opened.unparsedBase = this.stmt.sourceUnparsed.get(opened.sourceId) as number;
           memberCounts.unparsed = opened.unparsedBase;
@@ -682,12 +724,16 @@ export class Importer {
     }
   }
 
-  private openSource(importId: number, memberIndex: number, name: string, format: FormatChoice, head: string[], mtime: number): OpenedSource {
-    const options: SourceOptions = { name, format, head, referenceTime: mtime };
+  private openSource(importId: number, memberIndex: number, name: string, format: FormatChoice, head: string[], mtime: number, lastLine: string | null): OpenedSource {
+    const options: SourceOptions = { name, format, head, referenceTime: mtime, ...(lastLine === null ? {} : { lastLine }) };
     // The same choice SourceNormalizer makes, here too so the source row has it at once.
     const found: LogFormat = format === 'auto' ? sniffFormat(head, name) : format;
     const sourceId = this.stmt.source.get(importId, memberIndex, name, found) as number;
     return { options, sourceId, normalizer: null, unparsedBase: 0 };
+  }
+
+  private countSource(id: number, lines: number, unparsed: number, years: AssumedYears | null): void {
+    this.stmt.sourceCount.run({ id, lines, unparsed, first: years?.first ?? null, last: years?.last ?? null, kept: years?.futureKept ?? 0 });
   }
 
   private saveCheckpoint(importId: number, memberIndex: number, memberLines: number, drain?: DrainState): void {
@@ -768,7 +814,7 @@ export class Importer {
 
 /** Why a pass that followed an import was given up when a detector failed. */
 function detectionFailed(err: unknown): string {
-  return `detection failed during the import (${(err as Error)?.message ?? String(err)}); it re-ran over the whole case`;
+  return `a detector failed (${(err as Error)?.message ?? String(err)})`;
 }
 
 /** Work chained on the import queue failed outside its own error handling: log it, keep the queue going. */

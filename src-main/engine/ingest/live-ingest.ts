@@ -205,7 +205,7 @@ export class LiveIngest {
       s.normalizers.set(key, (n = { normalizer, sourceId, seq: 0 }));
       fresh.add(key);
     }
-    const line = n.normalizer.line(m.line);
+    const line = n.normalizer.line(m.line, m.receivedAt);
     const ev = line.event;
     // The header's time when it is believable, the receive time otherwise.
     if (ev.ts === null || Math.abs(ev.ts - m.receivedAt) > SANE_SKEW_MS) {

@@ -3,7 +3,7 @@
  * byte streams. Nothing is extracted to disk and no archive is read whole into memory. Every
  * member that cannot be read says why and the rest of the import goes on.
  */
-import { createReadStream, lstatSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -20,6 +20,13 @@ export interface Member {
   name: string;
   /** Decompressed bytes; read it to the end (or stop iterating) before taking the next member. */
   stream: AsyncIterable<Buffer>;
+  /**
+   * When the member was last written, as its container records it (the file's time, a tar or zip
+   * entry's, a gzip header's), epoch ms: no yearless line of it is dated later.
+   */
+  mtime?: number;
+  /** The member's path on disk when it is a plain file there (its end can be read first). */
+  file?: string;
 }
 
 export interface MemberSkip {
@@ -95,7 +102,9 @@ export async function* walkMembers(path: string, opts: WalkOptions = {}): AsyncG
   if (st.isDirectory()) {
     const files = listFolder(path, (p, what) => opts.onSkip?.({ index: -1, name: relative(path, p), reason: `${what}; skipped` }));
     for (const file of files) {
-      yield* tolerant(walkFile(file, relative(path, file) || basename(file), counter, opts), relative(path, file) || basename(file), opts);
+      const display = relative(path, file) || basename(file);
+      if (skipNotALog(display, opts)) continue;
+      yield* tolerant(walkFile(file, display, counter, opts), display, opts);
     }
   } else {
     // A lone file that cannot be opened at all (not a zip, say) fails the import with that reason.
@@ -170,7 +179,8 @@ async function* walkFile(file: string, display: string, counter: { next: number 
     }
     const stream = kind === 'plain' ? raw : guarded(raw.pipe(decompressor(kind)), raw, display, opts.limits ?? DEFAULT_LIMITS);
     forwardErrors(raw, stream);
-    yield { index, name: display, stream };
+    const mtime = (kind === 'gzip' ? gzipMtime(file) : null) ?? fileMtime(file);
+    yield { index, name: display, stream, ...(mtime === null ? {} : { mtime }), ...(kind === 'plain' ? { file } : {}) };
     return;
   }
   const body = kind === 'tar' ? raw : guarded(raw.pipe(decompressor(kind === 'tar.gz' ? 'gzip' : 'bzip2')), raw, display, opts.limits ?? DEFAULT_LIMITS);
@@ -196,17 +206,22 @@ async function* walkFile(file: string, display: string, counter: { next: number 
       await drain(entry);
       continue;
     }
+    if (skipNotALog(name, opts)) {
+      await drain(entry);
+      continue;
+    }
     const index = counter.next++;
     const inner = archiveKind(header.name);
+    const mtime = header.mtime instanceof Date && header.mtime.getTime() > 0 ? { mtime: header.mtime.getTime() } : {};
     if (index < (opts.fromIndex ?? 0)) {
       await drain(entry);
     } else if (inner === 'gzip' || inner === 'bzip2') {
-      yield { index, name, stream: pipeInto(Readable.from(entry), decompressor(inner)) };
+      yield { index, name, stream: pipeInto(Readable.from(entry), decompressor(inner)), ...mtime };
     } else if (inner !== 'plain') {
       opts.onSkip?.({ index, name, reason: 'an archive inside an archive; extract it and import it on its own' });
       await drain(entry);
     } else {
-      yield { index, name, stream: entry as AsyncIterable<Buffer> };
+      yield { index, name, stream: entry as AsyncIterable<Buffer>, ...mtime };
     }
     // Whatever the consumer left unread must still be consumed for tar-stream to move on.
     await drain(entry);
@@ -250,6 +265,7 @@ async function* walkZip(file: string, display: string, counter: { next: number }
         opts.onSkip?.({ index: -1, name, reason: 'a symlink inside the archive; links are never followed' });
         continue;
       }
+      if (skipNotALog(name, opts)) continue;
       const index = counter.next++;
       if (index < (opts.fromIndex ?? 0)) {
         opts.onInputBytes?.(entry.compressedSize);
@@ -290,12 +306,14 @@ async function* walkZip(file: string, display: string, counter: { next: number }
       );
       forwardErrors(stream, counted);
       const inner = archiveKind(fileName);
-      if (inner === 'gzip' || inner === 'bzip2') yield { index, name, stream: pipeInto(counted, decompressor(inner)) };
+      const modified = entry.getLastModDate().getTime();
+      const mtime = Number.isFinite(modified) && modified > 0 ? { mtime: modified } : {};
+      if (inner === 'gzip' || inner === 'bzip2') yield { index, name, stream: pipeInto(counted, decompressor(inner)), ...mtime };
       else if (inner !== 'plain') {
         opts.onSkip?.({ index, name, reason: 'an archive inside an archive; extract it and import it on its own' });
         counted.resume();
         continue;
-      } else yield { index, name, stream: counted };
+      } else yield { index, name, stream: counted, ...mtime };
     }
     if (seen === 0) opts.onSkip?.({ index: -1, name: display, reason: 'the archive holds no files' });
   } finally {
@@ -403,4 +421,71 @@ function decompressError(err: Error, display: string): Error {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) return new Error(`${display} is truncated: the compressed data ends early`);
   return new Error(`${display} cannot be decompressed: ${err.message}`);
+}
+
+/**
+ * Files that sit beside logs in folders and archives but are not logs: licences, read-me files,
+ * documents, pictures, programs. Said and skipped rather than parsed into message-only events.
+ * A file the analyst names on its own is always imported.
+ */
+const NOT_A_LOG_NAME = /^(readme|licen[cs]e|copying|notice|authors|changelog|contributing|copyright|patents)(-[a-z0-9.-]+)?(\.(md|markdown|txt|rst|html?))?$/i;
+/** Names that say log whatever else they say (`notice.log`, `license-server.log.1`). */
+const LOG_NAME = /\.(log|jsonl|ndjson)(\.\d+)?(\.(gz|bz2))?$/i;
+const NOT_A_LOG_EXT = /\.(md|markdown|rst|pdf|docx?|odt|png|jpe?g|gif|svg|ico|html?|css|js|py|sh|exe|dll|so|dylib|class|jar)$/i;
+
+export function notALogReason(name: string): string | null {
+  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('!'), name.lastIndexOf('\\')) + 1);
+  if (LOG_NAME.test(base)) return null;
+  if (NOT_A_LOG_NAME.test(base)) return 'not a log (a licence, read-me or similar document); skipped';
+  if (NOT_A_LOG_EXT.test(base)) return 'not a log (a document, picture or program, by its name); skipped';
+  return null;
+}
+
+function skipNotALog(name: string, opts: WalkOptions): boolean {
+  const why = notALogReason(name);
+  if (why) opts.onSkip?.({ index: -1, name, reason: why });
+  return why !== null;
+}
+
+function fileMtime(file: string): number | null {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/** The MTIME of a gzip file's header (the original file's time, as gzip and logrotate keep it), or null. */
+function gzipMtime(file: string): number | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(10);
+    if (readSync(fd, head, 0, 10, 0) < 10 || head[0] !== 0x1f || head[1] !== 0x8b) return null;
+    const seconds = head.readUInt32LE(4);
+    return seconds > 0 ? seconds * 1000 : null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/** The last non-empty line of a plain file on disk, from its last 64 KB; null when there is none. */
+export function lastLineOf(file: string): string | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const n = Math.min(size, 64 * 1024);
+    const buf = Buffer.alloc(n);
+    readSync(fd, buf, 0, n, size - n);
+    const lines = buf.toString('utf8').split(/\r?\n/);
+    for (let i = lines.length - 1; i > (n < size ? 0 : -1); i--) if (lines[i]!.trim().length > 0) return lines[i]!;
+    return null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }

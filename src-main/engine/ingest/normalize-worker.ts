@@ -93,6 +93,7 @@ function normalize(source: SourceNormalizer, lines: readonly string[], keep: Nor
   return {
     rows: rows.finish(),
     unparsed: source.unparsed - unparsedBefore,
+    years: source.assumedYears(),
     entities: entities.finish(),
     templates: [...templates.values()],
   };

@@ -15,6 +15,7 @@ import { AlertWriter } from '../store/alerts';
 import { TimeOrderedEvents } from '../store/event-rows';
 import type { Stage } from './stage';
 import type { NormalizedEvent } from '../../../src-shared/event';
+import { CaseClosing } from '../errors';
 
 const PAGE = 1000;
 const PROGRESS_INTERVAL_MS = 200;
@@ -105,7 +106,10 @@ export class Detection {
     }
     // A pass cut short by a crash left partial findings: the honest repair is a full pass.
     const cut = db.prepare(`SELECT count(*) FROM detection_runs WHERE status = 'running'`).pluck().get() as number;
-    if (cut > 0) db.prepare(`UPDATE detection_runs SET status = 'failed', error = 'interrupted; detection re-ran over the whole case' WHERE status = 'running'`).run();
+    if (cut > 0)
+      db.prepare(
+        `UPDATE detection_runs SET status = 'cancelled', finished_at = coalesce(finished_at, ?), error = 'interrupted (the case was closed, or Vigil stopped); superseded by a pass over the whole case' WHERE status = 'running'`,
+      ).run(Date.now());
     this.needsFullRun = cut > 0;
   }
 
@@ -202,6 +206,9 @@ export class Detection {
       return this.conclude(run.id, scope === 'all' ? 'all' : 'import', stageMs, () => progress.run(done, sink.added, run.id));
     } catch (err) {
       side?.cancel();
+      // Closing the case does not cancel the pass: it stays running in the case, and the next
+      // open runs a pass over the whole case in its place, as after a crash.
+      if (signal?.reason instanceof CaseClosing) return toRun(db.prepare('SELECT * FROM detection_runs WHERE id = ?').get(run.id) as RunRow);
       const cancelled = signal?.aborted ?? false;
       return this.finish(run.id, cancelled ? 'cancelled' : 'failed', cancelled ? null : (err as Error).message);
     }
@@ -260,7 +267,7 @@ export class Detection {
         // Left running, the next open repairs it with a pass over the whole case, as after a crash.
         if (leaveRunning) return;
         // Not reported as finished: the pass that follows is the import's.
-        db.prepare(`UPDATE detection_runs SET status = 'failed', finished_at = ?, error = ? WHERE id = ?`).run(Date.now(), reason, runRow.id);
+        db.prepare(`UPDATE detection_runs SET status = 'cancelled', finished_at = ?, error = ? WHERE id = ?`).run(Date.now(), `superseded by a pass over the whole case: ${reason}`, runRow.id);
       },
     };
   }

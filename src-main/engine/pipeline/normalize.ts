@@ -9,6 +9,8 @@ import { maskMessage, type MaskedMessage } from '../parse/mask';
 import { createParseContext, createParser, sniffFormat, type LogFormat, type ParseContext, type SourceLineParser } from '../parse/sniff';
 import type { JsonMapping } from '../parse/parsers/json-mapping';
 import { parseRaw } from '../parse/parsers/raw';
+import { yearlessStamp } from '../parse/parsers/time';
+import type { AssumedYears } from '../parse/parsers/context';
 
 export type FormatChoice = LogFormat | 'auto';
 
@@ -24,8 +26,10 @@ export interface SourceOptions {
   format: FormatChoice;
   /** Lines to sniff the format from when `format` is auto. */
   head: readonly string[];
-  /** Epoch ms that yearless timestamps are judged against (file mtime, receive time). */
+  /** Epoch ms no yearless timestamp is dated after (the file's or member's time, the receive time). */
   referenceTime: number;
+  /** The source's last line, when it can be read before the rest (a file on disk). */
+  lastLine?: string;
   tzOffsetMinutes?: number;
   jsonMapping?: JsonMapping;
 }
@@ -100,10 +104,22 @@ export class SourceNormalizer {
     // Raw chosen by the analyst means the whole line is the message; raw found by sniffing still
     // lets structured lines in a mixed file be recognised one by one.
     this.parse = opts.format === 'raw' ? parseRaw : createParser(this.format, opts.jsonMapping ? { jsonMapping: opts.jsonMapping } : {});
-    this.ctx = createParseContext(opts.name, { referenceTime: opts.referenceTime, tzOffsetMinutes: opts.tzOffsetMinutes ?? 0 });
+    this.ctx = createParseContext(opts.name, {
+      referenceTime: opts.referenceTime,
+      tzOffsetMinutes: opts.tzOffsetMinutes ?? 0,
+      lastStamp: opts.lastLine === undefined ? null : yearlessStamp(opts.lastLine),
+    });
   }
 
-  line(raw: string): NormalizedLine {
+  /** The years given to yearless lines so far, or null when no line lacked a year. */
+  assumedYears(): AssumedYears | null {
+    const st = this.ctx.state;
+    return st.firstYear === null || st.lastYear === null ? null : { first: st.firstYear, last: st.lastYear, futureKept: st.futureKept };
+  }
+
+  /** One line; `receivedAt`, for a live line, is the time no yearless stamp may be dated after. */
+  line(raw: string, receivedAt?: number): NormalizedLine {
+    if (receivedAt !== undefined) this.ctx.referenceTime = receivedAt;
     const event = this.parse(raw, this.ctx);
     if (event.parser === 'raw') this.unparsed++;
     if (event.ts === null) event.ts = this.lastTs;

@@ -2,6 +2,7 @@
  * Writes normalized events into the case with their full-text index, entity and template posting
  * lists and counts, one batch per transaction. The caller owns the transaction boundary.
  */
+import type { AssumedYears } from '../parse/parsers/context';
 import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
 import type { Entity } from '../parse/entities';
@@ -219,6 +220,8 @@ export interface NormalizedBatch {
   rows: PackedRows;
   /** Lines no parser fit. */
   unparsed: number;
+  /** The years the source's yearless lines were given so far (all its batches), or null. */
+  years: AssumedYears | null;
   /** Each entity of the batch once, with the lines (indices into the batch) it occurs in. */
   entities: PackedEntities;
   templates: BatchTemplate[];

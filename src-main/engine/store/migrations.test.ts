@@ -146,3 +146,22 @@ describe('migration 12', () => {
     expect(entities.countBetween(1, 100, 199)).toBe(50);
   });
 });
+
+describe('migration 13', () => {
+  it('adds the assumed years to sources, keeping the sources there were', () => {
+    const db = new Database(':memory:');
+    migrate(db, 12);
+    db.prepare(`INSERT INTO imports (id, path, name, status, started_at) VALUES (1, '/auth.log', 'auth.log', 'done', 1)`).run();
+    db.prepare(`INSERT INTO sources (import_id, member_index, name, format, lines) VALUES (1, 0, 'auth.log', 'auth', 5)`).run();
+    migrate(db, 13);
+    expect(db.prepare('SELECT name, lines, year_first, year_last, year_future_kept FROM sources').get()).toEqual({
+      name: 'auth.log',
+      lines: 5,
+      year_first: null,
+      year_last: null,
+      year_future_kept: 0,
+    });
+    db.prepare('UPDATE sources SET year_first = 2025, year_last = 2026').run();
+    expect(db.prepare('SELECT year_first, year_last FROM sources').get()).toEqual({ year_first: 2025, year_last: 2026 });
+  });
+});

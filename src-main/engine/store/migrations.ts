@@ -300,6 +300,19 @@ const CORE_MIGRATIONS: readonly Migration[] = [
       db.exec('DROP TABLE event_entities; DROP INDEX events_template;');
     },
   },
+  {
+    version: 13,
+    name: 'the years assumed for yearless lines',
+    up(db) {
+      // Syslog and auth.log lines carry no year: each source says which years it was read in, and
+      // how many lines were kept from the year after (it would have dated them in the future).
+      db.exec(`
+        ALTER TABLE sources ADD COLUMN year_first INTEGER;
+        ALTER TABLE sources ADD COLUMN year_last INTEGER;
+        ALTER TABLE sources ADD COLUMN year_future_kept INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
 ];
 
 /** Lists of at most this many ids when converting: rows stay a few kilobytes. */

@@ -148,8 +148,8 @@ function JobRow({ job }: { job: ImportJob }) {
             Cancel
           </button>
         )}
-        {job.status === 'interrupted' && (
-          <button className="ghost small" onClick={() => void resume(job.id).catch(showError)}>
+        {(job.status === 'interrupted' || job.status === 'cancelled' || job.status === 'failed') && (
+          <button className="ghost small" title="Continue from the last checkpoint; nothing is stored twice" onClick={() => void resume(job.id).catch(showError)}>
             Resume
           </button>
         )}

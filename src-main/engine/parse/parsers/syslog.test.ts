@@ -185,8 +185,10 @@ describe('year inference', () => {
 
   test('the first line after the reference time belongs to the year before', () => {
     expect(parseSyslog3164('Nov 20 00:00:00 h a: 1', ctx(Date.UTC(2024, 2, 1)))!.ts).toBe(Date.UTC(2023, 10, 20));
-    // A few days past the reference (clock skew) stays in the reference year.
-    expect(parseSyslog3164('Mar  5 00:00:00 h a: 1', ctx(Date.UTC(2024, 2, 1)))!.ts).toBe(Date.UTC(2024, 2, 5));
+    // Never in the future: days past the reference is the year before; within a day (a local
+    // time ahead of UTC) stays in the reference year.
+    expect(parseSyslog3164('Mar  5 00:00:00 h a: 1', ctx(Date.UTC(2024, 2, 1)))!.ts).toBe(Date.UTC(2023, 2, 5));
+    expect(parseSyslog3164('Mar  1 13:00:00 h a: 1', ctx(Date.UTC(2024, 2, 1)))!.ts).toBe(Date.UTC(2024, 2, 1, 13));
   });
 
   test('state is per context: two sources infer independently', () => {

@@ -1,8 +1,11 @@
 import type { ParseContext } from './context';
 
 const DAY_MS = 86_400_000;
-/** A yearless timestamp this far past the reference time is taken to be from the year before. */
-const FUTURE_TOLERANCE_MS = 31 * DAY_MS;
+/**
+ * How far past the reference time a yearless line may fall before it is taken to be from the year
+ * before: a day, for lines written in local time up to 14 hours ahead of UTC.
+ */
+const FUTURE_TOLERANCE_MS = DAY_MS;
 
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** Month names keyed by their three char codes packed in one number: no substring per lookup. */
@@ -48,31 +51,83 @@ export function daysInMonth(year: number, month: number): number {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
+/** A yearless time stamp: month 0-11, day of the month, second of the day. */
+export interface YearlessStamp {
+  month: number;
+  day: number;
+  secondOfDay: number;
+}
+
 /**
- * Year of a yearless (month, day) line. The first line takes the reference year, or the year
- * before when that would put it in the future; afterwards a backwards jump of six months or more
- * (December → January) starts a new year, and a forward jump of that size is a straggler from
- * the year before.
+ * The `Mmm dd hh:mm:ss` stamp a syslog line starts with (after an optional `<PRI>`), or null.
+ * Used on a file's last line, so that the year of its first line can be chosen to fit its end.
+ */
+export function yearlessStamp(line: string): YearlessStamp | null {
+  let i = 0;
+  if (line.charCodeAt(0) === 60) {
+    const close = line.indexOf('>');
+    if (close < 2 || close > 4) return null;
+    i = close + 1;
+  }
+  const month = monthAt(line, i);
+  if (month < 0 || line.charCodeAt(i + 3) !== 32 || line.charCodeAt(i + 6) !== 32) return null;
+  const day = line.charCodeAt(i + 4) === 32 ? digitAt(line, i + 5) : twoDigits(line, i + 4);
+  const secondOfDay = clockAt(line, i + 7);
+  if (day < 1 || day > 31 || secondOfDay < 0) return null;
+  return { month, day, secondOfDay };
+}
+
+/** Epoch ms of a yearless stamp in a given year, in the context's zone. */
+function stampAt(ctx: ParseContext, year: number, s: YearlessStamp): number {
+  return Date.UTC(year, s.month, s.day) + s.secondOfDay * 1000 - ctx.tzOffsetMinutes * 60_000;
+}
+
+/** Position of a stamp within any year, for ordering two stamps of one file. */
+function calendarKey(s: YearlessStamp): number {
+  return (s.month * 32 + s.day) * 86_400 + s.secondOfDay;
+}
+
+/**
+ * The year of a file's first yearless line: the latest year that dates no line of the file after
+ * the reference time (the file's own time: its last write). When the file's last line is known,
+ * it is the latest line, and the first is a year earlier if it comes later in the calendar
+ * (the file turns a new year); otherwise the first line itself must not be in the future.
+ */
+function firstYear(ctx: ParseContext, first: YearlessStamp): number {
+  const limit = ctx.referenceTime + FUTURE_TOLERANCE_MS;
+  const anchor = ctx.lastStamp ?? first;
+  let year = new Date(ctx.referenceTime).getUTCFullYear() + 1;
+  while (stampAt(ctx, year, anchor) > limit) year--;
+  if (ctx.lastStamp && calendarKey(ctx.lastStamp) < calendarKey(first)) year--;
+  return year;
+}
+
+/**
+ * Year of a yearless (month, day) line. The first line's year comes from `firstYear`; afterwards
+ * a backwards jump of six months or more (December → January) starts a new year, and a forward
+ * jump of that size is a straggler from the year before. A new year that would date lines after
+ * the reference time is not started: those lines are counted (`futureKept`) and stay in the year.
  */
 export function inferYear(ctx: ParseContext, month: number, day: number, secondOfDay: number): number {
   const st = ctx.state;
+  let year: number;
   if (st.year === null) {
-    let year = new Date(ctx.referenceTime).getUTCFullYear();
-    const candidate = Date.UTC(year, month, day) + secondOfDay * 1000 - ctx.tzOffsetMinutes * 60_000;
-    if (candidate > ctx.referenceTime + FUTURE_TOLERANCE_MS) year--;
+    year = firstYear(ctx, { month, day, secondOfDay });
     st.year = year;
     st.lastMonth = month;
-    return year;
+  } else {
+    const last = st.lastMonth;
+    year = st.year;
+    if (month < last && last - month >= 6) {
+      if (stampAt(ctx, st.year + 1, { month, day, secondOfDay }) > ctx.referenceTime + FUTURE_TOLERANCE_MS) st.futureKept++;
+      else year = ++st.year;
+      st.lastMonth = month;
+    } else if (month > last && month - last >= 6) year = st.year - 1;
+    else st.lastMonth = month;
   }
-  const last = st.lastMonth;
-  if (month < last && last - month >= 6) {
-    st.year++;
-    st.lastMonth = month;
-    return st.year;
-  }
-  if (month > last && month - last >= 6) return st.year - 1;
-  st.lastMonth = month;
-  return st.year;
+  if (st.firstYear === null || year < st.firstYear) st.firstYear = year;
+  if (st.lastYear === null || year > st.lastYear) st.lastYear = year;
+  return year;
 }
 
 /** The last day converted: log lines come in time order, so most share their day. */
