@@ -9,8 +9,11 @@ import { INCIDENT_LABELS, type IncidentLabel, type IncidentRow } from './contrac
 
 export const EXPORT_FORMATS = ['json', 'csv', 'timesketch', 'stix', 'misp'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-/** What an export holds: incidents with this label, or every labelled incident. */
-export const EXPORT_LABELS = ['true', 'benign', 'any'] as const;
+/**
+ * What an export holds: incidents with this label, every labelled incident (`any`), or every
+ * incident, labelled or not (`all`).
+ */
+export const EXPORT_LABELS = ['true', 'benign', 'any', 'all'] as const;
 export type ExportLabel = (typeof EXPORT_LABELS)[number];
 /** File name extension of each format. */
 export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {

@@ -52,7 +52,9 @@ describe('vigil analyze', () => {
     const out = capture();
     const file = join(tempDir(), 'kept.vigil');
     expect(await runAnalyze([SAMPLE, '--case', file], { paths, version: 'test' }, out.stream)).toBe(0);
-    expect(out.text()).toMatch(/^PRIO\s+SEVERITY\s+CATEGORY/);
+    expect(out.text()).toMatch(/^Read 2 files, [\d,]+ lines, in [\d.]+ s\.\n/);
+    expect(out.text()).toMatch(/\nID\s+PRIO\s+SEVERITY\s+WHAT\s+FIRST \(UTC\)\s+SPAN\s+EVENTS\s+ACTOR\n/);
+    expect(Math.max(...out.text().split('\n').map((l) => l.length))).toBeLessThanOrEqual(120);
     expect(out.text()).toContain('scanner');
     expect(out.text()).toMatch(/6 incidents\n$/);
     expect(existsSync(file)).toBe(true);

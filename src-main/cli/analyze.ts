@@ -1,19 +1,21 @@
 /** `vigil analyze PATH... [--json] [--case FILE]`: the incident queue of logs, headless. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
-import type { DetectionRun, ImportJob, StartImportResult } from '../../src-shared/dto';
-import type { Envelope } from '../../src-shared/envelope';
-import { InProcessEngineLink } from '../engine/link';
+import type { DetectionRun, SourceRow } from '../../src-shared/dto';
 import type { BuiltPaths } from '../host/paths';
+import { analyzePaths, HeadlessCase, type AnalysisOutcome } from './headless';
 
 const HELP = `Usage: vigil analyze PATH... [--json] [--case FILE]
   Import logs (files, folders, archives) into a case, run every detector and print the incident queue.
-  --json       print {"incidents": [...]} instead of a table
+  Returns when every import and detection pass it started has ended; exits 1 if any did not finish.
+  --json       print {"files": [...], "detection": {...}, "incidents": [...]} instead of a table
   --case FILE  keep the case in FILE (created, or added to when it exists); default a temporary case
 `;
+
+/** The table fits a terminal of this many columns. */
+const WIDTH = 120;
 
 export interface AnalyzedIncident {
   id: string;
@@ -34,10 +36,22 @@ export interface AnalyzedIncident {
   tags: string[];
 }
 
+/** One file or archive member read, as the header and `--json` report it. */
+export interface AnalyzedFile {
+  name: string;
+  format: string;
+  lines: number;
+  /** Lines no parser fit (kept as message-only events). */
+  unparsed: number;
+  /** Years given to lines whose time stamps carry none; null when every line had a year. */
+  assumedYears: SourceRow['assumedYears'];
+}
+
 export async function runAnalyze(
   argv: string[],
   ctx: { paths: BuiltPaths; version: string },
   out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
   let parsed;
   try {
@@ -51,8 +65,8 @@ export async function runAnalyze(
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
-  } catch (err) {
-    process.stderr.write(`vigil analyze: ${(err as Error).message}\n\n${HELP}`);
+  } catch (e) {
+    err.write(`vigil analyze: ${(e as Error).message}\n\n${HELP}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -61,86 +75,37 @@ export async function runAnalyze(
     return 0;
   }
   if (positionals.length === 0) {
-    process.stderr.write(`vigil analyze: give at least one PATH\n\n${HELP}`);
+    err.write(`vigil analyze: give at least one PATH\n\n${HELP}`);
     return 2;
   }
   const missing = positionals.filter((p) => !existsSync(p));
   if (missing.length) {
-    process.stderr.write(`vigil analyze: not found: ${missing.join(', ')}\n`);
+    err.write(`vigil analyze: not found: ${missing.join(', ')}\n`);
     return 2;
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-analyze-'));
-  const link = new InProcessEngineLink({ dataDir, version: ctx.version, rulesDir: ctx.paths.rulesDir });
+  const h = new HeadlessCase({ version: ctx.version, rulesDir: ctx.paths.rulesDir });
   try {
-    const call = async <T>(method: string, input: unknown): Promise<T> => {
-      const reply = (await link.request(method, input)) as Envelope<T>;
-      if (!reply.ok) throw new Error(reply.error.message);
-      return reply.value;
-    };
-    const casePath = values.case ? resolve(values.case) : join(dataDir, 'analyze.vigil');
-    if (existsSync(casePath)) await call('cases.open', { path: casePath });
-    else await call('cases.create', { name: basename(casePath).replace(/\.vigil$/, '') || 'analyze', path: casePath });
-
-    // Wait on the engine's events, never by polling: a request now and then would make the
-    // engine treat the import as interactive and store it in small batches.
-    const detected = new Map<number, DetectionRun>();
-    const ended = new Map<number, ImportJob>();
-    const waiters: (() => void)[] = [];
-    link.onEvent((name, payload) => {
-      if (name === 'detect.finished') {
-        const run = payload as DetectionRun;
-        if (run.importId !== null) detected.set(run.importId, run);
-        // A pass over the whole case covers every import that ended before it.
-        else for (const [id, job] of ended) if (job.status === 'done' && !detected.has(id)) detected.set(id, run);
-      } else if (name === 'ingest.finished') {
-        const job = payload as ImportJob;
-        ended.set(job.id, job);
-      } else return;
-      for (const w of waiters.splice(0)) w();
-    });
-    const until = (done: () => boolean): Promise<void> =>
-      new Promise<void>((resolve) => {
-        const check = () => (done() ? resolve() : waiters.push(check));
-        check();
-      });
-    // Should a pass die before it could report (its case unwritable), look it up now and then:
-    // twice a minute is far too rare to make the engine think someone is waiting on it.
-    const watchdog = setInterval(() => {
-      void (async () => {
-        const runs = await call<DetectionRun[]>('detect.listRuns', {}).catch(() => [] as DetectionRun[]);
-        for (const r of runs) if (r.importId !== null && r.status !== 'running' && !detected.has(r.importId)) detected.set(r.importId, r);
-        for (const [id, job] of ended) {
-          if (job.status === 'done' && !detected.has(id) && !runs.some((r) => r.importId === id) && Date.now() - (job.finishedAt ?? 0) > 60_000)
-            detected.set(id, { id: 0, scope: 'import', importId: id, status: 'failed', events: 0, alerts: 0, startedAt: Date.now(), finishedAt: Date.now(), error: 'the detection pass did not start' });
-        }
-        for (const w of waiters.splice(0)) w();
-      })();
-    }, 30_000);
-    watchdog.unref();
+    const casePath = values.case ? resolve(values.case) : join(h.scratch, 'analyze.vigil');
+    const t0 = performance.now();
     // The queue is what is wanted here, not the events as early as possible: detect as they are stored.
-    const started = await call<StartImportResult>('ingest.startImport', { paths: positionals.map((p) => resolve(p)), detectWhileImporting: true });
-    for (const d of started.duplicates) process.stderr.write(`skipped ${d.path}: already in the case\n`);
-    for (const job of started.jobs) {
-      // A done import is followed by its detection pass; a failed or cancelled one is not.
-      await until(() => detected.has(job.id) || (ended.has(job.id) && ended.get(job.id)!.status !== 'done'));
-      const end = ended.get(job.id);
-      if (end && end.status !== 'done') {
-        process.stderr.write(`import of ${job.path} ${end.status}${end.error ? `: ${end.error}` : ''}\n`);
-        continue;
-      }
-      const run = detected.get(job.id);
-      if (run && run.status !== 'done')
-        process.stderr.write(`detection after ${job.path} ${run.status}${run.error ? `: ${run.error}` : ''}\n`);
+    const outcome = await analyzePaths(h, casePath, positionals, { detectWhileImporting: true });
+    const seconds = (performance.now() - t0) / 1000;
+    const page = await h.call<IncidentsPage>('incidents.list', { limit: 10_000 });
+    if (values.json) out.write(JSON.stringify(analysisJson(outcome, page.rows), null, 2) + '\n');
+    else out.write(formatHeader(outcome, seconds) + '\n' + formatQueue(page.rows));
+    for (const d of outcome.duplicates) err.write(`skipped ${d.path}: already in the case (import #${d.of.id})\n`);
+    if (values.case) err.write(`case kept in ${casePath}\n`);
+    if (outcome.unfinished.length > 0) {
+      for (const why of outcome.unfinished) err.write(`vigil analyze: unfinished: ${why}\n`);
+      err.write('vigil analyze: the queue above covers only what finished\n');
+      return 1;
     }
-    clearInterval(watchdog);
-    const page = await call<IncidentsPage>('incidents.list', { limit: 10_000 });
-    const incidents = page.rows.map(toAnalyzed);
-    out.write(values.json ? JSON.stringify({ incidents }, null, 2) + '\n' : formatQueue(page.rows));
-    if (values.case) process.stderr.write(`case kept in ${casePath}\n`);
     return 0;
+  } catch (e) {
+    err.write(`vigil analyze: ${(e as Error).message}\n`);
+    return 1;
   } finally {
-    await link.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await h.close();
   }
 }
 
@@ -169,32 +134,137 @@ export function toAnalyzed(r: IncidentRow): AnalyzedIncident {
   };
 }
 
-/** The queue as a plain-text table, one incident per line plus its summary. */
+function files(o: AnalysisOutcome): AnalyzedFile[] {
+  return o.sources.map((s) => ({ name: s.name, format: s.format, lines: s.lines, unparsed: s.unparsed, assumedYears: s.assumedYears }));
+}
+
+/** The members an import skipped (not logs, links, damage), from its notes. */
+function skipped(o: AnalysisOutcome): string[] {
+  return o.imports.flatMap((j) => j.notes);
+}
+
+/** How detection went, in words: the normal fall-back to a whole-case pass is said as what happened. */
+export function detectionStory(runs: readonly DetectionRun[]): string {
+  const finished = runs.filter((r) => r.status === 'done');
+  if (runs.length === 0) return 'Detection: no pass ran (nothing new to detect on).';
+  const last = finished[finished.length - 1];
+  const superseded = runs.find((r) => r.status === 'cancelled' && r.error?.startsWith('superseded by a pass over the whole case: '));
+  const what = last ? `${fmtInt(last.events)} events, ${fmtInt(last.alerts)} alerts` : 'no pass finished';
+  if (superseded && last?.scope === 'all') {
+    const why = superseded.error!.slice('superseded by a pass over the whole case: '.length);
+    return `Detection: ${what}. It followed the import until ${why}, then ran over the whole case.`;
+  }
+  if (last?.scope === 'all') return `Detection: ${what}, in a pass over the whole case.`;
+  return `Detection: ${what}.`;
+}
+
+function yearsText(y: SourceRow['assumedYears']): string {
+  if (!y) return '';
+  const span = y.first === y.last ? String(y.first) : `${y.first}–${y.last}`;
+  return `no year in its times: read as ${span}${y.futureKept > 0 ? ` (${fmtInt(y.futureKept)} lines kept in ${y.last}: ${y.last + 1} would be in the future)` : ''}`;
+}
+
+/** What was read and how detection went, before the queue. */
+export function formatHeader(o: AnalysisOutcome, seconds: number): string {
+  const f = files(o);
+  const lines = f.reduce((n, x) => n + x.lines, 0);
+  const out = [`Read ${f.length} file${f.length === 1 ? '' : 's'}, ${fmtInt(lines)} lines, in ${seconds.toFixed(1)} s.`];
+  const nameWidth = Math.min(48, Math.max(4, ...f.map((x) => x.name.length)));
+  for (const x of f) {
+    const cells = [`  ${fit(x.name, nameWidth).padEnd(nameWidth)}`, `${fmtInt(x.lines).padStart(11)} lines`, x.format.padEnd(10)];
+    if (x.unparsed > 0) cells.push(`${fmtInt(x.unparsed)} fit no parser`);
+    if (x.assumedYears) cells.push(yearsText(x.assumedYears));
+    out.push(cells.join('  ').trimEnd());
+  }
+  for (const note of skipped(o)) out.push(`  ${fit(note, WIDTH - 2)}`);
+  if (o.resumed.length > 0) out.push(`Continued ${o.resumed.length === 1 ? 'an import' : `${o.resumed.length} imports`} left unfinished earlier; nothing was stored twice.`);
+  out.push(detectionStory(o.runs));
+  return out.join('\n') + '\n';
+}
+
+/** `--json`: the same facts as the header, and the queue. */
+export function analysisJson(o: AnalysisOutcome, rows: readonly IncidentRow[]) {
+  const done = o.runs.filter((r) => r.status === 'done');
+  const last = done[done.length - 1] ?? null;
+  return {
+    files: files(o),
+    skipped: skipped(o),
+    resumed: o.resumed,
+    detection: {
+      summary: detectionStory(o.runs),
+      events: last?.events ?? 0,
+      alerts: last?.alerts ?? 0,
+      runs: o.runs.map((r) => ({ id: r.id, scope: r.scope, importId: r.importId, status: r.status, events: r.events, alerts: r.alerts, note: r.error })),
+    },
+    unfinished: o.unfinished,
+    incidents: rows.map(toAnalyzed),
+  };
+}
+
+/** The queue as a table of at most 120 columns, one incident per line plus its summary. */
 export function formatQueue(rows: readonly IncidentRow[]): string {
   if (rows.length === 0) return 'No incidents.\n';
-  const head = ['PRIO', 'SEVERITY', 'CATEGORY', 'PATTERN', 'FIRST (UTC)', 'LAST (UTC)', 'EVENTS', 'ACTOR', 'DETECTORS'];
+  const head = ['ID', 'PRIO', 'SEVERITY', 'WHAT', 'FIRST (UTC)', 'SPAN', 'EVENTS', 'ACTOR'];
   const body = rows.map((r) => [
+    // Enough of the id to name the incident to `vigil label` (which takes a unique prefix).
+    r.id.slice(0, 12),
     r.priority.toFixed(0),
     r.severity,
-    r.category,
-    r.pattern ?? '-',
+    r.pattern && r.pattern !== r.category ? `${r.category}/${r.pattern}` : r.category,
     iso(r.firstTs)?.slice(0, 16).replace('T', ' ') ?? '-',
-    iso(r.lastTs)?.slice(0, 16).replace('T', ' ') ?? '-',
-    String(r.eventCount),
+    span(r.firstTs, r.lastTs),
+    fmtInt(r.eventCount),
     r.groupKey,
-    r.detectors.join(','),
   ]);
-  const widths = head.map((h, i) => Math.min(40, Math.max(h.length, ...body.map((b) => b[i]!.length))));
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  // WHAT and ACTOR give way, in turn, until the row fits.
+  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  while (total() > WIDTH && (widths[3]! > 16 || widths[7]! > 16)) {
+    if (widths[7]! >= widths[3]! && widths[7]! > 16) widths[7]!--;
+    else widths[3]!--;
+  }
+  const right = new Set([1, 6]);
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (c.length > widths[i]! ? c.slice(0, widths[i]! - 1) + '…' : c.padEnd(widths[i]!)))
+      .map((c, i) => (right.has(i) ? fit(c, widths[i]!).padStart(widths[i]!) : fit(c, widths[i]!).padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
   const lines = [line(head)];
   rows.forEach((r, i) => {
     lines.push(line(body[i]!));
-    lines.push(`      ${r.summary}`);
+    for (const l of wrap(r.summary, WIDTH - 6)) lines.push(`      ${l}`);
   });
   lines.push(`${rows.length} incident${rows.length === 1 ? '' : 's'}`);
   return lines.join('\n') + '\n';
+}
+
+function fit(s: string, width: number): string {
+  return s.length > width ? s.slice(0, Math.max(0, width - 1)) + '…' : s;
+}
+
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (cur && cur.length + 1 + word.length > width) {
+      out.push(cur);
+      cur = '';
+    }
+    cur = cur ? `${cur} ${word}` : fit(word, width);
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+function span(first: number | null, last: number | null): string {
+  if (first === null || last === null) return '-';
+  const s = Math.max(0, Math.round((last - first) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}`;
+  return `${Math.floor(s / 86_400)}d${String(Math.floor((s % 86_400) / 3600)).padStart(2, '0')}h`;
+}
+
+function fmtInt(n: number): string {
+  return n.toLocaleString('en-US');
 }

@@ -1,20 +1,18 @@
 /** `vigil export CASE --format F [--out FILE] [--label L]`: labelled incidents with their evidence, headless. */
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, EXPORT_LABELS, type ExportResult } from '../../src-shared/contract-triage';
-import type { DetectionRun } from '../../src-shared/dto';
-import type { Envelope } from '../../src-shared/envelope';
-import { InProcessEngineLink } from '../engine/link';
 import type { BuiltPaths } from '../host/paths';
+import { HeadlessCase } from './headless';
 
-const HELP = `Usage: vigil export CASE --format json|csv|timesketch|stix|misp [--out FILE] [--label true|benign|any]
-  Write the case's labelled incidents with their evidence events, entities and labels.
+const HELP = `Usage: vigil export CASE --format json|csv|timesketch|stix|misp [--out FILE] [--label true|benign|any|all]
+  Write the case's incidents with their evidence events, entities and labels.
   --format F   json (re-importable), csv, timesketch (JSON lines), stix (STIX 2.1 bundle), misp (MISP event)
   --out FILE   where to write (default: standard output)
-  --label L    only incidents labelled true, benign, or any label (default any)
+  --label L    incidents labelled true, benign, with any label (default), or all incidents, labelled or not
+  When no incident matches, nothing is written and the command exits 1, whatever the format.
   --max-events N  evidence events per incident at most (default 100000)
 `;
 
@@ -64,29 +62,13 @@ export async function runExport(
     return 2;
   }
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-export-'));
-  const link = new InProcessEngineLink({ dataDir, version: ctx.version, rulesDir: ctx.paths.rulesDir });
+  const h = new HeadlessCase({ version: ctx.version, rulesDir: ctx.paths.rulesDir });
   try {
-    const call = async <T>(method: string, input: unknown): Promise<T> => {
-      const reply = (await link.request(method, input)) as Envelope<T>;
-      if (!reply.ok) throw new Error(reply.error.message);
-      return reply.value;
-    };
+    await h.open(casePath);
     // A case whose last pass was cut short re-runs detection on open: export what it finds.
-    const finished = new Promise<void>((done) => {
-      const off = link.onEvent((name, payload) => {
-        if (name === 'detect.finished' && (payload as DetectionRun).scope === 'all') {
-          off();
-          done();
-        }
-      });
-    });
-    await call('cases.open', { path: casePath });
-    const runs = await call<DetectionRun[]>('detect.listRuns', {});
-    if (runs.some((r) => r.status === 'running')) await finished;
-
-    const target = values.out ? resolve(values.out) : join(dataDir, 'export.out');
-    const r = await call<ExportResult>('triage.export', { format, label, path: target, maxEvents });
+    await h.settle();
+    const target = values.out ? resolve(values.out) : join(h.scratch, 'export.out');
+    const r = await h.call<ExportResult>('triage.export', { format, label, path: target, maxEvents });
     if (values.out) {
       err.write(
         `Exported ${r.incidents} incident${r.incidents === 1 ? '' : 's'} and ${r.events} evidence event${r.events === 1 ? '' : 's'} ` +
@@ -95,14 +77,12 @@ export async function runExport(
     } else {
       await pipeline(createReadStream(r.path), out, { end: false });
     }
-    if (r.incidents === 0) err.write(`vigil export: no incident of this case is labelled${label === 'any' ? '' : ` ${label}`}\n`);
     return 0;
   } catch (e) {
     err.write(`vigil export: ${(e as Error).message}\n`);
     return 1;
   } finally {
-    await link.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await h.close();
   }
 }
 

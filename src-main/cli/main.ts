@@ -4,6 +4,7 @@ import { runAnalyze } from './analyze';
 import { runCollect } from './collect';
 import { runEval } from './eval';
 import { runExport } from './export';
+import { runLabel } from './label';
 import { runParse } from './parse';
 import { runRules } from './rules';
 import { runServe } from './serve';
@@ -22,12 +23,14 @@ Usage:
       Run the syslog collector headless into a case; Ctrl+C stops it and prints a summary.
   vigil analyze PATH... [--json] [--case FILE]
       Import logs into a case, run every detector and print the incident queue (or JSON).
+  vigil label CASE INCIDENT true|benign|clear [--note TEXT] [--author NAME] | vigil label CASE --undo
+      Label an incident as the workbench does (benign labels tune detection; undoable).
   vigil rules check DIR|ZIP|FILE [--json]
       Load a Sigma rule pack and report every rule that loads or fails, and why.
   vigil eval [...]
       Evaluate the behaviour models against labelled data (see vigil eval --help).
-  vigil export CASE --format json|csv|timesketch|stix|misp [--out FILE] [--label true|benign|any]
-      Write the labelled incidents of a case with their evidence events, entities and labels.
+  vigil export CASE --format json|csv|timesketch|stix|misp [--out FILE] [--label true|benign|any|all]
+      Write a case's labelled (or all) incidents with their evidence events, entities and labels.
   vigil --help | --version
 
 Environment:
@@ -61,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
       return runEval(rest, { paths, version });
     case 'export':
       return runExport(rest, { paths, version });
+    case 'label':
+      return runLabel(rest, { paths, version });
     default:
       process.stderr.write(`vigil: unknown command '${command}'\n\n${HELP}`);
       return 2;

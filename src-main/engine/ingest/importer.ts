@@ -441,8 +441,6 @@ export class Importer {
     /** The followed pass cannot stand: the stages will need a pass over the whole case. */
     const unfollow = (reason: string) => {
       if (!followed) return;
-      // Said as what happened: the usual course for real logs, not a failure.
-      if (following.consumed && !this.closed) notes.push(`Detection followed the import until ${reason}; it then ran over the whole case.`);
       followed.abandon(reason, this.closed && following.consumed);
       followed = null;
       thread?.unfollow();

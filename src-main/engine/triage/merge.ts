@@ -53,6 +53,8 @@ export function importLabels(db: Database, file: string, author = defaultAuthor(
   }
   const incoming: (z.infer<typeof exportedIncident> & { at: number })[] = [];
   for (const [i, raw] of parsed.data.incidents.entries()) {
+    // An export of every incident (`--label all`) holds unlabelled ones: nothing to merge there.
+    if (typeof raw === 'object' && raw !== null && (raw as { label?: unknown }).label === null) continue;
     const r = exportedIncident.safeParse(raw);
     if (!r.success) {
       const issue = r.error.issues[0];

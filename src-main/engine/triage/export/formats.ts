@@ -47,8 +47,18 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function labelText(l: string): string {
-  return l === 'true' ? 'true incident' : 'benign';
+function labelText(l: string | null): string {
+  return l === 'true' ? 'true incident' : l === 'benign' ? 'benign' : 'not labelled';
+}
+
+/** A label as one word for tags: true-incident, benign, unlabelled. */
+function labelTag(l: string | null): string {
+  return l === 'true' ? 'true-incident' : l === 'benign' ? 'benign' : 'unlabelled';
+}
+
+/** What an export's label choice holds, in words. */
+function exportedText(label: ExportLabel): string {
+  return label === 'any' ? 'labelled' : label === 'all' ? 'all' : labelText(label);
 }
 
 export function createWriter(format: ExportFormat, meta: ExportMeta): FormatWriter {
@@ -179,7 +189,7 @@ function timesketchWriter(): FormatWriter {
     note: inc.note ?? '',
     category: inc.category,
     severity: inc.severity,
-    tag: [`vigil_${inc.label === 'true' ? 'true_incident' : 'benign'}`, inc.category, ...inc.tags],
+    tag: [`vigil_${labelTag(inc.label).replace('-', '_')}`, inc.category, ...inc.tags],
   });
   return {
     head: () => '',
@@ -354,11 +364,11 @@ function stixWriter(meta: ExportMeta): FormatWriter {
           description: `${inc.summary}\n\nAnalyst label: ${word}${inc.note ? ` — ${inc.note}` : ''}${inc.labelledBy ? ` (${inc.labelledBy})` : ''}`,
           report_types: ['threat-report'],
           published: iso(inc.labelledAt ?? meta.exportedAt),
-          labels: [inc.label === 'true' ? 'true-positive' : 'benign', inc.category, ...(inc.pattern ? [inc.pattern] : [])],
+          labels: [inc.label === 'true' ? 'true-positive' : labelTag(inc.label), inc.category, ...(inc.pattern ? [inc.pattern] : [])],
           confidence: Math.round(inc.confidence * 100),
           external_references: [{ source_name: 'vigil', external_id: inc.id }],
           object_refs: refs.length ? refs : [author],
-          x_vigil_label: inc.label,
+          ...(inc.label ? { x_vigil_label: inc.label } : {}),
           ...(inc.note ? { x_vigil_note: inc.note } : {}),
           x_vigil_severity: inc.severity,
           x_vigil_priority: inc.priority,
@@ -440,7 +450,7 @@ function mispWriter(meta: ExportMeta): FormatWriter {
     return s.slice(2);
   };
   const tags = (inc: ExportIncident) => [
-    { name: `vigil:label="${inc.label === 'true' ? 'true-incident' : 'benign'}"` },
+    { name: `vigil:label="${labelTag(inc.label)}"` },
     { name: `vigil:incident="${inc.id}"` },
     ...inc.tags.map((t) => ({ name: `mitre-attack:${t.replace(/^attack\./, '')}` })),
   ];
@@ -448,7 +458,7 @@ function mispWriter(meta: ExportMeta): FormatWriter {
     head: () =>
       `{"Event":${JSON.stringify({
         uuid: uuidV5(meta.runId, VIGIL_STIX_NAMESPACE),
-        info: `Vigil: ${meta.label === 'any' ? 'labelled' : labelText(meta.label)} incidents of case ${meta.caseName}`,
+        info: `Vigil: ${exportedText(meta.label)} incidents of case ${meta.caseName}`,
         date: iso(meta.exportedAt).slice(0, 10),
         timestamp: stamp,
         threat_level_id: '2',

@@ -52,6 +52,12 @@ export function defaultExportPath(o: Pick<ExportOptions, 'exportsDir' | 'caseNam
   return join(o.exportsDir, `${name}-${o.label}-${stamp}.${EXPORT_EXTENSIONS[o.format]}`);
 }
 
+/** Why an export would hold nothing. */
+export function nothingToExport(label: ExportLabel): string {
+  if (label === 'all') return 'Nothing to export: this case has no incidents.';
+  return `Nothing to export: no incident of this case is labelled${label === 'any' ? '' : ` ${label === 'true' ? 'true' : 'benign'}`}.`;
+}
+
 export async function exportIncidents(db: Database, o: ExportOptions): Promise<ExportResult> {
   const t0 = performance.now();
   const target = resolve(o.path ?? defaultExportPath(o));
@@ -63,6 +69,8 @@ export async function exportIncidents(db: Database, o: ExportOptions): Promise<E
   }
   const source = new ExportSource(db, o.label);
   const ids = source.ids();
+  // The same answer in every format, and no file: an empty export is a mistake to say, not to write.
+  if (ids.length === 0) throw new EngineError('not_found', nothingToExport(o.label));
   const writer = createWriter(o.format, {
     caseName: o.caseName,
     casePath: o.casePath,

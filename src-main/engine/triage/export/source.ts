@@ -43,7 +43,8 @@ export interface ExportIncident {
   detectors: string[];
   tags: string[];
   status: IncidentStatus;
-  label: IncidentLabel;
+  /** Null for an unlabelled incident (exports with label `all`). */
+  label: IncidentLabel | null;
   note: string | null;
   labelledAt: number | null;
   labelledBy: string | null;
@@ -164,11 +165,11 @@ export class ExportSource {
    * the suppressed ones (benign incidents that tuning took out of the queue are still labelled).
    */
   ids(): string[] {
-    const where = this.label === 'any' ? 's.label IS NOT NULL' : 's.label = ?';
-    const args = this.label === 'any' ? [] : [this.label];
+    const where = this.label === 'all' ? '1' : this.label === 'any' ? 's.label IS NOT NULL' : 's.label = ?';
+    const args = this.label === 'any' || this.label === 'all' ? [] : [this.label];
     const live = this.db
       .prepare(
-        `SELECT i.id FROM incidents i JOIN incident_state s ON s.id = i.id WHERE ${where} ORDER BY i.priority DESC, i.last_ts DESC, i.id`,
+        `SELECT i.id FROM incidents i LEFT JOIN incident_state s ON s.id = i.id WHERE ${where} ORDER BY i.priority DESC, i.last_ts DESC, i.id`,
       )
       .pluck()
       .all(...args) as string[];
@@ -184,9 +185,9 @@ export class ExportSource {
 
   incident(id: string): { incident: ExportIncident; evidence: number[] } | null {
     const r = (this.db
-      .prepare(`SELECT i.*, s.status, s.label, s.note FROM incidents i JOIN incident_state s ON s.id = i.id WHERE i.id = ?`)
+      .prepare(`SELECT i.*, s.status, s.label, s.note FROM incidents i LEFT JOIN incident_state s ON s.id = i.id WHERE i.id = ?`)
       .get(id) ?? this.suppressed(id)) as IncidentDbRow | undefined;
-    if (!r || !r.label) return null;
+    if (!r || (!r.label && this.label !== 'all')) return null;
     const alerts = r.alert_ids
       ? (this.db
           .prepare(
