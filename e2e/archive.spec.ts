@@ -29,6 +29,12 @@ test('import a tar.gz archive: members parsed, templates counted, entities linke
   await expect(page.locator('.job .badge')).toHaveText('done');
   await expect(page.locator('.job')).toContainText('67 lines');
   await expect(page.locator('.job')).toContainText('3 files');
+  // File by file, with the year assumed for times that carry none.
+  const files = page.getByTestId('import-files');
+  await expect(files.locator('summary')).toHaveText(/^3 files · times without a year read as \d{4}$/);
+  await files.locator('summary').click();
+  await expect(files.getByRole('row', { name: /auth\.log\.1\.gz/ })).toContainText(/auth\s*1\s*\d{4}/);
+  await page.screenshot({ path: test.info().outputPath('sources-files.png') });
 
   // The same archive again is recognised.
   await page.getByLabel('Path to import').fill(archive);

@@ -1,11 +1,13 @@
 /** Imports of the open case and their live progress. */
 import { create } from 'zustand';
-import type { DuplicateImport, ImportJob, ImportProgress } from '../../../src-shared/dto';
+import type { DuplicateImport, ImportJob, ImportProgress, SourceRow } from '../../../src-shared/dto';
 import { api } from '../api';
 
 interface IngestState {
   jobs: ImportJob[];
   progress: Record<number, ImportProgress>;
+  /** The files and archive members each import read, by import id (as they were when it last ended). */
+  sources: Record<number, SourceRow[]>;
   /** Paths left out because their content is already in the case; the analyst may force them. */
   duplicates: DuplicateImport[];
   refresh(): Promise<void>;
@@ -21,9 +23,11 @@ interface IngestState {
 export const useIngest = create<IngestState>((set, get) => ({
   jobs: [],
   progress: {},
+  sources: {},
   duplicates: [],
   async refresh() {
-    set({ jobs: await api().call('ingest.listImports') });
+    const [jobs, sources] = await Promise.all([api().call('ingest.listImports'), api().call('ingest.listSources')]);
+    set({ jobs, sources: bySource(sources) });
   },
   async start(paths, force = false) {
     const { jobs: started, duplicates } = await api().call('ingest.startImport', { paths, force });
@@ -47,6 +51,16 @@ export const useIngest = create<IngestState>((set, get) => ({
   onFinished(job) {
     const jobs = get().jobs;
     set({ jobs: jobs.some((j) => j.id === job.id) ? jobs.map((j) => (j.id === job.id ? job : j)) : [job, ...jobs] });
+    if (job.status !== 'running')
+      void api()
+        .call('ingest.listSources')
+        .then((rows) => set({ sources: bySource(rows) }), () => undefined);
   },
-  reset: () => set({ jobs: [], progress: {}, duplicates: [] }),
+  reset: () => set({ jobs: [], progress: {}, sources: {}, duplicates: [] }),
 }));
+
+function bySource(rows: SourceRow[]): Record<number, SourceRow[]> {
+  const out: Record<number, SourceRow[]> = {};
+  for (const r of rows) (out[r.importId] ??= []).push(r);
+  return out;
+}

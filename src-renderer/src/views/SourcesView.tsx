@@ -1,6 +1,6 @@
 /** Sources: bring logs into the case (dialog, path, drag and drop) and watch imports progress. */
 import { useState, type DragEvent } from 'react';
-import type { ImportJob } from '../../../src-shared/dto';
+import type { ImportJob, SourceRow } from '../../../src-shared/dto';
 import { api } from '../api';
 import { CollectorPanel } from './CollectorPanel';
 import { fmtBytes, fmtDuration, fmtInt } from '../format';
@@ -169,6 +169,7 @@ function JobRow({ job }: { job: ImportJob }) {
         )}
         {job.error && <span className="error-text"> · {job.error}</span>}
       </div>
+      <SourceFiles job={job} />
       {job.notes.length > 0 && (
         <details className="notes">
           <summary>{job.notes.length} skipped</summary>
@@ -181,4 +182,50 @@ function JobRow({ job }: { job: ImportJob }) {
       )}
     </li>
   );
+}
+
+/** What an import read, file by file: format, lines, lines no parser fit, and the year assumed for yearless times. */
+function SourceFiles({ job }: { job: ImportJob }) {
+  const rows = useIngest((s) => s.sources[job.id]);
+  if (!rows || rows.length === 0 || job.status === 'running') return null;
+  const years = rows.filter((r) => r.assumedYears);
+  return (
+    <details className="notes" data-testid="import-files">
+      <summary>
+        {rows.length === 1 ? '1 file' : `${fmtInt(rows.length)} files`}
+        {years.length > 0 && ` · times without a year read as ${yearSpan(years)}`}
+      </summary>
+      <table className="source-files">
+        <thead>
+          <tr>
+            <th>File</th>
+            <th>Format</th>
+            <th className="num">Lines</th>
+            <th className="num">Fit no parser</th>
+            <th>Year assumed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.id}>
+              <td title={r.name}>{r.name}</td>
+              <td>{r.format}</td>
+              <td className="num">{fmtInt(r.lines)}</td>
+              <td className="num">{r.unparsed > 0 ? fmtInt(r.unparsed) : ''}</td>
+              <td title={r.assumedYears ? 'These lines carry no year; it was chosen so that no line is dated after the file was last written.' : undefined}>
+                {r.assumedYears ? yearSpan([r]) : ''}
+                {r.assumedYears && r.assumedYears.futureKept > 0 && ` (${fmtInt(r.assumedYears.futureKept)} lines kept in ${r.assumedYears.last})`}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
+function yearSpan(rows: SourceRow[]): string {
+  const first = Math.min(...rows.map((r) => r.assumedYears!.first));
+  const last = Math.max(...rows.map((r) => r.assumedYears!.last));
+  return first === last ? String(first) : `${first}–${last}`;
 }
