@@ -5,16 +5,15 @@
  * analyst's open case is never touched.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { IncidentsPage, SampleCase } from '../../../src-shared/contract-incidents';
-import type { DetectionRun, StartImportResult } from '../../../src-shared/dto';
 import type { Envelope } from '../../../src-shared/envelope';
 import { toAnalyzed } from '../../cli/analyze';
-import { InProcessEngineLink, type EngineLink } from '../../engine/link';
+import { analyzePaths, HeadlessCase } from '../../cli/headless';
+import type { EngineLink } from '../../engine/link';
 
 export interface ApiContext {
   link: EngineLink;
@@ -146,36 +145,24 @@ async function detect(
   rulesDir: string | undefined,
   what: 'sessions' | 'incidents',
 ): Promise<unknown> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-api-'));
-  const link = new InProcessEngineLink({ dataDir: dir, version: 'api', rulesDir });
-  const casePath = join(dir, 'request.vigil');
+  const h = new HeadlessCase({ version: 'api', ...(rulesDir ? { rulesDir } : {}) });
+  const casePath = join(h.scratch, 'request.vigil');
   try {
-    const call = async <T>(method: string, input: unknown): Promise<T> => {
-      const reply = (await link.request(method, input)) as Envelope<T>;
-      if (!reply.ok) throw new Error(reply.error.message);
-      return reply.value;
-    };
-    await call('cases.create', { name: 'api request', path: casePath });
-    const file = join(dir, 'input.log');
+    const file = join(h.scratch, 'input.log');
     writeFileSync(file, lines.join('\n') + '\n');
-    const finished = new Promise<DetectionRun>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('detection took too long')), DETECT_TIMEOUT_MS);
-      link.onEvent((name, payload) => {
-        if (name === 'detect.finished') {
-          clearTimeout(timer);
-          resolve(payload as DetectionRun);
-        }
-      });
-    });
-    const started = await call<StartImportResult>('ingest.startImport', { paths: [file], format });
-    if (started.jobs.length === 0) throw new Error('nothing to import');
-    const run = await finished;
-    if (run.status !== 'done') throw new Error(`detection ${run.status}${run.error ? `: ${run.error}` : ''}`);
+    let timer: NodeJS.Timeout | undefined;
+    const tooLong = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('detection took too long')), DETECT_TIMEOUT_MS)));
+    // Every import and pass it starts ends before the answer: a pass that had to start over on
+    // out-of-order lines is waited for too.
+    const outcome = await Promise.race([analyzePaths(h, casePath, [file], { format }), tooLong]).finally(() => clearTimeout(timer));
+    if (outcome.imports.length === 0) throw new Error('nothing to import');
+    if (outcome.unfinished.length > 0) throw new Error(`detection did not finish: ${outcome.unfinished.join('; ')}`);
+    const run = outcome.runs.filter((r) => r.status === 'done').at(-1)!;
     if (what === 'incidents') {
-      const page = await call<IncidentsPage>('incidents.list', { limit: 10_000 });
+      const page = await h.call<IncidentsPage>('incidents.list', { limit: 10_000 });
       return { events: run.events, alerts: run.alerts, incidents: page.rows.map(toAnalyzed) };
     }
-    await link.close();
+    await h.link.close();
     const db = new Database(casePath, { readonly: true });
     try {
       const rows = db
@@ -209,8 +196,7 @@ async function detect(
       db.close();
     }
   } finally {
-    await link.close();
-    rmSync(dir, { recursive: true, force: true });
+    await h.close();
   }
 }
 
