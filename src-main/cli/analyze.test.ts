@@ -1,26 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../test/paths';
-import { tempDir } from '../engine/test-support';
+import { capture, tempDir } from '../engine/test-support';
 import { runAnalyze } from './analyze';
 
 const paths = { engineWorker: '', rendererDir: '', preload: '', appRoot: ROOT, rulesDir: join(ROOT, 'resources', 'sigma') };
 const SAMPLE = join(ROOT, 'resources', 'samples', 'sample-case.tar.gz');
-
-function capture(): { stream: Writable; text(): string } {
-  let out = '';
-  return {
-    stream: new Writable({
-      write(chunk, _enc, done) {
-        out += String(chunk);
-        done();
-      },
-    }),
-    text: () => out,
-  };
-}
 
 describe('vigil analyze', () => {
   it('prints the queue of the sample archive as JSON', async () => {

@@ -1,10 +1,10 @@
 /** `vigil analyze PATH... [--json] [--case FILE]`: the incident queue of logs, headless. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
 import type { DetectionRun, SourceRow } from '../../src-shared/dto';
 import type { BuiltPaths } from '../host/paths';
+import { commandArgs } from './args';
 import { analyzePaths, HeadlessCase, type AnalysisOutcome } from './headless';
 
 const HELP = `Usage: vigil analyze PATH... [--json] [--case FILE]
@@ -53,31 +53,13 @@ export async function runAnalyze(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        case: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    err.write(`vigil analyze: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    out.write(HELP);
-    return 0;
-  }
-  if (positionals.length === 0) {
-    err.write(`vigil analyze: give at least one PATH\n\n${HELP}`);
-    return 2;
-  }
+  const args = commandArgs({ name: 'vigil analyze', help: HELP, out, err }, argv, {
+    json: { type: 'boolean', default: false },
+    case: { type: 'string' },
+  });
+  if (typeof args === 'number') return args;
+  const { values, positionals, usage } = args;
+  if (positionals.length === 0) return usage('give at least one PATH');
   const missing = positionals.filter((p) => !existsSync(p));
   if (missing.length) {
     err.write(`vigil analyze: not found: ${missing.join(', ')}\n`);

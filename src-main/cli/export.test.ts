@@ -1,28 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentsPage } from '../../src-shared/contract-incidents';
 import { ROOT } from '../../test/paths';
-import { tempDir, TestEngine } from '../engine/test-support';
+import { capture, tempDir, TestEngine } from '../engine/test-support';
 import { runAnalyze } from './analyze';
 import { runExport } from './export';
 
 const paths = { engineWorker: '', rendererDir: '', preload: '', appRoot: ROOT, rulesDir: join(ROOT, 'resources', 'sigma') };
 const SAMPLE = join(ROOT, 'resources', 'samples', 'sample-case.tar.gz');
-
-function capture(): { stream: Writable; text(): string } {
-  let out = '';
-  return {
-    stream: new Writable({
-      write(chunk, _enc, done) {
-        out += String(chunk);
-        done();
-      },
-    }),
-    text: () => out,
-  };
-}
 
 let casePath: string;
 let labelled: { id: string; label: string }[];

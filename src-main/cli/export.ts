@@ -2,9 +2,9 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, EXPORT_LABELS, type ExportResult } from '../../src-shared/contract-triage';
 import type { BuiltPaths } from '../host/paths';
+import { commandArgs } from './args';
 import { HeadlessCase } from './headless';
 
 const HELP = `Usage: vigil export CASE --format json|csv|timesketch|stix|misp [--out FILE] [--label true|benign|any|all]
@@ -22,33 +22,14 @@ export async function runExport(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', short: 'f' },
-        out: { type: 'string', short: 'o' },
-        label: { type: 'string', default: 'any' },
-        'max-events': { type: 'string', default: '100000' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    err.write(`vigil export: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    out.write(HELP);
-    return 0;
-  }
-  const usage = (msg: string) => {
-    err.write(`vigil export: ${msg}\n\n${HELP}`);
-    return 2;
-  };
+  const args = commandArgs({ name: 'vigil export', help: HELP, out, err }, argv, {
+    format: { type: 'string', short: 'f' },
+    out: { type: 'string', short: 'o' },
+    label: { type: 'string', default: 'any' },
+    'max-events': { type: 'string', default: '100000' },
+  });
+  if (typeof args === 'number') return args;
+  const { values, positionals, usage } = args;
   if (positionals.length !== 1) return usage('give exactly one CASE file');
   const format = values.format as (typeof EXPORT_FORMATS)[number] | undefined;
   if (!format || !EXPORT_FORMATS.includes(format)) return usage(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);

@@ -4,10 +4,10 @@
  * change is an action in the case's history and can be undone).
  */
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import type { IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
 import type { LabelResult, SuppressedIncident, UndoResult } from '../../src-shared/contract-triage';
 import type { BuiltPaths } from '../host/paths';
+import { commandArgs } from './args';
 import { CallError, HeadlessCase } from './headless';
 
 const HELP = `Usage: vigil label CASE INCIDENT true|benign|clear [--note TEXT] [--author NAME] [--tuning auto|none]
@@ -29,33 +29,14 @@ export async function runLabel(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        note: { type: 'string' },
-        author: { type: 'string' },
-        tuning: { type: 'string', default: 'auto' },
-        undo: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    err.write(`vigil label: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    out.write(HELP);
-    return 0;
-  }
-  const usage = (msg: string) => {
-    err.write(`vigil label: ${msg}\n\n${HELP}`);
-    return 2;
-  };
+  const args = commandArgs({ name: 'vigil label', help: HELP, out, err }, argv, {
+    note: { type: 'string' },
+    author: { type: 'string' },
+    tuning: { type: 'string', default: 'auto' },
+    undo: { type: 'boolean', default: false },
+  });
+  if (typeof args === 'number') return args;
+  const { values, positionals, usage } = args;
   if (values.undo ? positionals.length !== 1 : positionals.length !== 3) return usage(values.undo ? 'give the CASE only' : 'give CASE, INCIDENT and true, benign or clear');
   const [casePath, wanted, word] = positionals as [string, string | undefined, string | undefined];
   if (!values.undo && !(word! in LABELS)) return usage(`the label must be true, benign or clear, not '${word}'`);

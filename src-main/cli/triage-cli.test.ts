@@ -5,30 +5,16 @@
  * nothing in it says so the same way in every format.
  */
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_FORMATS } from '../../src-shared/contract-triage';
 import { ROOT } from '../../test/paths';
 import { writeScenario } from '../engine/scenario';
-import { tempDir } from '../engine/test-support';
+import { capture, tempDir } from '../engine/test-support';
 import { runAnalyze } from './analyze';
 import { runExport } from './export';
 import { runLabel } from './label';
 
 const ctx = { paths: { engineWorker: '', rendererDir: '', preload: '', appRoot: ROOT, rulesDir: join(ROOT, 'resources', 'sigma') }, version: 'test' };
-
-function capture(): { stream: Writable; text(): string } {
-  let out = '';
-  return {
-    stream: new Writable({
-      write(chunk, _enc, done) {
-        out += String(chunk);
-        done();
-      },
-    }),
-    text: () => out,
-  };
-}
 
 async function cli(run: typeof runLabel, args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out = capture();

@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { EventName } from '../../src-shared/contract';
 import type { Envelope } from '../../src-shared/envelope';
 import { InProcessEngineLink } from './link';
@@ -49,4 +50,18 @@ export class TestEngine {
       });
     });
   }
+}
+
+/** A stream that keeps what is written to it, for commands that take their output streams. */
+export function capture(): { stream: Writable; text(): string } {
+  let out = '';
+  return {
+    stream: new Writable({
+      write(chunk, _enc, done) {
+        out += String(chunk);
+        done();
+      },
+    }),
+    text: () => out,
+  };
 }

@@ -6,14 +6,13 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
 import { createGzip, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentsPage } from '../../src-shared/contract-incidents';
 import type { DetectionRun } from '../../src-shared/dto';
 import { runAnalyze } from '../../src-main/cli/analyze';
-import { TestEngine, tempDir } from '../../src-main/engine/test-support';
+import { capture, TestEngine, tempDir } from '../../src-main/engine/test-support';
 import { ROOT } from '../paths';
 
 const paths = { engineWorker: '', rendererDir: '', preload: '', appRoot: ROOT, rulesDir: join(ROOT, 'resources', 'sigma') };
@@ -76,19 +75,6 @@ function disordered(lines: [number, string][], lateMs: number): string[] {
     .map(([t, text]) => [t + rand(lateMs), text] as const)
     .sort((a, b) => a[0] - b[0])
     .map(([, text]) => text);
-}
-
-function capture(): { stream: Writable; text(): string } {
-  let out = '';
-  return {
-    stream: new Writable({
-      write(chunk, _enc, done) {
-        out += String(chunk);
-        done();
-      },
-    }),
-    text: () => out,
-  };
 }
 
 interface Printed {
