@@ -8,8 +8,8 @@ import { basename, join, relative } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import bz2 from 'unbzip2-stream';
 import yauzl from 'yauzl';
+import { bunzip2 } from './bzip2';
 
 export type ArchiveKind = 'plain' | 'gzip' | 'bzip2' | 'tar' | 'tar.gz' | 'tar.bz2' | 'zip';
 
@@ -121,7 +121,7 @@ async function* tolerant(members: AsyncGenerator<Member>, display: string, opts:
       if (told.has(err)) return;
       told.add(err);
     }
-    const reason = damageReason(err, display);
+    const reason = damageReason(err, name === display ? [display] : [name, display]);
     onSkip({ index, name, reason: afterData ? `${reason}; the lines before the damage were imported` : reason });
   };
   let opened = false;
@@ -149,10 +149,11 @@ async function* endOnDamage(m: Member, opts: WalkOptions, tell: (index: number, 
   }
 }
 
-/** The error's message without the file name it starts with (the note already names it). */
-function damageReason(err: unknown, display: string): string {
+/** The error's message without the member or file name it starts with (the note already names it). */
+function damageReason(err: unknown, names: string[]): string {
   const message = (err as Error)?.message ?? String(err);
-  return message.startsWith(`${display} `) ? message.slice(display.length + 1) : message;
+  for (const n of names) if (message.startsWith(`${n} `)) return message.slice(n.length + 1);
+  return message;
 }
 
 async function* walkFile(file: string, display: string, counter: { next: number }, opts: WalkOptions): AsyncGenerator<Member> {
@@ -168,12 +169,12 @@ async function* walkFile(file: string, display: string, counter: { next: number 
       raw.destroy();
       return;
     }
-    const stream = kind === 'plain' ? raw : guarded(raw.pipe(decompressor(kind)), raw, display, opts.limits ?? DEFAULT_LIMITS);
+    const stream = kind === 'plain' ? raw : inflate(kind, raw, display, opts.limits ?? DEFAULT_LIMITS);
     forwardErrors(raw, stream);
     yield { index, name: display, stream };
     return;
   }
-  const body = kind === 'tar' ? raw : guarded(raw.pipe(decompressor(kind === 'tar.gz' ? 'gzip' : 'bzip2')), raw, display, opts.limits ?? DEFAULT_LIMITS);
+  const body = kind === 'tar' ? raw : inflate(kind === 'tar.gz' ? 'gzip' : 'bzip2', raw, display, opts.limits ?? DEFAULT_LIMITS);
   forwardErrors(raw, body);
   const extract = tar.extract();
   body.on('error', (err) => extract.destroy(err));
@@ -201,7 +202,7 @@ async function* walkFile(file: string, display: string, counter: { next: number 
     if (index < (opts.fromIndex ?? 0)) {
       await drain(entry);
     } else if (inner === 'gzip' || inner === 'bzip2') {
-      yield { index, name, stream: pipeInto(Readable.from(entry), decompressor(inner)) };
+      yield { index, name, stream: inflate(inner, Readable.from(entry), name, opts.limits ?? DEFAULT_LIMITS) };
     } else if (inner !== 'plain') {
       opts.onSkip?.({ index, name, reason: 'an archive inside an archive; extract it and import it on its own' });
       await drain(entry);
@@ -290,7 +291,7 @@ async function* walkZip(file: string, display: string, counter: { next: number }
       );
       forwardErrors(stream, counted);
       const inner = archiveKind(fileName);
-      if (inner === 'gzip' || inner === 'bzip2') yield { index, name, stream: pipeInto(counted, decompressor(inner)) };
+      if (inner === 'gzip' || inner === 'bzip2') yield { index, name, stream: inflate(inner, counted, name, limits) };
       else if (inner !== 'plain') {
         opts.onSkip?.({ index, name, reason: 'an archive inside an archive; extract it and import it on its own' });
         counted.resume();
@@ -344,13 +345,27 @@ function zipError(err: Error, display: string): Error {
   return new Error(`${display} is not a readable zip archive: ${err.message}`);
 }
 
-function decompressor(kind: 'gzip' | 'bzip2'): Transform {
-  return (kind === 'gzip' ? createGunzip() : (bz2() as unknown as Transform)) as Transform;
-}
-
-function pipeInto(from: Readable, to: Transform): Readable {
-  from.on('error', (err) => to.destroy(err));
-  return from.pipe(to);
+/**
+ * `compressed` inflated, under the bomb guard. The bzip2 decoder reads only as it needs and hands
+ * out 64 KiB at a time, so the guard can stop it between two pieces (see bzip2.ts).
+ */
+function inflate(kind: 'gzip' | 'bzip2', compressed: Readable, display: string, limits: WalkLimits): Readable {
+  let read = 0;
+  let out: Readable;
+  if (kind === 'gzip') {
+    compressed.on('data', (c: Buffer) => (read += c.length));
+    out = compressed.pipe(createGunzip());
+    compressed.on('error', (err) => out.destroy(err));
+  } else {
+    const counted = (async function* () {
+      for await (const c of compressed) {
+        read += (c as Buffer).length;
+        yield c as Buffer;
+      }
+    })();
+    out = Readable.from(bunzip2(counted), { objectMode: false, highWaterMark: 64 * 1024 });
+  }
+  return guarded(out, compressed, display, limits, () => read);
 }
 
 function forwardErrors(from: Readable, to: Readable): void {
@@ -364,22 +379,20 @@ function countingRead(file: string, opts: WalkOptions): Readable {
 }
 
 /**
- * Inflation guard for single-stream compression (gzip, bzip2, tar.gz): refuses to produce more
+ * Inflation guard for every compressed stream (a .gz or .bz2 file or member, a tarball): refuses to produce more
  * than the limits allow relative to what was read, so a bomb stops early with a clear error.
  */
-function guarded(inflated: Readable, raw: Readable, display: string, limits: WalkLimits): Readable {
-  let inBytes = 0;
+function guarded(inflated: Readable, raw: Readable, display: string, limits: WalkLimits, inputBytes: () => number): Readable {
   let outBytes = 0;
-  raw.on('data', (c: Buffer) => (inBytes += c.length));
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   inflated.on('data', (c: Buffer) => {
     outBytes += c.length;
     const tooBig = outBytes > limits.maxInflatedBytes;
-    if (tooBig || (outBytes > limits.ratioGraceBytes && outBytes / Math.max(1, inBytes) > limits.maxRatio)) {
+    if (tooBig || (outBytes > limits.ratioGraceBytes && outBytes / Math.max(1, inputBytes()) > limits.maxRatio)) {
       const err = new Error(
         tooBig
           ? `${display} inflates to more than ${limits.maxInflatedBytes} bytes: refused as a likely decompression bomb`
-          : `${display} inflates ${Math.round(outBytes / Math.max(1, inBytes))}x: refused as a likely decompression bomb`,
+          : `${display} inflates ${Math.round(outBytes / Math.max(1, inputBytes()))}x: refused as a likely decompression bomb`,
       );
       raw.destroy();
       inflated.destroy();
