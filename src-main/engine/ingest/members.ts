@@ -230,7 +230,9 @@ async function* walkZip(file: string, display: string, counter: { next: number }
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     // Names are decoded here rather than by yauzl, which rejects the whole archive over one bad name.
-    yauzl.open(file, { lazyEntries: true, autoClose: true, decodeStrings: false, validateEntrySizes: true }, (err, z) => (err ? reject(zipError(err, display)) : resolve(z!))),
+    // Sizes are checked here too, member by member: yauzl's own check ends the whole walk at the
+    // first stored member whose sizes disagree, losing the good members after it.
+    yauzl.open(file, { lazyEntries: true, autoClose: true, decodeStrings: false, validateEntrySizes: false }, (err, z) => (err ? reject(zipError(err, display)) : resolve(z!))),
   );
   let inflated = 0;
   let seen = 0;
@@ -261,6 +263,11 @@ async function* walkZip(file: string, display: string, counter: { next: number }
         opts.onInputBytes?.(entry.compressedSize);
         continue;
       }
+      if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize) {
+        opts.onSkip?.({ index, name, reason: `damaged: it is stored uncompressed, yet its sizes disagree (${entry.compressedSize} and ${entry.uncompressedSize} bytes); skipped` });
+        opts.onInputBytes?.(entry.compressedSize);
+        continue;
+      }
       const ratio = entry.compressedSize > 0 ? entry.uncompressedSize / entry.compressedSize : 0;
       if (entry.uncompressedSize > limits.ratioGraceBytes && ratio > limits.maxRatio) {
         opts.onSkip?.({ index, name, reason: `would inflate ${Math.round(ratio)}x (${entry.uncompressedSize} bytes): refused as a likely zip bomb` });
@@ -277,15 +284,24 @@ async function* walkZip(file: string, display: string, counter: { next: number }
         continue;
       }
       // Progress in compressed bytes, spread over the entry as it inflates.
-      const perByte = entry.uncompressedSize > 0 ? entry.compressedSize / entry.uncompressedSize : 0;
+      // The entry must inflate to exactly the size its header declares: the bomb check above
+      // trusted that size, so a member that lies is cut at the first byte past it.
+      const declared = entry.uncompressedSize;
+      const perByte = declared > 0 ? entry.compressedSize / declared : 0;
       let reported = 0;
       const counted = stream.pipe(
         new Transform({
           transform(chunk: Buffer, _enc, cb) {
+            if (reported + chunk.length > declared) {
+              return cb(new Error(`${name} inflates past the ${declared} bytes its header declares: damaged, or a zip bomb; refused`));
+            }
             const due = Math.floor((reported + chunk.length) * perByte) - Math.floor(reported * perByte);
             reported += chunk.length;
             if (due > 0) opts.onInputBytes?.(due);
             cb(null, chunk);
+          },
+          flush(cb) {
+            cb(reported < declared ? new Error(`${name} ends after ${reported} of the ${declared} bytes its header declares: damaged`) : null);
           },
         }),
       );
