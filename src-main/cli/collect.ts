@@ -90,12 +90,36 @@ export async function runCollect(argv: string[], ctx: { paths: BuiltPaths; versi
   await link.request('cases.close', {});
   await link.close();
   if (!stopped.ok) throw new Error(stopped.error.message);
-  const s = stopped.value as CollectorStatus;
-  process.stdout.write(
-    `\nstopped: ${s.received} received, ${s.stored} stored, ${s.dropped} dropped\n` +
-      s.listeners.map((l) => `  ${l.source.padEnd(8)} ${String(l.received).padStart(10)} received  drops: full ${l.drops.queueFull}, oversize ${l.drops.oversize}, malformed ${l.drops.malformed}`).join('\n') +
-      '\n' +
-      (s.topSenders.length ? `top senders: ${s.topSenders.slice(0, 5).map((t) => `${t.sender} (${t.count})`).join(', ')}\n` : ''),
-  );
+  process.stdout.write(`\n${collectSummary(stopped.value as CollectorStatus)}`);
   return 0;
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * What the collector did, for the terminal: totals, then per listener what arrived, what was lost
+ * and where (the queue, size, framing, the kernel's UDP buffer), and the connections the stream
+ * listeners refused or cut to stay open to every sender.
+ */
+export function collectSummary(s: CollectorStatus): string {
+  const out = [`stopped: ${s.received} received, ${s.stored} stored, ${s.dropped} dropped`];
+  for (const l of s.listeners) {
+    const d = l.drops;
+    const drops = [`queue full ${d.queueFull}`, `oversize ${d.oversize}`, `malformed ${d.malformed}`];
+    if (d.kernel !== null) drops.push(`kernel ${d.kernel} (receive buffer full)`);
+    out.push(`  ${l.source.padEnd(8)} ${String(l.received).padStart(10)} received  drops: ${drops.join(', ')}`);
+    if (l.receiveBuffer && l.receiveBuffer.granted < l.receiveBuffer.requested) {
+      out.push(
+        `           receive buffer ${(l.receiveBuffer.granted / MiB).toFixed(1)} MiB of ${(l.receiveBuffer.requested / MiB).toFixed(1)} MiB asked: the kernel caps it at net.core.rmem_max (raise it with sysctl to lose less in bursts)`,
+      );
+    }
+    if (l.source === 'tcp' || l.source === 'tls') {
+      const r = l.connectionsRefused;
+      out.push(
+        `           connections refused: ${r.perSender + r.full} (over the per-sender limit ${r.perSender}, listener full ${r.full}); closed: idle ${r.idle}, too slow ${r.slow}, evicted ${r.evicted}`,
+      );
+    }
+  }
+  if (s.topSenders.length) out.push(`top senders: ${s.topSenders.slice(0, 5).map((t) => `${t.sender} (${t.count})`).join(', ')}`);
+  return `${out.join('\n')}\n`;
 }

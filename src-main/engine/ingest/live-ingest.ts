@@ -256,12 +256,14 @@ function toStatus(stats: CollectorStats | null, stored: number, config: Record<s
     address: l.address,
     received: l.received,
     ratePerSecond: l.ratePerSecond,
-    drops: { queueFull: l.drops.queueFull ?? 0, oversize: l.drops.oversize ?? 0, malformed: l.drops.malformed ?? 0 },
+    drops: { queueFull: l.drops.queueFull ?? 0, oversize: l.drops.oversize ?? 0, malformed: l.drops.malformed ?? 0, kernel: l.kernelDrops ?? null },
     connectionsOpen: l.connectionsOpen,
+    connectionsRefused: { ...l.refused },
+    receiveBuffer: l.receiveBufferBytes !== undefined ? { requested: l.receiveBufferRequested ?? 0, granted: l.receiveBufferBytes } : null,
     unauthorized: l.unauthorized,
     lastError: l.lastError,
   }));
-  const dropped = listeners.reduce((sum, l) => sum + l.drops.queueFull + l.drops.oversize + l.drops.malformed, 0);
+  const dropped = listeners.reduce((sum, l) => sum + l.drops.queueFull + l.drops.oversize + l.drops.malformed + (l.drops.kernel ?? 0), 0);
   return {
     running: stats?.running ?? false,
     startedAt: stats?.startedAt ?? null,

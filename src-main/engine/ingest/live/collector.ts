@@ -4,6 +4,7 @@
  * the file-tail checkpoints), read stats for the panel, stop.
  */
 import { EngineError } from '../../errors';
+import type { RefusedCounts } from './connection-guard';
 import { collectorConfigSchema, type CollectorConfig, type CollectorConfigInput } from './config';
 import { HttpReceiver } from './http-receiver';
 import { handleOtlp, otlpErrorReply } from './otlp-receiver';
@@ -41,10 +42,15 @@ export interface ListenerStats {
   drops: Record<DropReason, number>;
   connectionsOpen: number;
   connectionsTotal: number;
+  /** Stream listeners: connections turned away or cut so that no sender can hold the listener. */
+  refused: RefusedCounts;
   unauthorized: number;
   lastError: string | null;
-  /** UDP only: the socket receive buffer the kernel granted. */
+  /** UDP only: the socket receive buffer the kernel granted, and what was asked for. */
   receiveBufferBytes?: number;
+  receiveBufferRequested?: number;
+  /** UDP only: datagrams the kernel dropped (receive buffer full); null where the platform does not say. */
+  kernelDrops?: number | null;
 }
 
 export interface CollectorStats {
@@ -119,7 +125,8 @@ export class Collector {
         const c = config[kind];
         if (!c.enabled) continue;
         const tlsFiles = kind === 'tls' ? { certFile: config.tls.certFile!, keyFile: config.tls.keyFile!, caFile: config.tls.caFile, requireClientCert: config.tls.requireClientCert } : undefined;
-        const listener = new StreamListener({ kind, host: c.host, port: c.port, maxFrameBytes: c.maxFrameBytes, maxConnections: c.maxConnections, tls: tlsFiles }, recorder, queue, this.now);
+        const limits = { maxConnections: c.maxConnections, maxPerSender: c.maxConnectionsPerSender, idleTimeoutMs: c.idleTimeoutMs, readTimeoutMs: c.readTimeoutMs };
+        const listener = new StreamListener({ kind, host: c.host, port: c.port, maxFrameBytes: c.maxFrameBytes, limits, tls: tlsFiles }, recorder, queue, this.now);
         run.streams[kind] = listener;
         await listener.start();
       }
@@ -240,10 +247,15 @@ export class Collector {
         drops: { ...c.drops },
         connectionsOpen: c.connectionsOpen,
         connectionsTotal: c.connectionsTotal,
+        refused: { ...c.refused },
         unauthorized: c.unauthorized,
         lastError: c.lastError,
       };
-      if (source === 'udp' && run.udp !== null) stat.receiveBufferBytes = run.udp.receiveBufferBytes();
+      if (source === 'udp' && run.udp !== null) {
+        stat.receiveBufferBytes = run.udp.receiveBufferBytes();
+        stat.receiveBufferRequested = config.udp.recvBufferSize;
+        stat.kernelDrops = run.udp.kernelDrops();
+      }
       listeners.push(stat);
     }
     return {
