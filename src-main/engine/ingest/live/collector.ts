@@ -17,6 +17,8 @@ import { LIVE_SOURCE_IDS, type DropReason, type LiveMessage, type LiveSourceId }
 import { UdpListener } from './udp-listener';
 import { handleWebhook, webhookErrorReply } from './webhook-receiver';
 
+const UDP_IN_FLIGHT = { messages: 25_000, bytes: 8 * 1024 * 1024 };
+
 export interface CollectorHooks {
   /**
    * Called from `commit` (synchronously, so it can write in the same transaction as the batch)
@@ -118,7 +120,10 @@ export class Collector {
     const run: Running = { config, queue, recorder, startedAt: this.now(), udp: null, streams: {}, http: {}, tailer: null };
     try {
       if (config.udp.enabled) {
-        run.udp = new UdpListener({ ...config.udp, inFlight: { messages: config.queue.maxMessages, bytes: config.queue.maxBytes } }, recorder, this.now);
+        // Datagrams handed over by the reader thread but not yet in the queue: enough to ride out
+        // a busy engine thread (a stored batch) at full speed, not a second queue in memory.
+        const inFlight = { messages: Math.min(config.queue.maxMessages, UDP_IN_FLIGHT.messages), bytes: Math.min(config.queue.maxBytes, UDP_IN_FLIGHT.bytes) };
+        run.udp = new UdpListener({ ...config.udp, inFlight }, recorder, this.now);
         await run.udp.start();
       }
       for (const kind of ['tcp', 'tls'] as const) {
