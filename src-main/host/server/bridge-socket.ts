@@ -25,13 +25,36 @@ export interface BridgeHooks {
 
 class Connection {
   inFlight = 0;
+  /**
+   * Requests read but not yet started: a socket read can hold many small frames, which ws still
+   * delivers after a pause. Bounded by that read (and maxPayload), not by the client's patience.
+   */
+  readonly waiting: (() => void)[] = [];
   private paused = false;
 
   constructor(readonly ws: WebSocket) {}
 
-  /** Reads from the socket only while the client is within its limits. */
+  private get full(): boolean {
+    return this.inFlight >= MAX_IN_FLIGHT || this.ws.bufferedAmount > MAX_QUEUED_BYTES;
+  }
+
+  /** Starts a request now, or once the client is back within its limits. */
+  run(start: () => void): void {
+    if (this.full || this.waiting.length > 0) this.waiting.push(start);
+    else {
+      this.inFlight++;
+      start();
+    }
+    this.regulate();
+  }
+
+  /** Reads from the socket, and starts waiting requests, only while the client is within its limits. */
   regulate(): void {
-    const hold = this.inFlight >= MAX_IN_FLIGHT || this.ws.bufferedAmount > MAX_QUEUED_BYTES;
+    while (this.waiting.length > 0 && !this.full) {
+      this.inFlight++;
+      this.waiting.shift()!();
+    }
+    const hold = this.full || this.waiting.length > 0;
     if (hold && !this.paused) {
       this.paused = true;
       this.ws.pause();
@@ -66,26 +89,29 @@ export class BridgeConnections {
   attach(ws: WebSocket): void {
     const c = new Connection(ws);
     this.open.add(c);
-    ws.on('close', () => this.open.delete(c));
+    ws.on('close', () => {
+      this.open.delete(c);
+      c.waiting.length = 0;
+    });
     // A frame over maxPayload or broken framing: ws closes the connection (1009/1002) and emits
     // 'error', which without a listener would take the whole host down.
     ws.on('error', (err) => process.stderr.write(`[vigil] bridge connection dropped: ${(err as Error).message}\n`));
-    ws.on('message', (data) => {
-      c.inFlight++;
-      c.regulate();
-      let msg: ClientMessage;
-      try {
-        msg = JSON.parse(String(data)) as ClientMessage;
-      } catch {
-        return c.reply(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'invalid_input', message: 'Not JSON' } } }));
-      }
-      if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number' || typeof msg.method !== 'string') {
-        return c.reply(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'invalid_input', message: 'Expected {id, method, input}' } } }));
-      }
-      void this.link.request(msg.method, msg.input).then((reply) => {
-        this.hooks.onReply?.(msg.method, reply);
-        c.reply(JSON.stringify({ id: msg.id, reply }));
-      });
+    ws.on('message', (data) => c.run(() => this.handle(c, data)));
+  }
+
+  private handle(c: Connection, data: unknown): void {
+    let msg: ClientMessage;
+    try {
+      msg = JSON.parse(String(data)) as ClientMessage;
+    } catch {
+      return c.reply(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'invalid_input', message: 'Not JSON' } } }));
+    }
+    if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number' || typeof msg.method !== 'string') {
+      return c.reply(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'invalid_input', message: 'Expected {id, method, input}' } } }));
+    }
+    void this.link.request(msg.method, msg.input).then((reply) => {
+      this.hooks.onReply?.(msg.method, reply);
+      c.reply(JSON.stringify({ id: msg.id, reply }));
     });
   }
 

@@ -128,11 +128,16 @@ export class Inbox {
 }
 
 function tooLarge(limit: number, declared: number | null): UploadResult {
-  const gib = (n: number) => `${(n / 1024 ** 3).toFixed(n < 1024 ** 3 ? 2 : 1)} GiB`;
-  const what = declared === null ? 'The upload' : `The upload (${gib(declared)})`;
+  const what = declared === null ? 'The upload' : `The upload (${size(declared)})`;
   return {
     status: 413,
     contentType: 'text/plain; charset=utf-8',
-    body: `${what} is larger than this host's limit of ${gib(limit)}. Import the file from the machine it is on, or start vigil serve with a larger --max-upload.`,
+    body: `${what} is larger than this host's limit of ${size(limit)}. Import the file from the machine it is on, or start vigil serve with a larger --max-upload.`,
   };
+}
+
+function size(n: number): string {
+  if (n >= 1024 ** 3) return `${Number((n / 1024 ** 3).toFixed(1))} GiB`;
+  if (n >= 1024 ** 2) return `${Number((n / 1024 ** 2).toFixed(1))} MiB`;
+  return `${n} bytes`;
 }
