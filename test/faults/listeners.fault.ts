@@ -144,3 +144,26 @@ describe('a TLS syslog listener cannot be locked out', () => {
     }
   });
 });
+
+describe('the webhook receiver and a hostile body', () => {
+  it('answers a body nested 100,000 deep with 400, not 500, and keeps taking good ones', async () => {
+    engine = new TestEngine();
+    await engine.call('cases.create', { name: 'webhook' });
+    const status = await engine.call<CollectorStatus>('collector.start', { config: { udp: { enabled: false }, tcp: { enabled: false }, webhook: { enabled: true, host: '127.0.0.1', port: 0 } } });
+    const url = `http://${status.listeners.find((l) => l.source === 'webhook')!.address}/webhook`;
+    const post = (body: string) => fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const deepArray = await post('['.repeat(100_000) + ']'.repeat(100_000));
+    expect(deepArray.status).toBe(400);
+    expect(((await deepArray.json()) as { error: string }).error).toMatch(/nested deeper than 64 levels/);
+    const deepObject = await post('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000));
+    expect(deepObject.status).toBe(400);
+    // As JSON lines, the deep line is counted malformed and the good one kept.
+    const mixed = await post(`{"msg":"webhook-ok one"}\n${'['.repeat(5000)}${']'.repeat(5000)}\n`);
+    expect(mixed.status).toBe(200);
+    expect(await mixed.json()).toEqual({ accepted: 1, malformed: 1 });
+    // Brackets inside strings are not nesting.
+    const brackets = await post(JSON.stringify({ msg: `webhook-ok ${'['.repeat(500)}` }));
+    expect(brackets.status).toBe(200);
+    await waitFor('the good records to be stored', async () => (await stored('webhook')) === 2, 10_000);
+  });
+});
