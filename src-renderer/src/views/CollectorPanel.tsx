@@ -209,7 +209,7 @@ function CollectorStats({ status }: { status: CollectorStatus }) {
           {status.listeners.map((l) => (
             <tr key={l.source}>
               <td>{l.source}</td>
-              <td className="mono">{l.address ?? '—'}</td>
+              <td className="mono address">{l.address ?? '—'}</td>
               <td className="num">{fmtInt(l.received)}</td>
               <td className="num">{fmtInt(l.ratePerSecond)}/s</td>
               <td className="num">{fmtInt(l.drops.queueFull)}</td>
@@ -223,7 +223,7 @@ function CollectorStats({ status }: { status: CollectorStatus }) {
       </table>
       {capped.map((l) => (
         <p key={l.source} className="muted small">
-          The {l.source} receive buffer is {(l.receiveBuffer!.granted / MiB).toFixed(1)} MiB of the {(l.receiveBuffer!.requested / MiB).toFixed(1)} MiB asked: the
+          The {l.source.toUpperCase()} receive buffer is {(l.receiveBuffer!.granted / MiB).toFixed(1)} MiB of the {(l.receiveBuffer!.requested / MiB).toFixed(1)} MiB asked: the
           kernel caps it at net.core.rmem_max. Raise it (sysctl) to lose fewer datagrams in bursts.
         </p>
       ))}
