@@ -15,6 +15,8 @@ export default defineConfig({
           'side-worker': resolve('src-main/engine/detect/side-worker.ts'),
           // An import's parsing, template mining and entity extraction (ingest/normalizer-thread.ts).
           'normalize-worker': resolve('src-main/engine/ingest/normalize-worker.ts'),
+          // The Node host's HTTP API requests, each in a thread of its own (host/server/api.ts).
+          'api-worker': resolve('src-main/host/server/api-worker.ts'),
           cli: resolve('src-main/cli/main.ts'),
         },
       },

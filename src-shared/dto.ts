@@ -199,7 +199,10 @@ export type LiveSource = 'udp' | 'tcp' | 'tls' | 'otlp' | 'webhook' | 'tail';
 export interface CollectorStatus {
   running: boolean;
   startedAt: number | null;
-  /** Messages received, stored and dropped since the collector started. */
+  /**
+   * Messages received, stored and dropped since the collector started. `dropped` counts every
+   * message known lost, the kernel's UDP drops included (each listener says where).
+   */
   received: number;
   stored: number;
   dropped: number;
@@ -209,8 +212,22 @@ export interface CollectorStatus {
     address: string | null;
     received: number;
     ratePerSecond: number;
-    drops: { queueFull: number; oversize: number; malformed: number };
+    /**
+     * Messages lost, by where: the collector's queue was full, too large, not a message, and (UDP)
+     * datagrams the kernel dropped before the collector could read them, because the socket's
+     * receive buffer was full (null where the platform does not say; Linux does).
+     */
+    drops: { queueFull: number; oversize: number; malformed: number; kernel: number | null };
     connectionsOpen: number;
+    /**
+     * Stream listeners (TCP, TLS): connections refused or cut so that no one sender can hold the
+     * listener: over the per-sender limit, listener full, idle past the idle timeout, too slow
+     * to send a frame or finish a TLS handshake, or evicted (the quietest, to make room for a new
+     * sender). Zeros for other listeners.
+     */
+    connectionsRefused: { perSender: number; full: number; idle: number; slow: number; evicted: number };
+    /** UDP: the socket receive buffer asked for and what the kernel granted (Linux caps it at net.core.rmem_max). */
+    receiveBuffer: { requested: number; granted: number } | null;
     unauthorized: number;
     lastError: string | null;
   }[];

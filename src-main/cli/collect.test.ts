@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../test/paths';
+import type { CollectorStatus } from '../../src-shared/dto';
 import { tempDir } from '../engine/test-support';
+import { collectSummary } from './collect';
 
 describe('vigil collect', () => {
   it('collects syslog over UDP into a case and prints a summary on Ctrl+C', async () => {
@@ -42,4 +44,43 @@ describe('vigil collect', () => {
     expect(code).toBe(1);
     expect(err).toContain('--udp takes HOST:PORT');
   }, 30_000);
+
+  it('says in its summary what the kernel dropped and which connections were refused', () => {
+    const listener = (source: 'udp' | 'tcp', over: Partial<CollectorStatus['listeners'][number]>) => ({
+      source,
+      address: '127.0.0.1:5514',
+      received: 10,
+      ratePerSecond: 0,
+      drops: { queueFull: 0, oversize: 0, malformed: 0, kernel: null },
+      connectionsOpen: 0,
+      connectionsRefused: { perSender: 0, full: 0, idle: 0, slow: 0, evicted: 0 },
+      receiveBuffer: null,
+      unauthorized: 0,
+      lastError: null,
+      ...over,
+    });
+    const status = {
+      running: false,
+      startedAt: 1,
+      received: 20,
+      stored: 20,
+      dropped: 512,
+      ratePerSecond: 0,
+      listeners: [
+        listener('udp', { drops: { queueFull: 12, oversize: 0, malformed: 0, kernel: 500 }, receiveBuffer: { requested: 32 * 2 ** 20, granted: 8 * 2 ** 20 } }),
+        listener('tcp', { connectionsRefused: { perSender: 240, full: 0, idle: 3, slow: 1, evicted: 2 } }),
+      ],
+      queue: { length: 0, maxMessages: 10, peakLength: 0 },
+      topSenders: [],
+      recentLines: [],
+      tailFiles: [],
+      config: {},
+      error: null,
+    } satisfies CollectorStatus;
+    const text = collectSummary(status);
+    expect(text).toContain('stopped: 20 received, 20 stored, 512 dropped');
+    expect(text).toMatch(/udp .*queue full 12, oversize 0, malformed 0, kernel 500 \(receive buffer full\)/);
+    expect(text).toMatch(/receive buffer 8\.0 MiB of 32\.0 MiB asked: the kernel caps it at net\.core\.rmem_max/);
+    expect(text).toMatch(/connections refused: 240 \(over the per-sender limit 240, listener full 0\); closed: idle 3, too slow 1, evicted 2/);
+  });
 });

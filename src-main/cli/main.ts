@@ -15,7 +15,7 @@ const version = readVersion(paths.appRoot);
 const HELP = `vigil ${version} — offline log triage workbench
 
 Usage:
-  vigil serve [--port N] [--host ADDR] [--case FILE] [--data-dir DIR] [--open]
+  vigil serve [--port N] [--host ADDR] [--case FILE] [--data-dir DIR] [--max-upload SIZE] [--open]
       Run the browser workbench on http://127.0.0.1 with a random access token.
   vigil parse FILE [--format auto|raw|syslog|syslog5424|auth|access|jsonl] [--mapping FILE] --jsonl
       Print one normalized event per input line (JSON lines), with its template.

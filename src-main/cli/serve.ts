@@ -17,6 +17,7 @@ export async function runServe(argv: string[], ctx: { paths: BuiltPaths; version
       case: { type: 'string' },
       'data-dir': { type: 'string' },
       open: { type: 'boolean', default: false },
+      'max-upload': { type: 'string' },
     },
     strict: true,
   });
@@ -25,6 +26,7 @@ export async function runServe(argv: string[], ctx: { paths: BuiltPaths; version
   if (!existsSync(join(ctx.paths.rendererDir, 'index.html'))) {
     throw new Error(`the workbench is not built (${ctx.paths.rendererDir} is missing): run 'npm run build'`);
   }
+  const maxUploadBytes = values['max-upload'] === undefined ? undefined : parseSize(values['max-upload'], '--max-upload');
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
   const link = new WorkerEngineLink(ctx.paths.engineWorker, { dataDir, version: ctx.version, rulesDir: ctx.paths.rulesDir });
   if (values.case) {
@@ -37,7 +39,7 @@ export async function runServe(argv: string[], ctx: { paths: BuiltPaths; version
       throw new Error(reply.error.message);
     }
   }
-  const server = await startServer({ link, rendererDir: ctx.paths.rendererDir, inboxDir: join(dataDir, 'inbox'), exportsDir: join(dataDir, 'exports'), host: values.host, port });
+  const server = await startServer({ link, rendererDir: ctx.paths.rendererDir, inboxDir: join(dataDir, 'inbox'), exportsDir: join(dataDir, 'exports'), host: values.host, port, maxUploadBytes });
   if (values.host !== '127.0.0.1' && values.host !== '::1' && values.host !== 'localhost') {
     process.stderr.write(`warning: listening on ${values.host}, not loopback: anyone who can reach it and has the token can open cases.\n`);
   }
@@ -67,4 +69,13 @@ export function openInBrowser(url: string): void {
   } catch {
     process.stdout.write(`(could not start a browser; open the URL above yourself)\n`);
   }
+}
+
+/** `4G`, `500M`, `64k` or a number of bytes. */
+export function parseSize(value: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(value.trim());
+  const units: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+  const bytes = m ? Math.floor(Number(m[1]) * units[m[2]!.toLowerCase()]!) : NaN;
+  if (!Number.isFinite(bytes) || bytes < 1) throw new Error(`${flag} takes a size such as 4G, 500M or 1048576, got '${value}'`);
+  return bytes;
 }

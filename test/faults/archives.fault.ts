@@ -216,3 +216,39 @@ describe('hostile archives through the engine', () => {
     expect(await countEvents(engine)).toBe(job.lines);
   });
 });
+
+describe('a zip with one damaged member', () => {
+  it('notes and skips the member whose sizes disagree, and imports the good members before and after it', async () => {
+    const dir = tempDir('vigil-archives-');
+    const p = join(dir, 'rotated.zip');
+    // Stored (not deflated) members, as some tools write logs; the middle one's central directory
+    // entry then claims 5,000 bytes more than it holds.
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from(authLines('first', 300)), 'auth.log', { compress: false });
+    zip.addBuffer(Buffer.from(authLines('broken', 300)), 'auth.log.1', { compress: false });
+    zip.addBuffer(Buffer.from(authLines('third', 200)), 'auth.log.2', { compress: false });
+    zip.end();
+    await pipeline(zip.outputStream, createWriteStream(p));
+    const buf = readFileSync(p);
+    const central = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+    let patched = 0;
+    for (let at = buf.indexOf(central); at >= 0; at = buf.indexOf(central, at + 1)) {
+      if (buf.toString('latin1', at + 46, at + 46 + buf.readUInt16LE(at + 28)) !== 'auth.log.1') continue;
+      buf.writeUInt32LE(buf.readUInt32LE(at + 24) + 5000, at + 24);
+      patched++;
+    }
+    expect(patched).toBe(1);
+    writeFileSync(p, buf);
+
+    engine = new TestEngine();
+    await engine.call('cases.create', { name: 'damaged zip' });
+    const job = await importAndWait(engine, p);
+    console.log(`[archives] damaged zip: ${job.status}, ${job.lines} lines, notes: ${job.notes.join(' | ')}`);
+    expect(job.status).toBe('done');
+    expect(job.notes.join('\n')).toMatch(/rotated\.zip!auth\.log\.1: damaged: .*sizes disagree.*skipped/);
+    expect(await countEvents(engine, 'first*')).toBe(300);
+    expect(await countEvents(engine, 'third*')).toBe(200);
+    expect(await countEvents(engine, 'broken*')).toBe(0);
+    expect(job.lines).toBe(500);
+  });
+});

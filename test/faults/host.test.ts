@@ -1,9 +1,12 @@
 /**
  * The Node host (vigil serve) as an attacker on the same machine or network would meet it: it
  * listens on loopback only unless told otherwise, refuses HTTP and WebSocket requests without its
- * token wherever the token might be slipped in, survives hostile frames, and takes CSP reports.
+ * token wherever the token might be slipped in, answers only to loopback host names there (DNS
+ * rebinding), survives hostile frames and URLs, never serves a planted link, caps uploads and
+ * cleans them up, and takes CSP reports.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +14,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { InProcessEngineLink } from '../../src-main/engine/link';
 import { tempDir } from '../../src-main/engine/test-support';
+import { hostRefusal, webSocketSource } from '../../src-main/host/server/host-header';
 import { startServer, type RunningServer } from '../../src-main/host/server/server';
+import { waitFor } from './support';
 
 let server: RunningServer;
 let link: InProcessEngineLink;
@@ -179,5 +184,135 @@ describe('content security policy reports', () => {
     const listed = (await (await fetch(`${base()}/csp-report`, { headers: { 'X-Vigil-Token': server.token } })).json()) as { count: number; recent: { directive: string; blocked: string }[] };
     expect(listed.count).toBe(1);
     expect(listed.recent[0]).toMatchObject({ directive: 'script-src-elem', blocked: 'inline' });
+  });
+});
+
+describe('the Node host checks the Host header (DNS rebinding)', () => {
+  it('refuses non-loopback host names while bound to loopback, even with the token and a matching Origin', async () => {
+    const t = server.token;
+    const get = (path: string, host: string) =>
+      new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+        const r = httpRequest({ host: '127.0.0.1', port: server.port, path, headers: { Host: host } }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers });
+        });
+        r.on('error', reject);
+        r.end();
+      });
+    expect((await get('/', 'evil.example')).status).toBe(403);
+    expect((await get(`/csp-report`, `evil.example:${server.port}`)).status).toBe(403);
+    expect((await get('/', `localhost:${server.port}`)).status).toBe(200);
+    expect((await get('/', `127.0.0.1:${server.port}`)).status).toBe(200);
+    // The rebinding page's WebSocket: right token, its own Origin, its own Host.
+    await expect(openSocket(`?token=${t}`, { Host: `evil.example:${server.port}`, Origin: `http://evil.example:${server.port}` })).rejects.toThrow('HTTP 401');
+    // A Host header is never copied into the CSP unchecked.
+    const injected = await get('/', `127.0.0.1:${server.port};script-src 'unsafe-inline'`);
+    expect(injected.status).toBe(403);
+    expect(String(injected.headers['content-security-policy'])).not.toContain('unsafe-inline');
+    const ok = await get('/', `localhost:${server.port}`);
+    expect(String(ok.headers['content-security-policy'])).toContain(`connect-src 'self' ws://localhost:${server.port}`);
+  });
+
+  it('beyond loopback, takes any well-formed name but copies only well-formed ones into the CSP', () => {
+    expect(hostRefusal('vigil.lab.example:8080', '0.0.0.0')).toBeNull();
+    expect(hostRefusal('evil.example', '127.0.0.1')).toMatch(/answers only to localhost/);
+    expect(hostRefusal("a;script-src 'unsafe-inline'", '0.0.0.0')).toMatch(/not a host name/);
+    expect(webSocketSource('vigil.lab.example:8080')).toEqual(['ws://vigil.lab.example:8080']);
+    expect(webSocketSource('[::1]:80')).toEqual(['ws://[::1]:80']);
+    expect(webSocketSource("x:1 'unsafe-eval'")).toEqual([]);
+    expect(webSocketSource(undefined)).toEqual([]);
+  });
+});
+
+describe('the Node host refuses the small attacks', () => {
+  it('answers a malformed percent-encoding with 400, not 500', async () => {
+    expect((await fetch(`${base()}/%E0%A4%A`)).status).toBe(400);
+    expect((await fetch(`${base()}/assets/%ZZ.js`)).status).toBe(400);
+  });
+
+  it('keeps the API key apart from the bridge token', async () => {
+    expect(server.apiKey).not.toBe(server.token);
+    expect((await fetch(`${base()}/health`, { headers: { 'X-API-KEY': server.token } })).status).toBe(401);
+    expect((await fetch(`${base()}/health`, { headers: { 'X-API-KEY': server.apiKey } })).status).toBe(200);
+    await expect(openSocket(`?token=${server.apiKey}`)).rejects.toThrow('HTTP 401');
+  });
+
+  it('never follows a link planted in exports/', async () => {
+    const exportsDir = join(dataDir, 'exports');
+    mkdirSync(exportsDir);
+    writeFileSync(join(exportsDir, 'incidents.json'), '{"ok":true}');
+    writeFileSync(join(dataDir, 'secret.txt'), 'not for download');
+    symlinkSync(join(dataDir, 'secret.txt'), join(exportsDir, 'leak.json'));
+    symlinkSync('/etc/passwd', join(exportsDir, 'passwd.json'));
+    linkSync(join(dataDir, 'secret.txt'), join(exportsDir, 'hard.json'));
+    const s = await startServer({ link, rendererDir: join(dataDir, 'renderer'), inboxDir: join(dataDir, 'inbox2'), exportsDir });
+    try {
+      const dl = (name: string) => fetch(`http://127.0.0.1:${s.port}/download?name=${name}&token=${s.token}`);
+      const good = await dl('incidents.json');
+      expect(good.status).toBe(200);
+      expect(await good.text()).toBe('{"ok":true}');
+      for (const name of ['leak.json', 'passwd.json', 'hard.json', '..%2Fsecret.txt']) {
+        const r = await dl(name);
+        expect(r.status, name).toBe(404);
+        expect(await r.text()).not.toContain('not for download');
+      }
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('uploads are capped and the inbox is cleaned', () => {
+  it('refuses an upload over the cap with a clear error and keeps nothing of it', async () => {
+    const s = await startServer({ link, rendererDir: join(dataDir, 'renderer'), inboxDir: join(dataDir, 'inbox-cap'), maxUploadBytes: 1024 * 1024 });
+    try {
+      const r = await fetch(`http://127.0.0.1:${s.port}/upload?name=big.log`, { method: 'POST', headers: { 'X-Vigil-Token': s.token }, body: Buffer.alloc(2 * 1024 * 1024, 0x61) });
+      expect(r.status).toBe(413);
+      expect(await r.text()).toMatch(/larger than this host's limit of 1 MiB.*--max-upload/);
+      expect(s.inbox()).toEqual([]);
+      // Told up front (a 5 GiB Content-Length) it answers before a byte of the body is read.
+      const early = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/upload?name=huge.log', headers: { 'X-Vigil-Token': s.token, 'Content-Length': String(5 * 1024 ** 3) } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        });
+        req.on('error', reject);
+        req.flushHeaders();
+      });
+      expect(early).toBe(413);
+      expect(s.inbox()).toEqual([]);
+      const small = await fetch(`http://127.0.0.1:${s.port}/upload?name=ok.log`, { method: 'POST', headers: { 'X-Vigil-Token': s.token }, body: 'fine\n' });
+      expect(small.status).toBe(200);
+      expect(s.inbox()).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+    // Stopping the host empties its inbox.
+    expect(readdirSync(join(dataDir, 'inbox-cap'))).toEqual([]);
+  });
+
+  it('removes an upload once its import ends, and what was never imported when the case closes', async () => {
+    const ws = await openSocket(`?token=${server.token}`);
+    let id = 0;
+    const call = async (method: string, input: unknown = {}) => {
+      const reply = nextReply(ws);
+      ws.send(JSON.stringify({ id: ++id, method, input }));
+      return (await reply).reply as { ok: boolean; value?: unknown };
+    };
+    const upload = async (name: string, body: string) =>
+      ((await (await fetch(`${base()}/upload?name=${name}`, { method: 'POST', headers: { 'X-Vigil-Token': server.token }, body })).json()) as { path: string }).path;
+    expect((await call('cases.create', { name: 'inbox', path: join(dataDir, 'inbox.vigil') })).ok).toBe(true);
+    const path = await upload('auth.log', 'Mar  1 10:00:00 web-1 sshd[1]: Failed password for root from 203.0.113.9 port 22 ssh2\n');
+    expect(server.inbox()).toHaveLength(1);
+    const finished = new Promise<void>((resolve) => ws.on('message', (d) => (JSON.parse(String(d)) as { event?: string }).event === 'ingest.finished' && resolve()));
+    expect((await call('ingest.startImport', { paths: [path] })).ok).toBe(true);
+    await finished;
+    await waitFor('the import\'s upload to be removed', () => server.inbox().length === 0, 10_000);
+    await upload('never-imported.log', 'x\n');
+    expect(server.inbox()).toHaveLength(1);
+    expect((await call('cases.close')).ok).toBe(true);
+    await waitFor('the unimported upload to be removed', () => server.inbox().length === 0, 10_000);
+    ws.close();
   });
 });

@@ -18,6 +18,7 @@ import { Collector, parseCollectorConfig, type CollectorStats, type LiveMessage,
 
 const CONFIG_KEY = 'collector.config';
 const CHECKPOINT_KEY = 'collector.tail';
+const LIVE_QUEUE = { messages: 150_000, bytes: 48 * 1024 * 1024 };
 const BATCH_INTERACTIVE = 1000;
 const BATCH_BULK = 5000;
 /**
@@ -79,8 +80,9 @@ export class LiveIngest {
     if (this.session) throw new EngineError('conflict', 'The collector is already running; stop it first.');
     const input = configInput ?? this.savedConfig();
     // A laptop collector should ride out a burst the pipeline cannot store at once: a deeper
-    // queue than the collector's own default, still bounded in messages and bytes.
-    const config = parseCollectorConfig({ queue: { maxMessages: 1_000_000, maxBytes: 384 * 1024 * 1024 }, ...input });
+    // queue than the collector's own default, still bounded in messages and bytes so that a
+    // flood costs at most a few hundred MB (a queued line costs ~2-3x its estimate in the heap).
+    const config = parseCollectorConfig({ queue: { maxMessages: LIVE_QUEUE.messages, maxBytes: LIVE_QUEUE.bytes }, ...input });
     this.db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(CONFIG_KEY, JSON.stringify(input));
     const checkpoints = this.loadCheckpoints();
     const collector = new Collector({ onCheckpoint: (cps) => this.saveCheckpoints(cps) });
@@ -256,12 +258,14 @@ function toStatus(stats: CollectorStats | null, stored: number, config: Record<s
     address: l.address,
     received: l.received,
     ratePerSecond: l.ratePerSecond,
-    drops: { queueFull: l.drops.queueFull ?? 0, oversize: l.drops.oversize ?? 0, malformed: l.drops.malformed ?? 0 },
+    drops: { queueFull: l.drops.queueFull ?? 0, oversize: l.drops.oversize ?? 0, malformed: l.drops.malformed ?? 0, kernel: l.kernelDrops ?? null },
     connectionsOpen: l.connectionsOpen,
+    connectionsRefused: { ...l.refused },
+    receiveBuffer: l.receiveBufferBytes !== undefined ? { requested: l.receiveBufferRequested ?? 0, granted: l.receiveBufferBytes } : null,
     unauthorized: l.unauthorized,
     lastError: l.lastError,
   }));
-  const dropped = listeners.reduce((sum, l) => sum + l.drops.queueFull + l.drops.oversize + l.drops.malformed, 0);
+  const dropped = listeners.reduce((sum, l) => sum + l.drops.queueFull + l.drops.oversize + l.drops.malformed + (l.drops.kernel ?? 0), 0);
   return {
     running: stats?.running ?? false,
     startedAt: stats?.startedAt ?? null,

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import yazl from 'yazl';
 import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../../test/paths';
 import { tempDir } from '../test-support';
 import { archiveKind, walkMembers, type MemberSkip, type WalkOptions } from './members';
 
@@ -108,6 +109,20 @@ describe('walkMembers', () => {
     const p = join(d, 'bomb.log.gz');
     writeFileSync(p, gzipSync(Buffer.alloc(300 * 1024 * 1024), { level: 9 }));
     await expect(collect(p)).rejects.toThrow(/decompression bomb/);
+  });
+
+  it('refuses a bzip2 bomb inside a tar and inside a zip, and reads the members beside it', async () => {
+    const d = tempDir();
+    const bomb = readFileSync(join(ROOT, 'test', 'faults', 'fixtures', 'zeros-200mib.bz2'));
+    await makeTar(join(d, 'a.tar'), { 'bomb.log.bz2': bomb, 'ok.log': 'fine\n' });
+    await makeZip(join(d, 'b.zip'), { 'bomb.log.bz2': bomb, 'ok.log': 'fine too\n' });
+    const skips: MemberSkip[] = [];
+    const got = await collect(d, { onSkip: (s) => skips.push(s) });
+    expect(got.filter((m) => m.name.endsWith('ok.log')).map((m) => m.text)).toEqual(['fine\n', 'fine too\n']);
+    expect(skips.map((s) => `${s.name}: ${s.reason}`)).toEqual([
+      expect.stringMatching(/^a\.tar!bomb\.log\.bz2: inflates \d+x: refused as a likely decompression bomb/),
+      expect.stringMatching(/^b\.zip!bomb\.log\.bz2: inflates \d+x: refused as a likely decompression bomb/),
+    ]);
   });
 
   it('skips a zip bomb member and goes on with the others', async () => {

@@ -8,8 +8,8 @@ import { basename, join, relative } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import bz2 from 'unbzip2-stream';
 import yauzl from 'yauzl';
+import { bunzip2 } from './bzip2';
 
 export type ArchiveKind = 'plain' | 'gzip' | 'bzip2' | 'tar' | 'tar.gz' | 'tar.bz2' | 'zip';
 
@@ -130,7 +130,7 @@ async function* tolerant(members: AsyncGenerator<Member>, display: string, opts:
       if (told.has(err)) return;
       told.add(err);
     }
-    const reason = damageReason(err, display);
+    const reason = damageReason(err, name === display ? [display] : [name, display]);
     onSkip({ index, name, reason: afterData ? `${reason}; the lines before the damage were imported` : reason });
   };
   let opened = false;
@@ -158,10 +158,11 @@ async function* endOnDamage(m: Member, opts: WalkOptions, tell: (index: number, 
   }
 }
 
-/** The error's message without the file name it starts with (the note already names it). */
-function damageReason(err: unknown, display: string): string {
+/** The error's message without the member or file name it starts with (the note already names it). */
+function damageReason(err: unknown, names: string[]): string {
   const message = (err as Error)?.message ?? String(err);
-  return message.startsWith(`${display} `) ? message.slice(display.length + 1) : message;
+  for (const n of names) if (message.startsWith(`${n} `)) return message.slice(n.length + 1);
+  return message;
 }
 
 async function* walkFile(file: string, display: string, counter: { next: number }, opts: WalkOptions): AsyncGenerator<Member> {
@@ -177,13 +178,13 @@ async function* walkFile(file: string, display: string, counter: { next: number 
       raw.destroy();
       return;
     }
-    const stream = kind === 'plain' ? raw : guarded(raw.pipe(decompressor(kind)), raw, display, opts.limits ?? DEFAULT_LIMITS);
+    const stream = kind === 'plain' ? raw : inflate(kind, raw, display, opts.limits ?? DEFAULT_LIMITS);
     forwardErrors(raw, stream);
     const mtime = (kind === 'gzip' ? gzipMtime(file) : null) ?? fileMtime(file);
     yield { index, name: display, stream, ...(mtime === null ? {} : { mtime }), ...(kind === 'plain' ? { file } : {}) };
     return;
   }
-  const body = kind === 'tar' ? raw : guarded(raw.pipe(decompressor(kind === 'tar.gz' ? 'gzip' : 'bzip2')), raw, display, opts.limits ?? DEFAULT_LIMITS);
+  const body = kind === 'tar' ? raw : inflate(kind === 'tar.gz' ? 'gzip' : 'bzip2', raw, display, opts.limits ?? DEFAULT_LIMITS);
   forwardErrors(raw, body);
   const extract = tar.extract();
   body.on('error', (err) => extract.destroy(err));
@@ -216,7 +217,7 @@ async function* walkFile(file: string, display: string, counter: { next: number 
     if (index < (opts.fromIndex ?? 0)) {
       await drain(entry);
     } else if (inner === 'gzip' || inner === 'bzip2') {
-      yield { index, name, stream: pipeInto(Readable.from(entry), decompressor(inner)), ...mtime };
+      yield { index, name, stream: inflate(inner, Readable.from(entry), name, opts.limits ?? DEFAULT_LIMITS), ...mtime };
     } else if (inner !== 'plain') {
       opts.onSkip?.({ index, name, reason: 'an archive inside an archive; extract it and import it on its own' });
       await drain(entry);
@@ -244,7 +245,9 @@ async function* walkZip(file: string, display: string, counter: { next: number }
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     // Names are decoded here rather than by yauzl, which rejects the whole archive over one bad name.
-    yauzl.open(file, { lazyEntries: true, autoClose: true, decodeStrings: false, validateEntrySizes: true }, (err, z) => (err ? reject(zipError(err, display)) : resolve(z!))),
+    // Sizes are checked here too, member by member: yauzl's own check ends the whole walk at the
+    // first stored member whose sizes disagree, losing the good members after it.
+    yauzl.open(file, { lazyEntries: true, autoClose: true, decodeStrings: false, validateEntrySizes: false }, (err, z) => (err ? reject(zipError(err, display)) : resolve(z!))),
   );
   let inflated = 0;
   let seen = 0;
@@ -276,6 +279,11 @@ async function* walkZip(file: string, display: string, counter: { next: number }
         opts.onInputBytes?.(entry.compressedSize);
         continue;
       }
+      if (entry.compressionMethod === 0 && entry.compressedSize !== entry.uncompressedSize) {
+        opts.onSkip?.({ index, name, reason: `damaged: it is stored uncompressed, yet its sizes disagree (${entry.compressedSize} and ${entry.uncompressedSize} bytes); skipped` });
+        opts.onInputBytes?.(entry.compressedSize);
+        continue;
+      }
       const ratio = entry.compressedSize > 0 ? entry.uncompressedSize / entry.compressedSize : 0;
       if (entry.uncompressedSize > limits.ratioGraceBytes && ratio > limits.maxRatio) {
         opts.onSkip?.({ index, name, reason: `would inflate ${Math.round(ratio)}x (${entry.uncompressedSize} bytes): refused as a likely zip bomb` });
@@ -292,15 +300,24 @@ async function* walkZip(file: string, display: string, counter: { next: number }
         continue;
       }
       // Progress in compressed bytes, spread over the entry as it inflates.
-      const perByte = entry.uncompressedSize > 0 ? entry.compressedSize / entry.uncompressedSize : 0;
+      // The entry must inflate to exactly the size its header declares: the bomb check above
+      // trusted that size, so a member that lies is cut at the first byte past it.
+      const declared = entry.uncompressedSize;
+      const perByte = declared > 0 ? entry.compressedSize / declared : 0;
       let reported = 0;
       const counted = stream.pipe(
         new Transform({
           transform(chunk: Buffer, _enc, cb) {
+            if (reported + chunk.length > declared) {
+              return cb(new Error(`${name} inflates past the ${declared} bytes its header declares: damaged, or a zip bomb; refused`));
+            }
             const due = Math.floor((reported + chunk.length) * perByte) - Math.floor(reported * perByte);
             reported += chunk.length;
             if (due > 0) opts.onInputBytes?.(due);
             cb(null, chunk);
+          },
+          flush(cb) {
+            cb(reported < declared ? new Error(`${name} ends after ${reported} of the ${declared} bytes its header declares: damaged`) : null);
           },
         }),
       );
@@ -308,7 +325,7 @@ async function* walkZip(file: string, display: string, counter: { next: number }
       const inner = archiveKind(fileName);
       const modified = entry.getLastModDate().getTime();
       const mtime = Number.isFinite(modified) && modified > 0 ? { mtime: modified } : {};
-      if (inner === 'gzip' || inner === 'bzip2') yield { index, name, stream: pipeInto(counted, decompressor(inner)), ...mtime };
+      if (inner === 'gzip' || inner === 'bzip2') yield { index, name, stream: inflate(inner, counted, name, limits), ...mtime };
       else if (inner !== 'plain') {
         opts.onSkip?.({ index, name, reason: 'an archive inside an archive; extract it and import it on its own' });
         counted.resume();
@@ -362,13 +379,27 @@ function zipError(err: Error, display: string): Error {
   return new Error(`${display} is not a readable zip archive: ${err.message}`);
 }
 
-function decompressor(kind: 'gzip' | 'bzip2'): Transform {
-  return (kind === 'gzip' ? createGunzip() : (bz2() as unknown as Transform)) as Transform;
-}
-
-function pipeInto(from: Readable, to: Transform): Readable {
-  from.on('error', (err) => to.destroy(err));
-  return from.pipe(to);
+/**
+ * `compressed` inflated, under the bomb guard. The bzip2 decoder reads only as it needs and hands
+ * out 64 KiB at a time, so the guard can stop it between two pieces (see bzip2.ts).
+ */
+function inflate(kind: 'gzip' | 'bzip2', compressed: Readable, display: string, limits: WalkLimits): Readable {
+  let read = 0;
+  let out: Readable;
+  if (kind === 'gzip') {
+    compressed.on('data', (c: Buffer) => (read += c.length));
+    out = compressed.pipe(createGunzip());
+    compressed.on('error', (err) => out.destroy(err));
+  } else {
+    const counted = (async function* () {
+      for await (const c of compressed) {
+        read += (c as Buffer).length;
+        yield c as Buffer;
+      }
+    })();
+    out = Readable.from(bunzip2(counted), { objectMode: false, highWaterMark: 64 * 1024 });
+  }
+  return guarded(out, compressed, display, limits, () => read);
 }
 
 function forwardErrors(from: Readable, to: Readable): void {
@@ -382,22 +413,20 @@ function countingRead(file: string, opts: WalkOptions): Readable {
 }
 
 /**
- * Inflation guard for single-stream compression (gzip, bzip2, tar.gz): refuses to produce more
+ * Inflation guard for every compressed stream (a .gz or .bz2 file or member, a tarball): refuses to produce more
  * than the limits allow relative to what was read, so a bomb stops early with a clear error.
  */
-function guarded(inflated: Readable, raw: Readable, display: string, limits: WalkLimits): Readable {
-  let inBytes = 0;
+function guarded(inflated: Readable, raw: Readable, display: string, limits: WalkLimits, inputBytes: () => number): Readable {
   let outBytes = 0;
-  raw.on('data', (c: Buffer) => (inBytes += c.length));
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   inflated.on('data', (c: Buffer) => {
     outBytes += c.length;
     const tooBig = outBytes > limits.maxInflatedBytes;
-    if (tooBig || (outBytes > limits.ratioGraceBytes && outBytes / Math.max(1, inBytes) > limits.maxRatio)) {
+    if (tooBig || (outBytes > limits.ratioGraceBytes && outBytes / Math.max(1, inputBytes()) > limits.maxRatio)) {
       const err = new Error(
         tooBig
           ? `${display} inflates to more than ${limits.maxInflatedBytes} bytes: refused as a likely decompression bomb`
-          : `${display} inflates ${Math.round(outBytes / Math.max(1, inBytes))}x: refused as a likely decompression bomb`,
+          : `${display} inflates ${Math.round(outBytes / Math.max(1, inputBytes()))}x: refused as a likely decompression bomb`,
       );
       raw.destroy();
       inflated.destroy();

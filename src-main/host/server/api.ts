@@ -1,19 +1,27 @@
 /**
  * The Node host's HTTP API beside the workbench (DESIGN.md "Command line and HTTP API"):
  * `GET /health`, `POST /detect-sessions`, `POST /detect-incidents`, and its OpenAPI document.
- * Log lines sent to the API go through a throwaway in-memory-sized case of their own, so the
- * analyst's open case is never touched.
+ * Log lines sent to the API go through a throwaway case of their own, so the analyst's open case
+ * is never touched. The host's thread only moves bytes: the body is streamed to a file (and
+ * refused past MAX_BODY_BYTES as it arrives), a worker thread of the request's own parses it and
+ * runs the detection (api-worker.ts), and the result is streamed back from a file. One request
+ * is worked on at a time, a few more wait, the rest are told to come back; /health stays fast.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
-import type { IncidentsPage, SampleCase } from '../../../src-shared/contract-incidents';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
+import type { SampleCase } from '../../../src-shared/contract-incidents';
 import type { Envelope } from '../../../src-shared/envelope';
-import { toAnalyzed } from '../../cli/analyze';
-import { analyzePaths, HeadlessCase } from '../../cli/headless';
 import type { EngineLink } from '../../engine/link';
+import { workerScript } from '../../engine/worker-script';
+import { FORMATS, MAX_LINES, runApiJob, type ApiJob, type ApiOutcome } from './api-detect';
+
+export { MAX_LINES } from './api-detect';
 
 export interface ApiContext {
   link: EngineLink;
@@ -22,11 +30,11 @@ export interface ApiContext {
 }
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
-export const MAX_LINES = 200_000;
-const FORMATS = ['auto', 'syslog5424', 'syslog3164', 'auth', 'access', 'jsonl', 'raw'] as const;
+/** Requests waiting behind the one being worked on; more are answered 503. */
+const MAX_WAITING = 4;
 const DETECT_TIMEOUT_MS = 120_000;
-/** One throwaway case at a time: detection is CPU-bound and the workbench shares this thread. */
 let queue: Promise<unknown> = Promise.resolve();
+let waiting = 0;
 
 /** True when the request was an API request and has been answered. */
 export async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, ctx: ApiContext): Promise<boolean> {
@@ -43,21 +51,98 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
     return json(res, 200, { status: 'ok', version: info.ok ? info.value.version : null });
   }
   if (req.method !== 'POST') return json(res, 405, { error: 'method not allowed' });
-  let input: { lines: string[]; format: (typeof FORMATS)[number] };
-  try {
-    input = parseBody(await readBody(req), String(req.headers['content-type'] ?? ''));
-  } catch (err) {
-    const e = err as Error & { status?: number };
-    return json(res, e.status ?? 400, { error: e.message });
+  if (waiting >= MAX_WAITING) {
+    req.resume();
+    res.setHeader('retry-after', '10');
+    return json(res, 503, { error: `busy: ${waiting} requests are waiting; retry later` });
   }
-  const rulesDir = await rulesDirOf(ctx.link);
-  const run = queue.then(() => detect(input.lines, input.format, rulesDir, path === '/detect-sessions' ? 'sessions' : 'incidents'));
-  queue = run.catch(() => undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-api-'));
+  let cleanup = true;
+  // Counted as waiting from its arrival until its turn comes (or it is answered before that).
+  let counted = true;
+  const leaveQueue = () => {
+    if (counted) waiting--;
+    counted = false;
+  };
+  waiting++;
   try {
-    return json(res, 200, await run);
-  } catch (err) {
-    return json(res, 500, { error: (err as Error).message });
+    const bodyFile = join(dir, 'body');
+    const refused = await saveBody(req, bodyFile);
+    if (refused) {
+      res.setHeader('connection', 'close');
+      return json(res, 413, { error: refused });
+    }
+    const job: ApiJob = {
+      dir,
+      bodyFile,
+      contentType: String(req.headers['content-type'] ?? ''),
+      what: path === '/detect-sessions' ? 'sessions' : 'incidents',
+      rulesDir: await rulesDirOf(ctx.link),
+    };
+    const run = queue.then(() => {
+      leaveQueue();
+      return inWorker(job);
+    });
+    queue = run.catch(() => undefined);
+    const outcome = await run;
+    if (outcome.file === undefined) return json(res, outcome.status, { error: outcome.error ?? 'failed' });
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    cleanup = false;
+    void pipeline(createReadStream(outcome.file), res)
+      .catch(() => undefined)
+      .finally(() => rmSync(dir, { recursive: true, force: true }));
+    return true;
+  } finally {
+    leaveQueue();
+    if (cleanup) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Streams the body to `file`; the reason it was refused (too large), or null. */
+async function saveBody(req: IncomingMessage, file: string): Promise<string | null> {
+  const tooLarge = `the body is larger than ${MAX_BODY_BYTES} bytes; send at most ${MAX_LINES} lines per request`;
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+    req.resume();
+    return tooLarge;
+  }
+  let size = 0;
+  const cap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      size += chunk.length;
+      cb(size > MAX_BODY_BYTES ? new Error(tooLarge) : null, chunk);
+    },
+  });
+  try {
+    await pipeline(req, cap, createWriteStream(file));
+    return null;
+  } catch (err) {
+    if (size > MAX_BODY_BYTES) return tooLarge;
+    throw err;
+  }
+}
+
+/** Runs a job in a worker thread of its own, or here where no worker script can be found. */
+function inWorker(job: ApiJob): Promise<ApiOutcome> {
+  const script = workerScript(import.meta.url, 'api-worker', './api-worker.ts');
+  if (script === null) return runApiJob(job);
+  return new Promise((resolve) => {
+    const worker = new Worker(script.code, { eval: script.eval, workerData: job });
+    let settled = false;
+    const settle = (o: ApiOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(o);
+      void worker.terminate();
+    };
+    const timer = setTimeout(() => settle({ status: 504, error: `detection took longer than ${DETECT_TIMEOUT_MS / 1000} s` }), DETECT_TIMEOUT_MS);
+    worker.on('message', (m: ApiOutcome | { kind: 'error'; message: string }) =>
+      settle('kind' in m ? { status: 500, error: `the API worker could not start: ${m.message}` } : m),
+    );
+    worker.on('error', (err) => settle({ status: 500, error: err.message }));
+    worker.on('exit', (code) => settle({ status: 500, error: `the API worker stopped (exit code ${code})` }));
+  });
 }
 
 function keyOk(got: string | string[] | undefined, want: string): boolean {
@@ -80,124 +165,9 @@ function json(res: ServerResponse, status: number, body: unknown): true {
   return true;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      req.resume();
-      return reject(Object.assign(new Error(`body over ${MAX_BODY_BYTES} bytes`), { status: 413 }));
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        done = true;
-        req.resume();
-        reject(Object.assign(new Error(`body over ${MAX_BODY_BYTES} bytes`), { status: 413 }));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!done) resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    req.on('error', reject);
-  });
-}
-
-function parseBody(text: string, contentType: string): { lines: string[]; format: (typeof FORMATS)[number] } {
-  let lines: unknown;
-  let format: unknown = 'auto';
-  if (contentType.startsWith('application/json')) {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new Error('the body is not valid JSON');
-    }
-    if (Array.isArray(body)) lines = body;
-    else if (body && typeof body === 'object') {
-      lines = (body as { lines?: unknown }).lines;
-      format = (body as { format?: unknown }).format ?? 'auto';
-    }
-  } else {
-    lines = text.split(/\r?\n/).filter((l) => l.length > 0);
-  }
-  if (!Array.isArray(lines) || !lines.every((l) => typeof l === 'string'))
-    throw new Error('send {"lines": ["..."]} as JSON, or the log lines as text/plain');
-  if (lines.length === 0) throw new Error('no log lines in the body');
-  if (lines.length > MAX_LINES) throw Object.assign(new Error(`at most ${MAX_LINES} lines per request`), { status: 413 });
-  if (!FORMATS.includes(format as (typeof FORMATS)[number])) throw new Error(`format must be one of ${FORMATS.join(', ')}`);
-  return { lines: lines as string[], format: format as (typeof FORMATS)[number] };
-}
-
 async function rulesDirOf(link: EngineLink): Promise<string | undefined> {
   const reply = (await link.request('incidents.getSample', {})) as Envelope<SampleCase>;
   return reply.ok ? join(dirname(dirname(reply.value.archive)), 'sigma') : undefined;
-}
-
-async function detect(
-  lines: string[],
-  format: (typeof FORMATS)[number],
-  rulesDir: string | undefined,
-  what: 'sessions' | 'incidents',
-): Promise<unknown> {
-  const h = new HeadlessCase({ version: 'api', ...(rulesDir ? { rulesDir } : {}) });
-  const casePath = join(h.scratch, 'request.vigil');
-  try {
-    const file = join(h.scratch, 'input.log');
-    writeFileSync(file, lines.join('\n') + '\n');
-    let timer: NodeJS.Timeout | undefined;
-    const tooLong = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('detection took too long')), DETECT_TIMEOUT_MS)));
-    // Every import and pass it starts ends before the answer: a pass that had to start over on
-    // out-of-order lines is waited for too.
-    const outcome = await Promise.race([analyzePaths(h, casePath, [file], { format }), tooLong]).finally(() => clearTimeout(timer));
-    if (outcome.imports.length === 0) throw new Error('nothing to import');
-    if (outcome.unfinished.length > 0) throw new Error(`detection did not finish: ${outcome.unfinished.join('; ')}`);
-    const run = outcome.runs.filter((r) => r.status === 'done').at(-1)!;
-    if (what === 'incidents') {
-      const page = await h.call<IncidentsPage>('incidents.list', { limit: 10_000 });
-      return { events: run.events, alerts: run.alerts, incidents: page.rows.map(toAnalyzed) };
-    }
-    await h.link.close();
-    const db = new Database(casePath, { readonly: true });
-    try {
-      const rows = db
-        .prepare(
-          'SELECT kind, key, ip, user, user_agent AS userAgent, start_ts AS startTs, end_ts AS endTs, events, score, level FROM behaviour_groups ORDER BY score DESC NULLS LAST, start_ts',
-        )
-        .all() as {
-        kind: string;
-        key: string;
-        ip: string | null;
-        user: string | null;
-        userAgent: string | null;
-        startTs: number;
-        endTs: number;
-        events: number;
-        score: number | null;
-        level: string | null;
-      }[];
-      const patterns = db
-        .prepare(
-          `SELECT kind AS pattern, key, first_ts AS firstTs, last_ts AS lastTs, score FROM alerts WHERE detector = 'behaviour' ORDER BY first_ts`,
-        )
-        .all();
-      return {
-        events: run.events,
-        sessions: rows.filter((r) => r.kind === 'session'),
-        ipWindows: rows.filter((r) => r.kind === 'ip_window'),
-        patterns,
-      };
-    } finally {
-      db.close();
-    }
-  } finally {
-    await h.close();
-  }
 }
 
 const linesBody = {

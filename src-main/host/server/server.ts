@@ -1,31 +1,36 @@
 /**
  * The Node host: serves the built renderer and carries the same bridge as the Electron preload
- * over a WebSocket. It binds to loopback by default and refuses any bridge or upload request that
- * does not carry its random token.
+ * over a WebSocket. It binds to loopback by default, answers there only to loopback host names
+ * (DNS rebinding), and refuses any bridge or upload request that does not carry its random token.
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { constants, readFileSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { EngineLink } from '../../engine/link';
 import { contentSecurityPolicy } from '../csp';
 import { handleApi } from './api';
+import { BridgeConnections } from './bridge-socket';
+import { hostRefusal, webSocketSource } from './host-header';
+import { Inbox } from './inbox';
 
 export interface ServerOptions {
   link: EngineLink;
   rendererDir: string;
-  /** Where browser uploads land so the engine can read them by path. */
+  /** Where browser uploads land so the engine can read them by path; cleaned as imports end. */
   inboxDir: string;
+  /** Largest upload accepted, in bytes (default 4 GiB). */
+  maxUploadBytes?: number;
   /** Where the engine writes exports; GET /download?name= serves them (with the token). */
   exportsDir?: string;
   host?: string;
   port?: number;
   token?: string;
-  /** Key for the HTTP API (X-API-KEY); defaults to the token. */
+  /** Key for the HTTP API (X-API-KEY); a random one of its own by default, never the bridge token. */
   apiKey?: string;
 }
 
@@ -34,11 +39,10 @@ export interface RunningServer {
   port: number;
   token: string;
   apiKey: string;
+  /** Upload folders waiting in the inbox (tests). */
+  inbox(): string[];
   close(): Promise<void>;
 }
-
-/** Messages over the bridge socket; the same shapes as the worker protocol, plus ids. */
-type ClientMessage = { id: number; method: string; input: unknown };
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -55,10 +59,12 @@ const MAX_WS_MESSAGE = 16 * 1024 * 1024;
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? randomBytes(24).toString('base64url');
-  const apiKey = opts.apiKey ?? token;
+  // A key of its own: a script that learns the API key (it is printed for curl users, kept in
+  // shell history) must not get the whole workbench with it, nor the other way round.
+  const apiKey = opts.apiKey ?? randomBytes(24).toString('base64url');
   const rendererDir = resolve(opts.rendererDir);
   const indexHtml = injectBridge(readFileSync(join(rendererDir, 'index.html'), 'utf8'));
-  mkdirSync(opts.inboxDir, { recursive: true });
+  const inbox = new Inbox(opts.inboxDir, opts.maxUploadBytes);
 
   const tokenOk = (candidate: string | null | undefined): boolean => {
     if (!candidate) return false;
@@ -75,6 +81,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refused = hostRefusal(req.headers.host, host);
+    if (refused) return send(res, 403, 'text/plain; charset=utf-8', refused);
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/upload') return upload(req, res, url);
     if (url.pathname === CSP_REPORT_PATH) return cspReport(req, res);
@@ -85,7 +93,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return send(res, 200, MIME['.html']!, indexHtml, req);
     }
     // Static files only from inside the renderer folder, whatever the path says.
-    const file = normalize(join(rendererDir, decodeURIComponent(url.pathname)));
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      return send(res, 400, 'text/plain; charset=utf-8', 'Bad request: the path is not valid percent-encoding');
+    }
+    const file = normalize(join(rendererDir, path));
     if (!file.startsWith(rendererDir + sep)) return send(res, 403, 'text/plain; charset=utf-8', 'Forbidden');
     try {
       const body = await readFile(file);
@@ -98,27 +112,29 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   async function upload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method !== 'POST') return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed');
     if (!tokenOk(req.headers['x-vigil-token'] as string | undefined)) return send(res, 401, 'text/plain; charset=utf-8', 'Missing or wrong token');
-    const name = basename(url.searchParams.get('name') ?? 'upload.log').replace(/[^\w.-]+/g, '_').slice(0, 120) || 'upload.log';
-    const dir = join(opts.inboxDir, randomUUID());
-    mkdirSync(dir, { recursive: true });
-    const target = join(dir, name);
-    await pipeline(req, createWriteStream(target));
-    send(res, 200, 'application/json', JSON.stringify({ path: target }));
+    const r = await inbox.receive(req, url.searchParams.get('name'));
+    if (r.status === 413) res.setHeader('Connection', 'close');
+    send(res, r.status, r.contentType, r.body);
   }
 
   async function download(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (req.method !== 'GET') return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed');
     if (!tokenOk(url.searchParams.get('token'))) return send(res, 401, 'text/plain; charset=utf-8', 'Missing or wrong token');
     if (!opts.exportsDir) return send(res, 404, 'text/plain; charset=utf-8', 'Not found');
-    // Only a file directly inside the exports folder, whatever the name says.
+    // Only a regular file directly inside the exports folder, whatever the name says, and never
+    // through a link: opened without following one, then checked on the open descriptor itself.
     const name = basename(url.searchParams.get('name') ?? '');
     const file = join(resolve(opts.exportsDir), name);
+    let handle: Awaited<ReturnType<typeof open>> | null = null;
     let size: number;
     try {
-      const st = statSync(file);
-      if (!name || !st.isFile()) throw new Error('not a file');
+      if (!name) throw new Error('no name');
+      handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+      const st = await handle.stat();
+      if (!st.isFile() || st.nlink !== 1) throw new Error('not a plain file');
       size = st.size;
     } catch {
+      await handle?.close();
       return send(res, 404, 'text/plain; charset=utf-8', 'No such export');
     }
     res.writeHead(200, {
@@ -128,7 +144,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-store',
     });
-    await pipeline(createReadStream(file), res);
+    await pipeline(handle.createReadStream(), res);
   }
 
   /** Violations the browser reported, newest last: logged, and listed to a caller with the token. */
@@ -161,45 +177,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE });
+  const bridges = new BridgeConnections(opts.link, {
+    onReply: (method, reply) => {
+      if (method === 'ingest.startImport' && reply.ok) inbox.importsStarted((reply.value as { jobs: { path: string }[] }).jobs);
+    },
+  });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const origin = req.headers.origin;
     const sameOrigin = !origin || origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`;
-    if (url.pathname !== '/bridge' || !tokenOk(url.searchParams.get('token')) || !sameOrigin) {
+    if (url.pathname !== '/bridge' || hostRefusal(req.headers.host, host) !== null || !tokenOk(url.searchParams.get('token')) || !sameOrigin) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => bridges.attach(ws));
   });
 
-  const sockets = new Set<WebSocket>();
   const unsubscribe = opts.link.onEvent((name, payload) => {
-    const frame = JSON.stringify({ event: name, payload });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+    inbox.onEvent(name, payload);
+    bridges.broadcast(name, payload);
   });
-
-  function attach(ws: WebSocket): void {
-    sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
-    // A frame over maxPayload or broken framing: ws closes the connection (1009/1002) and emits
-    // 'error', which without a listener would take the whole host down.
-    ws.on('error', (err) => process.stderr.write(`[vigil] bridge connection dropped: ${(err as Error).message}\n`));
-    ws.on('message', (data) => {
-      let msg: ClientMessage;
-      try {
-        msg = JSON.parse(String(data)) as ClientMessage;
-      } catch {
-        return ws.send(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'invalid_input', message: 'Not JSON' } } }));
-      }
-      if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number' || typeof msg.method !== 'string') {
-        return ws.send(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'invalid_input', message: 'Expected {id, method, input}' } } }));
-      }
-      void opts.link.request(msg.method, msg.input).then((reply) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id, reply }));
-      });
-    });
-  }
 
   await new Promise<void>((done, reject) => {
     server.once('error', reject);
@@ -212,11 +210,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     port,
     token,
     apiKey,
+    inbox: () => inbox.list(),
     close: async () => {
       unsubscribe();
-      for (const ws of sockets) ws.terminate();
+      bridges.close();
       wss.close();
       await new Promise<void>((done) => server.close(() => done()));
+      inbox.close();
     },
   };
 }
@@ -268,7 +268,7 @@ function parseCspReports(body: Buffer): CspViolation[] {
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer, req?: IncomingMessage): void {
-  const wsSource = req?.headers.host ? [`ws://${req.headers.host}`] : [];
+  const wsSource = webSocketSource(req?.headers.host);
   res.writeHead(status, {
     'Content-Type': type,
     'Content-Security-Policy': contentSecurityPolicy(wsSource, CSP_REPORT_PATH),

@@ -156,13 +156,34 @@ export function CollectorPanel() {
   );
 }
 
+type ListenerRow = CollectorStatus['listeners'][number];
+
+const MiB = 1024 * 1024;
+
+/** Connections a stream listener refused or cut, with the reasons as a tooltip. */
+function RefusedCell({ l }: { l: ListenerRow }) {
+  if (l.source !== 'tcp' && l.source !== 'tls') return <td className="num muted">—</td>;
+  const r = l.connectionsRefused;
+  const total = r.perSender + r.full + r.idle + r.slow + r.evicted;
+  const why = `Refused: ${fmtInt(r.perSender)} over the per-sender limit, ${fmtInt(r.full)} with the listener full. Closed: ${fmtInt(r.idle)} idle, ${fmtInt(r.slow)} too slow (frame or TLS handshake), ${fmtInt(r.evicted)} evicted to make room for a new sender.`;
+  return (
+    <td className={`num ${total > 0 ? 'error-text' : ''}`} title={why} aria-label={`${l.source} connections refused or closed: ${total}. ${why}`}>
+      {fmtInt(total)}
+    </td>
+  );
+}
+
 function CollectorStats({ status }: { status: CollectorStatus }) {
+  const kernel = status.listeners.reduce((n, l) => n + (l.drops.kernel ?? 0), 0);
+  const capped = status.listeners.filter((l) => l.receiveBuffer !== null && l.receiveBuffer.granted < l.receiveBuffer.requested);
   return (
     <div className="collector-stats">
       <p data-testid="collector-totals">
         <strong>{fmtInt(status.ratePerSecond)}</strong> msgs/s · {fmtInt(status.received)} received · {fmtInt(status.stored)} stored ·{' '}
-        <span className={status.dropped > 0 ? 'error-text' : ''}>{fmtInt(status.dropped)} dropped</span> · queue {fmtInt(status.queue.length)} /{' '}
-        {fmtInt(status.queue.maxMessages)}
+        <span className={status.dropped > 0 ? 'error-text' : ''}>
+          {fmtInt(status.dropped)} dropped{kernel > 0 ? ` (${fmtInt(kernel)} by the kernel)` : ''}
+        </span>{' '}
+        · queue {fmtInt(status.queue.length)} / {fmtInt(status.queue.maxMessages)}
       </p>
       <table className="grid">
         <thead>
@@ -171,25 +192,41 @@ function CollectorStats({ status }: { status: CollectorStatus }) {
             <th>Bound to</th>
             <th className="num">Received</th>
             <th className="num">Rate</th>
-            <th className="num">Queue full</th>
+            <th className="num" title="Dropped because the collector's queue was full">
+              Queue full
+            </th>
             <th className="num">Oversize</th>
             <th className="num">Malformed</th>
+            <th className="num" title="UDP datagrams the kernel dropped before the collector read them (receive buffer full)">
+              Kernel
+            </th>
+            <th className="num" title="Stream connections refused or closed so that no one sender can hold the listener">
+              Conns refused
+            </th>
           </tr>
         </thead>
         <tbody>
           {status.listeners.map((l) => (
             <tr key={l.source}>
               <td>{l.source}</td>
-              <td className="mono">{l.address ?? '—'}</td>
+              <td className="mono address">{l.address ?? '—'}</td>
               <td className="num">{fmtInt(l.received)}</td>
               <td className="num">{fmtInt(l.ratePerSecond)}/s</td>
               <td className="num">{fmtInt(l.drops.queueFull)}</td>
               <td className="num">{fmtInt(l.drops.oversize)}</td>
               <td className="num">{fmtInt(l.drops.malformed)}</td>
+              <td className={`num ${l.drops.kernel ? 'error-text' : ''}`}>{l.drops.kernel === null ? '—' : fmtInt(l.drops.kernel)}</td>
+              <RefusedCell l={l} />
             </tr>
           ))}
         </tbody>
       </table>
+      {capped.map((l) => (
+        <p key={l.source} className="muted small">
+          The {l.source.toUpperCase()} receive buffer is {(l.receiveBuffer!.granted / MiB).toFixed(1)} MiB of the {(l.receiveBuffer!.requested / MiB).toFixed(1)} MiB asked: the
+          kernel caps it at net.core.rmem_max. Raise it (sysctl) to lose fewer datagrams in bursts.
+        </p>
+      ))}
       {status.topSenders.length > 0 && (
         <p className="muted small">
           Top senders: {status.topSenders.slice(0, 8).map((t) => `${t.sender} (${fmtInt(t.count)})`).join(' · ')}

@@ -4,6 +4,7 @@
  * the file-tail checkpoints), read stats for the panel, stop.
  */
 import { EngineError } from '../../errors';
+import type { RefusedCounts } from './connection-guard';
 import { collectorConfigSchema, type CollectorConfig, type CollectorConfigInput } from './config';
 import { HttpReceiver } from './http-receiver';
 import { handleOtlp, otlpErrorReply } from './otlp-receiver';
@@ -15,6 +16,8 @@ import type { SenderCount } from './top-senders';
 import { LIVE_SOURCE_IDS, type DropReason, type LiveMessage, type LiveSourceId } from './types';
 import { UdpListener } from './udp-listener';
 import { handleWebhook, webhookErrorReply } from './webhook-receiver';
+
+const UDP_IN_FLIGHT = { messages: 25_000, bytes: 8 * 1024 * 1024 };
 
 export interface CollectorHooks {
   /**
@@ -41,10 +44,15 @@ export interface ListenerStats {
   drops: Record<DropReason, number>;
   connectionsOpen: number;
   connectionsTotal: number;
+  /** Stream listeners: connections turned away or cut so that no sender can hold the listener. */
+  refused: RefusedCounts;
   unauthorized: number;
   lastError: string | null;
-  /** UDP only: the socket receive buffer the kernel granted. */
+  /** UDP only: the socket receive buffer the kernel granted, and what was asked for. */
   receiveBufferBytes?: number;
+  receiveBufferRequested?: number;
+  /** UDP only: datagrams the kernel dropped (receive buffer full); null where the platform does not say. */
+  kernelDrops?: number | null;
 }
 
 export interface CollectorStats {
@@ -112,14 +120,18 @@ export class Collector {
     const run: Running = { config, queue, recorder, startedAt: this.now(), udp: null, streams: {}, http: {}, tailer: null };
     try {
       if (config.udp.enabled) {
-        run.udp = new UdpListener({ ...config.udp, inFlight: { messages: config.queue.maxMessages, bytes: config.queue.maxBytes } }, recorder, this.now);
+        // Datagrams handed over by the reader thread but not yet in the queue: enough to ride out
+        // a busy engine thread (a stored batch) at full speed, not a second queue in memory.
+        const inFlight = { messages: Math.min(config.queue.maxMessages, UDP_IN_FLIGHT.messages), bytes: Math.min(config.queue.maxBytes, UDP_IN_FLIGHT.bytes) };
+        run.udp = new UdpListener({ ...config.udp, inFlight }, recorder, this.now);
         await run.udp.start();
       }
       for (const kind of ['tcp', 'tls'] as const) {
         const c = config[kind];
         if (!c.enabled) continue;
         const tlsFiles = kind === 'tls' ? { certFile: config.tls.certFile!, keyFile: config.tls.keyFile!, caFile: config.tls.caFile, requireClientCert: config.tls.requireClientCert } : undefined;
-        const listener = new StreamListener({ kind, host: c.host, port: c.port, maxFrameBytes: c.maxFrameBytes, maxConnections: c.maxConnections, tls: tlsFiles }, recorder, queue, this.now);
+        const limits = { maxConnections: c.maxConnections, maxPerSender: c.maxConnectionsPerSender, idleTimeoutMs: c.idleTimeoutMs, readTimeoutMs: c.readTimeoutMs };
+        const listener = new StreamListener({ kind, host: c.host, port: c.port, maxFrameBytes: c.maxFrameBytes, limits, tls: tlsFiles }, recorder, queue, this.now);
         run.streams[kind] = listener;
         await listener.start();
       }
@@ -240,10 +252,15 @@ export class Collector {
         drops: { ...c.drops },
         connectionsOpen: c.connectionsOpen,
         connectionsTotal: c.connectionsTotal,
+        refused: { ...c.refused },
         unauthorized: c.unauthorized,
         lastError: c.lastError,
       };
-      if (source === 'udp' && run.udp !== null) stat.receiveBufferBytes = run.udp.receiveBufferBytes();
+      if (source === 'udp' && run.udp !== null) {
+        stat.receiveBufferBytes = run.udp.receiveBufferBytes();
+        stat.receiveBufferRequested = config.udp.recvBufferSize;
+        stat.kernelDrops = run.udp.kernelDrops();
+      }
       listeners.push(stat);
     }
     return {

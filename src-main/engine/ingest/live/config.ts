@@ -32,6 +32,12 @@ const stream = {
   host: host.default('127.0.0.1'),
   maxFrameBytes: z.number().int().min(256).max(64 * MiB).default(64 * KiB),
   maxConnections: z.number().int().min(1).max(10_000).default(256),
+  /** Connections one sender (an IPv4 address or an IPv6 /64) may hold at once. */
+  maxConnectionsPerSender: z.number().int().min(1).max(10_000).default(16),
+  /** A connection that sends nothing for this long is closed; 0 keeps quiet connections open. */
+  idleTimeoutMs: z.number().int().min(0).max(86_400_000).default(600_000),
+  /** A TLS handshake, or a frame once begun, must be complete within this time. */
+  readTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
 };
 
 const tcp = z.object({ enabled: z.boolean().default(true), port: port.default(5514), ...stream });

@@ -69,6 +69,14 @@ export class SyslogFrameDecoder {
     return this.mode;
   }
 
+  /** True while part of a frame has arrived and its end has not (or an oversize one is skipped). */
+  get midFrame(): boolean {
+    if (this.failed !== null) return false;
+    if (this.mode === null) return this.partsLength > 0;
+    if (this.mode === 'octet-counting') return !this.inHeader || this.lenDigits > 0;
+    return this.partsLength > 0 || this.discarding;
+  }
+
   push(chunk: Buffer, out: DecodeResult = emptyResult()): DecodeResult {
     if (this.failed !== null || chunk.length === 0) return out;
     if (this.mode === null) {

@@ -2,6 +2,7 @@
  * The sink every listener writes into: it offers messages to the queue and keeps the counters the
  * collector panel shows (totals, live rate, drops by reason, top senders, the last lines).
  */
+import { noRefusals, type RefusedCounts } from './connection-guard';
 import type { LiveQueue } from './queue';
 import { RateMeter } from './rate';
 import { TopSenders, type SenderCount } from './top-senders';
@@ -17,6 +18,8 @@ export interface ListenerCounters {
   drops: Record<DropReason, number>;
   connectionsOpen: number;
   connectionsTotal: number;
+  /** Stream listeners: connections turned away or cut, by reason (see connection-guard.ts). */
+  refused: RefusedCounts;
   /** Requests refused for a missing or wrong token/signature (HTTP receivers). */
   unauthorized: number;
   /** The last error the listener met (socket error, bad request), for the panel. */
@@ -65,6 +68,7 @@ export class Recorder implements MessageSink {
         drops: { queueFull: 0, oversize: 0, malformed: 0 },
         connectionsOpen: 0,
         connectionsTotal: 0,
+        refused: noRefusals(),
         unauthorized: 0,
         lastError: null,
         rate: new RateMeter(this.options.rateWindowSeconds),

@@ -1,14 +1,16 @@
 /**
  * Syslog over TCP (RFC 6587) and over TLS (RFC 5425). Each connection gets its own frame decoder.
  * When the queue is full a connection stops reading, so the kernel's window closes and the sender
- * slows down: real backpressure, nothing dropped. Only a stream whose framing is lost for good
- * (a corrupt octet count) is closed.
+ * slows down: real backpressure, nothing dropped. A stream whose framing is lost for good (a
+ * corrupt octet count) is closed, and the connection guard closes or turns away connections so
+ * that no one sender can hold the listener (per-sender limit, idle and read timeouts, eviction).
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { EngineError } from '../../errors';
 import { bindError } from './bind-error';
+import { ConnectionGuard, type Guarded, type GuardLimits } from './connection-guard';
 import { emptyResult, SyslogFrameDecoder } from './framing';
 import type { LiveQueue } from './queue';
 import type { Recorder } from './recorder';
@@ -28,7 +30,7 @@ export interface StreamListenerOptions {
   host: string;
   port: number;
   maxFrameBytes: number;
-  maxConnections: number;
+  limits: GuardLimits;
   tls?: TlsFiles;
 }
 
@@ -64,13 +66,16 @@ export class StreamListener {
   private readonly sockets = new Set<net.Socket>();
   private bound: string | null = null;
   private readonly stopping = new AbortController();
+  private readonly guard: ConnectionGuard;
 
   constructor(
     private readonly options: StreamListenerOptions,
     private readonly sink: Recorder,
     private readonly queue: LiveQueue,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.guard = new ConnectionGuard(options.limits, sink.for(options.kind).refused, now);
+  }
 
   async start(): Promise<void> {
     const { kind, host, port } = this.options;
@@ -78,12 +83,21 @@ export class StreamListener {
     let server: net.Server;
     if (kind === 'tls') {
       if (this.options.tls === undefined) throw new EngineError('invalid_input', `${what} needs a certificate and a key`);
-      server = tls.createServer(secureOptions(this.options.tls), (socket) => this.accept(socket));
-      server.on('tlsClientError', (err, socket) => this.sink.noteError(kind, `TLS handshake with ${peerAddress(socket.remoteAddress)} failed: ${err.message}`));
+      // The guard cuts a slow handshake at the read timeout; Node's own timer is only a backstop.
+      server = tls.createServer({ ...secureOptions(this.options.tls), handshakeTimeout: this.options.limits.readTimeoutMs + 5000 }, (socket) => this.accept(socket));
+      // Admission runs before TLS wraps the socket, so a refused connection costs no handshake.
+      server.prependListener('connection', (raw: net.Socket) => this.admit(raw, true));
+      server.on('tlsClientError', (err, socket) => {
+        // A connection the guard refused or cut is counted already; its broken handshake is no news.
+        if (socket.destroyed && !this.byPeer.has(peerKey(socket))) return;
+        this.sink.noteError(kind, `TLS handshake with ${peerAddress(socket.remoteAddress)} failed: ${err.message}`);
+      });
     } else {
-      server = net.createServer((socket) => this.accept(socket));
+      server = net.createServer();
+      server.on('connection', (socket: net.Socket) => {
+        if (this.admit(socket, false)) this.accept(socket);
+      });
     }
-    server.maxConnections = this.options.maxConnections;
     this.server = server;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -99,6 +113,7 @@ export class StreamListener {
       throw bindError(err, what, host, port);
     }
     server.on('error', (err) => this.sink.noteError(kind, err));
+    this.guard.start();
     const a = server.address() as net.AddressInfo;
     this.bound = formatAddress(a.address, a.port);
   }
@@ -107,8 +122,30 @@ export class StreamListener {
     return this.bound;
   }
 
+  /** Connections the guard let in, by peer (the raw socket and its TLS socket share the peer). */
+  private readonly byPeer = new Map<string, Guarded>();
+
+  private admit(raw: net.Socket, handshake: boolean): boolean {
+    const g = this.guard.admit(raw);
+    if (g === null) return false;
+    g.handshaking = handshake;
+    const key = peerKey(raw);
+    this.byPeer.set(key, g);
+    raw.once('close', () => {
+      if (this.byPeer.get(key) === g) this.byPeer.delete(key);
+    });
+    return true;
+  }
+
   private accept(socket: net.Socket): void {
     const { kind } = this.options;
+    const g = this.byPeer.get(peerKey(socket));
+    if (g === undefined) {
+      // Cut by the guard while its handshake finished.
+      socket.destroy();
+      return;
+    }
+    g.handshaking = false;
     const counters = this.sink.for(kind);
     counters.connectionsOpen++;
     counters.connectionsTotal++;
@@ -140,6 +177,7 @@ export class StreamListener {
     const drain = (): void => {
       if (flush()) {
         waiting = false;
+        this.guard.setPaused(g, false);
         if (closing) finish();
         else socket.resume();
         return;
@@ -160,6 +198,7 @@ export class StreamListener {
       if (waiting) return;
       if (!flush()) {
         waiting = true;
+        this.guard.setPaused(g, true);
         socket.pause();
         void this.queue.waitForSpace(this.stopping.signal).then(drain);
         return;
@@ -168,8 +207,27 @@ export class StreamListener {
     };
 
     socket.on('data', (chunk: Buffer) => {
-      if (!closing) deliver(decoder.push(chunk, emptyResult()));
+      if (closing) return;
+      const at = this.now();
+      g.lastActivity = at;
+      deliver(decoder.push(chunk, emptyResult()));
+      g.frameSince = decoder.midFrame ? (g.frameSince ?? at) : null;
     });
+    g.onCut = (why) => {
+      if (closing) return;
+      closing = true;
+      this.sink.noteError(kind, `closed the connection from ${sender}: ${CUT_WHY[why]}`);
+      // Keep what it had sent: a last line without its newline is still a line. Nothing waits
+      // for room in the queue for a connection being cut.
+      const last = decoder.end(emptyResult());
+      if (last.malformed > 0) this.sink.drop(kind, 'malformed', sender, last.malformed);
+      const receivedAt = this.now();
+      for (const m of [...pending.slice(next), ...last.frames.map((line): LiveMessage => ({ source: kind, line, receivedAt, sender, senderPort }))]) {
+        if (!this.sink.push(m)) this.sink.drop(kind, 'queueFull', sender);
+      }
+      pending = [];
+      next = 0;
+    };
     socket.on('end', () => {
       if (closing) return;
       closing = true;
@@ -184,6 +242,7 @@ export class StreamListener {
 
   async stop(): Promise<void> {
     this.stopping.abort();
+    this.guard.stop();
     const server = this.server;
     this.server = null;
     this.bound = null;
@@ -192,4 +251,14 @@ export class StreamListener {
     if (server === null) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+const CUT_WHY = {
+  idle: 'it sent nothing for longer than the idle timeout',
+  slow: 'a frame (or its TLS handshake) took longer than the read timeout',
+  evicted: 'the listener was full; the quietest connection made room for a new sender',
+} as const;
+
+function peerKey(socket: net.Socket): string {
+  return `${socket.remoteAddress}|${socket.remotePort}`;
 }

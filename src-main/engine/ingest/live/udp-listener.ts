@@ -2,9 +2,12 @@
  * Syslog over UDP (RFC 5426): one message per datagram. UDP cannot push back on a sender, and
  * the engine's thread spends long stretches storing batches, so the socket is read by a thread
  * of its own: it always drains the kernel's buffer and hands the engine datagrams in batches.
- * What has been handed over but not yet queued is bounded (the queue's own limits); beyond it a
- * datagram is dropped and counted, never buffered without bound.
+ * What has been handed over but not yet queued is bounded; beyond it a datagram is dropped and
+ * counted, never buffered without bound. What the kernel drops before the thread reads it (the
+ * socket's receive buffer was full) is read from /proc/net/udp where Linux gives it, and counted
+ * beside the collector's own drops.
  */
+import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { EngineError } from '../../errors';
@@ -34,7 +37,7 @@ interface Batch {
 }
 
 type FromReader =
-  | { kind: 'bound'; address: string; port: number; granted: number; bufferError: string | null }
+  | { kind: 'bound'; address: string; port: number; granted: number; bufferError: string | null; inode: string | null }
   | { kind: 'bindError'; code: string | undefined; message: string }
   | { kind: 'error'; message: string }
   | { kind: 'closed' }
@@ -93,7 +96,14 @@ socket.bind({ address: o.host, port: o.port, exclusive: true }, () => {
   let bufferError = null;
   try { socket.setRecvBufferSize(o.recvBufferSize); } catch (err) { bufferError = err.message; }
   const a = socket.address();
-  parentPort.postMessage({ kind: 'bound', address: a.address, port: a.port, granted: socket.getRecvBufferSize(), bufferError });
+  // The socket's inode finds its row (and the kernel's drop count) in /proc/net/udp on Linux.
+  let inode = null;
+  try {
+    const state = Object.getOwnPropertySymbols(socket).find((k) => String(k) === 'Symbol(state symbol)');
+    const link = require('node:fs').readlinkSync('/proc/self/fd/' + socket[state].handle.fd);
+    inode = (/^socket:\[(\d+)\]$/.exec(link) || [])[1] || null;
+  } catch { /* not Linux */ }
+  parentPort.postMessage({ kind: 'bound', address: a.address, port: a.port, granted: socket.getRecvBufferSize(), bufferError, inode });
 });
 `;
 
@@ -101,6 +111,9 @@ export class UdpListener {
   private worker: Worker | null = null;
   private bound: string | null = null;
   private grantedBuffer = 0;
+  private inode: string | null = null;
+  /** The last count read, kept once the socket is closed and its row is gone. */
+  private lastKernelDrops: number | null = null;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -132,6 +145,7 @@ export class UdpListener {
             this.bound = formatAddress(peerAddress(m.address), m.port);
             // Linux reports twice what it grants (the kernel's bookkeeping share); either way it is what we have.
             this.grantedBuffer = m.granted;
+            this.inode = m.inode;
             if (m.bufferError) counters.lastError = `could not enlarge the UDP receive buffer: ${m.bufferError}`;
             resolve();
             break;
@@ -177,8 +191,34 @@ export class UdpListener {
     return this.grantedBuffer;
   }
 
+  /**
+   * Datagrams the kernel dropped on this socket because its receive buffer was full: the `drops`
+   * column of the socket's row in /proc/net/udp (or udp6). Null where the platform does not say.
+   */
+  kernelDrops(): number | null {
+    if (this.inode === null || this.worker === null) return this.lastKernelDrops;
+    for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+      let text: string;
+      try {
+        text = readFileSync(table, 'latin1');
+      } catch {
+        continue;
+      }
+      // Columns: sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops.
+      for (const line of text.split('\n')) {
+        const cols = line.trim().split(/\s+/);
+        if (cols[9] !== this.inode) continue;
+        const drops = Number(cols[12]);
+        if (Number.isFinite(drops)) this.lastKernelDrops = drops;
+        return this.lastKernelDrops;
+      }
+    }
+    return this.lastKernelDrops;
+  }
+
   /** Stops reading; every datagram read before is handed over first. */
   async stop(): Promise<void> {
+    this.kernelDrops();
     const worker = this.worker;
     this.worker = null;
     this.bound = null;
