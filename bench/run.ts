@@ -9,6 +9,7 @@ import { importResponsiveness } from './import-responsiveness';
 import { graphAlgorithms, graphBuild, graphExplorer, graphQueries } from './graph';
 import { exportLabelled } from './export';
 import { analyzeArchive } from './incidents';
+import { analyzeReal } from './analyze-real';
 import { liveIntoCase } from './live-e2e';
 import { sigmaThroughput } from './sigma';
 import { LIVE_BENCHES } from './live-syslog';
@@ -26,6 +27,7 @@ const BENCHES: Record<string, Bench> = {
   'import-responsiveness': { runs: 3, fn: () => importResponsiveness(1_000_000) },
   'sigma': { runs: 3, fn: sigmaThroughput },
   'analyze-1m': { runs: 3, fn: () => analyzeArchive() },
+  'analyze-real-1m': { runs: 3, fn: analyzeReal },
   'export-100k': { runs: 3, fn: () => exportLabelled() },
   'graph-build-1m': { runs: 3, fn: () => graphBuild() },
   'graph-queries-1m': { runs: 1, fn: () => graphQueries() },

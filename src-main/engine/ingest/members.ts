@@ -171,17 +171,25 @@ async function* walkFile(file: string, display: string, counter: { next: number 
     yield* walkZip(file, display, counter, opts);
     return;
   }
+  if (kind === 'plain') {
+    const index = counter.next++;
+    if (index < (opts.fromIndex ?? 0)) return;
+    // Opened when first read: a consumer that only wants the file's name and time opens nothing.
+    const mtime = fileMtime(file);
+    yield { index, name: display, stream: readWhenIterated(file, opts), file, ...(mtime === null ? {} : { mtime }) };
+    return;
+  }
   const raw = countingRead(file, opts);
-  if (kind === 'plain' || kind === 'gzip' || kind === 'bzip2') {
+  if (kind === 'gzip' || kind === 'bzip2') {
     const index = counter.next++;
     if (index < (opts.fromIndex ?? 0)) {
       raw.destroy();
       return;
     }
-    const stream = kind === 'plain' ? raw : inflate(kind, raw, display, opts.limits ?? DEFAULT_LIMITS);
+    const stream = inflate(kind, raw, display, opts.limits ?? DEFAULT_LIMITS);
     forwardErrors(raw, stream);
     const mtime = (kind === 'gzip' ? gzipMtime(file) : null) ?? fileMtime(file);
-    yield { index, name: display, stream, ...(mtime === null ? {} : { mtime }), ...(kind === 'plain' ? { file } : {}) };
+    yield { index, name: display, stream, ...(mtime === null ? {} : { mtime }) };
     return;
   }
   const body = kind === 'tar' ? raw : inflate(kind === 'tar.gz' ? 'gzip' : 'bzip2', raw, display, opts.limits ?? DEFAULT_LIMITS);
@@ -404,6 +412,10 @@ function inflate(kind: 'gzip' | 'bzip2', compressed: Readable, display: string, 
 
 function forwardErrors(from: Readable, to: Readable): void {
   if (from !== to) from.on('error', (err) => to.destroy(err));
+}
+
+async function* readWhenIterated(file: string, opts: WalkOptions): AsyncGenerator<Buffer> {
+  yield* countingRead(file, opts) as AsyncIterable<Buffer>;
 }
 
 function countingRead(file: string, opts: WalkOptions): Readable {
