@@ -6,6 +6,7 @@ import { runEval } from './eval';
 import { runExport } from './export';
 import { runParse } from './parse';
 import { runRules } from './rules';
+import { runSearch } from './search';
 import { runServe } from './serve';
 
 const paths = builtPaths(import.meta.url);
@@ -28,6 +29,8 @@ Usage:
       Evaluate the behaviour models against labelled data (see vigil eval --help).
   vigil export CASE --format json|csv|timesketch|stix|misp [--out FILE] [--label true|benign|any]
       Write the labelled incidents of a case with their evidence events, entities and labels.
+  vigil search CASE QUERY [--count] [--jsonl] [--from T --to T] [--order time|file]
+      Search a case's events with the Events query language (see vigil search --help).
   vigil --help | --version
 
 Environment:
@@ -61,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
       return runEval(rest, { paths, version });
     case 'export':
       return runExport(rest, { paths, version });
+    case 'search':
+      return runSearch(rest);
     default:
       process.stderr.write(`vigil: unknown command '${command}'\n\n${HELP}`);
       return 2;
