@@ -10,6 +10,7 @@ import { graphAlgorithms, graphBuild, graphExplorer, graphQueries } from './grap
 import { exportLabelled } from './export';
 import { analyzeArchive } from './incidents';
 import { liveIntoCase } from './live-e2e';
+import { searchCase } from './search';
 import { sigmaThroughput } from './sigma';
 import { LIVE_BENCHES } from './live-syslog';
 import { importCase, normalizeGenerated, normalizeThroughput, splitterThroughput } from './pipeline';
@@ -25,6 +26,7 @@ const BENCHES: Record<string, Bench> = {
   'import-2m-rss': { runs: 1, fn: () => importCase(2_000_000) },
   'import-responsiveness': { runs: 3, fn: () => importResponsiveness(1_000_000) },
   'sigma': { runs: 3, fn: sigmaThroughput },
+  'search-1m': { runs: 1, fn: () => searchCase(1_000_000) },
   'analyze-1m': { runs: 3, fn: () => analyzeArchive() },
   'export-100k': { runs: 3, fn: () => exportLabelled() },
   'graph-build-1m': { runs: 3, fn: () => graphBuild() },

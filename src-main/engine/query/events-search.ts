@@ -174,7 +174,7 @@ export class EventSearch {
     const width = WIDTHS.find((x) => x >= want) ?? Math.ceil(want / WIDTHS[WIDTHS.length - 1]!) * WIDTHS[WIDTHS.length - 1]!;
     const start = Math.floor(lo / width) * width;
     const n = Math.ceil((hi - start) / width);
-    const rows = this.stmt(`SELECT (e.ts - ?) / ? AS b, count(*) AS n FROM events e ${where} AND e.ts >= ? AND e.ts < ? GROUP BY b`)
+    const rows = this.stmt(`SELECT CAST((e.ts - ?) / ? AS INTEGER) AS b, count(*) AS n FROM events e ${where} AND e.ts >= ? AND e.ts < ? GROUP BY b`)
       .raw()
       .all(start, width, ...params, lo, hi) as [number, number][];
     const counts = new Array<number>(n).fill(0);
