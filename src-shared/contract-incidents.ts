@@ -197,8 +197,11 @@ export const incidentsMethods = {
   'incidents.list': {
     input: z
       .object({
-        /** Matches title, summary, pattern, id and entity values, case-insensitively. */
-        query: z.string().max(1000).default(''),
+        /**
+         * The Events query language over INCIDENT_FIELDS (src-shared/query-fields.ts); free text
+         * matches title, summary, pattern, id and entity values, case-insensitively.
+         */
+        query: z.string().max(4000).default(''),
         category: z.enum(INCIDENT_CATEGORIES).optional(),
         severity: z.enum(INCIDENT_SEVERITIES).optional(),
         status: z.enum(INCIDENT_STATUSES).optional(),

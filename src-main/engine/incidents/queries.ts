@@ -16,6 +16,7 @@ import type {
   RiskRow,
 } from '../../../src-shared/contract-incidents';
 import { EngineError } from '../errors';
+import { incidentsWhere } from '../query/incidents-sql';
 import { classify } from './classify';
 import { entityRowid, readAlertsByIds } from './persist';
 
@@ -108,13 +109,9 @@ export function listIncidents(db: Database, o: ListOptions): IncidentsPage {
   if (o.status) add(`coalesce(s.status, 'open') = ?`, o.status);
   if (o.label === 'none') add('s.label IS NULL');
   else if (o.label) add('s.label = ?', o.label);
-  for (const word of o.query.trim().split(/\s+/).filter(Boolean).slice(0, 10)) {
-    const like = `%${word.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(
-      `(lower(i.title) LIKE ? ESCAPE '\\' OR lower(i.summary) LIKE ? ESCAPE '\\' OR lower(coalesce(i.pattern, '')) LIKE ? ESCAPE '\\' OR i.id LIKE ? ESCAPE '\\' OR lower(i.entities) LIKE ? ESCAPE '\\' OR lower(i.category) LIKE ? ESCAPE '\\')`,
-    );
-    params.push(like, like, like, like, like, like);
-  }
+  // The Events query language over the queue's fields (a bad query is an invalid_input that says where).
+  const q = incidentsWhere(o.query);
+  if (q) add(q.sql, ...q.params);
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const dir = o.desc ? 'DESC' : 'ASC';
   const rows = db
