@@ -33,7 +33,9 @@ async function buildCase(lines: number): Promise<string> {
   const link = new WorkerEngineLink(join(ROOT, 'out', 'main', 'engine.js'), { dataDir, version: 'bench' });
   const created = await link.request('cases.create', { name: 'search', path: join(dataDir, 'search.vigil') });
   if (!created.ok) throw new Error(created.error.message);
-  const done = new Promise<void>((resolve) => link.onEvent((name, p) => name === 'ingest.finished' && (p as ImportJob).status === 'done' && resolve()));
+  const done = new Promise<void>((resolve) =>
+    link.onEvent((name, p) => name === 'ingest.finished' && (p as ImportJob).status === 'done' && resolve()),
+  );
   await link.request('ingest.startImport', { paths: [file] });
   await done;
   await link.request('cases.close', {});

@@ -194,7 +194,11 @@ class Parser {
         throw new QueryError(`${name}: needs a value`, start, word.length);
       }
       const valueAt = start + colon + 1;
-      return this.fieldTerm(spec, { text: word.slice(colon + 1), quoted: false, span: { at: valueAt, end: this.i } }, { at: start, end: this.i });
+      return this.fieldTerm(
+        spec,
+        { text: word.slice(colon + 1), quoted: false, span: { at: valueAt, end: this.i } },
+        { at: start, end: this.i },
+      );
     }
     const span = { at: start, end: this.i };
     if (def) return this.fieldTerm(def, { text: word, quoted: false, span }, span);
@@ -256,7 +260,10 @@ class Parser {
     }
     const wild = text.search(/[*?]/);
     if (wild >= 0) {
-      throw new QueryError('in free text a wildcard works only at the end of a word (admin*); for others use a field, e.g. path:/api/*', span.at + wild);
+      throw new QueryError(
+        'in free text a wildcard works only at the end of a word (admin*); for others use a field, e.g. path:/api/*',
+        span.at + wild,
+      );
     }
     // A word with no letter or digit matches nothing in the full-text index: it asks for nothing.
     if (!/[\p{L}\p{N}]/u.test(text)) return null;
@@ -302,7 +309,8 @@ class Parser {
       const named = spec.names?.[text.toLowerCase()];
       if (named !== undefined) return named;
       const n = Number(text);
-      if (text.trim() === '' || !Number.isFinite(n)) throw new QueryError(`${spec.name} takes a number here, not "${text}"`, at, text.length);
+      if (text.trim() === '' || !Number.isFinite(n))
+        throw new QueryError(`${spec.name} takes a number here, not "${text}"`, at, text.length);
       return n;
     }
     throw new QueryError(`${spec.name} takes no comparison or range: it is ${spec.kind === 'ip' ? 'an address' : 'text'}`, at, text.length);
@@ -319,7 +327,8 @@ class Parser {
       const rest = cmp[2]!;
       const restAt = at + op.length;
       if (rest === '') throw new QueryError(`${spec.name}:${op} needs a value`, span.at, span.end - span.at);
-      if (op === '>' || op === '>=') return node(rangeOf(spec, this.bound(spec, rest, restAt, op === '>=' ? 'lo' : 'after'), null, op === '>=', false));
+      if (op === '>' || op === '>=')
+        return node(rangeOf(spec, this.bound(spec, rest, restAt, op === '>=' ? 'lo' : 'after'), null, op === '>=', false));
       return node(rangeOf(spec, null, this.bound(spec, rest, restAt, op === '<=' ? 'upto' : 'hi'), false, op === '<='));
     }
     const v = cmp ? cmp[2]! : text;
@@ -414,7 +423,15 @@ export function parseTime(text: string): { lo: number; hi: number } | null {
   const m = TIME.exec(s);
   if (!m) return null;
   const [, y, mo, d, h, mi, sec, frac, zone] = m;
-  const parts = [Number(y), mo ? Number(mo) - 1 : 0, d ? Number(d) : 1, h ? Number(h) : 0, mi ? Number(mi) : 0, sec ? Number(sec) : 0, frac ? Number(frac.padEnd(3, '0')) : 0];
+  const parts = [
+    Number(y),
+    mo ? Number(mo) - 1 : 0,
+    d ? Number(d) : 1,
+    h ? Number(h) : 0,
+    mi ? Number(mi) : 0,
+    sec ? Number(sec) : 0,
+    frac ? Number(frac.padEnd(3, '0')) : 0,
+  ];
   if (parts[1]! > 11 || parts[2]! < 1 || parts[2]! > 31 || parts[3]! > 23 || parts[4]! > 59 || parts[5]! > 60) return null;
   let lo = Date.UTC(parts[0]!, parts[1]!, parts[2]!, parts[3]!, parts[4]!, parts[5]!, parts[6]!);
   if (zone && zone !== 'Z') {

@@ -29,7 +29,11 @@ Fields:
 ${EVENT_FIELDS.map((f) => `  ${[f.name, ...(f.aliases ?? [])].join(', ').padEnd(28)} ${f.help}  (${f.example})`).join('\n')}
 `;
 
-export async function runSearch(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function runSearch(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -106,14 +110,19 @@ export async function runSearch(argv: string[], out: NodeJS.WritableStream = pro
     await flush();
     if (!values.jsonl) {
       const total = n === -1 ? search.countAll(filter) : n;
-      err.write(n === -1 ? `${limit} of ${total} matches shown; --limit 0 prints all, --count counts\n` : `${total} match${total === 1 ? '' : 'es'}\n`);
+      err.write(
+        n === -1
+          ? `${limit} of ${total} matches shown; --limit 0 prints all, --count counts\n`
+          : `${total} match${total === 1 ? '' : 'es'}\n`,
+      );
     }
     return 0;
   } catch (e) {
     if (e instanceof EngineError && e.code === 'invalid_input') {
       const d = e.details as { position?: number; length?: number; query?: string } | undefined;
       err.write(`vigil search: ${e.message}\n`);
-      if (d?.query !== undefined && d.position !== undefined) err.write(`  ${d.query}\n  ${' '.repeat(d.position)}${'^'.repeat(Math.max(1, d.length ?? 1))}\n`);
+      if (d?.query !== undefined && d.position !== undefined)
+        err.write(`  ${d.query}\n  ${' '.repeat(d.position)}${'^'.repeat(Math.max(1, d.length ?? 1))}\n`);
       return 2;
     }
     err.write(`vigil search: ${(e as Error).message}\n`);
@@ -124,5 +133,10 @@ export async function runSearch(argv: string[], out: NodeJS.WritableStream = pro
 }
 
 function fmtTime(ts: number | null): string {
-  return ts === null ? '-'.padEnd(20) : new Date(ts).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return ts === null
+    ? '-'.padEnd(20)
+    : new Date(ts)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z');
 }

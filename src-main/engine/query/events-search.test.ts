@@ -121,7 +121,12 @@ describe('events.get', () => {
     const d = await engine.call<EventDetail>('events.get', { id: row.id });
     expect(d.event).toMatchObject({ user: 'root', src_ip: '198.51.100.7', outcome: 'success', app: 'sshd', raw: AUTH[3] });
     expect(d.template).toMatch(/Accepted password for/);
-    expect(d.entities).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'user', value: 'root' }), expect.objectContaining({ type: 'ip', value: '198.51.100.7' })]));
+    expect(d.entities).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'user', value: 'root' }),
+        expect.objectContaining({ type: 'ip', value: '198.51.100.7' }),
+      ]),
+    );
     expect(d.lineNo).toBe(4);
     expect(await engine.raw('events.get', { id: 999_999 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });

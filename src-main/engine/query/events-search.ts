@@ -53,9 +53,10 @@ const FROM = 'events e JOIN imports i ON i.id = e.import_id LEFT JOIN sources s 
 const ORDER: Record<EventOrder, string> = { time: 'e.ts, e.id', file: 'e.id' };
 
 /** Histogram bar widths an analyst reads at a glance. */
-const WIDTHS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 1209600, 2592000, 7776000, 31536000].map(
-  (s) => s * 1000,
-);
+const WIDTHS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 1209600, 2592000, 7776000,
+  31536000,
+].map((s) => s * 1000);
 
 export class EventSearch {
   private readonly compiler: EventsQueryCompiler;
@@ -71,8 +72,10 @@ export class EventSearch {
     const parsed = parseEventsQuery(filter.query);
     if (parsed) parts.push(parsed);
     const span = { at: 0, end: 0 };
-    if (filter.templateId) parts.push({ type: 'field', field: 'template', kind: 'text', test: { op: 'match', value: filter.templateId, pattern: false }, span });
-    if (filter.entityId) parts.push({ type: 'field', field: 'entity', kind: 'entity', test: { op: 'match', value: filter.entityId, pattern: false }, span });
+    if (filter.templateId)
+      parts.push({ type: 'field', field: 'template', kind: 'text', test: { op: 'match', value: filter.templateId, pattern: false }, span });
+    if (filter.entityId)
+      parts.push({ type: 'field', field: 'entity', kind: 'entity', test: { op: 'match', value: filter.entityId, pattern: false }, span });
     const sql: string[] = [];
     const params: unknown[] = [];
     if (parts.length > 0) {
@@ -96,7 +99,11 @@ export class EventSearch {
     const w = this.where(filter);
     const where = w ? `WHERE ${w.sql}` : '';
     const params = w?.params ?? [];
-    const rows = this.stmt(`SELECT ${COLS} FROM ${FROM} ${where} ORDER BY ${ORDER[order]} LIMIT ? OFFSET ?`).all(...params, limit, offset) as Row[];
+    const rows = this.stmt(`SELECT ${COLS} FROM ${FROM} ${where} ORDER BY ${ORDER[order]} LIMIT ? OFFSET ?`).all(
+      ...params,
+      limit,
+      offset,
+    ) as Row[];
     if (!w) {
       const n = this.stmt('SELECT count(*) FROM events').pluck().get() as number;
       return { rows: rows.map(toEventRow), offset, total: n, totalCapped: false };
@@ -107,14 +114,18 @@ export class EventSearch {
 
   /** Matches, counted up to `cap` (+1 to tell "more"). */
   private count(w: SqlWhere, cap = COUNT_CAP): number {
-    return this.stmt(`SELECT count(*) FROM (SELECT 1 FROM events e WHERE ${w.sql} LIMIT ${cap + 1})`).pluck().get(...w.params) as number;
+    return this.stmt(`SELECT count(*) FROM (SELECT 1 FROM events e WHERE ${w.sql} LIMIT ${cap + 1})`)
+      .pluck()
+      .get(...w.params) as number;
   }
 
   /** Every match counted, however many (for `vigil search --count`). */
   countAll(filter: EventFilter): number {
     const w = this.where(filter);
     if (!w) return this.stmt('SELECT count(*) FROM events').pluck().get() as number;
-    return this.stmt(`SELECT count(*) FROM events e WHERE ${w.sql}`).pluck().get(...w.params) as number;
+    return this.stmt(`SELECT count(*) FROM events e WHERE ${w.sql}`)
+      .pluck()
+      .get(...w.params) as number;
   }
 
   /** Every match, in order, a page at a time with keyset paging (for `vigil search --jsonl`). */
@@ -164,7 +175,10 @@ export class EventSearch {
     let lo = filter.from ?? null;
     let hi = filter.to ?? null;
     if (lo === null || hi === null) {
-      const ext = this.stmt(`SELECT min(e.ts) AS lo, max(e.ts) AS hi FROM events e ${where}`).get(...params) as { lo: number | null; hi: number | null };
+      const ext = this.stmt(`SELECT min(e.ts) AS lo, max(e.ts) AS hi FROM events e ${where}`).get(...params) as {
+        lo: number | null;
+        hi: number | null;
+      };
       if (ext.lo === null || ext.hi === null) return { from: lo ?? 0, to: hi ?? 0, bucketMs: 0, counts: [], total: 0 };
       lo ??= ext.lo;
       hi ??= ext.hi + 1;
@@ -174,7 +188,9 @@ export class EventSearch {
     const width = WIDTHS.find((x) => x >= want) ?? Math.ceil(want / WIDTHS[WIDTHS.length - 1]!) * WIDTHS[WIDTHS.length - 1]!;
     const start = Math.floor(lo / width) * width;
     const n = Math.ceil((hi - start) / width);
-    const rows = this.stmt(`SELECT CAST((e.ts - ?) / ? AS INTEGER) AS b, count(*) AS n FROM events e ${where} AND e.ts >= ? AND e.ts < ? GROUP BY b`)
+    const rows = this.stmt(
+      `SELECT CAST((e.ts - ?) / ? AS INTEGER) AS b, count(*) AS n FROM events e ${where} AND e.ts >= ? AND e.ts < ? GROUP BY b`,
+    )
       .raw()
       .all(start, width, ...params, lo, hi) as [number, number][];
     const counts = new Array<number>(n).fill(0);
@@ -188,10 +204,13 @@ export class EventSearch {
 
   /** One event in full: every normalized field, its template, its entities and its whole line. */
   get(id: number): EventDetail {
-    const r = this.stmt(`SELECT e.*, coalesce(s.name, i.name) AS source FROM ${FROM} WHERE e.id = ?`).get(id) as (StoredRow & { line_no: number; import_id: number }) | undefined;
+    const r = this.stmt(`SELECT e.*, coalesce(s.name, i.name) AS source FROM ${FROM} WHERE e.id = ?`).get(id) as
+      (StoredRow & { line_no: number; import_id: number }) | undefined;
     if (!r) throw new EngineError('not_found', `No event ${id} in this case.`);
     const event = rowToEvent(r);
-    const template = r.template_id ? ((this.stmt('SELECT template FROM templates WHERE id = ?').pluck().get(r.template_id) as string | undefined) ?? null) : null;
+    const template = r.template_id
+      ? ((this.stmt('SELECT template FROM templates WHERE id = ?').pluck().get(r.template_id) as string | undefined) ?? null)
+      : null;
     const entities = extractEntities(event).map((e) => ({ id: e.id, type: e.type, value: e.value }));
     const rawLength = event.raw.length;
     if (rawLength > MAX_DETAIL_CHARS) event.raw = event.raw.slice(0, MAX_DETAIL_CHARS);

@@ -74,8 +74,23 @@ beforeAll(() => {
        detectors, evidence, event_count, alert_count, summary, explanation, risk) VALUES (?, ?, ?, ?, ?, 0.9, ?, ?, ?, ?, ?, ?, ?, '[]', ?, 1, ?, '{}', ?)`,
   );
   for (const r of ROWS) {
-    put.run(r.id, r.category, r.pattern, r.title, r.severity, r.priority, r.first, r.last, `ip:${r.entities[0]!.value}`, JSON.stringify(r.entities),
-      JSON.stringify(r.tags), JSON.stringify(r.detectors), r.events, `${r.title}.`, r.risk);
+    put.run(
+      r.id,
+      r.category,
+      r.pattern,
+      r.title,
+      r.severity,
+      r.priority,
+      r.first,
+      r.last,
+      `ip:${r.entities[0]!.value}`,
+      JSON.stringify(r.entities),
+      JSON.stringify(r.tags),
+      JSON.stringify(r.detectors),
+      r.events,
+      `${r.title}.`,
+      r.risk,
+    );
   }
   setIncidentState(store.db, 'inc_b', { status: 'closed', label: 'benign' });
 });
