@@ -296,7 +296,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       // Found by search or reached by a pivot: centre on it, close enough to read its neighbours.
       focused.current = focusKey;
       c.stop();
-      c.animate({ center: { eles: sel }, zoom: Math.max(c.zoom(), 1.1) }, { duration: 250 });
+      c.animate({ center: { eles: sel }, zoom: Math.min(1.6, Math.max(c.zoom(), 1)) }, { duration: 250 });
       return;
     }
     // Picked elsewhere (the edge list): bring it into view if it is off screen; a tapped one already is.

@@ -100,7 +100,7 @@ function TitleLine({ row }: { row: IncidentRow }) {
   if (cut <= 0) return <strong className="inc-title-line">{row.title}</strong>;
   return (
     <strong className="inc-title-line split">
-      <span className="inc-title-name">{row.title.slice(0, cut).trimEnd()}</span>
+      <span className="inc-title-name">{row.title.slice(0, cut)}</span>
       <span className="inc-title-actor">{who}</span>
     </strong>
   );
@@ -360,7 +360,6 @@ export function IncidentQueue() {
             className="inc-scroll"
             tabIndex={0}
             aria-activedescendant={rows[cursor] ? `inc-row-${rows[cursor]!.id}` : undefined}
-            data-testid="incident-queue"
           >
             <div className="inc-head" role="row" style={{ gridTemplateColumns: grid }}>
               {table.getHeaderGroups()[0]!.headers.map((h, i) => {
@@ -385,7 +384,7 @@ export function IncidentQueue() {
                 );
               })}
             </div>
-            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} data-testid="incident-queue" role="rowgroup">
               {virtualizer.getVirtualItems().map((item) => {
                 const row = tableRows[item.index]!;
                 return (

@@ -69,6 +69,8 @@ export function TimelinesView() {
   const showError = useApp((s) => s.showError);
   const theme = useApp((s) => s.theme);
   const chartRef = useRef<HTMLDivElement>(null);
+  /** Each chart's band on screen, [top, height] in px: what a reader (or a test) aims the cursor at. */
+  const [bands, setBands] = useState<[number, number][]>([]);
 
   useEffect(() => {
     api()
@@ -98,7 +100,10 @@ export function TimelinesView() {
       lo = Math.min(lo, a.ts);
       hi = Math.max(hi, a.ts);
     }
-    return Number.isFinite(lo) ? { lo, hi } : null;
+    // Buckets start where the series start (the engine cuts them all from one origin).
+    let origin = Infinity;
+    for (const s of timeline.series) if (s.points.length) origin = Math.min(origin, s.points[0]![0]);
+    return Number.isFinite(lo) ? { lo, hi, origin: Number.isFinite(origin) ? origin : lo } : null;
   }, [timeline]);
 
   useEffect(() => {
@@ -108,11 +113,20 @@ export function TimelinesView() {
     const colours = themeColours();
     const bucket = timeline.bucketMs;
     const byDetector = new Map(timeline.series.map((s) => [s.detector, s]));
+    /** Where the cursor is over the charts (px from their left edge), read before ECharts sees the move. */
+    let pointerX: number | null = null;
+    const track = (e: MouseEvent) => {
+      pointerX = e.clientX - el.getBoundingClientRect().left;
+    };
+    el.addEventListener('mousemove', track, { capture: true });
+    /** The bucket a time falls in: the same on every chart, since they share the axis. */
+    const bucketOf = (t: number) => extent.origin + Math.floor((t - extent.origin) / bucket) * bucket;
 
     const build = () => {
       const height = el.clientHeight;
       const band = Math.max(40, (height - AXIS - SLIDER - present.length * (TITLE + GAP)) / present.length);
       const top = (i: number) => i * (band + TITLE + GAP) + TITLE;
+      setBands(present.map((_, i) => [Math.round(top(i)), Math.round(band)]));
       const series: echarts.EChartsCoreOption[] = [];
       present.forEach((d, i) => {
         const s = byDetector.get(d)!;
@@ -165,7 +179,9 @@ export function TimelinesView() {
         axisLine: { lineStyle: { color: colours.border } },
         splitLine: { show: false },
         axisPointer: {
-          label: { show: i === present.length - 1, formatter: (p: { value: number }) => fmtUtc(p.value, bucket) },
+          // Not snapped to each chart's nearest point: the cursor is one time for all of them.
+          snap: false,
+          label: { show: i === present.length - 1, formatter: (p: { value: number }) => fmtUtc(p.value, 60_000) },
         },
       }));
       return {
@@ -196,9 +212,11 @@ export function TimelinesView() {
           trigger: 'axis',
           axisPointer: { type: 'line' },
           formatter: (params: unknown) => {
-            const first = (params as { axisValue?: number; data?: [number, number] }[])[0];
-            const t = first?.data?.[0] ?? first?.axisValue;
-            if (t === undefined) return '';
+            // The cursor's own time, not the nearest point of whichever series ECharts lists first
+            // (a sparse series would pull the reading hours away from the cursor).
+            const at = pointerX !== null ? (chart.convertFromPixel({ xAxisIndex: 0 }, pointerX) as number) : (params as { axisValue?: number }[])[0]?.axisValue;
+            if (at === undefined || !Number.isFinite(at)) return '';
+            const t = bucketOf(at);
             const rows: TipRow[] = [];
             present.forEach((d, i) => {
               const v = valueAt(byDetector.get(d)!.points, t, bucket);
@@ -243,7 +261,7 @@ export function TimelinesView() {
       const gridIndex = present.findIndex((_, i) => chart.containPixel({ gridIndex: i }, [e.offsetX, e.offsetY]));
       if (gridIndex < 0) return setMenu(null);
       const [t] = chart.convertFromPixel({ gridIndex }, [e.offsetX, e.offsetY]) as [number, number];
-      const start = extent.lo + Math.floor((t - extent.lo) / bucket) * bucket;
+      const start = bucketOf(t);
       const alert = timeline.alerts.find((a) => a.ts >= start && a.ts < start + bucket) ?? null;
       setMenu({ x: e.offsetX, y: e.offsetY, t: start, alert });
     });
@@ -253,6 +271,7 @@ export function TimelinesView() {
     });
     resize.observe(el);
     return () => {
+      el.removeEventListener('mousemove', track, { capture: true });
       resize.disconnect();
       chart.dispose();
     };
@@ -290,7 +309,14 @@ export function TimelinesView() {
         </span>
       </div>
       <div className="timeline-stage">
-        <div ref={chartRef} className="timeline-chart" data-testid="timeline-chart" data-from={extent?.lo} data-to={extent?.hi} />
+        <div
+          ref={chartRef}
+          className="timeline-chart"
+          data-testid="timeline-chart"
+          data-from={extent?.lo}
+          data-to={extent?.hi}
+          data-bands={JSON.stringify(bands)}
+        />
         {menu && timeline && (
           <div className="timeline-menu" role="menu" aria-label="This moment" style={{ left: menu.x, top: menu.y }}>
             <div className="muted small">
