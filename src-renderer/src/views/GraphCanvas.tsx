@@ -95,6 +95,18 @@ function seeded(seed: number): () => number {
   };
 }
 
+/** Positions of the vertices relative to the first one, rounded: equal for equal layouts. */
+function signature(c: Core): string {
+  const nodes = c.nodes().sort((a, b) => (a.id() < b.id() ? -1 : 1));
+  const o = nodes[0]?.position() ?? { x: 0, y: 0 };
+  let h = 0;
+  nodes.forEach((n) => {
+    const p = n.position();
+    h = (Math.imul(h, 31) + Math.round(p.x - o.x) * 7 + Math.round(p.y - o.y)) | 0;
+  });
+  return `${nodes.length}:${(h >>> 0).toString(36)}`;
+}
+
 /** A seed from what is on screen, so the layout depends on the graph, not on the visit. */
 function seedOf(ids: string[]): number {
   let h = 2166136261;
@@ -124,6 +136,10 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
   const handlers = useRef({ onSelect, onExpand });
   handlers.current = { onSelect, onExpand };
   const [stats, setStats] = useState<{ state: 'idle' | 'running' | 'done'; layoutMs: number; renderMs: number }>({ state: 'idle', layoutMs: 0, renderMs: 0 });
+  /** Where the layout put the vertices, in short (the same graph must land the same way every visit). */
+  const [layoutSig, setLayoutSig] = useState('');
+  /** How far from the centre of the view a vertex brought into view ended up, in px. */
+  const [focusOffset, setFocusOffset] = useState<number | null>(null);
 
   useEffect(() => {
     claimCytoscapeStylesheet();
@@ -275,6 +291,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       }
       if (big) c.fit(undefined, 30);
       setStats({ state: 'done', layoutMs: Math.round(performance.now() - started), renderMs: Math.round(renderMs) });
+      setLayoutSig(signature(c));
     });
     withSeed(seedOf(c.nodes().map((n) => n.id()).sort()), () => layout.run());
   }, [nodes, edges, layoutKey]);
@@ -296,7 +313,17 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       // Found by search or reached by a pivot: centre on it, close enough to read its neighbours.
       focused.current = focusKey;
       c.stop();
-      c.animate({ center: { eles: sel }, zoom: Math.min(1.6, Math.max(c.zoom(), 1)) }, { duration: 250 });
+      setFocusOffset(null);
+      c.animate(
+        { center: { eles: sel }, zoom: Math.min(1.6, Math.max(c.zoom(), 1)) },
+        {
+          duration: 250,
+          complete: () => {
+            const p = sel.renderedPosition();
+            setFocusOffset(Math.round(Math.hypot(p.x - c.width() / 2, p.y - c.height() / 2)));
+          },
+        },
+      );
       return;
     }
     // Picked elsewhere (the edge list): bring it into view if it is off screen; a tapped one already is.
@@ -317,6 +344,8 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       data-testid="graph-canvas"
       data-nodes={nodes.length}
       data-layout={stats.state}
+      data-layout-sig={layoutSig}
+      data-focus-offset={focusOffset ?? undefined}
       data-layout-ms={stats.layoutMs}
       data-render-ms={stats.renderMs}
       aria-label={`Entity graph: ${nodes.length} vertices, ${edges.length} edges`}
