@@ -103,6 +103,9 @@ test('events: the hit histogram brush narrows the time range, rows open to field
 test('pivot: an incident entity opens its events and its place in the graph, and Back returns to the incident', async ({ page }) => {
   test.setTimeout(180_000);
   await page.getByRole('button', { name: 'Open the sample case' }).click();
+  // While the case is imported and detection runs, the queue and the status bar say so.
+  await expect(page.getByTestId('queue-detecting')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('status-text')).toContainText(/Importing|Detecting/);
   const rows = page.getByTestId('incident-queue').getByRole('row');
   await expect(rows).toHaveCount(6, { timeout: 90_000 });
   await rows.filter({ hasText: 'Credential stuffing from 131.233.55.242' }).dblclick();

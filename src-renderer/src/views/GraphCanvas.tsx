@@ -7,6 +7,8 @@ import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import type { GraphEdge, GraphNode } from '../../../src-shared/contract-graph';
+import { themeColours } from '../charts';
+import { useApp } from '../store/app';
 import { edgeId } from '../store/graph';
 
 cytoscape.use(fcose);
@@ -331,6 +333,25 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
     const inside = p.x > 20 && p.y > 20 && p.x < c.width() - 20 && p.y < c.height() - 20;
     if (!inside) c.animate({ center: { eles: sel } }, { duration: 250 });
   }, [selectedId, expanded, nodes, focusKey]);
+
+  const theme = useApp((st) => st.theme);
+  useEffect(() => {
+    // Labels and the selection ring follow the light/dark theme.
+    const c = cy.current;
+    if (!c) return;
+    const t = themeColours();
+    const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || '#0f1419';
+    c.style()
+      .selector('node')
+      .style({ color: t.text, 'text-outline-color': bg, 'border-color': bg })
+      .selector('node.expanded')
+      .style({ 'border-width': 3, 'border-color': t.muted })
+      .selector('node:selected')
+      .style({ 'border-width': 4, 'border-color': t.accent })
+      .selector('edge:selected')
+      .style({ color: t.text })
+      .update();
+  }, [theme]);
 
   useImperativeHandle(ref, () => ({
     png: (background) => cy.current?.png({ full: true, scale: 2, bg: background, output: 'base64uri' }) ?? null,

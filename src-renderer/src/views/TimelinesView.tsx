@@ -46,18 +46,27 @@ interface Menu {
   alert: Timeline['alerts'][number] | null;
 }
 
-/** The value of a series at time t: the point of the bucket that holds it. */
+/**
+ * The value of a series at time t: the point of the bucket that holds it; between two points (the
+ * line drawn joins them) the nearer one; outside the series, nothing beyond one bucket.
+ */
 function valueAt(points: [number, number, number | null][], t: number, bucketMs: number): [number, number | null] | null {
   let lo = 0;
-  let hi = points.length - 1;
-  while (lo <= hi) {
+  let hi = points.length;
+  while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const p = points[mid]!;
-    if (p[0] + bucketMs <= t) lo = mid + 1;
-    else if (p[0] > t) hi = mid - 1;
-    else return [p[1], p[2]];
+    if (points[mid]![0] <= t) lo = mid + 1;
+    else hi = mid;
   }
-  return null;
+  // points[lo - 1] is the last point at or before t, points[lo] the first after it.
+  const before = points[lo - 1];
+  const after = points[lo];
+  if (before && t < before[0] + bucketMs) return [before[1], before[2]];
+  const db = before ? t - before[0] : Infinity;
+  const da = after ? after[0] - t : Infinity;
+  const near = db <= da ? before : after;
+  if (!near || (!(before && after) && Math.min(db, da) > bucketMs * 1.5)) return null;
+  return [near[1], near[2]];
 }
 
 export function TimelinesView() {
@@ -227,7 +236,11 @@ export function TimelinesView() {
             const near = timeline.alerts.filter((a) => a.ts >= t && a.ts < t + bucket);
             for (const a of near.slice(0, 3))
               rows.push({ name: a.title, value: a.score === null ? '' : fmtValue(a.score), colour: 'alert' });
-            return tooltipNode(fmtUtc(t, bucket), rows, 'click for this moment’s events · drag to list an interval');
+            return tooltipNode(
+              fmtUtc(t, bucket),
+              rows.length ? rows : [{ name: 'no score in this interval', value: '' }],
+              'click for this moment’s events · drag to list an interval',
+            );
           },
         },
         dataZoom: [
