@@ -40,6 +40,9 @@ describe('parseQuery', () => {
     expect(show(parse('"invalid user" admin*'))).toBe('(and "invalid user" admin*)');
     expect(show(parse('   '))).toBe('*');
     expect(show(parse('*'))).toBe('*');
+    expect(show(parse('failed OR *'))).toBe('*');
+    expect(show(parse('failed *'))).toBe('failed');
+    expect(show(parse('(a OR *) b'))).toBe('b');
   });
 
   it('gives NOT and -term, then AND, then OR their usual precedence', () => {
@@ -99,6 +102,7 @@ describe('parseQuery', () => {
     expect(errorOf('status:[1 TO')).toMatchObject({ position: 7 });
     expect(errorOf('adm*n')).toMatchObject({ position: 3 });
     expect(errorOf('user:')).toMatchObject({ position: 0 });
+    expect(errorOf('a -*')).toMatchObject({ position: 2, message: 'NOT * would match nothing' });
     const deep = `${'('.repeat(100)}a${')'.repeat(100)}`;
     expect(errorOf(deep).message).toContain('nest deeper');
   });

@@ -82,6 +82,7 @@ class Parser {
 
   parse(): QueryNode | null {
     const node = this.or(null);
+    if (node === ALL) return null;
     this.space();
     if (this.i < this.src.length) {
       if (this.src[this.i] === ')') throw new QueryError('this ) closes no (', this.i);
@@ -158,6 +159,7 @@ class Parser {
       throw new QueryError('NOT needs a term after it', at, this.i - at || 1);
     }
     const child = this.unary(def);
+    if (child === ALL) throw new QueryError('NOT * would match nothing', at, this.i - at);
     return child === null ? null : { type: 'not', child };
   }
 
@@ -251,7 +253,7 @@ class Parser {
   }
 
   private freeText(word: string, span: Span): QueryNode | null {
-    if (word === '*') return null;
+    if (word === '*') return ALL;
     let text = word;
     let prefix = false;
     if (text.endsWith('*')) {
@@ -386,15 +388,20 @@ function rangeOf(spec: FieldSpec, lo: number | null, hi: number | null, loIncl: 
   return { op: 'range', lo, hi, loIncl, hiIncl };
 }
 
+/** `*`: every line. An empty AND is true; it never survives into a parsed tree (see combine). */
+const ALL: QueryNode = Object.freeze({ type: 'and', children: [] }) as QueryNode;
+
 function combine(type: 'and' | 'or', parts: (QueryNode | null)[]): QueryNode | null {
+  // Anything OR every line is every line; every line AND x is x.
+  if (type === 'or' && parts.includes(ALL)) return ALL;
   const kept: QueryNode[] = [];
   for (const p of parts) {
-    if (p === null) continue;
+    if (p === null || p === ALL) continue;
     // (a AND b) AND c is a AND b AND c: one flat list per operator.
     if (p.type === type) kept.push(...p.children);
     else kept.push(p);
   }
-  if (kept.length === 0) return null;
+  if (kept.length === 0) return parts.includes(ALL) ? ALL : null;
   if (kept.length === 1) return kept[0]!;
   return type === 'and' ? { type, children: kept } : { type, children: kept };
 }
