@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fieldClause, highlightPatterns, indexFields, parseQuery, parseTime, QueryError, type QueryNode } from './query';
+import { indexFields, parseQuery, QueryError, type QueryNode } from './query';
+import { fieldClause, highlightPatterns } from './query-text';
+import { parseTime } from './query-time';
 import { EVENT_FIELDS, INCIDENT_FIELDS } from './query-fields';
 
 const EVENTS = indexFields(EVENT_FIELDS);

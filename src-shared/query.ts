@@ -6,6 +6,7 @@
  * QueryError that says where.
  */
 import type { FieldKind, FieldSpec } from './query-fields';
+import { parseTime } from './query-time';
 
 export interface Span {
   /** Offset of the first character in the query text. */
@@ -412,91 +413,4 @@ function isCidr(v: string): boolean {
   const n = Number(bits);
   if (addr.includes(':')) return n <= 128 && /^[0-9a-f:.]+$/i.test(addr);
   return n <= 32 && /^\d{1,3}(\.\d{1,3}){3}$/.test(addr);
-}
-
-const TIME = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
-/**
- * A moment in UTC with the span its precision names: `2015-05-17` is that whole day, `…T10` an
- * hour, `…T10:05:03Z` a second. A zone suffix (Z, +02:00) is honoured; none means UTC. Epoch
- * milliseconds (12+ digits) are a single millisecond. Null when the text is not a time.
- */
-export function parseTime(text: string): { lo: number; hi: number } | null {
-  const s = text.trim();
-  if (/^\d{12,14}$/.test(s)) {
-    const ms = Number(s);
-    return { lo: ms, hi: ms + 1 };
-  }
-  const m = TIME.exec(s);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, sec, frac, zone] = m;
-  const parts = [
-    Number(y),
-    mo ? Number(mo) - 1 : 0,
-    d ? Number(d) : 1,
-    h ? Number(h) : 0,
-    mi ? Number(mi) : 0,
-    sec ? Number(sec) : 0,
-    frac ? Number(frac.padEnd(3, '0')) : 0,
-  ];
-  if (parts[1]! > 11 || parts[2]! < 1 || parts[2]! > 31 || parts[3]! > 23 || parts[4]! > 59 || parts[5]! > 60) return null;
-  let lo = Date.UTC(parts[0]!, parts[1]!, parts[2]!, parts[3]!, parts[4]!, parts[5]!, parts[6]!);
-  if (zone && zone !== 'Z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    lo -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
-  }
-  let hi: number;
-  if (frac) hi = lo + 1;
-  else if (sec) hi = lo + 1000;
-  else if (mi) hi = lo + 60_000;
-  else if (h) hi = lo + 3_600_000;
-  else if (d) hi = lo + 86_400_000;
-  else if (mo) hi = Date.UTC(parts[0]!, parts[1]! + 1, 1) + (lo - Date.UTC(parts[0]!, parts[1]!, 1));
-  else hi = Date.UTC(parts[0]! + 1, 0, 1) + (lo - Date.UTC(parts[0]!, 0, 1));
-  return { lo, hi };
-}
-
-/**
- * What to mark in a matching line: the words and phrases searched for and the field values asked
- * for, as regular-expression sources (case-insensitive). Terms under a NOT are not marked.
- */
-export function highlightPatterns(node: QueryNode | null): string[] {
-  const out: string[] = [];
-  const walk = (n: QueryNode, negated: boolean): void => {
-    if (n.type === 'and' || n.type === 'or') {
-      for (const c of n.children) walk(c, negated);
-      return;
-    }
-    if (n.type === 'not') return walk(n.child, !negated);
-    if (negated) return;
-    if (n.type === 'text') {
-      // Words as the full-text index sees them: letters and digits, anything between them.
-      const words = n.text.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-      if (words.length === 0) return;
-      const body = words.map(escapeRegExp).join('[^\\p{L}\\p{N}]+');
-      out.push(`(?<![\\p{L}\\p{N}])${body}${n.prefix ? '[\\p{L}\\p{N}]*' : '(?![\\p{L}\\p{N}])'}`);
-      return;
-    }
-    const t = n.test;
-    if (t.op === 'match' && n.kind !== 'enum' && n.field !== 'template' && n.field !== 'entity') {
-      if (t.value.replace(/[*?]/g, '') === '') return;
-      const parts = t.value.split(/([*?])/).map((p) => (p === '*' ? '\\S*?' : p === '?' ? '\\S' : escapeRegExp(p)));
-      out.push(t.pattern ? parts.join('') : escapeRegExp(t.value));
-    } else if (t.op === 'range' && n.field === 'status' && t.lo !== null && t.lo === t.hi) {
-      out.push(`(?<!\\d)${t.lo}(?!\\d)`);
-    }
-  };
-  if (node) walk(node, false);
-  return [...new Set(out)];
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-/** The query text that narrows to one field value, quoted when it needs to be. */
-export function fieldClause(field: string, value: string): string {
-  const plain = /^[^\s()"*?]+$/.test(value) && !/^[<>=[{]/.test(value);
-  return `${field}:${plain ? value : `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`}`;
 }

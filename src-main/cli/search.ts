@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseTime } from '../../src-shared/query';
+import { parseTime } from '../../src-shared/query-time';
 import { EVENT_FIELDS, QUERY_SYNTAX_HELP } from '../../src-shared/query-fields';
 import { EngineError } from '../engine/errors';
 import { EventSearch, type EventFilter, type EventOrder } from '../engine/query/events-search';

@@ -15,7 +15,7 @@ import {
   type GraphVertexDetail,
 } from '../../../src-shared/contract-graph';
 import type { EventRow } from '../../../src-shared/dto';
-import { parseTime } from '../../../src-shared/query';
+import { parseTime } from '../../../src-shared/query-time';
 import { api } from '../api';
 
 export const NODE_CAPS = [100, 300, 1000, 2000, 5000] as const;

@@ -2,7 +2,7 @@
  * Pivots: from any entity (an incident's, a graph vertex, an event's) or any moment (a timeline
  * point) to its events and its place in the graph, and back to where the analyst came from.
  */
-import { fieldClause } from '../../../src-shared/query';
+import { fieldClause } from '../../../src-shared/query-text';
 import { useApp, type View } from './app';
 import { useEvents } from './events';
 import { useGraph } from './graph';

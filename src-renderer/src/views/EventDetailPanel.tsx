@@ -1,6 +1,6 @@
 /** An expanded event: its whole line, every parsed field, its template and entities; a click narrows the search. */
 import type { EventDetail } from '../../../src-shared/dto';
-import { fieldClause } from '../../../src-shared/query';
+import { fieldClause } from '../../../src-shared/query-text';
 import { fmtInt, fmtTime } from '../format';
 import { useEvents } from '../store/events';
 import { entityClause, openGraph } from '../store/pivot';

@@ -1,6 +1,7 @@
 /** Pieces of the query language shared by the Events view and the incident queue: help, errors, highlighting. */
 import { useMemo } from 'react';
-import { highlightPatterns, parseQuery, type FieldIndex } from '../../../src-shared/query';
+import { parseQuery, type FieldIndex } from '../../../src-shared/query';
+import { highlightPatterns } from '../../../src-shared/query-text';
 import { QUERY_SYNTAX_HELP, type FieldSpec } from '../../../src-shared/query-fields';
 
 /** The language in one panel: syntax, then every field with an example; an example click tries it. */
