@@ -11,6 +11,7 @@ import { exportLabelled } from './export';
 import { analyzeArchive } from './incidents';
 import { analyzeReal } from './analyze-real';
 import { liveIntoCase } from './live-e2e';
+import { searchCase } from './search';
 import { sigmaThroughput } from './sigma';
 import { LIVE_BENCHES } from './live-syslog';
 import { importCase, normalizeGenerated, normalizeThroughput, splitterThroughput } from './pipeline';
@@ -26,6 +27,7 @@ const BENCHES: Record<string, Bench> = {
   'import-2m-rss': { runs: 1, fn: () => importCase(2_000_000) },
   'import-responsiveness': { runs: 3, fn: () => importResponsiveness(1_000_000) },
   'sigma': { runs: 3, fn: sigmaThroughput },
+  'search-1m': { runs: 1, fn: () => searchCase(1_000_000) },
   'analyze-1m': { runs: 3, fn: () => analyzeArchive() },
   'analyze-real-1m': { runs: 3, fn: analyzeReal },
   'export-100k': { runs: 3, fn: () => exportLabelled() },

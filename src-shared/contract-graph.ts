@@ -32,7 +32,7 @@ export interface GraphNode {
   /** Distinct vertices it points to / that point to it. */
   fanOut: number;
   fanIn: number;
-  /** Severity-weighted count of the case's alerts that name the entity. */
+  /** Peak risk of the entity in the risk register: the figure the incident queue shows for it. */
   risk: number;
   alerts: number;
 }

@@ -44,7 +44,7 @@ export interface IncidentRow {
   tags: string[];
   status: IncidentStatus;
   label: IncidentLabel | null;
-  /** Highest decayed risk among its entities. */
+  /** Peak risk of its actor (of its riskiest entity when it has none): the graph shows the same figure. */
   risk: number;
 }
 
@@ -60,6 +60,12 @@ export interface IncidentExplanation {
 export interface IncidentEntity extends IncidentEntityRef {
   /** actor: what the incident is about; target: what it acted on. */
   role: 'actor' | 'target' | 'related';
+  /**
+   * For an account the actor tried to log in to: it got in, it was only tried, or it does not
+   * exist on the host (sshd "invalid user"). Null for anything else.
+   */
+  standing?: 'got_in' | 'tried' | 'no_such_account' | null;
+  /** Peak risk (the same figure for the same entity in the queue, the detail and the graph). */
   risk: number;
   firstSeen: number | null;
   /** Events of this entity in the case. */
@@ -85,6 +91,31 @@ export interface IncidentEvidenceLine {
   source: string;
   lineNo: number;
   raw: string;
+  /** Shown first because it is the outcome (a login that succeeded). */
+  pinned?: boolean;
+}
+
+/** An account the incident's actor got into. */
+export interface IncidentAccess {
+  user: string;
+  /** Addresses its logins came from. */
+  from: string[];
+  firstTs: number | null;
+  lastTs: number | null;
+  logins: number;
+  /** The first successful login line. */
+  eventId: number;
+  /** It came after the incident's last alert (within a day). */
+  afterIncident: boolean;
+}
+
+/** What came of the incident, first thing on its page: who got in, from where, when. */
+export interface IncidentOutcome {
+  /** One sentence; empty when the incident is not about logins. */
+  headline: string;
+  access: IncidentAccess[];
+  /** Evidence lines shown at the top: the first login of each account. */
+  pinned: number[];
 }
 
 export interface IncidentTimelineSeries {
@@ -115,6 +146,7 @@ export interface IncidentAlert {
 
 export interface IncidentDetail {
   incident: IncidentRow;
+  outcome: IncidentOutcome;
   explanation: IncidentExplanation;
   entities: IncidentEntity[];
   contributions: DetectorContribution[];
@@ -197,8 +229,11 @@ export const incidentsMethods = {
   'incidents.list': {
     input: z
       .object({
-        /** Matches title, summary, pattern, id and entity values, case-insensitively. */
-        query: z.string().max(1000).default(''),
+        /**
+         * The Events query language over INCIDENT_FIELDS (src-shared/query-fields.ts); free text
+         * matches title, summary, pattern, id and entity values, case-insensitively.
+         */
+        query: z.string().max(4000).default(''),
         category: z.enum(INCIDENT_CATEGORIES).optional(),
         severity: z.enum(INCIDENT_SEVERITIES).optional(),
         status: z.enum(INCIDENT_STATUSES).optional(),

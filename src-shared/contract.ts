@@ -11,8 +11,26 @@ import { incidentsEvents, incidentsMethods } from './contract-incidents';
 import { rulesEvents, rulesMethods } from './contract-rules';
 import { triageEvents, triageMethods } from './contract-triage';
 import { empty, filePath, reply } from './contract-util';
-import type { AlertRow, AppInfo, CollectorStatus, Timeline, CaseInfo, DetectionProgress, DetectionRun, EntityRow, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
+import type { AlertRow, AppInfo, CollectorStatus, Timeline, CaseInfo, DetectionProgress, DetectionRun, EntityRow, EventDetail, EventsHistogram, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
 
+
+/** What every Events method narrows by. */
+const eventFilter = {
+  /**
+   * The query language (src-shared/query.ts): words, "phrases", prefix*, field:value with
+   * wildcards, comparisons and ranges, AND / OR / NOT / -term, parentheses. A query that does not
+   * parse is refused with `invalid_input` and details {position, length}.
+   */
+  query: z.string().max(4000).default(''),
+  /** Only events at or after this time (epoch ms). */
+  from: z.number().int().optional(),
+  /** Only events before this time (epoch ms). */
+  to: z.number().int().optional(),
+  /** Only events of this template. */
+  templateId: z.string().max(64).optional(),
+  /** Only events that mention this entity (its UUID). */
+  entityId: z.string().uuid().optional(),
+};
 
 const coreMethods = {
   'app.getInfo': { input: empty, output: reply<AppInfo>() },
@@ -123,22 +141,27 @@ const coreMethods = {
   'events.search': {
     input: z
       .object({
-        /** Full-text query: words are ANDed, "quoted phrases" kept together, a trailing * is a prefix. */
-        query: z.string().max(1000).default(''),
-        /** Only events at or after this time (epoch ms). */
-        from: z.number().int().optional(),
-        /** Only events before this time (epoch ms). */
-        to: z.number().int().optional(),
-        /** Only events of this template. */
-        templateId: z.string().max(64).optional(),
-        /** Only events that mention this entity (its UUID). */
-        entityId: z.string().uuid().optional(),
+        ...eventFilter,
+        /** Event time (untimed lines first, then by time) or the order lines were read. */
+        order: z.enum(['time', 'file']).default('time'),
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(200),
       })
       .strict(),
     output: reply<EventsPage>(),
   },
+  /** Matches of the same filter per time bucket, for the hit histogram. */
+  'events.histogram': {
+    input: z
+      .object({
+        ...eventFilter,
+        buckets: z.number().int().min(1).max(1000).default(120),
+      })
+      .strict(),
+    output: reply<EventsHistogram>(),
+  },
+  /** One event in full: fields, template, entities and its whole line. */
+  'events.get': { input: z.object({ id: z.number().int().positive() }).strict(), output: reply<EventDetail>() },
 } as const;
 
 export const methods = {

@@ -1,4 +1,5 @@
 /** Data shapes that cross the contract. Plain JSON only: epoch-ms numbers, strings, arrays. */
+import type { NormalizedEvent } from './event';
 
 export interface AppInfo {
   version: string;
@@ -125,6 +126,30 @@ export interface EventRow {
   action: string | null;
   parser: string;
   raw: string;
+}
+
+/** Matches per time bucket: `counts[i]` falls in [from + i·bucketMs, from + (i+1)·bucketMs). */
+export interface EventsHistogram {
+  from: number;
+  to: number;
+  bucketMs: number;
+  counts: number[];
+  /** Matches with a time inside [from, to). */
+  total: number;
+}
+
+/** One event in full, as an expanded row shows it. */
+export interface EventDetail {
+  /** Every normalized field; `raw` and `message` cut at 1 MB (see rawLength). */
+  event: NormalizedEvent;
+  importId: number;
+  lineNo: number;
+  /** The text of its template, e.g. "Failed password for <*> from <IP> port <NUM> ssh2". */
+  template: string | null;
+  /** The entities the pipeline extracted from it, with their ids. */
+  entities: { id: string; type: string; value: string }[];
+  /** Length of the whole line in characters. */
+  rawLength: number;
 }
 
 export interface EventsPage {

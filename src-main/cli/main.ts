@@ -7,6 +7,7 @@ import { runExport } from './export';
 import { runLabel } from './label';
 import { runParse } from './parse';
 import { runRules } from './rules';
+import { runSearch } from './search';
 import { runServe } from './serve';
 
 const paths = builtPaths(import.meta.url);
@@ -31,6 +32,8 @@ Usage:
       Evaluate the behaviour models against labelled data (see vigil eval --help).
   vigil export CASE --format json|csv|timesketch|stix|misp [--out FILE] [--label true|benign|any|all]
       Write a case's labelled (or all) incidents with their evidence events, entities and labels.
+  vigil search CASE QUERY [--count] [--jsonl] [--from T --to T] [--order time|file]
+      Search a case's events with the Events query language (see vigil search --help).
   vigil --help | --version
 
 Environment:
@@ -66,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
       return runExport(rest, { paths, version });
     case 'label':
       return runLabel(rest, { paths, version });
+    case 'search':
+      return runSearch(rest);
     default:
       process.stderr.write(`vigil: unknown command '${command}'\n\n${HELP}`);
       return 2;

@@ -48,6 +48,6 @@ describe('dispatcher', () => {
       }),
     );
     await dispatch('events.search', {});
-    expect(seen).toEqual({ query: '', offset: 0, limit: 200 });
+    expect(seen).toEqual({ query: '', order: 'time', offset: 0, limit: 200 });
   });
 });

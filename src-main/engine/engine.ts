@@ -136,8 +136,11 @@ export class Engine {
     'detect.listRuns': () => this.open().detection.list(),
     'alerts.list': ({ detector, kind, offset, limit }) => this.open().events.alerts(detector, kind, offset, limit),
 
-    'events.search': ({ query, from, to, templateId, entityId, offset, limit }) =>
-      this.open().events.search({ query, from, to, templateId, entityId }, offset, limit),
+    'events.search': ({ query, from, to, templateId, entityId, order, offset, limit }) =>
+      this.open().events.page({ query, from, to, templateId, entityId }, order, offset, limit),
+    'events.histogram': ({ query, from, to, templateId, entityId, buckets }) =>
+      this.open().events.search.histogram({ query, from, to, templateId, entityId }, buckets),
+    'events.get': ({ id }) => this.open().events.search.get(id),
     'timelines.get': ({ sourceType, from, to, maxPoints }) => this.open().events.timeline(sourceType, from, to, maxPoints),
     'templates.list': ({ query, sort, offset, limit }) => this.open().events.templates(query, sort, offset, limit),
     'entities.list': ({ type, query, offset, limit }) => this.open().events.entities(type, query, offset, limit),

@@ -5,6 +5,7 @@ import { Shell } from './components/Shell';
 import { useApp } from './store/app';
 import { useEvents } from './store/events';
 import { useIngest } from './store/ingest';
+import { useDetect } from './store/detect';
 import { useCollector } from './store/collector';
 import { openIncident, showBrowserNotification } from './store/alerting';
 
@@ -21,9 +22,14 @@ export function App() {
     const offs = [
       api().on('cases.changed', (info) => {
         useApp.getState().setCase(info);
-        if (!info) useIngest.getState().reset();
+        if (!info) {
+          useIngest.getState().reset();
+          useDetect.getState().reset();
+        }
       }),
       api().on('ingest.progressed', (p) => useIngest.getState().onProgress(p)),
+      api().on('detect.progressed', (p) => useDetect.getState().onProgress(p)),
+      api().on('detect.finished', (run) => useDetect.getState().onFinished(run)),
       api().on('collector.updated', (s) => useCollector.getState().onUpdate(s)),
       // Live alerts for a desktop sink (the Electron host shows its own and sends openIncident on click).
       api().on('alerting.notify', showBrowserNotification),
@@ -40,6 +46,7 @@ export function App() {
   useEffect(() => {
     if (!currentCase) return;
     void useIngest.getState().refresh().catch(useApp.getState().showError);
+    void useDetect.getState().refresh().catch(() => undefined);
     useEvents.getState().reload();
   }, [currentCase?.path]);
 

@@ -27,3 +27,8 @@ export function fmtTime(ms: number | null): string {
   if (ms === null) return '—';
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
+
+/** Risk as every view shows it: whole numbers from 10 up, one decimal below. */
+export function fmtRisk(risk: number): string {
+  return risk >= 10 ? risk.toFixed(0) : risk.toFixed(1);
+}

@@ -1,6 +1,6 @@
 /**
  * Stores one computation's results per vertex and per community, raises the detections that need
- * them, refreshes each vertex's risk from the case's alerts, and records the run. Runs inside one
+ * them, refreshes each vertex's risk from the risk register, and records the run. Runs inside one
  * transaction (the pass's, or its own for a background computation).
  */
 import type { Database } from 'better-sqlite3';
@@ -12,9 +12,6 @@ import type { Edge, EntityGraph, Snapshot } from './model';
 import { metricsChanged } from './runtime';
 
 const TOP_MEMBERS = 10;
-
-/** Severity weights of the interim risk score: the risk register (incidents) will replace it. */
-const RISK_SQL = `CASE sev WHEN 'critical' THEN 10 WHEN 'high' THEN 7 WHEN 'medium' THEN 4 WHEN 'low' THEN 2 ELSE 1 END`;
 
 export function applyResults(
   db: Database,
@@ -111,18 +108,24 @@ export function applyResults(
   return result;
 }
 
-/** Each vertex's and community's risk: severity-weighted alerts that name the entity. */
+/**
+ * Each vertex's risk: its entity's peak risk in the risk register (what the incident queue shows
+ * for the same entity), and how many alerts name it; a community's risk is its members' sum.
+ */
 export function refreshRisk(db: Database): void {
   db.exec(`
     UPDATE graph_metrics SET risk = 0, alerts = 0 WHERE risk != 0 OR alerts != 0;
     WITH named AS (
-      SELECT je.value ->> 'type' AS type, je.value ->> 'value' AS value, a.severity AS sev
+      SELECT je.value ->> 'type' AS type, je.value ->> 'value' AS value
       FROM alerts a, json_each(a.entities) je
     ), agg AS (
-      SELECT type, value, count(*) AS n, sum(${RISK_SQL}) AS r FROM named GROUP BY type, value
+      SELECT type, value, count(*) AS n FROM named GROUP BY type, value
     )
-    UPDATE graph_metrics SET risk = x.r, alerts = x.n
-    FROM (SELECT v.id AS vertex, agg.r, agg.n FROM agg JOIN graph_vertices v ON v.type = agg.type AND v.value = agg.value) AS x
+    UPDATE graph_metrics SET alerts = x.n
+    FROM (SELECT v.id AS vertex, agg.n FROM agg JOIN graph_vertices v ON v.type = agg.type AND v.value = agg.value) AS x
+    WHERE graph_metrics.vertex = x.vertex;
+    UPDATE graph_metrics SET risk = x.peak
+    FROM (SELECT v.id AS vertex, r.peak FROM entity_risk r JOIN graph_vertices v ON v.type = r.type AND v.value = r.value) AS x
     WHERE graph_metrics.vertex = x.vertex;
     UPDATE graph_communities SET risk = coalesce((SELECT sum(m.risk) FROM graph_metrics m WHERE m.community = graph_communities.id), 0);
   `);

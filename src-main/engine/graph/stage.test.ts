@@ -225,10 +225,12 @@ describe('graph queries', () => {
     expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 0, from: T0 + hour }))).toEqual(['h1']);
     expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 0, to: T0 + 1500 }))).toEqual(['u1', '/a', 'u2']);
 
-    // Risk comes from alerts naming the entity; the queries see a refresh at once.
+    // Risk is the risk register's peak for the entity (what the queue shows); the queries see a refresh at once.
     expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }))).toEqual([]);
     db.prepare(`INSERT INTO alerts (detector, kind, title, severity, entities) VALUES ('sigma', 'r1', 't', 'high', '[{"type":"user","value":"u2"}]')`).run();
+    db.prepare(`INSERT INTO entity_risk (type, value, risk, peak, alerts) VALUES ('user', 'u2', 0.5, 12.5, 1)`).run();
     refreshRisk(db);
     expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }))).toEqual(['u2']);
+    expect(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }).nodes.find((n) => n.value === 'u2')).toMatchObject({ risk: 12.5, alerts: 1 });
   });
 });

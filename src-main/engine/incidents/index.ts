@@ -4,6 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { afterIncidents } from '../alerting';
+import { refreshRisk } from '../graph/results';
 import { clearIncidents, rebuildIncidents } from './persist';
 
 export interface PassInfo {
@@ -15,7 +16,11 @@ export interface PassInfo {
 export function afterDetection(db: Database, pass: PassInfo): void {
   // A savepoint: should building incidents fail, the pass's alerts are still kept.
   try {
-    db.transaction(() => rebuildIncidents(db))();
+    db.transaction(() => {
+      rebuildIncidents(db);
+      // The graph's vertices show the risk register's figures: refresh them from the new register.
+      refreshRisk(db);
+    })();
   } catch (err) {
     console.error('[vigil] building incidents failed:', err);
     return;

@@ -103,7 +103,10 @@ export function rebuildIncidents(db: Database): { incidents: number; entities: n
   const entityEvents = new Postings(db, 'entity_events');
   for (const d of drafts) {
     const explanation = explain(d, lookup);
-    const risk = Math.max(0, ...d.entities.map((e) => entities.get(`${e.type}:${e.value}`)?.risk ?? 0));
+    // Peak risk, not risk decayed to the case's last alert (a week-old break-in would read 0.0), and
+    // the actor's own when it has one: the same address shows the same figure here and in the graph.
+    const peakOf = (k: string) => entities.get(k)?.peak ?? 0;
+    const risk = d.actor ? peakOf(d.actor) : Math.max(0, ...d.entities.map((e) => peakOf(`${e.type}:${e.value}`)));
     putIncident.run(
       d.id,
       d.category,

@@ -16,7 +16,9 @@ import type {
   RiskRow,
 } from '../../../src-shared/contract-incidents';
 import { EngineError } from '../errors';
+import { incidentsWhere } from '../query/incidents-sql';
 import { classify } from './classify';
+import { accountFacts, incidentOutcome, rankEntities, standingOf } from './outcome';
 import { entityRowid, readAlertsByIds } from './persist';
 
 const MAX_RAW_CHARS = 8192;
@@ -108,13 +110,9 @@ export function listIncidents(db: Database, o: ListOptions): IncidentsPage {
   if (o.status) add(`coalesce(s.status, 'open') = ?`, o.status);
   if (o.label === 'none') add('s.label IS NULL');
   else if (o.label) add('s.label = ?', o.label);
-  for (const word of o.query.trim().split(/\s+/).filter(Boolean).slice(0, 10)) {
-    const like = `%${word.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(
-      `(lower(i.title) LIKE ? ESCAPE '\\' OR lower(i.summary) LIKE ? ESCAPE '\\' OR lower(coalesce(i.pattern, '')) LIKE ? ESCAPE '\\' OR i.id LIKE ? ESCAPE '\\' OR lower(i.entities) LIKE ? ESCAPE '\\' OR lower(i.category) LIKE ? ESCAPE '\\')`,
-    );
-    params.push(like, like, like, like, like, like);
-  }
+  // The Events query language over the queue's fields (a bad query is an invalid_input that says where).
+  const q = incidentsWhere(o.query);
+  if (q) add(q.sql, ...q.params);
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const dir = o.desc ? 'DESC' : 'ASC';
   const rows = db
@@ -203,20 +201,27 @@ export function getIncidentDetail(db: Database, id: string, evidenceLimit: numbe
   const alertIds = db.prepare('SELECT alert_id FROM incident_alerts WHERE incident_id = ? ORDER BY alert_id').pluck().all(id) as number[];
   const alerts = readAlertsByIds(db, alertIds).map(classify);
 
-  const riskOf = db.prepare('SELECT risk FROM entity_risk WHERE type = ? AND value = ?').pluck();
+  const riskOf = db.prepare('SELECT peak FROM entity_risk WHERE type = ? AND value = ?').pluck();
   const entityInfo = db.prepare('SELECT first_seen AS firstSeen, count FROM entities WHERE rowid = ?');
-  const entities: IncidentEntity[] = (JSON.parse(r.entities) as { type: string; value: string; role: IncidentEntity['role'] }[])
-    .slice(0, 100)
-    .map((e) => {
+  const actor = /^(ip|user):/.test(r.group_key) ? r.group_key : null;
+  const facts = actor ? accountFacts(db, actor, r.first_ts, r.last_ts) : null;
+  const outcome = facts ? incidentOutcome(facts, actor) : { headline: '', access: [], pinned: [] };
+  const listed = (JSON.parse(r.entities) as { type: string; value: string; role: IncidentEntity['role'] }[]).slice(0, 100);
+  // Accounts it got into belong on the page even when no alert named them.
+  for (const a of outcome.access) if (!listed.some((e) => e.type === 'user' && e.value === a.user)) listed.push({ type: 'user', value: a.user, role: 'target' });
+  const entities: IncidentEntity[] = rankEntities(
+    listed.map((e) => {
       const rowid = entityRowid(db, e.type, e.value);
       const info = rowid === null ? undefined : (entityInfo.get(rowid) as { firstSeen: number | null; count: number } | undefined);
       return {
         ...e,
+        standing: facts && e.type === 'user' ? standingOf(facts, e.value) : null,
         risk: (riskOf.get(e.type, e.value) as number | undefined) ?? 0,
         firstSeen: info?.firstSeen ?? null,
         events: info?.count ?? 0,
       };
-    });
+    }),
+  );
 
   const byKind = new Map<string, DetectorContribution>();
   let totalPoints = 0;
@@ -253,15 +258,21 @@ export function getIncidentDetail(db: Database, id: string, evidenceLimit: numbe
     }))
     .sort((a, b) => b.points - a.points);
 
-  const shown = evidenceIds.slice(0, evidenceLimit);
+  // The outcome's lines first, pinned; then the evidence in time order.
+  const pinned = new Set(outcome.pinned);
+  const shown = [...outcome.pinned, ...evidenceIds.filter((id) => !pinned.has(id)).slice(0, Math.max(0, evidenceLimit - pinned.size))];
   const evidence = shown.length
-    ? (db
-        .prepare(
-          `SELECT e.id, e.ts, e.line_no AS lineNo, substr(e.raw, 1, ${MAX_RAW_CHARS}) AS raw, coalesce(s.name, i.name) AS source
+    ? (
+        db
+          .prepare(
+            `SELECT e.id, e.ts, e.line_no AS lineNo, substr(e.raw, 1, ${MAX_RAW_CHARS}) AS raw, coalesce(s.name, i.name) AS source
            FROM events e JOIN imports i ON i.id = e.import_id LEFT JOIN sources s ON s.id = e.source_id
            WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.ts, e.id`,
-        )
-        .all(JSON.stringify(shown)) as IncidentEvidenceLine[])
+          )
+          .all(JSON.stringify(shown)) as IncidentEvidenceLine[]
+      )
+        .map((l) => (pinned.has(l.id) ? { ...l, pinned: true } : l))
+        .sort((a, b) => Number(!!b.pinned) - Number(!!a.pinned))
     : [];
 
   const window = r.first_ts !== null && r.last_ts !== null ? padWindow(r.first_ts, r.last_ts) : null;
@@ -285,11 +296,12 @@ export function getIncidentDetail(db: Database, id: string, evidenceLimit: numbe
   }));
   return {
     incident,
+    outcome,
     explanation,
     entities,
     contributions,
     evidence,
-    evidenceTotal: Math.max(evidenceIds.length, 0),
+    evidenceTotal: evidenceIds.length + outcome.pinned.filter((id) => !evidenceIds.includes(id)).length,
     timelines,
     window,
     graph: graphOf(db, evidenceIds, entities, r.group_key),

@@ -1,145 +1,18 @@
-/** Paging and full-text search over a case's events, templates and entities. */
-import type { Database, Statement } from 'better-sqlite3';
-import type { AlertRow, EntityRow, EventRow, EventsPage, Page, TemplateRow, Timeline, TimelineSeries } from '../../../src-shared/dto';
-import { Postings } from './postings';
-
-/** Counting every match of a broad query over millions of rows is slow; past this we say "N+". */
-export const COUNT_CAP = 100_000;
-/** Rows cross the contract for display; a 1 MB line is cut here, not in the case. */
-const MAX_RAW_CHARS = 8192;
-
-interface Row {
-  id: number;
-  import_id: number;
-  line_no: number;
-  ts: number | null;
-  raw: string;
-  source: string;
-  host: string | null;
-  app: string | null;
-  severity: number | null;
-  template_id: string | null;
-  src_ip: string | null;
-  user: string | null;
-  outcome: EventRow['outcome'];
-  action: string | null;
-  parser: string;
-}
-
-/**
- * Turn what an analyst types into an FTS5 query: every word or "quoted phrase" must match,
- * a trailing * makes a prefix; FTS operators in the input are taken literally, never as syntax.
- */
-export function toFtsQuery(input: string): string | null {
-  const terms: string[] = [];
-  const re = /"([^"]*)"|(\S+)/g;
-  // FTS5 ends a string at NUL and then fails with "unterminated string": NUL separates words.
-  input = input.replace(/\0/g, ' ');
-  for (let m = re.exec(input); m; m = re.exec(input)) {
-    const phrase = m[1] ?? m[2] ?? '';
-    const prefix = m[2] !== undefined && phrase.endsWith('*');
-    const text = prefix ? phrase.slice(0, -1) : phrase;
-    // A term with no letter or digit tokenizes to nothing and would match nothing; skip it.
-    if (!/[\p{L}\p{N}]/u.test(text)) continue;
-    terms.push(`"${text.replace(/"/g, '""')}"${prefix ? '*' : ''}`);
-  }
-  return terms.length > 0 ? terms.join(' AND ') : null;
-}
-
-export interface EventFilter {
-  query: string;
-  from?: number;
-  to?: number;
-  templateId?: string;
-  entityId?: string;
-}
-
-const COLS = `e.id, e.import_id, e.line_no, e.ts, substr(e.raw, 1, ${MAX_RAW_CHARS}) AS raw,
-  coalesce(s.name, i.name) AS source, e.host, e.app, e.severity, e.template_id, e.src_ip, e.user, e.outcome, e.action, e.parser`;
-const FROM = 'events e JOIN imports i ON i.id = e.import_id LEFT JOIN sources s ON s.id = e.source_id';
+/** Reading a case's events (through the Events search), templates, entities, alerts and score timelines. */
+import type { Database } from 'better-sqlite3';
+import type { AlertRow, EntityRow, EventsPage, Page, TemplateRow, Timeline, TimelineSeries } from '../../../src-shared/dto';
+import { EventSearch, type EventFilter, type EventOrder } from '../query/events-search';
 
 export class EventsQuery {
-  private readonly cache = new Map<string, { page: Statement; count: Statement }>();
-  private readonly entityEvents: Postings;
-  private readonly templateEvents: Postings;
+  /** The Events search (query language, histogram, one event in full). */
+  readonly search: EventSearch;
 
   constructor(private readonly db: Database) {
-    this.entityEvents = new Postings(db, 'entity_events');
-    this.templateEvents = new Postings(db, 'template_events');
+    this.search = new EventSearch(db);
   }
 
-  search(filter: EventFilter, offset: number, limit: number): EventsPage {
-    const fts = toFtsQuery(filter.query);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    let from = FROM;
-    if (fts !== null) {
-      from = `events_fts f JOIN events e ON e.id = f.rowid JOIN imports i ON i.id = e.import_id LEFT JOIN sources s ON s.id = e.source_id`;
-      where.push('events_fts MATCH ?');
-      params.push(fts);
-    }
-    if (filter.from !== undefined) {
-      where.push('e.ts >= ?');
-      params.push(filter.from);
-    }
-    if (filter.to !== undefined) {
-      where.push('e.ts < ?');
-      params.push(filter.to);
-    }
-    // Events of a template or a linked entity come from their posting lists, as an id list.
-    let listed: number[] | null = null;
-    const within = (ids: number[]) => {
-      if (listed === null) return ids;
-      const keep = new Set(ids);
-      return listed.filter((id) => keep.has(id));
-    };
-    if (filter.templateId) listed = within(this.templateEvents.ids(filter.templateId));
-    let entityKind = '';
-    if (filter.entityId) {
-      const entity = this.db.prepare('SELECT rowid, type, value FROM entities WHERE id = ?').get(filter.entityId) as
-        | { rowid: number; type: string; value: string }
-        | undefined;
-      if (!entity) return { rows: [], offset, total: 0, totalCapped: false };
-      // Hosts and processes are columns of the event; other entities are linked row by row.
-      if (entity.type === 'host') {
-        entityKind = 'host';
-        where.push('lower(e.host) = ?');
-        params.push(entity.value);
-      } else if (entity.type === 'process') {
-        entityKind = 'process';
-        where.push('e.app = ?');
-        params.push(entity.value);
-      } else {
-        listed = within(this.entityEvents.ids(entity.rowid));
-      }
-    }
-    if (listed !== null) {
-      if (listed.length === 0) return { rows: [], offset, total: 0, totalCapped: false };
-      if (where.length === 0) {
-        // Only a list: its length is the count, and the page is a slice of it.
-        const page = listed.slice(offset, offset + limit);
-        const rows = this.db.prepare(`SELECT ${COLS} FROM ${FROM} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id`).all(JSON.stringify(page)) as Row[];
-        return { rows: rows.map(toEventRow), offset, total: listed.length, totalCapped: false };
-      }
-      where.push('e.id IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify(listed));
-    }
-    const key = `${fts !== null}|${filter.from !== undefined}|${filter.to !== undefined}|${listed !== null}|${entityKind}`;
-    let stmts = this.cache.get(key);
-    if (!stmts) {
-      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      stmts = {
-        page: this.db.prepare(`SELECT ${COLS} FROM ${from} ${w} ORDER BY e.id LIMIT ? OFFSET ?`),
-        count: where.length
-          ? this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${from} ${w} LIMIT ${COUNT_CAP + 1})`).pluck()
-          : this.db.prepare('SELECT count(*) FROM events').pluck(),
-      };
-      this.cache.set(key, stmts);
-    }
-    const rows = stmts.page.all(...params, limit, offset) as Row[];
-    const n = stmts.count.get(...params) as number;
-    if (where.length === 0) return { rows: rows.map(toEventRow), offset, total: n, totalCapped: false };
-    return { rows: rows.map(toEventRow), offset, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
+  page(filter: EventFilter, order: EventOrder, offset: number, limit: number): EventsPage {
+    return this.search.search(filter, order, offset, limit);
   }
 
   templates(query: string, sort: 'count' | 'rare' | 'id', offset: number, limit: number): Page<TemplateRow> {
@@ -259,24 +132,4 @@ export class EventsQuery {
     const total = this.db.prepare(`SELECT count(*) FROM entities ${w}`).pluck().get(...params) as number;
     return { rows, offset, total };
   }
-}
-
-function toEventRow(r: Row): EventRow {
-  return {
-    id: r.id,
-    importId: r.import_id,
-    source: r.source,
-    lineNo: r.line_no,
-    ts: r.ts,
-    host: r.host,
-    app: r.app,
-    severity: r.severity,
-    templateId: r.template_id,
-    srcIp: r.src_ip,
-    user: r.user,
-    outcome: r.outcome,
-    action: r.action,
-    parser: r.parser,
-    raw: r.raw,
-  };
 }

@@ -1,10 +1,16 @@
 import { useApp } from '../store/app';
+import { detectingText, useDetect } from '../store/detect';
 import { useIngest } from '../store/ingest';
 
 export function StatusBar() {
   const error = useApp((s) => s.error);
   const clearError = useApp((s) => s.clearError);
   const running = useIngest((s) => s.jobs.filter((j) => j.status === 'running').length);
+  const detecting = useDetect((s) => s.running);
+  const parts = [
+    ...(running > 0 ? [`Importing ${running} file${running > 1 ? 's' : ''}…`] : []),
+    ...(detecting ? [detectingText(detecting)] : []),
+  ];
   return (
     <footer className="statusbar" role="status">
       {error ? (
@@ -15,7 +21,9 @@ export function StatusBar() {
           </button>
         </span>
       ) : (
-        <span className="muted">{running > 0 ? `Importing ${running} file${running > 1 ? 's' : ''}…` : 'Ready'}</span>
+        <span className={parts.length ? 'busy-text' : 'muted'} data-testid="status-text">
+          {parts.length ? parts.join(' · ') : 'Ready'}
+        </span>
       )}
     </footer>
   );

@@ -16,8 +16,15 @@ interface AppState {
   /** The last failure worth showing in the status bar, with when it happened. */
   error: { message: string; at: number } | null;
   busy: boolean;
+  /** Where a pivot came from, newest last: what "Back" returns to. */
+  trail: { view: View; label: string }[];
   init(): Promise<void>;
+  /** Switch view from the navigation (forgets the pivot trail). */
   setView(view: View): void;
+  /** Switch view as a pivot from `from`, remembering how to come back. */
+  pivotTo(view: View, from: { view: View; label: string }): void;
+  /** Return to where the last pivot came from. */
+  goBack(): void;
   setTheme(theme: Theme): void;
   showError(err: unknown): void;
   clearError(): void;
@@ -44,6 +51,7 @@ export const useApp = create<AppState>((set, get) => ({
   theme: initialTheme(),
   error: null,
   busy: false,
+  trail: [],
 
   async init() {
     try {
@@ -57,7 +65,13 @@ export const useApp = create<AppState>((set, get) => ({
       get().showError(err);
     }
   },
-  setView: (view) => set({ view }),
+  setView: (view) => set({ view, trail: [] }),
+  pivotTo: (view, from) => set({ view, trail: [...get().trail.slice(-19), from] }),
+  goBack() {
+    const trail = get().trail;
+    const last = trail[trail.length - 1];
+    if (last) set({ view: last.view, trail: trail.slice(0, -1) });
+  },
   setTheme(theme) {
     localStorage.setItem(THEME_KEY, theme);
     set({ theme });

@@ -1,80 +1,168 @@
 /**
- * The events explorer's window onto the case: rows are fetched in pages as the virtual list
- * scrolls, so a million lines cost only what is on screen.
+ * The events explorer's window onto the case: one query in the query language, a time range (the
+ * histogram's brush), an order; rows are fetched in pages as the virtual list scrolls, so a million
+ * lines cost only what is on screen. A query that does not parse stays in the box with its error.
  */
 import { create } from 'zustand';
-import type { EventRow } from '../../../src-shared/dto';
+import type { EventDetail, EventRow, EventsHistogram } from '../../../src-shared/dto';
+import { VigilError } from '../../../src-shared/envelope';
+import { indexFields, parseQuery, QueryError } from '../../../src-shared/query';
+import { EVENT_FIELDS } from '../../../src-shared/query-fields';
 import { api } from '../api';
 
 export const PAGE_SIZE = 200;
+export const EVENT_FIELD_INDEX = indexFields(EVENT_FIELDS);
 
-export interface EventsFilter {
-  templateId?: string;
-  entityId?: string;
-  /** What the filter chip says, e.g. "template t12" or "ip 10.0.0.1". */
-  label: string;
+export interface QueryProblem {
+  message: string;
+  /** Where in the query text; null when the engine did not say. */
+  position: number | null;
+  length: number;
 }
+
+export type EventOrder = 'time' | 'file';
 
 interface EventsState {
   query: string;
-  filter: EventsFilter | null;
+  /** The brushed or typed time range, [from, to) in epoch ms. */
+  range: { from: number; to: number } | null;
+  order: EventOrder;
+  problem: QueryProblem | null;
   total: number;
   totalCapped: boolean;
+  histogram: EventsHistogram | null;
   /** Bumps whenever the query or the case's contents change, so stale replies are dropped. */
   generation: number;
   pages: Record<number, EventRow[]>;
   loading: Record<number, boolean>;
+  expanded: Record<number, boolean>;
+  details: Record<number, EventDetail | 'loading' | string>;
   setQuery(query: string): void;
-  setFilter(filter: EventsFilter | null): void;
+  setRange(range: { from: number; to: number } | null): void;
+  setOrder(order: EventOrder): void;
+  /** Narrow the current query by one more clause (AND). */
+  addClause(clause: string): void;
+  /** Replace query and range at once (a pivot from elsewhere). */
+  show(query: string, range?: { from: number; to: number } | null): void;
+  toggle(id: number): void;
   reload(): void;
   ensurePages(first: number, last: number): void;
 }
 
-export const useEvents = create<EventsState>((set, get) => ({
-  query: '',
-  filter: null,
-  total: 0,
-  totalCapped: false,
-  generation: 0,
-  pages: {},
-  loading: {},
-  setQuery(query) {
-    set({ query });
-    get().reload();
-  },
-  setFilter(filter) {
-    set({ filter });
-    get().reload();
-  },
-  reload() {
-    set({ generation: get().generation + 1, pages: {}, loading: {} });
-    get().ensurePages(0, 0);
-  },
-  ensurePages(first, last) {
-    const { pages, loading, generation, query, filter } = get();
-    for (let page = first; page <= last; page++) {
-      if (pages[page] || loading[page]) continue;
-      set({ loading: { ...get().loading, [page]: true } });
+/** The query's own problem, found here before any request: the same parser the engine runs. */
+export function checkQuery(query: string): QueryProblem | null {
+  try {
+    parseQuery(query, EVENT_FIELD_INDEX);
+    return null;
+  } catch (e) {
+    if (e instanceof QueryError) return { message: e.message, position: e.position, length: e.length };
+    return { message: String(e), position: null, length: 0 };
+  }
+}
+
+function problemOf(err: unknown): QueryProblem {
+  if (err instanceof VigilError && err.code === 'invalid_input') {
+    const d = err.details as { position?: number; length?: number } | undefined;
+    return { message: err.message.replace(/^Query: /, ''), position: d?.position ?? null, length: d?.length ?? 1 };
+  }
+  return { message: err instanceof Error ? err.message : String(err), position: null, length: 0 };
+}
+
+export const useEvents = create<EventsState>((set, get) => {
+  const filter = () => {
+    const { query, range } = get();
+    return { query, ...(range ? { from: Math.floor(range.from), to: Math.ceil(range.to) } : {}) };
+  };
+
+  const loadHistogram = (generation: number) => {
+    api()
+      .call('events.histogram', { ...filter(), buckets: 120 })
+      .then((histogram) => {
+        if (get().generation === generation) set({ histogram });
+      })
+      .catch(() => undefined);
+  };
+
+  return {
+    query: '',
+    range: null,
+    order: 'time',
+    problem: null,
+    total: 0,
+    totalCapped: false,
+    histogram: null,
+    generation: 0,
+    pages: {},
+    loading: {},
+    expanded: {},
+    details: {},
+    setQuery(query) {
+      set({ query });
+      get().reload();
+    },
+    setRange(range) {
+      set({ range });
+      get().reload();
+    },
+    setOrder(order) {
+      set({ order });
+      get().reload();
+    },
+    addClause(clause) {
+      const q = get().query.trim();
+      // An OR at the top would bind the new clause to its last term only: group it first.
+      const grouped = /\sOR\s/.test(q) ? `(${q})` : q;
+      get().setQuery(grouped ? `${grouped} ${clause}` : clause);
+    },
+    show(query, range = null) {
+      set({ query, range });
+      get().reload();
+    },
+    toggle(id) {
+      const open = !get().expanded[id];
+      set({ expanded: { ...get().expanded, [id]: open } });
+      if (!open || get().details[id]) return;
+      set({ details: { ...get().details, [id]: 'loading' } });
       api()
-        .call('events.search', {
-          query,
-          offset: page * PAGE_SIZE,
-          limit: PAGE_SIZE,
-          ...(filter?.templateId ? { templateId: filter.templateId } : {}),
-          ...(filter?.entityId ? { entityId: filter.entityId } : {}),
-        })
-        .then((res) => {
-          if (get().generation !== generation) return;
-          set({
-            pages: { ...get().pages, [page]: res.rows },
-            loading: { ...get().loading, [page]: false },
-            total: res.total,
-            totalCapped: res.totalCapped,
+        .call('events.get', { id })
+        .then(
+          (d) => set({ details: { ...get().details, [id]: d } }),
+          (err: unknown) => set({ details: { ...get().details, [id]: err instanceof Error ? err.message : String(err) } }),
+        );
+    },
+    reload() {
+      const generation = get().generation + 1;
+      const problem = checkQuery(get().query);
+      set({ generation, pages: {}, loading: {}, problem, expanded: {}, details: {} });
+      if (problem) {
+        set({ total: 0, totalCapped: false, histogram: null });
+        return;
+      }
+      loadHistogram(generation);
+      get().ensurePages(0, 0);
+    },
+    ensurePages(first, last) {
+      const { pages, loading, generation, order, problem } = get();
+      if (problem) return;
+      for (let page = first; page <= last; page++) {
+        if (pages[page] || loading[page]) continue;
+        set({ loading: { ...get().loading, [page]: true } });
+        api()
+          .call('events.search', { ...filter(), order, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
+          .then((res) => {
+            if (get().generation !== generation) return;
+            set({
+              pages: { ...get().pages, [page]: res.rows },
+              loading: { ...get().loading, [page]: false },
+              total: res.total,
+              totalCapped: res.totalCapped,
+            });
+          })
+          .catch((err: unknown) => {
+            if (get().generation !== generation) return;
+            set({ loading: { ...get().loading, [page]: false }, problem: problemOf(err), total: 0, totalCapped: false });
           });
-        })
-        .catch(() => {
-          if (get().generation === generation) set({ loading: { ...get().loading, [page]: false } });
-        });
-    }
-  },
-}));
+      }
+    },
+  };
+});

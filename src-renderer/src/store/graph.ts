@@ -4,23 +4,25 @@
  * Every request is capped by the engine; what it left out is kept for an honest "N more".
  */
 import { create } from 'zustand';
-import type {
-  GraphCommunitiesPage,
-  GraphEdge,
-  GraphEntityType,
-  GraphNode,
-  GraphSlice,
-  GraphSummary,
-  GraphVertexDetail,
+import {
+  GRAPH_ENTITY_TYPES,
+  type GraphCommunitiesPage,
+  type GraphEdge,
+  type GraphEntityType,
+  type GraphNode,
+  type GraphSlice,
+  type GraphSummary,
+  type GraphVertexDetail,
 } from '../../../src-shared/contract-graph';
 import type { EventRow } from '../../../src-shared/dto';
+import { parseTime } from '../../../src-shared/query-time';
 import { api } from '../api';
 
 export const NODE_CAPS = [100, 300, 1000, 2000, 5000] as const;
 export const EGO_SIZE = 40;
 
 export interface GraphFilter {
-  /** datetime-local strings ('' for open ends), in the analyst's local time. */
+  /** UTC times as typed (2015-05-17, 2015-05-17 10:05, …; '' for an open end), like the rest of the workbench. */
   from: string;
   to: string;
   /** Entity types to show; empty means all. */
@@ -50,6 +52,12 @@ interface GraphState {
   hidden: Record<string, number>;
   expanded: Set<number>;
   selectedId: number | null;
+  /** Bumped when a vertex is brought into view on purpose (search, pivot): the canvas pans to it. */
+  focusKey: number;
+  /** A pivot waiting for the view to open: the entity to centre on, the time range to show. */
+  pending: { entity?: { type: string; value: string }; range?: { from: number; to: number } } | null;
+  /** Why the last pivot found nothing to centre on. */
+  notice: string | null;
   detail: GraphVertexDetail | null;
   events: EventRow[];
   eventsTotal: number;
@@ -61,8 +69,12 @@ interface GraphState {
   setFilter(partial: Partial<GraphFilter>): void;
   showOverview(): Promise<void>;
   showCommunity(id: number): Promise<void>;
-  /** Put a vertex on screen (keeping the view if it is there already) and select it. */
+  /** Put a vertex on screen with its edges (keeping the view if it is there already), select it, pan to it. */
   focus(node: GraphNode): Promise<void>;
+  /** Ask for a pivot; the view applies it when it opens (or at once if open). */
+  request(target: { entity?: { type: string; value: string }; range?: { from: number; to: number } }): void;
+  /** Apply the waiting pivot, if any; false when there was none. */
+  applyPending(): Promise<boolean>;
   expand(id: number): Promise<void>;
   select(id: number | null): Promise<void>;
   find(query: string): Promise<GraphNode[]>;
@@ -73,15 +85,21 @@ interface GraphState {
   reset(): void;
 }
 
-function toMs(local: string): number | undefined {
-  if (!local) return undefined;
-  const t = new Date(local).getTime();
-  return Number.isFinite(t) ? t : undefined;
+/** A typed UTC time: the start of what it names for `from`, the end for `to` (a date alone is the whole day). */
+export function timeBound(text: string, side: 'from' | 'to'): number | undefined {
+  const t = text.trim() ? parseTime(text.trim()) : null;
+  if (!t) return undefined;
+  return side === 'from' ? t.lo : t.hi;
+}
+
+/** An instant as the filter boxes show it. */
+export function isoMinute(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 function filterInput(f: GraphFilter) {
-  const from = toMs(f.from);
-  const to = toMs(f.to);
+  const from = timeBound(f.from, 'from');
+  const to = timeBound(f.to, 'to');
   return {
     ...(from !== undefined ? { from } : {}),
     ...(to !== undefined ? { to } : {}),
@@ -146,6 +164,9 @@ export const useGraph = create<GraphState>((set, get) => {
     ...EMPTY_VIEW,
     layoutKey: 0,
     selectedId: null,
+    focusKey: 0,
+    pending: null,
+    notice: null,
     detail: null,
     events: [],
     eventsTotal: 0,
@@ -172,19 +193,38 @@ export const useGraph = create<GraphState>((set, get) => {
 
     async focus(node) {
       if (!get().nodes.has(node.id)) {
-        set({
-          mode: { kind: 'ego', center: node.id },
-          ...EMPTY_VIEW,
-          nodes: new Map([[node.id, node]]),
-          edges: new Map(),
-          matchedNodes: 1,
-          hidden: { [String(node.id)]: node.fanIn + node.fanOut },
-          expanded: new Set(),
-          layoutKey: get().layoutKey + 1,
-          generation: get().generation + 1,
-        });
+        // Off screen: show its ego graph, so the vertex comes with its edges, not alone.
+        set({ selectedId: node.id });
+        await loadMode({ kind: 'ego', center: node.id });
       }
+      set({ focusKey: get().focusKey + 1, notice: null });
       await get().select(node.id);
+    },
+
+    request(target) {
+      set({ pending: target });
+    },
+
+    async applyPending() {
+      const p = get().pending;
+      if (!p) return false;
+      set({ pending: null, notice: null });
+      if (p.range) set({ filter: { ...get().filter, from: isoMinute(p.range.from), to: isoMinute(p.range.to) } });
+      if (!p.entity) {
+        await loadMode({ kind: 'overview' });
+        return true;
+      }
+      const { type, value } = p.entity;
+      const types = (GRAPH_ENTITY_TYPES as readonly string[]).includes(type) ? [type as GraphEntityType] : undefined;
+      const hits = await api().call('graph.findVertices', { query: value, limit: 10, ...(types ? { types } : {}) });
+      const hit = hits.find((n) => n.type === type && n.value === value) ?? hits.find((n) => n.value === value);
+      if (!hit) {
+        set({ notice: `${type} ${value} has no vertex in the graph (it met no other entity in an event).` });
+        await loadMode({ kind: 'overview' });
+        return true;
+      }
+      await get().focus(hit);
+      return true;
     },
 
     async expand(id) {
@@ -252,6 +292,7 @@ export const useGraph = create<GraphState>((set, get) => {
         eventsTotal: 0,
         communities: null,
         computing: false,
+        notice: null,
         generation: get().generation + 1,
       });
     },

@@ -25,6 +25,8 @@ export interface IncidentsFilter {
 }
 
 interface IncidentsState {
+  /** The case these rows belong to. */
+  casePath: string | null;
   rows: IncidentRow[];
   total: number;
   counts: IncidentsPage['counts'] | null;
@@ -55,6 +57,7 @@ interface IncidentsState {
 const INITIAL_FILTER: IncidentsFilter = { query: '', category: '', severity: '', status: '', label: '', sort: 'priority', desc: true };
 
 export const useIncidents = create<IncidentsState>((set, get) => ({
+  casePath: null,
   rows: [],
   total: 0,
   counts: null,

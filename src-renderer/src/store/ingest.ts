@@ -43,6 +43,8 @@ export const useIngest = create<IngestState>((set, get) => ({
     get().onFinished(job);
   },
   onProgress(p) {
+    // An import started elsewhere (the sample case, another window): learn of it.
+    if (!get().jobs.some((j) => j.id === p.importId)) void get().refresh().catch(() => undefined);
     set({
       progress: { ...get().progress, [p.importId]: p },
       jobs: get().jobs.map((j) => (j.id === p.importId ? { ...j, bytesRead: p.bytesRead, lines: p.lines } : j)),

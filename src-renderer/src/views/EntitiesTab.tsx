@@ -5,6 +5,7 @@ import { api } from '../api';
 import { fmtInt, fmtTime } from '../format';
 import { useApp } from '../store/app';
 import { useEvents } from '../store/events';
+import { entityClause } from '../store/pivot';
 
 const TYPES = ['ip', 'user', 'host', 'process', 'file', 'domain', 'url', 'user_agent'] as const;
 type EntityType = (typeof TYPES)[number];
@@ -14,7 +15,7 @@ export function EntitiesTab({ onPick }: { onPick: () => void }) {
   const [query, setQuery] = useState('');
   const [page, setPage] = useState<Page<EntityRow> | null>(null);
   const showError = useApp((s) => s.showError);
-  const setFilter = useEvents((s) => s.setFilter);
+  const show = useEvents((s) => s.show);
 
   useEffect(() => {
     const t = setTimeout(() => {
@@ -26,7 +27,7 @@ export function EntitiesTab({ onPick }: { onPick: () => void }) {
   }, [type, query, showError]);
 
   const pick = (e: EntityRow) => {
-    setFilter({ entityId: e.id, label: `${e.type} ${e.value}` });
+    show(entityClause(e));
     onPick();
   };
 

@@ -7,6 +7,8 @@ import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import type { GraphEdge, GraphNode } from '../../../src-shared/contract-graph';
+import { themeColours } from '../charts';
+import { useApp } from '../store/app';
 import { edgeId } from '../store/graph';
 
 cytoscape.use(fcose);
@@ -51,6 +53,8 @@ interface Props {
   edges: GraphEdge[];
   layoutKey: number;
   selectedId: number | null;
+  /** Bumped when the selected vertex was brought into view on purpose: pan and zoom to it. */
+  focusKey: number;
   expanded: ReadonlySet<number>;
   onSelect(id: number | null): void;
   onExpand(id: number): void;
@@ -81,13 +85,63 @@ function edgeElement(e: GraphEdge): ElementDefinition {
   };
 }
 
-export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas({ nodes, edges, layoutKey, selectedId, expanded, onSelect, onExpand }, ref) {
+/** A small seeded generator (mulberry32): the same graph is laid out the same way on every visit. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Positions of the vertices relative to the first one, rounded: equal for equal layouts. */
+function signature(c: Core): string {
+  const nodes = c.nodes().sort((a, b) => (a.id() < b.id() ? -1 : 1));
+  const o = nodes[0]?.position() ?? { x: 0, y: 0 };
+  let h = 0;
+  nodes.forEach((n) => {
+    const p = n.position();
+    h = (Math.imul(h, 31) + Math.round(p.x - o.x) * 7 + Math.round(p.y - o.y)) | 0;
+  });
+  return `${nodes.length}:${(h >>> 0).toString(36)}`;
+}
+
+/** A seed from what is on screen, so the layout depends on the graph, not on the visit. */
+function seedOf(ids: string[]): number {
+  let h = 2166136261;
+  for (const id of ids) for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * Run `fn` with Math.random replaced by a seeded generator: fcose draws its spectral samples and
+ * jitter from Math.random, and its run is synchronous when not animated.
+ */
+function withSeed<T>(seed: number, fn: () => T): T {
+  const original = Math.random;
+  Math.random = seeded(seed);
+  try {
+    return fn();
+  } finally {
+    Math.random = original;
+  }
+}
+
+export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas({ nodes, edges, layoutKey, selectedId, focusKey, expanded, onSelect, onExpand }, ref) {
   const box = useRef<HTMLDivElement>(null);
+  const focused = useRef(focusKey);
   const cy = useRef<Core | null>(null);
   const lastKey = useRef(-1);
   const handlers = useRef({ onSelect, onExpand });
   handlers.current = { onSelect, onExpand };
   const [stats, setStats] = useState<{ state: 'idle' | 'running' | 'done'; layoutMs: number; renderMs: number }>({ state: 'idle', layoutMs: 0, renderMs: 0 });
+  /** Where the layout put the vertices, in short (the same graph must land the same way every visit). */
+  const [layoutSig, setLayoutSig] = useState('');
+  /** How far from the centre of the view a vertex brought into view ended up, in px. */
+  const [focusOffset, setFocusOffset] = useState<number | null>(null);
 
   useEffect(() => {
     claimCytoscapeStylesheet();
@@ -173,10 +227,11 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       if (toAdd.length) added.push(c.add(toAdd));
       // Newcomers of an expansion start around the vertex they hang off.
       if (!fresh) {
+        const rnd = seeded(seedOf((added[0]?.nodes() ?? c.collection()).map((n) => n.id())));
         for (const el of added[0]?.nodes() ?? []) {
           const anchor = el.neighborhood().nodes().filter((m) => !added[0]!.contains(m));
           const p = anchor.nonempty() ? anchor.nodes()[0]!.position() : { x: 0, y: 0 };
-          el.position({ x: p.x + (Math.random() - 0.5) * 80, y: p.y + (Math.random() - 0.5) * 80 });
+          el.position({ x: p.x + (rnd() - 0.5) * 80, y: p.y + (rnd() - 0.5) * 80 });
         }
       }
     });
@@ -238,8 +293,9 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       }
       if (big) c.fit(undefined, 30);
       setStats({ state: 'done', layoutMs: Math.round(performance.now() - started), renderMs: Math.round(renderMs) });
+      setLayoutSig(signature(c));
     });
-    layout.run();
+    withSeed(seedOf(c.nodes().map((n) => n.id()).sort()), () => layout.run());
   }, [nodes, edges, layoutKey]);
 
   useEffect(() => {
@@ -253,14 +309,49 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       });
       for (const id of expanded) c.getElementById(String(id)).addClass('expanded');
     });
-    // Bring a vertex picked elsewhere (search, edge list) into view; a tapped one already is.
     const sel = selectedId === null ? null : c.getElementById(String(selectedId));
-    if (sel && sel.nonempty()) {
-      const p = sel.renderedPosition();
-      const inside = p.x > 20 && p.y > 20 && p.x < c.width() - 20 && p.y < c.height() - 20;
-      if (!inside) c.animate({ center: { eles: sel } }, { duration: 250 });
+    if (!sel || sel.empty()) return;
+    if (focused.current !== focusKey) {
+      // Found by search or reached by a pivot: centre on it, close enough to read its neighbours.
+      focused.current = focusKey;
+      c.stop();
+      setFocusOffset(null);
+      c.animate(
+        { center: { eles: sel }, zoom: Math.min(1.6, Math.max(c.zoom(), 1)) },
+        {
+          duration: 250,
+          complete: () => {
+            const p = sel.renderedPosition();
+            setFocusOffset(Math.round(Math.hypot(p.x - c.width() / 2, p.y - c.height() / 2)));
+          },
+        },
+      );
+      return;
     }
-  }, [selectedId, expanded, nodes]);
+    // Picked elsewhere (the edge list): bring it into view if it is off screen; a tapped one already is.
+    const p = sel.renderedPosition();
+    const inside = p.x > 20 && p.y > 20 && p.x < c.width() - 20 && p.y < c.height() - 20;
+    if (!inside) c.animate({ center: { eles: sel } }, { duration: 250 });
+  }, [selectedId, expanded, nodes, focusKey]);
+
+  const theme = useApp((st) => st.theme);
+  useEffect(() => {
+    // Labels and the selection ring follow the light/dark theme.
+    const c = cy.current;
+    if (!c) return;
+    const t = themeColours();
+    const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || '#0f1419';
+    c.style()
+      .selector('node')
+      .style({ color: t.text, 'text-outline-color': bg, 'border-color': bg })
+      .selector('node.expanded')
+      .style({ 'border-width': 3, 'border-color': t.muted })
+      .selector('node:selected')
+      .style({ 'border-width': 4, 'border-color': t.accent })
+      .selector('edge:selected')
+      .style({ color: t.text })
+      .update();
+  }, [theme]);
 
   useImperativeHandle(ref, () => ({
     png: (background) => cy.current?.png({ full: true, scale: 2, bg: background, output: 'base64uri' }) ?? null,
@@ -274,6 +365,8 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       data-testid="graph-canvas"
       data-nodes={nodes.length}
       data-layout={stats.state}
+      data-layout-sig={layoutSig}
+      data-focus-offset={focusOffset ?? undefined}
       data-layout-ms={stats.layoutMs}
       data-render-ms={stats.renderMs}
       aria-label={`Entity graph: ${nodes.length} vertices, ${edges.length} edges`}

@@ -1,9 +1,10 @@
 /** The explorer's side panel: the selected entity (facts, community, edges, events, alerts) and the communities. */
 import { useEffect, useState } from 'react';
 import type { GraphCommunity, GraphNode } from '../../../src-shared/contract-graph';
-import { fmtInt, fmtTime } from '../format';
+import { fmtInt, fmtRisk, fmtTime } from '../format';
 import { useApp } from '../store/app';
 import { useGraph } from '../store/graph';
+import { openEntityEvents } from '../store/pivot';
 import { communityColour } from './GraphCanvas';
 
 export function GraphSide() {
@@ -50,6 +51,9 @@ function EntityDetail() {
           {expanded.has(n.id) ? 'Expand again' : 'Expand'}
           {notShown ? ` (+${fmtInt(notShown)} more)` : ''}
         </button>
+        <button className="ghost small" onClick={() => openEntityEvents({ type: n.type, value: n.value }, { view: 'graph', label: `Back to the graph (${n.value})` })}>
+          Events
+        </button>
         {n.community !== null && (
           <button className="ghost small" onClick={() => void g.showCommunity(n.community!).catch(showError)}>
             Show community
@@ -84,7 +88,7 @@ function EntityDetail() {
         </dd>
         <dt>Risk</dt>
         <dd>
-          {fmtInt(n.risk)} <span className="muted small">from {fmtInt(n.alerts)} alerts</span>
+          <span data-testid="graph-risk">{fmtRisk(n.risk)}</span> <span className="muted small">peak · {fmtInt(n.alerts)} alerts name it</span>
         </dd>
       </dl>
       {detail.community && detail.community.top.length > 0 && (
@@ -141,7 +145,14 @@ function EntityDetail() {
           </li>
         ))}
       </ul>
-      {eventsTotal > events.length && <p className="muted small">Latest {events.length} shown; search the entity in Events for all of them.</p>}
+      {eventsTotal > events.length && (
+        <p className="muted small">
+          First {events.length} shown;{' '}
+          <button className="link small" onClick={() => openEntityEvents({ type: n.type, value: n.value }, { view: 'graph', label: `Back to the graph (${n.value})` })}>
+            all {fmtInt(eventsTotal)} in Events
+          </button>
+        </p>
+      )}
     </div>
   );
 }

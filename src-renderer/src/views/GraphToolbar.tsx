@@ -1,9 +1,10 @@
 /** The explorer's controls: find an entity, what to show (size, types, time, risk), and actions. */
 import { useEffect, useRef, useState } from 'react';
 import { GRAPH_ENTITY_TYPES, type GraphEntityType, type GraphNode } from '../../../src-shared/contract-graph';
+import { BackButton } from '../components/BackButton';
 import { fmtInt } from '../format';
 import { useApp } from '../store/app';
-import { NODE_CAPS, useGraph } from '../store/graph';
+import { NODE_CAPS, timeBound, useGraph } from '../store/graph';
 import { communityColour } from './GraphCanvas';
 
 const TYPE_LABELS: Record<GraphEntityType, string> = {
@@ -35,6 +36,7 @@ export function GraphToolbar({ onExport, onFit }: { onExport(): void; onFit(): v
   return (
     <div className="graph-toolbar">
       <div className="toolbar">
+        <BackButton />
         <EntitySearch />
         <label className="graph-field">
           Show
@@ -70,14 +72,9 @@ export function GraphToolbar({ onExport, onFit }: { onExport(): void; onFit(): v
             );
           })}
         </div>
-        <label className="graph-field">
-          From
-          <input type="datetime-local" aria-label="Seen from" value={filter.from} onChange={(e) => setFilter({ from: e.target.value })} />
-        </label>
-        <label className="graph-field">
-          To
-          <input type="datetime-local" aria-label="Seen before" value={filter.to} onChange={(e) => setFilter({ to: e.target.value })} />
-        </label>
+        <TimeField label="From" aria="Seen from" side="from" value={filter.from} onChange={(from) => setFilter({ from })} />
+        <TimeField label="To" aria="Seen until" side="to" value={filter.to} onChange={(to) => setFilter({ to })} />
+        <span className="muted small">UTC</span>
         <label className="graph-field">
           Min risk
           <input
@@ -99,6 +96,36 @@ export function GraphToolbar({ onExport, onFit }: { onExport(): void; onFit(): v
         )}
       </div>
     </div>
+  );
+}
+
+/** A UTC time typed as the rest of the workbench writes it (2015-05-17 10:05); applied on Enter or leaving the box. */
+function TimeField({ label, aria, side, value, onChange }: { label: string; aria: string; side: 'from' | 'to'; value: string; onChange(v: string): void }) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  const bad = draft.trim() !== '' && timeBound(draft, side) === undefined;
+  const apply = () => {
+    if (!bad && draft.trim() !== value) onChange(draft.trim());
+  };
+  return (
+    <label className="graph-field">
+      {label}
+      <input
+        type="text"
+        className={`graph-time${bad ? ' invalid' : ''}`}
+        aria-label={aria}
+        aria-invalid={bad}
+        placeholder="YYYY-MM-DD HH:MM"
+        title={bad ? 'Write a UTC time: 2015-05-17, 2015-05-17 10:05 or 2015-05-17T10:05:03' : `${label} (UTC); a date alone is the whole day`}
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={apply}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') apply();
+          else if (e.key === 'Escape') setDraft(value);
+        }}
+      />
+    </label>
   );
 }
 

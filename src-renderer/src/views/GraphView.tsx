@@ -29,7 +29,10 @@ export function GraphView() {
     g.reset();
     void g
       .refresh()
-      .then(() => useGraph.getState().showOverview())
+      .then(async () => {
+        // A pivot that opened the view centres on its entity; otherwise the overview.
+        if (!(await useGraph.getState().applyPending())) await useGraph.getState().showOverview();
+      })
       .catch(showError);
     const offs = [
       api().on('graph.computed', () => useGraph.getState().onChanged()),
@@ -38,6 +41,14 @@ export function GraphView() {
     ];
     return () => offs.forEach((off) => off());
   }, [casePath, showError]);
+
+  const pending = useGraph((s) => s.pending);
+  const focusKey = useGraph((s) => s.focusKey);
+  const notice = useGraph((s) => s.notice);
+  useEffect(() => {
+    // A pivot asked for while the view is already open.
+    if (pending && useGraph.getState().summary) void useGraph.getState().applyPending().catch(showError);
+  }, [pending, showError]);
 
   const nodes = useMemo(() => [...nodesMap.values()], [nodesMap]);
   const edges = useMemo(() => [...edgesMap.values()], [edgesMap]);
@@ -74,11 +85,17 @@ export function GraphView() {
             edges={edges}
             layoutKey={layoutKey}
             selectedId={selectedId}
+            focusKey={focusKey}
             expanded={expanded}
             onSelect={(id) => void useGraph.getState().select(id).catch(showError)}
             onExpand={(id) => void useGraph.getState().expand(id).catch(showError)}
           />
           <GraphLegend />
+          {notice && (
+            <div className="graph-notice small" role="status">
+              {notice}
+            </div>
+          )}
         </div>
         <GraphSide />
       </div>

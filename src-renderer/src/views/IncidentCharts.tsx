@@ -1,6 +1,7 @@
 /** Per-detector score timelines and a mini graph of an incident's entities, drawn as plain SVG. */
 import { useMemo } from 'react';
 import type { IncidentGraph, IncidentTimelineSeries } from '../../../src-shared/contract-incidents';
+import { fmtRisk } from '../format';
 import { fmtShort } from './IncidentParts';
 
 const W = 560;
@@ -11,10 +12,13 @@ export function ScoreTimeline({
   series,
   window,
   span,
+  onPick,
 }: {
   series: IncidentTimelineSeries;
   window: { from: number; to: number };
   span: { first: number | null; last: number | null };
+  /** A point was clicked: its time. */
+  onPick?: (ts: number) => void;
 }) {
   const { path, thresholdPath, max } = useMemo(() => {
     const max = Math.max(1e-9, ...series.points.map((p) => Math.max(p[1], p[2] ?? 0)));
@@ -37,15 +41,27 @@ export function ScoreTimeline({
         <span>{series.name}</span>
         <span className="muted small">max {max >= 10 ? max.toFixed(0) : max.toFixed(2)}</span>
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={`Score timeline of ${series.name}`}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`Score timeline of ${series.name}`}
+        className={onPick ? 'pickable' : undefined}
+        onClick={(e) => {
+          if (!onPick || (e.target as Element).tagName === 'circle') return;
+          const box = e.currentTarget.getBoundingClientRect();
+          const f = (e.clientX - box.left) / Math.max(1, box.width);
+          onPick(window.from + f * (window.to - window.from));
+        }}
+      >
         {span.first !== null && span.last !== null && (
           <rect className="inc-span" x={x(span.first)} y={0} width={Math.max(2, x(span.last) - x(span.first))} height={H} />
         )}
         {thresholdPath && <path className="inc-threshold" d={thresholdPath} />}
         <path className={discrete ? 'inc-bars' : 'inc-curve'} d={path} />
         {series.markers.slice(0, 200).map((m, i) => (
-          <circle key={i} className="inc-marker" cx={x(m.ts)} cy={PAD + 2} r={2.5}>
-            <title>{`${fmtShort(m.ts)} ${m.title}`}</title>
+          <circle key={i} className="inc-marker" cx={x(m.ts)} cy={PAD + 2} r={2.5} onClick={() => onPick?.(m.ts)}>
+            <title>{`${fmtShort(m.ts)} ${m.title} · click for its events`}</title>
           </circle>
         ))}
       </svg>
@@ -56,7 +72,7 @@ export function ScoreTimeline({
 const GW = 420;
 const GH = 260;
 
-export function MiniGraph({ graph }: { graph: IncidentGraph }) {
+export function MiniGraph({ graph, onPick }: { graph: IncidentGraph; onPick?: (n: { type: string; value: string }) => void }) {
   const layout = useMemo(() => {
     const actor = graph.nodes.find((n) => n.actor) ?? graph.nodes[0];
     const others = graph.nodes.filter((n) => n !== actor);
@@ -99,9 +115,14 @@ export function MiniGraph({ graph }: { graph: IncidentGraph }) {
         if (!p) return null;
         const r = n.actor ? 11 : 5 + Math.min(5, Math.log2(1 + n.weight));
         return (
-          <g key={n.id} transform={`translate(${p.x},${p.y})`}>
+          <g
+            key={n.id}
+            transform={`translate(${p.x},${p.y})`}
+            className={onPick ? 'pickable' : undefined}
+            onClick={() => onPick?.({ type: n.type, value: n.value })}
+          >
             <circle r={r} className={`inc-node ${n.type}${n.actor ? ' actor' : ''}${n.risk >= 15 ? ' risky' : ''}`}>
-              <title>{`${n.type} ${n.value} · ${n.weight} evidence lines · risk ${n.risk.toFixed(1)}`}</title>
+              <title>{`${n.type} ${n.value} · ${n.weight} evidence lines · peak risk ${fmtRisk(n.risk)} · click for its place in the graph`}</title>
             </circle>
             <text y={r + 10} textAnchor="middle" className="inc-node-label">
               {n.value.length > 22 ? n.value.slice(0, 21) + '…' : n.value}

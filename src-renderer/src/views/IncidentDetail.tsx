@@ -7,6 +7,8 @@ import { useIncidents } from '../store/incidents';
 import { MiniGraph, ScoreTimeline } from './IncidentCharts';
 import { categoryLabel, fmtShort, patternLabel, RiskBadge, SeverityBadge } from './IncidentParts';
 import { TriageLabelBar } from './TriageLabelBar';
+import { IncidentOutcomeBox, PivotLinks, STANDING, actorClause } from './IncidentOutcome';
+import { openEvents, openGraph } from '../store/pivot';
 
 export function IncidentDetailView() {
   const { detail, detailError, back, update, rephrase, rephrasing, rephraseBusy, llm, rows, cursor, open } = useIncidents();
@@ -46,6 +48,7 @@ export function IncidentDetailView() {
   const inc = detail.incident;
   const e = detail.explanation;
   const safe = (p: Promise<unknown>) => void p.catch(showError);
+  const here = { view: 'incidents' as const, label: `Back to ${inc.title}` };
 
   return (
     <article className="inc-detail" aria-labelledby="inc-detail-title">
@@ -86,6 +89,8 @@ export function IncidentDetailView() {
         </label>
       </div>
       <TriageLabelBar incident={inc} note={detail.note} />
+
+      <IncidentOutcomeBox detail={detail} from={here} />
 
       <section className="inc-summary" aria-label="Summary">
         <p data-testid="incident-summary">{e.summary}</p>
@@ -138,7 +143,7 @@ export function IncidentDetailView() {
         </section>
         <section aria-label="Graph">
           <h3>Graph</h3>
-          <MiniGraph graph={detail.graph} />
+          <MiniGraph graph={detail.graph} onPick={(n) => openGraph({ entity: n }, here)} />
         </section>
       </div>
 
@@ -178,7 +183,13 @@ export function IncidentDetailView() {
         {detail.window && detail.timelines.length ? (
           <div className="inc-timelines">
             {detail.timelines.slice(0, 8).map((s) => (
-              <ScoreTimeline key={s.name} series={s} window={detail.window!} span={{ first: inc.firstTs, last: inc.lastTs }} />
+              <ScoreTimeline
+                key={s.name}
+                series={s}
+                window={detail.window!}
+                span={{ first: inc.firstTs, last: inc.lastTs }}
+                onPick={(t) => openEvents(actorClause(inc.groupKey), here, { from: t - 60_000, to: t + 60_000 })}
+              />
             ))}
           </div>
         ) : (
@@ -203,19 +214,26 @@ export function IncidentDetailView() {
               <th className="num">Risk</th>
               <th className="num">Events in case</th>
               <th>First seen (UTC)</th>
+              <th>Open</th>
             </tr>
           </thead>
           <tbody>
             {detail.entities.slice(0, 50).map((en) => (
-              <tr key={`${en.type}:${en.value}`}>
+              <tr key={`${en.type}:${en.value}`} className={en.standing === 'got_in' ? 'inc-got-in' : undefined}>
                 <td>{en.type}</td>
                 <td className="mono">{en.value}</td>
-                <td>{en.role}</td>
+                <td>
+                  {en.role}
+                  {en.standing && <span className={`badge inc-standing ${en.standing}`}>{STANDING[en.standing]}</span>}
+                </td>
                 <td className="num">
                   <RiskBadge risk={en.risk} />
                 </td>
                 <td className="num">{fmtInt(en.events)}</td>
                 <td className="mono">{fmtShort(en.firstSeen)}</td>
+                <td className="nowrap">
+                  <PivotLinks entity={en} from={here} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -233,8 +251,13 @@ export function IncidentDetailView() {
         </h3>
         <div className="inc-evidence" data-testid="incident-evidence">
           {detail.evidence.map((l) => (
-            <div key={l.id} className="inc-line">
+            <div key={l.id} className={l.pinned ? 'inc-line pinned' : 'inc-line'} data-pinned={l.pinned ? 'true' : undefined}>
               <span className="inc-line-src muted">
+                {l.pinned && (
+                  <span className="inc-pin" title="Outcome: a login that succeeded">
+                    ●{' '}
+                  </span>
+                )}
                 {l.source}:{l.lineNo}
               </span>
               <span className="mono">{l.raw}</span>

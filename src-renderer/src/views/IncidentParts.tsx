@@ -1,5 +1,6 @@
 /** Small pieces shared by the incident queue and detail. */
 import type { IncidentCategory, IncidentSeverity } from '../../../src-shared/contract-incidents';
+import { fmtRisk } from '../format';
 
 const CATEGORY_LABELS: Record<IncidentCategory, string> = {
   auth_attack: 'Auth attack',
@@ -29,8 +30,8 @@ export function SeverityBadge({ severity }: { severity: IncidentSeverity }) {
 export function RiskBadge({ risk }: { risk: number }) {
   const level = risk >= 50 ? 'high' : risk >= 15 ? 'medium' : risk >= 1 ? 'low' : 'none';
   return (
-    <span className={`inc-risk ${level}`} title={`Decayed risk ${risk.toFixed(1)}`}>
-      {risk >= 10 ? risk.toFixed(0) : risk.toFixed(1)}
+    <span className={`inc-risk ${level}`} title={`Peak risk ${risk.toFixed(1)} (the highest it reached; decays with a one-day half-life)`}>
+      {fmtRisk(risk)}
     </span>
   );
 }

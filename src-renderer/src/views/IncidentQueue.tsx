@@ -10,67 +10,101 @@ import { IncidentLlmSettings } from './IncidentLlm';
 import { useTriage } from '../store/triage';
 import { TriageBulkBar } from './TriageBulkBar';
 import { categoryLabel, fmtShort, patternLabel, RiskBadge, SeverityBadge } from './IncidentParts';
+import { indexFields, parseQuery, QueryError } from '../../../src-shared/query';
+import { INCIDENT_FIELDS } from '../../../src-shared/query-fields';
+import { detectingText, useDetect } from '../store/detect';
+import { useIngest } from '../store/ingest';
+import { QueryHelp, QueryProblemLine } from './QueryParts';
 
-const ROW_HEIGHT = 30;
+const ROW_HEIGHT = 42;
+const HEAD_HEIGHT = 30;
 const FEATURES = tableFeatures({});
+const INCIDENT_FIELD_INDEX = indexFields(INCIDENT_FIELDS);
 
-const COLUMNS: { id: string; header: string; sort?: IncidentsFilter['sort']; width: string; cell: (r: IncidentRow) => React.ReactNode }[] =
-  [
-    // The selection checkbox is drawn by the row itself (it needs the selection state).
-    { id: 'sel', header: '', width: '28px', cell: () => null },
-    { id: 'priority', header: 'Prio', sort: 'priority', width: '52px', cell: (r) => <span className="num">{r.priority.toFixed(0)}</span> },
-    { id: 'severity', header: 'Severity', sort: 'severity', width: '84px', cell: (r) => <SeverityBadge severity={r.severity} /> },
-    {
-      id: 'category',
-      header: 'Category',
-      sort: 'category',
-      width: '160px',
-      cell: (r) => (
-        <span className={`inc-cat ${r.category}`} title={categoryLabel(r.category)}>
-          {r.category === 'auth_attack' && r.pattern ? patternLabel(r.pattern) : categoryLabel(r.category)}
-        </span>
-      ),
-    },
-    {
-      id: 'title',
-      header: 'Incident',
-      width: 'minmax(240px, 3fr)',
-      cell: (r) => (
-        <span className="inc-title-cell">
-          <strong>{r.title}</strong>
-          <span className="muted"> {r.summary}</span>
-        </span>
-      ),
-    },
-    {
-      id: 'entities',
-      header: 'Entities',
-      width: 'minmax(120px, 1fr)',
-      cell: (r) => (
-        <span className="mono inc-ellipsis">
-          {r.entities
-            .slice(0, 4)
-            .map((e) => e.value)
-            .join(', ')}
-          {r.entities.length > 4 ? ' …' : ''}
-        </span>
-      ),
-    },
-    { id: 'risk', header: 'Risk', sort: 'risk', width: '60px', cell: (r) => <RiskBadge risk={r.risk} /> },
-    { id: 'events', header: 'Events', sort: 'events', width: '64px', cell: (r) => <span className="num">{fmtInt(r.eventCount)}</span> },
-    { id: 'first', header: 'First (UTC)', sort: 'first', width: '118px', cell: (r) => <span className="mono">{fmtShort(r.firstTs)}</span> },
-    {
-      id: 'status',
-      header: 'Status',
-      width: '96px',
-      cell: (r) => (
-        <span>
-          {r.status}
-          {r.label ? <span className={`badge inc-label ${r.label}`}>{r.label === 'true' ? 'true' : 'benign'}</span> : null}
-        </span>
-      ),
-    },
-  ];
+interface Column {
+  id: string;
+  header: string;
+  sort?: IncidentsFilter['sort'];
+  width: string;
+  /** Left out when the table is narrower than this (px), so the rest keep their room. */
+  hideBelow?: number;
+  cell: (r: IncidentRow) => React.ReactNode;
+}
+
+const COLUMNS: Column[] = [
+  // The selection checkbox is drawn by the row itself (it needs the selection state).
+  { id: 'sel', header: '', width: '28px', cell: () => null },
+  { id: 'priority', header: 'Prio', sort: 'priority', width: '40px', cell: (r) => <span className="num">{r.priority.toFixed(0)}</span> },
+  { id: 'severity', header: 'Severity', sort: 'severity', width: '76px', cell: (r) => <SeverityBadge severity={r.severity} /> },
+  {
+    id: 'category',
+    header: 'Category',
+    sort: 'category',
+    width: '140px',
+    hideBelow: 1000,
+    cell: (r) => (
+      <span className={`inc-cat ${r.category}`} title={categoryLabel(r.category)}>
+        {r.category === 'auth_attack' && r.pattern ? patternLabel(r.pattern) : categoryLabel(r.category)}
+      </span>
+    ),
+  },
+  {
+    id: 'title',
+    header: 'Incident',
+    width: 'minmax(220px, 3fr)',
+    cell: (r) => (
+      <span className="inc-title-cell" title={`${r.title}\n${r.summary}`}>
+        <TitleLine row={r} />
+        <span className="muted inc-summary-line">{r.summary}</span>
+      </span>
+    ),
+  },
+  {
+    id: 'entities',
+    header: 'Entities',
+    width: 'minmax(120px, 1fr)',
+    hideBelow: 1150,
+    cell: (r) => (
+      <span className="mono inc-ellipsis" title={r.entities.map((e) => `${e.type} ${e.value}`).join('\n')}>
+        {r.entities
+          .slice(0, 4)
+          .map((e) => e.value)
+          .join(', ')}
+        {r.entities.length > 4 ? ' …' : ''}
+      </span>
+    ),
+  },
+  { id: 'risk', header: 'Risk', sort: 'risk', width: '48px', cell: (r) => <RiskBadge risk={r.risk} /> },
+  { id: 'events', header: 'Events', sort: 'events', width: '58px', cell: (r) => <span className="num">{fmtInt(r.eventCount)}</span> },
+  { id: 'first', header: 'First (UTC)', sort: 'first', width: '124px', cell: (r) => <span className="mono">{fmtShort(r.firstTs)}</span> },
+  {
+    id: 'status',
+    header: 'Status',
+    width: '92px',
+    cell: (r) => (
+      <span>
+        {r.status}
+        {r.label ? <span className={`badge inc-label ${r.label}`}>{r.label === 'true' ? 'true' : 'benign'}</span> : null}
+      </span>
+    ),
+  },
+];
+
+/**
+ * The title on one line, its actor never cut: "Possible compromise after failed logins from
+ * 24.151.103.17" loses words of its first part before a digit of the address.
+ */
+function TitleLine({ row }: { row: IncidentRow }) {
+  const who = row.groupKey.slice(row.groupKey.indexOf(':') + 1);
+  const cut = who && row.title.endsWith(who) ? row.title.length - who.length : -1;
+  if (cut <= 0) return <strong className="inc-title-line">{row.title}</strong>;
+  return (
+    <strong className="inc-title-line split">
+      <span className="inc-title-name">{row.title.slice(0, cut)}</span>
+      <span className="inc-title-actor">{who}</span>
+    </strong>
+  );
+}
 
 export function IncidentQueue() {
   const { rows, total, counts, loaded, filter, cursor, setFilter, setCursor, open, refresh } = useIncidents();
@@ -79,16 +113,40 @@ export function IncidentQueue() {
   const setView = useApp((s) => s.setView);
   const [draft, setDraft] = useState(filter.query);
   const [showLlm, setShowLlm] = useState(false);
+  const [help, setHelp] = useState(false);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const tableRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const first = useRef(true);
+  const [width, setWidth] = useState(1400);
+  const detecting = useDetect((s) => s.running);
+  const importing = useIngest((s) => s.jobs.some((j) => j.status === 'running'));
+  const problem = useMemo(() => {
+    try {
+      parseQuery(draft, INCIDENT_FIELD_INDEX);
+      return null;
+    } catch (e) {
+      return e instanceof QueryError ? { message: e.message, position: e.position, length: e.length } : null;
+    }
+  }, [draft]);
 
   useEffect(() => {
+    if (problem) return;
     const t = setTimeout(() => {
       if (draft !== useIncidents.getState().filter.query) setFilter({ query: draft });
-    }, 200);
+    }, 250);
     return () => clearTimeout(t);
-  }, [draft, setFilter]);
+  }, [draft, problem, setFilter]);
+
+  useEffect(() => {
+    const el = tableRef.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
+    ro.observe(el);
+    setWidth(el.clientWidth);
+    return () => ro.disconnect();
+  }, [loaded, rows.length > 0]);
+  const visible = useMemo(() => COLUMNS.filter((c) => !c.hideBelow || width >= c.hideBelow), [width]);
 
   useEffect(() => {
     if (first.current) {
@@ -98,7 +156,7 @@ export function IncidentQueue() {
     void refresh().catch(showError);
   }, [filter.query, filter.category, filter.severity, filter.status, filter.label, filter.sort, filter.desc, refresh, showError]);
 
-  const columns = useMemo<ColumnDef<typeof FEATURES, IncidentRow>[]>(() => COLUMNS.map((c) => ({ id: c.id, header: c.header })), []);
+  const columns = useMemo<ColumnDef<typeof FEATURES, IncidentRow>[]>(() => visible.map((c) => ({ id: c.id, header: c.header })), [visible]);
   // Sorting and filtering run in the engine; the table models columns and rows for the virtual list.
   const table = useTable({ features: FEATURES, columns, data: rows, getRowId: (r: IncidentRow) => r.id });
   const tableRows = table.getRowModel().rows;
@@ -108,6 +166,8 @@ export function IncidentQueue() {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
+    // The header sits in the same scroller (so it scrolls sideways with the rows), above them.
+    scrollMargin: HEAD_HEIGHT,
   });
 
   useEffect(() => {
@@ -168,7 +228,7 @@ export function IncidentQueue() {
   }, []);
 
   const filtered = filter.query !== '' || filter.category !== '' || filter.severity !== '' || filter.status !== '' || filter.label !== '';
-  const grid = COLUMNS.map((c) => c.width).join(' ');
+  const grid = visible.map((c) => c.width).join(' ');
   const allTotal = counts ? Object.values(counts.category).reduce((a, b) => a + b, 0) : 0;
 
   return (
@@ -177,9 +237,11 @@ export function IncidentQueue() {
         <input
           ref={searchRef}
           type="search"
-          className="search"
-          placeholder="Search incidents: title, summary, IP, user, pattern   (/ to focus)"
+          className={`search${problem ? ' invalid' : ''}`}
+          placeholder="Search: words, ip:…, user:…, severity:>=high, label:none, NOT, OR   (/ to focus)"
           aria-label="Search incidents"
+          aria-invalid={!!problem}
+          spellCheck={false}
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={(e) => {
@@ -189,6 +251,14 @@ export function IncidentQueue() {
             } else if (e.key === 'Escape') setDraft('');
           }}
         />
+        <button
+          className={help ? 'ghost small on' : 'ghost small'}
+          aria-label="Search syntax"
+          aria-expanded={help}
+          onClick={() => setHelp(!help)}
+        >
+          ?
+        </button>
         <select
           aria-label="Filter by category"
           value={filter.category}
@@ -242,7 +312,24 @@ export function IncidentQueue() {
           Explanations…
         </button>
       </div>
+      {problem && <QueryProblemLine query={draft} problem={problem} />}
+      {help && (
+        <QueryHelp
+          fields={INCIDENT_FIELDS}
+          onTry={(example) => {
+            setDraft(example);
+            setFilter({ query: example });
+          }}
+          onClose={() => setHelp(false)}
+        />
+      )}
       {showLlm && <IncidentLlmSettings onClose={() => setShowLlm(false)} />}
+      {rows.length > 0 && (detecting || importing) && (
+        <p className="inc-busy small" role="status" data-testid="queue-detecting">
+          {importing ? 'Importing… ' : ''}
+          {detecting ? detectingText(detecting) : ''} The queue refreshes when the pass ends.
+        </p>
+      )}
       <TriageBulkBar />
       {!loaded ? (
         <p className="muted">Loading incidents…</p>
@@ -250,6 +337,11 @@ export function IncidentQueue() {
         <div className="empty small">
           {filtered ? (
             <p>No incident matches these filters.</p>
+          ) : detecting || importing ? (
+            <div data-testid="queue-detecting">
+              <h2>{detecting ? detectingText(detecting) : 'Importing…'}</h2>
+              <p>Incidents appear here when the detection pass over the case ends.</p>
+            </div>
           ) : (
             <>
               <h2>No incidents yet</h2>
@@ -262,38 +354,37 @@ export function IncidentQueue() {
           )}
         </div>
       ) : (
-        <div className="inc-table" role="grid" aria-label="Incident queue" aria-rowcount={rows.length}>
-          <div className="inc-head" role="row" style={{ gridTemplateColumns: grid }}>
-            {table.getHeaderGroups()[0]!.headers.map((h, i) => {
-              const col = COLUMNS[i]!;
-              const active = col.sort && filter.sort === col.sort;
-              return (
-                <div
-                  key={h.id}
-                  role="columnheader"
-                  aria-sort={active ? (filter.desc ? 'descending' : 'ascending') : undefined}
-                  className={col.sort ? 'inc-sortable' : undefined}
-                >
-                  {col.sort ? (
-                    <button className="link" onClick={() => setFilter(active ? { desc: !filter.desc } : { sort: col.sort!, desc: true })}>
-                      {col.header}
-                      {active ? (filter.desc ? ' ▾' : ' ▴') : ''}
-                    </button>
-                  ) : (
-                    col.header
-                  )}
-                </div>
-              );
-            })}
-          </div>
+        <div ref={tableRef} className="inc-table" role="grid" aria-label="Incident queue" aria-rowcount={rows.length}>
           <div
             ref={scrollRef}
             className="inc-scroll"
             tabIndex={0}
             aria-activedescendant={rows[cursor] ? `inc-row-${rows[cursor]!.id}` : undefined}
-            data-testid="incident-queue"
           >
-            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            <div className="inc-head" role="row" style={{ gridTemplateColumns: grid }}>
+              {table.getHeaderGroups()[0]!.headers.map((h, i) => {
+                const col = visible[i]!;
+                const active = col.sort && filter.sort === col.sort;
+                return (
+                  <div
+                    key={h.id}
+                    role="columnheader"
+                    aria-sort={active ? (filter.desc ? 'descending' : 'ascending') : undefined}
+                    className={col.sort ? 'inc-sortable' : undefined}
+                  >
+                    {col.sort ? (
+                      <button className="link" onClick={() => setFilter(active ? { desc: !filter.desc } : { sort: col.sort!, desc: true })}>
+                        {col.header}
+                        {active ? (filter.desc ? ' ▾' : ' ▴') : ''}
+                      </button>
+                    ) : (
+                      col.header
+                    )}
+                  </div>
+                );
+              })}
+            </div>
+            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} data-testid="incident-queue" role="rowgroup">
               {virtualizer.getVirtualItems().map((item) => {
                 const row = tableRows[item.index]!;
                 return (
@@ -303,10 +394,14 @@ export function IncidentQueue() {
                     role="row"
                     aria-selected={item.index === cursor}
                     className={`inc-row${item.index === cursor ? ' cursor' : ''}${selected.includes(row.original.id) ? ' picked' : ''} sev-${row.original.severity}`}
-                    style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: grid }}
+                    style={{ transform: `translateY(${item.start - HEAD_HEIGHT}px)`, height: ROW_HEIGHT, gridTemplateColumns: grid }}
                     onClick={(e) => {
                       setCursor(item.index);
-                      if (e.shiftKey) useTriage.getState().selectRange(row.original.id, rows.map((r) => r.id));
+                      if (e.shiftKey)
+                        useTriage.getState().selectRange(
+                          row.original.id,
+                          rows.map((r) => r.id),
+                        );
                       else if (e.ctrlKey || e.metaKey) useTriage.getState().toggle(row.original.id);
                     }}
                     onDoubleClick={() => void open(row.original.id)}
@@ -320,13 +415,17 @@ export function IncidentQueue() {
                             checked={selected.includes(row.original.id)}
                             onClick={(e) => {
                               e.stopPropagation();
-                              if (e.shiftKey) useTriage.getState().selectRange(row.original.id, rows.map((r) => r.id));
+                              if (e.shiftKey)
+                                useTriage.getState().selectRange(
+                                  row.original.id,
+                                  rows.map((r) => r.id),
+                                );
                               else useTriage.getState().toggle(row.original.id);
                             }}
                             onChange={() => undefined}
                           />
                         ) : (
-                          COLUMNS.find((c) => c.id === cell.column.id)!.cell(row.original)
+                          visible.find((c) => c.id === cell.column.id)!.cell(row.original)
                         )}
                       </div>
                     ))}
@@ -336,8 +435,8 @@ export function IncidentQueue() {
             </div>
           </div>
           <p className="muted small inc-keys">
-            j/k or ↑/↓ move · Enter opens · / searches · x selects (shift-click a range, Ctrl+A all) · t true · b benign · u clears ·
-            Ctrl+Z undoes
+            j/k or ↑/↓ move · Enter opens · / searches · x selects (shift-click a range, Ctrl+A all) · t true · b benign · u clears · Ctrl+Z
+            undoes
           </p>
         </div>
       )}

@@ -25,9 +25,14 @@ export function IncidentsView() {
   const suppressed = useTriage((s) => s.suppressed.length);
 
   useEffect(() => {
-    useIncidents.getState().reset();
-    useTriage.getState().reset();
+    // Coming back to the same case (from a pivot) keeps the open incident, filters and cursor.
+    if (useIncidents.getState().casePath !== casePath) {
+      useIncidents.getState().reset();
+      useTriage.getState().reset();
+      useIncidents.setState({ casePath: casePath ?? null });
+    }
     void useIncidents.getState().refresh().catch(showError);
+    void useIncidents.getState().reloadDetail();
     void useIncidents
       .getState()
       .loadLlm()

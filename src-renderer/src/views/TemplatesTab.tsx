@@ -11,7 +11,7 @@ export function TemplatesTab({ onPick }: { onPick: () => void }) {
   const [sort, setSort] = useState<'count' | 'rare' | 'id'>('count');
   const [page, setPage] = useState<Page<TemplateRow> | null>(null);
   const showError = useApp((s) => s.showError);
-  const setFilter = useEvents((s) => s.setFilter);
+  const show = useEvents((s) => s.show);
 
   useEffect(() => {
     const t = setTimeout(() => {
@@ -52,12 +52,12 @@ export function TemplatesTab({ onPick }: { onPick: () => void }) {
                 key={t.id}
                 tabIndex={0}
                 onClick={() => {
-                  setFilter({ templateId: t.id, label: `template ${t.id}` });
+                  show(`template:${t.id}`);
                   onPick();
                 }}
                 onKeyDown={(e) => {
                   if (e.key === 'Enter') {
-                    setFilter({ templateId: t.id, label: `template ${t.id}` });
+                    show(`template:${t.id}`);
                     onPick();
                   }
                 }}
