@@ -195,7 +195,9 @@ export function errorBurst({ rec, rng, ip, start }: AttackContext): GroundTruthA
     last = t;
     t += rng.int(300, 4_000);
   }
-  return [truth('error_burst', ip, [], start, last, `${v.note}: ${n} requests`)];
+  // Denied POSTs to a login endpoint are login attempts: a web brute force (auth_attack), not an error burst.
+  const login = v.paths.some((p) => /login/.test(p));
+  return [truth(login ? 'brute_force' : 'error_burst', ip, login ? ['(unknown)'] : [], start, last, `${v.note}: ${n} requests`)];
 }
 
 export const ATTACK_GENERATORS: Record<AttackPattern, (ctx: AttackContext) => GroundTruthAttack[]> = {

@@ -51,6 +51,22 @@ const REPEATED = /^message repeated (\d+) times/;
 /** sshd logs "Invalid user x" and then "Failed password for invalid user x" for one attempt. */
 const INVALID_USER_PAIR_MS = 10_000;
 
+/** Stands for the account of a web login whose log line names none. */
+export const UNKNOWN_WEB_USER = '(unknown)';
+
+/**
+ * The result of a request to a login endpoint, or null when it is no login attempt: 401 is a
+ * refused login whatever the method; 403 and a 2xx/3xx answer count only for a POST or a line
+ * that names the user (a GET of the login form is no attempt).
+ */
+export function webLoginResult(path: string | null, status: number | null, method: string | null, named: boolean): AuthResult | null {
+  if (path === null || status === null || !isLoginPath(path)) return null;
+  const submitted = named || method === 'POST';
+  if (status === 401 || (status === 403 && submitted)) return 'failure';
+  if (submitted && status >= 200 && status < 400) return 'success';
+  return null;
+}
+
 export class EventFactExtractor {
   /** (ip|user) -> time of an "Invalid user" line still waiting for its "Failed password" twin. */
   private pendingInvalid = new Map<string, number>();
@@ -70,11 +86,13 @@ export class EventFactExtractor {
     let weight = 1;
 
     if (http) {
-      // A web login is visible only when the log names the user (basic auth, %u); the status
-      // then says whether it worked.
-      if (user !== null && path !== null && status !== null && isLoginPath(path)) {
-        if (status === 401 || status === 403) auth = 'failure';
-        else if (status >= 200 && status < 400) auth = 'success';
+      // A login endpoint's answer says whether an attempt worked. Access logs rarely name the
+      // user (basic auth, %u): an anonymous attempt counts against the endpoint's unknown account,
+      // so 249 401s on /login from one address are a brute force, not an error burst.
+      const login = webLoginResult(path, status, ev.method, user !== null);
+      if (login !== null) {
+        auth = login;
+        if (user === null) user = UNKNOWN_WEB_USER;
       }
     } else if (ev.action !== null && AUTH_ACTIONS.has(ev.action) && !ev.message.includes('pam_unix(')) {
       // "Invalid user x" is a failed attempt whatever outcome the parser gave it.

@@ -1,0 +1,260 @@
+/**
+ * Authentication seen from the target's side (DESIGN.md step 7, "targets and populations"): per
+ * service of a host (sshd on web01, a web login endpoint) and per account on it, every source that
+ * tried, with its tries and outcome. An episode of a target lasts while tries keep coming (a gap
+ * of `gapMs` on event time ends it) and at most `maxSpanMs`, so a botnet hammering a host for a
+ * month gives one finding a day, which the campaign step joins again.
+ *
+ * Judged when an episode closes, on the attacking sources only (members.ts, isAttacker):
+ * - distributed_brute_force on an account: >= accountMinFailures failures from >= minSources
+ *   sources, none with more than maxTopShare of them (else it is one source's brute force);
+ * - on a service, many accounts (>= serviceMinAccounts) from >= minSources sources:
+ *   distributed_stuffing when each account is tried about once (mean tries per account <=
+ *   stuffingMaxTriesPerAccount: a leaked list replayed through proxies), else
+ *   distributed_brute_force (a shared dictionary of default names, every bot trying the same).
+ * Events may arrive slightly out of order: an episode keeps min/max times, and closes only once
+ * the watermark (latest time minus lateness) has passed its end by the gap.
+ */
+import { type AlertMember, type MemberStat, addTry, cloneMember, isAttacker, newMember, toAlertMembers } from './members';
+
+export interface AuthTry {
+  id: number;
+  ts: number;
+  ip: string;
+  user: string | null;
+  result: 'failure' | 'success';
+  invalid: boolean;
+  weight: number;
+  /** `sshd@web01`, `web /api/login@web01`. */
+  service: string;
+}
+
+export interface AuthTargetConfig {
+  gapMs: number;
+  maxSpanMs: number;
+  minSources: number;
+  maxTopShare: number;
+  accountMinFailures: number;
+  serviceMinAccounts: number;
+  serviceMinFailures: number;
+  stuffingMaxTriesPerAccount: number;
+  minFailureRatio: number;
+  maxOpen: number;
+}
+
+export const DEFAULT_AUTH_TARGETS: AuthTargetConfig = {
+  gapMs: 2 * 3_600_000,
+  maxSpanMs: 24 * 3_600_000,
+  minSources: 5,
+  maxTopShare: 0.5,
+  accountMinFailures: 20,
+  serviceMinAccounts: 10,
+  serviceMinFailures: 30,
+  stuffingMaxTriesPerAccount: 2.5,
+  minFailureRatio: 0.7,
+  maxOpen: 50_000,
+};
+
+export type PopulationPattern = 'distributed_brute_force' | 'distributed_stuffing';
+
+export interface TargetFinding {
+  pattern: PopulationPattern;
+  /** `target:sshd@web01` or `target:sshd@web01 user root`. */
+  key: string;
+  service: string;
+  account: string | null;
+  first: number;
+  last: number;
+  failures: number;
+  successes: number;
+  accounts: number;
+  invalidShare: number;
+  /** Accounts tried, most tried first (bounded). */
+  users: string[];
+  members: AlertMember[];
+  evidence: number[];
+  score: number;
+  summary: string;
+}
+
+interface Episode {
+  key: string;
+  service: string;
+  account: string | null;
+  first: number;
+  last: number;
+  members: Map<string, MemberStat>;
+  /** Tries per account (bounded). */
+  accounts: Map<string, number>;
+  moreAccounts: number;
+  evidence: number[];
+}
+
+type EpisodeJson = Omit<Episode, 'members' | 'accounts'> & { members: MemberStat[]; accounts: [string, number][] };
+
+export interface AuthTargetState {
+  open: EpisodeJson[];
+}
+
+const MAX_ACCOUNTS = 5000;
+const MAX_EVIDENCE = 200;
+const MAX_MEMBERS = 20_000;
+
+export class AuthTargetDetector {
+  private open = new Map<string, Episode>();
+
+  constructor(
+    private readonly emit: (f: TargetFinding) => void,
+    private readonly c: AuthTargetConfig = DEFAULT_AUTH_TARGETS,
+  ) {}
+
+  add(t: AuthTry): void {
+    this.addTo(`target:${t.service}`, t.service, null, t);
+    if (t.user !== null) this.addTo(`target:${t.service} user ${t.user}`, t.service, t.user, t);
+  }
+
+  private addTo(key: string, service: string, account: string | null, t: AuthTry): void {
+    let ep = this.open.get(key);
+    if (ep !== undefined && (t.ts - ep.last >= this.c.gapMs || t.ts - ep.first >= this.c.maxSpanMs)) {
+      this.open.delete(key);
+      this.judge(ep);
+      ep = undefined;
+    }
+    if (ep === undefined) {
+      if (this.open.size >= this.c.maxOpen) this.evictOldest();
+      ep = { key, service, account, first: t.ts, last: t.ts, members: new Map(), accounts: new Map(), moreAccounts: 0, evidence: [] };
+      this.open.set(key, ep);
+    }
+    if (t.ts < ep.first) ep.first = t.ts;
+    if (t.ts > ep.last) ep.last = t.ts;
+    let m = ep.members.get(t.ip);
+    if (m === undefined) {
+      if (ep.members.size >= MAX_MEMBERS) return;
+      m = newMember(t.ip, t.ts, t.result);
+      ep.members.set(t.ip, m);
+    }
+    addTry(m, t.id, t.ts, t.user, t.result, t.invalid, t.weight);
+    if (t.user !== null) {
+      const n = ep.accounts.get(t.user);
+      if (n !== undefined) ep.accounts.set(t.user, n + t.weight);
+      else if (ep.accounts.size < MAX_ACCOUNTS) ep.accounts.set(t.user, t.weight);
+      else ep.moreAccounts++;
+    }
+    if (t.result === 'failure' && ep.evidence.length < MAX_EVIDENCE) ep.evidence.push(t.id);
+  }
+
+  /** Close the episodes the watermark has left behind. */
+  advance(watermark: number): void {
+    for (const [k, ep] of this.open) {
+      if (watermark - ep.last >= this.c.gapMs || watermark - ep.first >= this.c.maxSpanMs) {
+        this.open.delete(k);
+        this.judge(ep);
+      }
+    }
+  }
+
+  flush(): void {
+    for (const ep of this.open.values()) this.judge(ep);
+    this.open.clear();
+  }
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  state(): AuthTargetState {
+    return {
+      open: [...this.open.values()].map((ep) => ({
+        ...ep,
+        members: [...ep.members.values()].map(cloneMember),
+        accounts: [...ep.accounts.entries()],
+        evidence: [...ep.evidence],
+      })),
+    };
+  }
+
+  restore(s: AuthTargetState | undefined): void {
+    this.open = new Map(
+      (s?.open ?? []).map((ep) => [
+        ep.key,
+        { ...ep, members: new Map(ep.members.map((m) => [m.ip, cloneMember(m)])), accounts: new Map(ep.accounts), evidence: [...ep.evidence] },
+      ]),
+    );
+  }
+
+  private evictOldest(): void {
+    let oldest: Episode | null = null;
+    for (const ep of this.open.values()) if (oldest === null || ep.last < oldest.last) oldest = ep;
+    if (oldest) {
+      this.open.delete(oldest.key);
+      this.judge(oldest);
+    }
+  }
+
+  private judge(ep: Episode): void {
+    const attackers = [...ep.members.values()].filter(isAttacker);
+    if (attackers.length < this.c.minSources) return;
+    let failures = 0;
+    let successes = 0;
+    let invalid = 0;
+    let top = 0;
+    for (const m of attackers) {
+      failures += m.failures;
+      successes += m.successes;
+      invalid += m.invalid;
+      if (m.failures > top) top = m.failures;
+    }
+    if (failures === 0 || top / failures > this.c.maxTopShare) return;
+    if (failures / (failures + successes) < this.c.minFailureRatio) return;
+    const tried = new Map<string, number>();
+    for (const m of attackers) for (const u of m.users) tried.set(u, (tried.get(u) ?? 0) + 1);
+    const accounts = ep.account === null ? Math.max(tried.size, ep.accounts.size + ep.moreAccounts) : 1;
+    const users = [...tried.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([u]) => u);
+    let pattern: PopulationPattern;
+    if (ep.account !== null) {
+      if (failures < this.c.accountMinFailures) return;
+      pattern = 'distributed_brute_force';
+    } else {
+      if (accounts < this.c.serviceMinAccounts || failures < this.c.serviceMinFailures) return;
+      const tries = failures + successes;
+      pattern = tries / accounts <= this.c.stuffingMaxTriesPerAccount ? 'distributed_stuffing' : 'distributed_brute_force';
+    }
+    const gotIn = attackers.filter((m) => m.successes > 0).length;
+    const invalidShare = failures > 0 ? invalid / failures : 0;
+    const span = spanWords(ep.last - ep.first);
+    const what =
+      pattern === 'distributed_stuffing'
+        ? `distributed credential stuffing: ${attackers.length} addresses tried ${accounts} accounts about once each on ${ep.service}`
+        : ep.account !== null
+          ? `distributed brute force: ${attackers.length} addresses failed ${failures} logins as ${ep.account} on ${ep.service}`
+          : `distributed brute force: ${attackers.length} addresses ran one list of ${accounts} account names on ${ep.service}`;
+    this.emit({
+      pattern,
+      key: ep.key,
+      service: ep.service,
+      account: ep.account,
+      first: ep.first,
+      last: ep.last,
+      failures,
+      successes,
+      accounts,
+      invalidShare,
+      users: users.slice(0, 50),
+      members: toAlertMembers(attackers),
+      evidence: ep.evidence,
+      score: Math.min(1, 0.6 + 0.4 * (1 - this.c.minSources / attackers.length)),
+      summary:
+        `${what} (${failures} failures${invalidShare >= 0.2 ? `, ${Math.round(invalidShare * 100)}% on accounts that do not exist` : ''}) in ${span}, ` +
+        (gotIn > 0 ? `${gotIn} got in` : 'no success'),
+    });
+  }
+}
+
+export function spanWords(ms: number): string {
+  const m = Math.max(1, Math.round(ms / 60_000));
+  if (m < 120) return `${m} minute${m === 1 ? '' : 's'}`;
+  const h = ms / 3_600_000;
+  if (h < 48) return `${h.toFixed(1)} hours`;
+  return `${(h / 24).toFixed(1)} days`;
+}
+
