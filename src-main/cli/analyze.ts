@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
+import type { CampaignMember, IncidentDetail, IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
 import type { DetectionRun, ImportJob, StartImportResult } from '../../src-shared/dto';
 import type { Envelope } from '../../src-shared/envelope';
 import { InProcessEngineLink } from '../engine/link';
@@ -32,6 +32,12 @@ export interface AnalyzedIncident {
   summary: string;
   detectors: string[];
   tags: string[];
+  kind: IncidentRow['kind'];
+  /** The campaign a lifted member (one that got in) belongs to. */
+  campaignId: string | null;
+  memberCount: number;
+  /** A campaign's addresses (empty for a plain incident). */
+  members: CampaignMember[];
 }
 
 export async function runAnalyze(
@@ -134,7 +140,10 @@ export async function runAnalyze(
     }
     clearInterval(watchdog);
     const page = await call<IncidentsPage>('incidents.list', { limit: 10_000 });
-    const incidents = page.rows.map(toAnalyzed);
+    const members = new Map<string, CampaignMember[]>();
+    for (const r of page.rows)
+      if (r.kind === 'campaign') members.set(r.id, (await call<IncidentDetail>('incidents.get', { id: r.id, evidenceLimit: 0 })).members);
+    const incidents = page.rows.map((r) => toAnalyzed(r, members.get(r.id)));
     out.write(values.json ? JSON.stringify({ incidents }, null, 2) + '\n' : formatQueue(page.rows));
     if (values.case) process.stderr.write(`case kept in ${casePath}\n`);
     return 0;
@@ -148,7 +157,7 @@ function iso(ts: number | null): string | null {
   return ts === null ? null : new Date(ts).toISOString();
 }
 
-export function toAnalyzed(r: IncidentRow): AnalyzedIncident {
+export function toAnalyzed(r: IncidentRow, members: CampaignMember[] = []): AnalyzedIncident {
   return {
     id: r.id,
     category: r.category,
@@ -166,6 +175,10 @@ export function toAnalyzed(r: IncidentRow): AnalyzedIncident {
     summary: r.summary,
     detectors: r.detectors,
     tags: r.tags,
+    kind: r.kind,
+    campaignId: r.campaignId,
+    memberCount: r.memberCount,
+    members,
   };
 }
 
@@ -181,7 +194,7 @@ export function formatQueue(rows: readonly IncidentRow[]): string {
     iso(r.firstTs)?.slice(0, 16).replace('T', ' ') ?? '-',
     iso(r.lastTs)?.slice(0, 16).replace('T', ' ') ?? '-',
     String(r.eventCount),
-    r.groupKey,
+    r.kind === 'campaign' ? `campaign of ${r.memberCount}` : r.campaignId ? `${r.groupKey} ↑` : r.groupKey,
     r.detectors.join(','),
   ]);
   const widths = head.map((h, i) => Math.min(40, Math.max(h.length, ...body.map((b) => b[i]!.length))));
@@ -195,6 +208,11 @@ export function formatQueue(rows: readonly IncidentRow[]): string {
     lines.push(line(body[i]!));
     lines.push(`      ${r.summary}`);
   });
-  lines.push(`${rows.length} incident${rows.length === 1 ? '' : 's'}`);
+  const campaigns = rows.filter((r) => r.kind === 'campaign');
+  const addresses = campaigns.reduce((s, r) => s + r.memberCount, 0);
+  lines.push(
+    `${rows.length} incident${rows.length === 1 ? '' : 's'}` +
+      (campaigns.length ? `, ${campaigns.length} of them campaign${campaigns.length === 1 ? '' : 's'} of ${addresses} addresses in all (↑: got in, lifted out of its campaign)` : ''),
+  );
   return lines.join('\n') + '\n';
 }

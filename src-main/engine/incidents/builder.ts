@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncidentCategory, IncidentSeverity } from '../../../src-shared/contract-incidents';
+import type { CampaignFacts } from './campaigns';
 import { AUTH_PATTERNS, type ClassifiedAlert, SEVERITY_RANK } from './classify';
 
 export const CHAIN_GAP_MS = 60 * 60_000;
@@ -64,6 +65,16 @@ export interface IncidentDraft {
   context: ClassifiedAlert[];
   evidence: number[];
   points: number;
+  /** A campaign row stands for many incidents that behave alike (campaigns.ts). */
+  kind?: 'incident' | 'campaign';
+  /** The campaign this incident belongs to, for members and lifted members. */
+  campaignId?: string | null;
+  /** In the queue: everything but the members a campaign row stands for. */
+  topLevel?: boolean;
+  memberCount?: number;
+  campaign?: CampaignFacts;
+  /** A member that got in, lifted out of its campaign without an incident of its own. */
+  lifted?: { ip: string; tries: number; failures: number; successes: number; tried: string[] };
 }
 
 export function buildIncidents(alerts: readonly ClassifiedAlert[]): IncidentDraft[] {
@@ -213,7 +224,7 @@ function titleOf(d: IncidentDraft): string {
 }
 
 /** Severity, confidence, priority, entities, tags and evidence, once context is known. */
-function finishContext(d: IncidentDraft): void {
+export function finishContext(d: IncidentDraft): void {
   const all = [...d.alerts, ...d.context];
   let sev: IncidentSeverity = 'informational';
   for (const a of d.alerts) if (SEVERITY_RANK[a.alert.severity] > SEVERITY_RANK[sev]) sev = a.alert.severity;

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { IncidentsPage, SampleCase } from '../../../src-shared/contract-incidents';
+import type { IncidentDetail, IncidentsPage, SampleCase } from '../../../src-shared/contract-incidents';
 import type { DetectionRun, StartImportResult } from '../../../src-shared/dto';
 import type { Envelope } from '../../../src-shared/envelope';
 import { toAnalyzed } from '../../cli/analyze';
@@ -173,7 +173,12 @@ async function detect(
     if (run.status !== 'done') throw new Error(`detection ${run.status}${run.error ? `: ${run.error}` : ''}`);
     if (what === 'incidents') {
       const page = await call<IncidentsPage>('incidents.list', { limit: 10_000 });
-      return { events: run.events, alerts: run.alerts, incidents: page.rows.map(toAnalyzed) };
+      const incidents = [];
+      for (const r of page.rows) {
+        const members = r.kind === 'campaign' ? (await call<IncidentDetail>('incidents.get', { id: r.id, evidenceLimit: 0 })).members : [];
+        incidents.push(toAnalyzed(r, members));
+      }
+      return { events: run.events, alerts: run.alerts, incidents };
     }
     await link.close();
     const db = new Database(casePath, { readonly: true });

@@ -74,12 +74,15 @@ export function distinctUsers(m: MemberStat): number {
 
 /**
  * An attacking source rather than a user who mistyped: it never got in, or it named an account
- * that does not exist, or several accounts, or kept failing. Staff who fumble their own
- * password and then log in stay out of every population finding.
+ * that does not exist, or it failed far more than it got in, on several accounts or many times.
+ * Staff who fumble their own password and then log in, and an office's gateway where many staff
+ * log in, stay out of every population finding.
  */
 export function isAttacker(m: MemberStat): boolean {
   if (m.failures === 0) return false;
-  return m.successes === 0 || m.invalid > 0 || distinctUsers(m) >= 2 || m.failures >= 5;
+  if (m.successes === 0 || m.invalid > 0) return true;
+  // Mostly successful logins of several accounts is an office behind one address, not a bot.
+  return m.failures >= 2 * m.successes && (distinctUsers(m) >= 2 || m.failures >= 5);
 }
 
 export function toAlertMembers(members: Iterable<MemberStat>): AlertMember[] {

@@ -1,0 +1,373 @@
+/**
+ * Campaigns (DESIGN.md step 10): incidents of many actors that behave alike become one row.
+ *
+ * A step after incident building. Each incident's behaviour is a set of tokens: the account
+ * names it tried, the paths it asked for, the rules it hit. Incidents of one family (guessing
+ * logins, scanning, error bursts) are clustered greedily in time order: an incident joins the
+ * cluster whose vocabulary holds most of its tokens, weighted by rarity (IDF over the family, so
+ * `root` or `/` alone binds nothing), when it starts within `RECUR_GAP_MS` of the cluster's last
+ * activity; otherwise it starts a cluster. Population findings (a service or an account hit from
+ * many sources, whose sources they list) seed clusters first, so bots too quiet for an incident of
+ * their own are still members.
+ *
+ * A cluster with at least two member addresses is a campaign: one top-level row with its members
+ * (every address with first and last seen, tries, outcome, evidence), the shared behaviour in
+ * words, and its member incidents kept but out of the queue. A member that got in (success after
+ * failures, a login of a stuffed account, a 2xx answer to an exploit path) is lifted: its incident
+ * stays on top, critical, linked to the campaign.
+ */
+import { createHash } from 'node:crypto';
+import type { ClassifiedAlert } from './classify';
+import { type IncidentDraft, PATTERN_TITLES, finishContext, incidentId, isTargetKey } from './builder';
+
+export const RECUR_GAP_MS = 3 * 86_400_000;
+/** Share of an incident's token weight that a cluster's vocabulary must hold. */
+const MIN_CONTAINMENT = 0.6;
+const MAX_CAMPAIGN_EVIDENCE = 5000;
+const MAX_TOKENS = 400;
+
+export interface CampaignMember {
+  ip: string;
+  firstTs: number;
+  lastTs: number;
+  tries: number;
+  failures: number;
+  successes: number;
+  outcome: 'failed' | 'got_in';
+  /** Accounts or paths it tried (bounded). */
+  tried: string[];
+  evidence: number[];
+  /** Its own incident, if it has one (a lifted member always does). */
+  incidentId: string | null;
+  lifted: boolean;
+}
+
+export interface CampaignFacts {
+  family: Family;
+  members: CampaignMember[];
+  /** The tokens most members share, most shared first. */
+  shared: string[];
+  sharedKind: 'accounts' | 'paths' | 'rules';
+  services: string[];
+  memberIncidents: number;
+}
+
+type Family = 'auth' | 'scan' | 'errors';
+
+interface Profile {
+  draft: IncidentDraft;
+  family: Family;
+  tokens: Set<string>;
+  members: Map<string, CampaignMember>;
+  population: boolean;
+}
+
+interface Cluster {
+  family: Family;
+  vocabulary: Map<string, number>;
+  profiles: Profile[];
+  first: number;
+  last: number;
+}
+
+/** Groups drafts into campaigns; returns the drafts with campaign rows added and members marked. */
+export function groupCampaigns(drafts: IncidentDraft[]): IncidentDraft[] {
+  const profiles = drafts.map(profileOf).filter((p): p is Profile => p !== null);
+  const out = [...drafts];
+  for (const family of ['auth', 'scan', 'errors'] as const) {
+    const mine = profiles.filter((p) => p.family === family);
+    if (mine.length === 0) continue;
+    const idf = idfOf(mine);
+    const clusters: Cluster[] = [];
+    // Population findings first (they know most of the vocabulary), then in time order.
+    mine.sort((a, b) => Number(b.population) - Number(a.population) || (a.draft.firstTs ?? 0) - (b.draft.firstTs ?? 0) || a.draft.id.localeCompare(b.draft.id));
+    for (const p of mine) {
+      const best = bestCluster(p, clusters, idf);
+      if (best) join(best, p);
+      else clusters.push({ family, vocabulary: new Map(), profiles: [], first: Infinity, last: -Infinity }), join(clusters[clusters.length - 1]!, p);
+    }
+    for (const c of clusters) out.push(...campaignOf(c));
+  }
+  return out;
+}
+
+function profileOf(d: IncidentDraft): Profile | null {
+  const family: Family | null =
+    d.category === 'auth_attack' ? 'auth' : d.category === 'scanner' ? 'scan' : d.category === 'app_error' && d.pattern === 'error_burst' ? 'errors' : null;
+  if (family === null) return null;
+  const population = isTargetKey(d.actor);
+  if (!population && !d.actor?.startsWith('ip:')) return null;
+  const tokens = new Set<string>();
+  const members = new Map<string, CampaignMember>();
+  for (const a of d.alerts) {
+    for (const t of tokensOf(a)) if (tokens.size < MAX_TOKENS) tokens.add(t);
+    for (const m of alertMembers(a)) mergeMember(members, m);
+  }
+  if (!population) {
+    const ip = d.actor!.slice(3);
+    const own = members.get(ip);
+    const got = gotIn(d);
+    mergeMember(members, {
+      ip,
+      firstTs: d.firstTs ?? 0,
+      lastTs: d.lastTs ?? 0,
+      tries: Math.max(own?.tries ?? 0, triesOf(d)),
+      failures: own?.failures ?? 0,
+      successes: own?.successes ?? (got ? 1 : 0),
+      outcome: got ? 'got_in' : (own?.outcome ?? 'failed'),
+      tried: [...tokens].filter((t) => !t.startsWith('rule:')).slice(0, 12).map(untoken),
+      evidence: d.evidence.slice(0, 3),
+      incidentId: d.id,
+      lifted: got,
+    });
+    // Only the actor is a member of its own incident; population alerts name others too.
+    for (const k of [...members.keys()]) if (k !== ip) members.delete(k);
+  }
+  if (tokens.size === 0 && members.size < 2) return null;
+  return { draft: d, family, tokens, members, population };
+}
+
+function tokensOf(a: ClassifiedAlert): string[] {
+  const out: string[] = [];
+  for (const e of a.alert.entities) if (e.type === 'user' && e.value !== '(unknown)') out.push(`u:${e.value}`);
+  const users = a.alert.details['users'];
+  if (Array.isArray(users)) for (const u of users.slice(0, 50)) if (typeof u === 'string' && u !== '(unknown)') out.push(`u:${u}`);
+  const paths = a.alert.details['paths'];
+  if (Array.isArray(paths)) for (const p of paths.slice(0, 60)) if (typeof p === 'string' && p !== '/') out.push(`p:${p}`);
+  const facts = a.alert.details['facts'] as Record<string, unknown> | undefined;
+  if (typeof facts?.['paths'] === 'string') for (const p of facts['paths'].split(' ')) if (p && p !== '/') out.push(`p:${p}`);
+  const target = a.alert.details['target'] as { service?: unknown } | undefined;
+  if (typeof target?.service === 'string') out.push(`s:${target.service}`);
+  if (a.alert.detector === 'sigma') out.push(`rule:${a.alert.title}`);
+  return out;
+}
+
+function untoken(t: string): string {
+  return t.slice(t.indexOf(':') + 1);
+}
+
+function alertMembers(a: ClassifiedAlert): CampaignMember[] {
+  const list = a.alert.details['members'];
+  if (!Array.isArray(list)) return [];
+  const out: CampaignMember[] = [];
+  for (const m of list as Record<string, unknown>[]) {
+    if (typeof m['ip'] !== 'string') continue;
+    const failures = Number(m['failures']) || 0;
+    const successes = Number(m['successes']) || 0;
+    out.push({
+      ip: m['ip'],
+      firstTs: Number(m['first']) || 0,
+      lastTs: Number(m['last']) || 0,
+      tries: failures + successes,
+      failures,
+      successes,
+      outcome: m['outcome'] === 'got_in' ? 'got_in' : 'failed',
+      tried: Array.isArray(m['users']) ? (m['users'] as string[]).slice(0, 12) : [],
+      evidence: [...(Array.isArray(m['successEvidence']) ? (m['successEvidence'] as number[]) : []), ...(Array.isArray(m['evidence']) ? (m['evidence'] as number[]) : [])].slice(0, 4),
+      incidentId: null,
+      lifted: false,
+    });
+  }
+  return out;
+}
+
+function mergeMember(into: Map<string, CampaignMember>, m: CampaignMember): void {
+  const cur = into.get(m.ip);
+  if (!cur) {
+    into.set(m.ip, { ...m, tried: [...m.tried], evidence: [...m.evidence] });
+    return;
+  }
+  cur.firstTs = Math.min(cur.firstTs, m.firstTs);
+  cur.lastTs = Math.max(cur.lastTs, m.lastTs);
+  cur.tries = Math.max(cur.tries, m.tries);
+  cur.failures = Math.max(cur.failures, m.failures);
+  cur.successes = Math.max(cur.successes, m.successes);
+  if (m.outcome === 'got_in') cur.outcome = 'got_in';
+  for (const t of m.tried) if (cur.tried.length < 12 && !cur.tried.includes(t)) cur.tried.push(t);
+  for (const e of m.evidence) if (cur.evidence.length < 4 && !cur.evidence.includes(e)) cur.evidence.push(e);
+  cur.incidentId = cur.incidentId ?? m.incidentId;
+  cur.lifted ||= m.lifted;
+}
+
+/** Got in: a compromise finding, a success listed for it, or a 2xx answer to an exploit path. */
+function gotIn(d: IncidentDraft): boolean {
+  if (d.pattern === 'possible_compromise') return true;
+  return d.alerts.some((a) => a.pattern === 'possible_compromise' || Number((a.alert.details['facts'] as Record<string, unknown> | undefined)?.['exploit_ok'] ?? 0) > 0);
+}
+
+function triesOf(d: IncidentDraft): number {
+  let n = 0;
+  for (const a of d.alerts) {
+    const f = a.alert.details['facts'] as Record<string, unknown> | undefined;
+    n = Math.max(n, Number(f?.['attempts'] ?? f?.['requests'] ?? f?.['failures'] ?? f?.['errors'] ?? 0) || 0);
+  }
+  return n || d.evidence.length;
+}
+
+function idfOf(profiles: Profile[]): Map<string, number> {
+  const df = new Map<string, number>();
+  for (const p of profiles) for (const t of p.tokens) df.set(t, (df.get(t) ?? 0) + 1);
+  const n = profiles.length;
+  const idf = new Map<string, number>();
+  for (const [t, k] of df) idf.set(t, Math.log(1 + n / k));
+  return idf;
+}
+
+function bestCluster(p: Profile, clusters: Cluster[], idf: Map<string, number>): Cluster | null {
+  const first = p.draft.firstTs ?? 0;
+  let total = 0;
+  for (const t of p.tokens) total += idf.get(t) ?? 0;
+  let best: Cluster | null = null;
+  let bestScore = MIN_CONTAINMENT;
+  for (const c of clusters) {
+    if (first > c.last + RECUR_GAP_MS || (p.draft.lastTs ?? first) < c.first - RECUR_GAP_MS) continue;
+    // Shared addresses bind outright: the same bots seen by two detectors.
+    let sharedMembers = 0;
+    for (const ip of p.members.keys()) if (c.profiles.some((q) => q.members.has(ip))) sharedMembers++;
+    if (sharedMembers > 0 && sharedMembers >= Math.min(3, p.members.size)) return c;
+    if (total === 0) continue;
+    let held = 0;
+    for (const t of p.tokens) if (c.vocabulary.has(t)) held += idf.get(t) ?? 0;
+    const score = held / total;
+    if (score >= bestScore) {
+      bestScore = score;
+      best = c;
+    }
+  }
+  return best;
+}
+
+function join(c: Cluster, p: Profile): void {
+  c.profiles.push(p);
+  for (const t of p.tokens) c.vocabulary.set(t, (c.vocabulary.get(t) ?? 0) + 1);
+  c.first = Math.min(c.first, p.draft.firstTs ?? c.first);
+  c.last = Math.max(c.last, p.draft.lastTs ?? c.last);
+}
+
+function campaignOf(c: Cluster): IncidentDraft[] {
+  const members = new Map<string, CampaignMember>();
+  for (const p of c.profiles) for (const m of p.members.values()) mergeMember(members, m);
+  const hasPopulation = c.profiles.some((p) => p.population);
+  if (members.size < 2 || (c.profiles.length < 2 && !hasPopulation)) return [];
+
+  const memberList = [...members.values()].sort((a, b) => Number(b.lifted) - Number(a.lifted) || b.tries - a.tries || a.firstTs - b.firstTs || (a.ip < b.ip ? -1 : 1));
+  // What the members share, in the terms that say most: accounts, else paths, else rules.
+  const has = (prefix: string) => [...c.vocabulary.keys()].some((t) => t.startsWith(prefix));
+  const kind = has('u:') ? 'accounts' : has('p:') ? 'paths' : 'rules';
+  const prefix = kind === 'accounts' ? 'u:' : kind === 'paths' ? 'p:' : 'rule:';
+  const shared = [...c.vocabulary.entries()]
+    .filter(([t]) => t.startsWith(prefix))
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const services = [...c.vocabulary.keys()].filter((t) => t.startsWith('s:')).map(untoken).sort();
+  const first = Math.min(...memberList.map((m) => m.firstTs));
+  const id = 'cmp_' + createHash('sha256').update(`${c.family}|${shared.slice(0, 5).map(([t]) => t).join(',')}|${services.join(',')}|${Math.floor(first / 3_600_000)}`).digest('hex').slice(0, 16);
+
+  const alerts: ClassifiedAlert[] = [];
+  const seen = new Set<number>();
+  for (const p of c.profiles) for (const a of p.draft.alerts) if (!seen.has(a.alert.id)) (seen.add(a.alert.id), alerts.push(a));
+  const campaign: IncidentDraft = {
+    id,
+    category: c.profiles[0]!.draft.category,
+    pattern: campaignPattern(c),
+    title: '',
+    severity: 'informational',
+    confidence: 0,
+    priority: 0,
+    firstTs: Math.min(...c.profiles.map((p) => p.draft.firstTs ?? Infinity)),
+    lastTs: Math.max(...c.profiles.map((p) => p.draft.lastTs ?? -Infinity)),
+    groupKey: `campaign:${id.slice(4)}`,
+    actor: null,
+    entities: [],
+    tags: [],
+    detectors: [],
+    alerts,
+    context: [],
+    evidence: [],
+    points: 0,
+    kind: 'campaign',
+  };
+  finishContext(campaign);
+  // Its members' evidence, a few lines each, before the bulk of any one of them.
+  const ev = new Set<number>();
+  for (const m of memberList) for (const e of m.evidence) if (ev.size < MAX_CAMPAIGN_EVIDENCE) ev.add(e);
+  for (const p of c.profiles) for (const e of p.draft.evidence) if (ev.size < MAX_CAMPAIGN_EVIDENCE) ev.add(e);
+  campaign.evidence = [...ev].sort((a, b) => a - b);
+  // The row stands for the many that did not get in: those that did are rows of their own.
+  if (campaign.severity === 'critical') campaign.severity = 'high';
+  campaign.priority = Math.min(campaign.priority, 74);
+  campaign.memberCount = memberList.length;
+  campaign.campaign = {
+    family: c.family,
+    members: memberList,
+    shared: shared.slice(0, 30).map(([t]) => untoken(t)),
+    sharedKind: kind,
+    services,
+    memberIncidents: c.profiles.length,
+  };
+  campaign.title = `${PATTERN_TITLES[campaign.pattern ?? ''] ?? 'Campaign'} campaign: ${memberList.length} addresses${services.length === 1 ? ` on ${services[0]}` : ''}`;
+  for (const p of c.profiles) {
+    p.draft.campaignId = id;
+    p.draft.topLevel = gotIn(p.draft);
+    if (p.draft.topLevel) {
+      p.draft.severity = 'critical';
+      p.draft.priority = Math.max(p.draft.priority, 80);
+    }
+  }
+  const liftedDrafts: IncidentDraft[] = [];
+  for (const m of memberList) {
+    if (m.outcome !== 'got_in' || m.incidentId !== null) continue;
+    const d = liftedDraft(m, campaign, c);
+    m.incidentId = d.id;
+    m.lifted = true;
+    liftedDrafts.push(d);
+  }
+  return [campaign, ...liftedDrafts];
+}
+
+/** A member that got in with no incident of its own (a stuffed account that worked): it gets one. */
+function liftedDraft(m: CampaignMember, campaign: IncidentDraft, c: Cluster): IncidentDraft {
+  const alerts = campaign.alerts.filter((a) => Array.isArray(a.alert.details['members']) && (a.alert.details['members'] as { ip?: string }[]).some((x) => x.ip === m.ip));
+  const d: IncidentDraft = {
+    id: incidentId(`ip:${m.ip}|${campaign.id}`, m.firstTs),
+    category: campaign.category,
+    pattern: c.family === 'auth' ? 'possible_compromise' : campaign.pattern,
+    title: `${c.family === 'auth' ? 'Got in' : 'Exploit answered'} during a campaign: ${m.ip}${m.tried.length ? ` as ${m.tried.slice(0, 3).join(', ')}` : ''}`,
+    severity: 'critical',
+    confidence: 0,
+    priority: 0,
+    firstTs: m.firstTs,
+    lastTs: m.lastTs,
+    groupKey: `ip:${m.ip}`,
+    actor: `ip:${m.ip}`,
+    entities: [],
+    tags: [],
+    detectors: [],
+    alerts,
+    context: [],
+    evidence: [],
+    points: 0,
+    kind: 'incident',
+    campaignId: campaign.id,
+    topLevel: true,
+  };
+  finishContext(d);
+  d.severity = 'critical';
+  d.priority = Math.max(d.priority, 80);
+  d.evidence = [...m.evidence].sort((a, b) => a - b);
+  d.entities = [
+    { type: 'ip', value: m.ip, role: 'actor', mentions: 1 },
+    ...(c.family === 'auth' ? m.tried.map((u) => ({ type: 'user', value: u, role: 'target' as const, mentions: 1 })) : []),
+  ];
+  d.lifted = { ip: m.ip, tries: m.tries, failures: m.failures, successes: m.successes, tried: m.tried };
+  return d;
+}
+
+function campaignPattern(c: Cluster): string | null {
+  const counts = new Map<string, number>();
+  for (const p of c.profiles) {
+    const pat = p.draft.pattern;
+    if (!pat || pat === 'possible_compromise') continue;
+    counts.set(pat, (counts.get(pat) ?? 0) + (p.population ? 1000 : 1));
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? c.profiles[0]!.draft.pattern;
+}
