@@ -13,11 +13,12 @@ import type { Stage } from '../pipeline/stage';
 import type { AlertEntity, AlertSink } from '../store/alerts';
 import { AUTH_ACTIONS, EventFactExtractor } from './behaviour/eventFacts';
 import { DEFAULT_BEHAVIOUR_CONFIG } from './behaviour/config';
-import { canonicalPath } from './behaviour/webSignals';
+import { canonicalPath, isExploitPath } from './behaviour/webSignals';
 import { AuthTargetDetector, type AuthTargetState, type TargetFinding } from './population/auth-targets';
 import { pathFamily, serviceName } from './population/family';
 import { LowAndSlowDetector, type SlowFinding } from './population/low-and-slow';
 import { PathErrorDetector, type PathErrorFinding, type PathErrorState } from './population/path-errors';
+import { ProbeWaveDetector, type ProbeWaveFinding, type ProbeWaveState } from './population/probe-waves';
 
 const LATENESS_MS = 2 * 60_000;
 /** Member addresses named as alert entities (risk, graph); the rest are in details.members. */
@@ -28,6 +29,7 @@ const TAGS: Record<string, string[]> = {
   distributed_stuffing: ['attack.credential_access', 'attack.t1110.004'],
   low_and_slow: ['attack.credential_access', 'attack.t1110'],
   service_error_burst: [],
+  probe_wave: ['attack.reconnaissance', 'attack.t1595.002'],
 };
 
 const TITLES: Record<string, string> = {
@@ -35,6 +37,7 @@ const TITLES: Record<string, string> = {
   distributed_stuffing: 'Distributed credential stuffing',
   low_and_slow: 'Low-and-slow password guessing',
   service_error_burst: 'Server errors across many clients',
+  probe_wave: 'Probe wave',
 };
 
 interface PopulationState {
@@ -43,6 +46,7 @@ interface PopulationState {
   targets: AuthTargetState;
   slow: ReturnType<LowAndSlowDetector['state']>;
   paths: PathErrorState;
+  probes: ProbeWaveState;
 }
 
 export class PopulationStage implements Stage {
@@ -52,6 +56,7 @@ export class PopulationStage implements Stage {
   private readonly targets = new AuthTargetDetector((f) => this.reportTarget(f));
   private readonly slow = new LowAndSlowDetector((f) => this.reportSlow(f));
   private readonly paths = new PathErrorDetector((f) => this.reportPaths(f));
+  private readonly probes = new ProbeWaveDetector((f) => this.reportProbes(f));
   private maxTs = -Infinity;
 
   consume(events: readonly NormalizedEvent[], sink: AlertSink): void {
@@ -60,6 +65,7 @@ export class PopulationStage implements Stage {
     this.targets.advance(watermark);
     this.slow.advance(watermark);
     this.paths.advance(watermark);
+    this.probes.advance(watermark);
     this.drain(sink);
   }
 
@@ -67,11 +73,19 @@ export class PopulationStage implements Stage {
     this.targets.flush();
     this.slow.flush();
     this.paths.flush();
+    this.probes.flush();
     this.drain(sink);
   }
 
   state(): PopulationState {
-    return { version: 1, maxTs: this.maxTs, targets: this.targets.state(), slow: this.slow.state(), paths: this.paths.state() };
+    return {
+      version: 1,
+      maxTs: this.maxTs,
+      targets: this.targets.state(),
+      slow: this.slow.state(),
+      paths: this.paths.state(),
+      probes: this.probes.state(),
+    };
   }
 
   restore(state: unknown): void {
@@ -81,6 +95,7 @@ export class PopulationStage implements Stage {
     this.targets.restore(s.targets);
     this.slow.restore(s.slow);
     this.paths.restore(s.paths);
+    this.probes.restore(s.probes);
   }
 
   private push(ev: NormalizedEvent): void {
@@ -94,6 +109,9 @@ export class PopulationStage implements Stage {
     if (http && f.status !== null && f.path !== null) {
       const service = `${ev.app ?? 'web'}@${hostOf(ev)}`;
       this.paths.add({ id: f.id, ts: f.ts, ip: f.ip, status: f.status, service, family: pathFamily(canonicalPath(f.path)) });
+      const probe = f.status >= 400 && f.status < 500 && f.auth === null;
+      if (f.ip !== null && (probe || (f.status >= 200 && f.status < 300 && isExploitPath(f.path))))
+        this.probes.add({ id: f.id, ts: f.ts, ip: f.ip, path: f.path, status: f.status, exploit: !probe, service });
     }
     if (f.auth === null || f.ip === null) return;
     const service = http ? `web ${pathFamily(f.path ?? '/')}@${hostOf(ev)}` : serviceName(ev.app, ev.host);
@@ -170,6 +188,23 @@ export class PopulationStage implements Stage {
         statuses: f.statuses,
       },
       tags: [],
+    });
+  }
+
+  private reportProbes(f: ProbeWaveFinding): void {
+    this.pending.push({
+      detector: 'behaviour',
+      kind: f.pattern,
+      title: `${TITLES[f.pattern]} on ${f.service}: ${f.members.length} addresses`,
+      severity: f.members.some((m) => m.outcome === 'got_in') ? 'high' : 'low',
+      score: f.score,
+      firstTs: f.first,
+      lastTs: f.last,
+      key: f.key,
+      entities: f.members.slice(0, ENTITY_MEMBERS).map((m) => ({ type: 'ip', value: m.ip })),
+      evidence: f.evidence,
+      details: { summary: f.summary, target: { service: f.service }, facts: { sources: f.members.length, requests: f.requests }, paths: f.paths, members: f.members },
+      tags: TAGS[f.pattern] ?? [],
     });
   }
 }

@@ -36,6 +36,7 @@ export const PATTERN_TITLES: Record<string, string> = {
   distributed_stuffing: 'Distributed credential stuffing',
   low_and_slow: 'Low-and-slow password guessing',
   service_error_burst: 'Server errors across many clients',
+  probe_wave: 'Probe wave',
 };
 
 export interface DraftEntity {

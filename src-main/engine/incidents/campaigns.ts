@@ -54,17 +54,39 @@ export interface CampaignFacts {
 
 type Family = 'auth' | 'scan' | 'errors';
 
+/**
+ * Auth incidents campaign only with their own kind: a dictionary run, a stuffing run and a slow
+ * guesser are different campaigns even on one host. A compromise joins whichever it resembles.
+ */
+const AUTH_GROUP: Record<string, string> = {
+  brute_force: 'guess',
+  distributed_brute_force: 'guess',
+  password_spraying: 'guess',
+  credential_stuffing: 'stuff',
+  distributed_stuffing: 'stuff',
+  low_and_slow: 'slow',
+};
+
 interface Profile {
   draft: IncidentDraft;
   family: Family;
+  /** Which clusters it may join or seed; null joins any of its family (a compromise). */
+  group: string | null;
   tokens: Set<string>;
+  services: Set<string>;
   members: Map<string, CampaignMember>;
   population: boolean;
 }
 
 interface Cluster {
   family: Family;
+  group: string | null;
   vocabulary: Map<string, number>;
+  /** Tokens a population finding brought: the dictionary of many bots at once. */
+  seeded: Set<string>;
+  services: Set<string>;
+  /** Member incidents of single actors, for the core's threshold. */
+  singles: number;
   profiles: Profile[];
   first: number;
   last: number;
@@ -79,12 +101,28 @@ export function groupCampaigns(drafts: IncidentDraft[]): IncidentDraft[] {
     if (mine.length === 0) continue;
     const idf = idfOf(mine);
     const clusters: Cluster[] = [];
-    // Population findings first (they know most of the vocabulary), then in time order.
-    mine.sort((a, b) => Number(b.population) - Number(a.population) || (a.draft.firstTs ?? 0) - (b.draft.firstTs ?? 0) || a.draft.id.localeCompare(b.draft.id));
+    // Population findings first (they know most of the vocabulary), then in time order, and
+    // compromises last, once the campaigns they may belong to exist.
+    const rank = (p: Profile) => (p.population ? 0 : p.group === null ? 2 : 1);
+    mine.sort((a, b) => rank(a) - rank(b) || (a.draft.firstTs ?? 0) - (b.draft.firstTs ?? 0) || a.draft.id.localeCompare(b.draft.id));
     for (const p of mine) {
       const best = bestCluster(p, clusters, idf);
       if (best) join(best, p);
-      else clusters.push({ family, vocabulary: new Map(), profiles: [], first: Infinity, last: -Infinity }), join(clusters[clusters.length - 1]!, p);
+      else {
+        const fresh: Cluster = {
+          family,
+          group: p.group,
+          vocabulary: new Map(),
+          seeded: new Set(),
+          services: new Set(),
+          singles: 0,
+          profiles: [],
+          first: Infinity,
+          last: -Infinity,
+        };
+        clusters.push(fresh);
+        join(fresh, p);
+      }
     }
     for (const c of clusters) out.push(...campaignOf(c));
   }
@@ -98,11 +136,16 @@ function profileOf(d: IncidentDraft): Profile | null {
   const population = isTargetKey(d.actor);
   if (!population && !d.actor?.startsWith('ip:')) return null;
   const tokens = new Set<string>();
+  const services = new Set<string>();
   const members = new Map<string, CampaignMember>();
   for (const a of d.alerts) {
-    for (const t of tokensOf(a)) if (tokens.size < MAX_TOKENS) tokens.add(t);
+    for (const t of tokensOf(a)) {
+      if (t.startsWith('s:')) services.add(t.slice(2));
+      else if (tokens.size < MAX_TOKENS) tokens.add(t);
+    }
     for (const m of alertMembers(a)) mergeMember(members, m);
   }
+  const group = family === 'auth' ? (d.pattern === 'possible_compromise' ? null : (AUTH_GROUP[d.pattern ?? ''] ?? 'guess')) : family;
   if (!population) {
     const ip = d.actor!.slice(3);
     const own = members.get(ip);
@@ -124,14 +167,14 @@ function profileOf(d: IncidentDraft): Profile | null {
     for (const k of [...members.keys()]) if (k !== ip) members.delete(k);
   }
   if (tokens.size === 0 && members.size < 2) return null;
-  return { draft: d, family, tokens, members, population };
+  return { draft: d, family, group, tokens, services, members, population };
 }
 
 function tokensOf(a: ClassifiedAlert): string[] {
   const out: string[] = [];
   for (const e of a.alert.entities) if (e.type === 'user' && e.value !== '(unknown)') out.push(`u:${e.value}`);
   const users = a.alert.details['users'];
-  if (Array.isArray(users)) for (const u of users.slice(0, 50)) if (typeof u === 'string' && u !== '(unknown)') out.push(`u:${u}`);
+  if (Array.isArray(users)) for (const u of users.slice(0, 200)) if (typeof u === 'string' && u !== '(unknown)') out.push(`u:${u}`);
   const paths = a.alert.details['paths'];
   if (Array.isArray(paths)) for (const p of paths.slice(0, 60)) if (typeof p === 'string' && p !== '/') out.push(`p:${p}`);
   const facts = a.alert.details['facts'] as Record<string, unknown> | undefined;
@@ -162,7 +205,7 @@ function alertMembers(a: ClassifiedAlert): CampaignMember[] {
       failures,
       successes,
       outcome: m['outcome'] === 'got_in' ? 'got_in' : 'failed',
-      tried: Array.isArray(m['users']) ? (m['users'] as string[]).slice(0, 12) : [],
+      tried: Array.isArray(m['users']) ? (m['users'] as string[]).filter((u) => u !== '(unknown)').slice(0, 12) : [],
       evidence: [...(Array.isArray(m['successEvidence']) ? (m['successEvidence'] as number[]) : []), ...(Array.isArray(m['evidence']) ? (m['evidence'] as number[]) : [])].slice(0, 4),
       incidentId: null,
       lifted: false,
@@ -213,24 +256,30 @@ function idfOf(profiles: Profile[]): Map<string, number> {
   return idf;
 }
 
+/** A token most of the cluster shares: brought by a population finding, or in a fifth of its incidents. */
+function inCore(c: Cluster, t: string): boolean {
+  return c.seeded.has(t) || (c.vocabulary.get(t) ?? 0) >= Math.max(1, 0.2 * c.singles);
+}
+
 function bestCluster(p: Profile, clusters: Cluster[], idf: Map<string, number>): Cluster | null {
   const first = p.draft.firstTs ?? 0;
   let total = 0;
   for (const t of p.tokens) total += idf.get(t) ?? 0;
   let best: Cluster | null = null;
-  let bestScore = MIN_CONTAINMENT;
+  let bestScore = 0;
   for (const c of clusters) {
+    if (p.group !== null && c.group !== p.group) continue;
     if (first > c.last + RECUR_GAP_MS || (p.draft.lastTs ?? first) < c.first - RECUR_GAP_MS) continue;
-    // Shared addresses bind outright: the same bots seen by two detectors.
-    let sharedMembers = 0;
-    for (const ip of p.members.keys()) if (c.profiles.some((q) => q.members.has(ip))) sharedMembers++;
-    if (sharedMembers > 0 && sharedMembers >= Math.min(3, p.members.size)) return c;
-    if (total === 0) continue;
+    if (p.services.size > 0 && c.services.size > 0 && ![...p.services].some((s) => c.services.has(s))) continue;
     let held = 0;
-    for (const t of p.tokens) if (c.vocabulary.has(t)) held += idf.get(t) ?? 0;
-    const score = held / total;
-    if (score >= bestScore) {
-      bestScore = score;
+    for (const t of p.tokens) if (inCore(c, t)) held += idf.get(t) ?? 0;
+    const score = total > 0 ? held / total : 0;
+    // The same addresses seen by two detectors bind, as long as they did not do something else.
+    let shared = 0;
+    for (const ip of p.members.keys()) if (c.profiles.some((q) => q.members.has(ip))) shared++;
+    const byMembers = shared > 0 && shared >= Math.min(3, p.members.size) && (total === 0 || score >= 0.3);
+    if ((score >= MIN_CONTAINMENT || byMembers) && score + (byMembers ? 1 : 0) > bestScore) {
+      bestScore = score + (byMembers ? 1 : 0);
       best = c;
     }
   }
@@ -239,14 +288,25 @@ function bestCluster(p: Profile, clusters: Cluster[], idf: Map<string, number>):
 
 function join(c: Cluster, p: Profile): void {
   c.profiles.push(p);
-  for (const t of p.tokens) c.vocabulary.set(t, (c.vocabulary.get(t) ?? 0) + 1);
+  if (!p.population) c.singles++;
+  for (const t of p.tokens) {
+    c.vocabulary.set(t, (c.vocabulary.get(t) ?? 0) + 1);
+    if (p.population) c.seeded.add(t);
+  }
+  for (const s of p.services) c.services.add(s);
   c.first = Math.min(c.first, p.draft.firstTs ?? c.first);
   c.last = Math.max(c.last, p.draft.lastTs ?? c.last);
 }
 
 function campaignOf(c: Cluster): IncidentDraft[] {
   const members = new Map<string, CampaignMember>();
-  for (const p of c.profiles) for (const m of p.members.values()) mergeMember(members, m);
+  for (const p of c.profiles)
+    for (const m of p.members.values()) {
+      // A population finding lists every source that failed on its target; only those that tried
+      // what the campaign shares are its members (another attacker on the same host is not).
+      if (p.population && m.tried.length > 0 && c.family === 'auth' && !m.tried.some((u) => inCore(c, `u:${u}`))) continue;
+      mergeMember(members, m);
+    }
   const hasPopulation = c.profiles.some((p) => p.population);
   if (members.size < 2 || (c.profiles.length < 2 && !hasPopulation)) return [];
 
@@ -258,13 +318,18 @@ function campaignOf(c: Cluster): IncidentDraft[] {
   const shared = [...c.vocabulary.entries()]
     .filter(([t]) => t.startsWith(prefix))
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const services = [...c.vocabulary.keys()].filter((t) => t.startsWith('s:')).map(untoken).sort();
+  const services = [...c.services].sort();
   const first = Math.min(...memberList.map((m) => m.firstTs));
   const id = 'cmp_' + createHash('sha256').update(`${c.family}|${shared.slice(0, 5).map(([t]) => t).join(',')}|${services.join(',')}|${Math.floor(first / 3_600_000)}`).digest('hex').slice(0, 16);
 
   const alerts: ClassifiedAlert[] = [];
   const seen = new Set<number>();
-  for (const p of c.profiles) for (const a of p.draft.alerts) if (!seen.has(a.alert.id)) (seen.add(a.alert.id), alerts.push(a));
+  for (const p of c.profiles)
+    for (const a of p.draft.alerts) {
+      if (seen.has(a.alert.id)) continue;
+      seen.add(a.alert.id);
+      alerts.push(a);
+    }
   const campaign: IncidentDraft = {
     id,
     category: c.profiles[0]!.draft.category,

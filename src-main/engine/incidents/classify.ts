@@ -46,6 +46,7 @@ const BEHAVIOUR_CATEGORY: Record<string, { category: IncidentCategory; pattern: 
   distributed_stuffing: { category: 'auth_attack', pattern: 'distributed_stuffing' },
   low_and_slow: { category: 'auth_attack', pattern: 'low_and_slow' },
   service_error_burst: { category: 'app_error', pattern: 'service_error_burst' },
+  probe_wave: { category: 'scanner', pattern: 'probe_wave' },
   anomalous_session: { category: 'anomaly', pattern: 'anomalous_session' },
   anomalous_ip_window: { category: 'anomaly', pattern: 'anomalous_ip_window' },
 };

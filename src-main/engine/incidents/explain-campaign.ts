@@ -22,6 +22,7 @@ function label(d: IncidentDraft): string {
   const web = c.services.some((s) => s.startsWith('web ')) || c.family !== 'auth';
   let words = PATTERN_WORDS[d.pattern ?? ''] ?? (d.pattern ?? 'campaign').replace(/_/g, ' ');
   if (d.pattern === 'brute_force' && c.sharedKind === 'accounts' && c.shared.length >= 5) words = 'dictionary attack';
+  if (d.pattern === 'distributed_brute_force' && c.sharedKind === 'accounts' && c.shared.length <= 3) words = `distributed brute force on ${c.shared.join(', ')}`;
   if (c.family === 'scan' && c.sharedKind === 'paths') words = 'probe wave';
   const where = ssh && !web ? 'SSH ' : web && !ssh && c.family === 'auth' ? 'Web login ' : c.family === 'scan' ? 'Web ' : '';
   const text = `${where}${words}`;

@@ -40,6 +40,7 @@ export interface AuthTargetConfig {
   stuffingMaxTriesPerAccount: number;
   minFailureRatio: number;
   maxOpen: number;
+  continuationMs: number;
 }
 
 export const DEFAULT_AUTH_TARGETS: AuthTargetConfig = {
@@ -53,6 +54,7 @@ export const DEFAULT_AUTH_TARGETS: AuthTargetConfig = {
   stuffingMaxTriesPerAccount: 2.5,
   minFailureRatio: 0.7,
   maxOpen: 50_000,
+  continuationMs: 3 * 86_400_000,
 };
 
 export type PopulationPattern = 'distributed_brute_force' | 'distributed_stuffing';
@@ -94,14 +96,21 @@ type EpisodeJson = Omit<Episode, 'members' | 'accounts'> & { members: MemberStat
 
 export interface AuthTargetState {
   open: EpisodeJson[];
+  seenNames?: string[];
+  reported?: [string, number][];
 }
 
 const MAX_ACCOUNTS = 5000;
 const MAX_EVIDENCE = 200;
 const MAX_MEMBERS = 20_000;
+const MAX_SEEN_NAMES = 100_000;
 
 export class AuthTargetDetector {
   private open = new Map<string, Episode>();
+  /** `service account` pairs that attackers tried in earlier episodes (bounded, oldest out first). */
+  private seenNames = new Set<string>();
+  /** Finding key -> last time of its last report, for continuations. */
+  private reported = new Map<string, number>();
 
   constructor(
     private readonly emit: (f: TargetFinding) => void,
@@ -170,10 +179,14 @@ export class AuthTargetDetector {
         accounts: [...ep.accounts.entries()],
         evidence: [...ep.evidence],
       })),
+      seenNames: [...this.seenNames],
+      reported: [...this.reported.entries()],
     };
   }
 
   restore(s: AuthTargetState | undefined): void {
+    this.seenNames = new Set(s?.seenNames ?? []);
+    this.reported = new Map(s?.reported ?? []);
     this.open = new Map(
       (s?.open ?? []).map((ep) => [
         ep.key,
@@ -194,58 +207,109 @@ export class AuthTargetDetector {
   private judge(ep: Episode): void {
     const attackers = [...ep.members.values()].filter(isAttacker);
     if (attackers.length < this.c.minSources) return;
+    if (ep.account !== null) {
+      const anonymous = ep.account === '(unknown)';
+      const tries = attackers.reduce((s, m) => s + m.failures + m.successes, 0);
+      // A login page that logs no user names: many sources with a few tries each is stuffing.
+      this.judgeGroup(ep, attackers, anonymous && tries / attackers.length <= 6 ? 'distributed_stuffing' : 'distributed_brute_force', '', this.c.accountMinFailures);
+      return;
+    }
+    // One service sees a botnet's dictionary and a stuffing run at once: split its sources by
+    // what they tried. Stuffing replays leaked accounts, each tried by one source or two; a
+    // dictionary is the same names tried by many.
+    // A source stuffs when every account it tried is its own: no other source tried it, now or
+    // in an earlier episode of this service (a dictionary's names come back day after day).
+    const sourcesPer = new Map<string, number>();
+    for (const m of attackers) for (const u of m.users) sourcesPer.set(u, (sourcesPer.get(u) ?? 0) + 1);
+    const stuffing: MemberStat[] = [];
+    const dictionary: MemberStat[] = [];
+    const own = (u: string) => (sourcesPer.get(u) ?? 0) <= 1 && !this.seenNames.has(`${ep.service} ${u}`);
+    for (const m of attackers) (m.users.length >= 2 && m.moreUsers === 0 && m.users.every(own) ? stuffing : dictionary).push(m);
+    for (const u of sourcesPer.keys()) {
+      if (this.seenNames.size >= MAX_SEEN_NAMES) this.seenNames.delete(this.seenNames.values().next().value as string);
+      this.seenNames.add(`${ep.service} ${u}`);
+    }
+    // Too few to be a stuffing run of their own: they are the dictionary's quieter bots.
+    if (!this.judgeGroup(ep, stuffing, 'distributed_stuffing', ' stuffing', this.c.serviceMinFailures)) dictionary.push(...stuffing);
+    this.judgeGroup(ep, dictionary, 'distributed_brute_force', ' dictionary', this.c.serviceMinFailures);
+  }
+
+  /**
+   * Reports the group when it is one; false when it is not. A target that was attacked within
+   * `continuationMs` keeps being reported whatever the numbers: the quiet hours of a botnet that
+   * hammers a host for a month are the same campaign, and each of its addresses must be found.
+   */
+  private judgeGroup(ep: Episode, attackers: MemberStat[], pattern: PopulationPattern, suffix: string, minFailures: number): boolean {
+    const key = ep.key + suffix;
+    const before = this.reported.get(key);
+    const continued = pattern === 'distributed_brute_force' && before !== undefined && ep.first - before <= this.c.continuationMs && attackers.length > 0;
+    if (continued) {
+      this.report(ep, attackers, pattern, key);
+      return true;
+    }
+    if (attackers.length < this.c.minSources) return false;
     let failures = 0;
     let successes = 0;
-    let invalid = 0;
     let top = 0;
     for (const m of attackers) {
       failures += m.failures;
       successes += m.successes;
-      invalid += m.invalid;
       if (m.failures > top) top = m.failures;
     }
-    if (failures === 0 || top / failures > this.c.maxTopShare) return;
-    if (failures / (failures + successes) < this.c.minFailureRatio) return;
+    if (failures < minFailures || top / failures > this.c.maxTopShare) return false;
+    if (failures / (failures + successes) < this.c.minFailureRatio) return false;
     const tried = new Map<string, number>();
     for (const m of attackers) for (const u of m.users) tried.set(u, (tried.get(u) ?? 0) + 1);
-    const accounts = ep.account === null ? Math.max(tried.size, ep.accounts.size + ep.moreAccounts) : 1;
-    const users = [...tried.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([u]) => u);
-    let pattern: PopulationPattern;
-    if (ep.account !== null) {
-      if (failures < this.c.accountMinFailures) return;
-      pattern = 'distributed_brute_force';
-    } else {
-      if (accounts < this.c.serviceMinAccounts || failures < this.c.serviceMinFailures) return;
-      const tries = failures + successes;
-      pattern = tries / accounts <= this.c.stuffingMaxTriesPerAccount ? 'distributed_stuffing' : 'distributed_brute_force';
+    const accounts = ep.account === null ? tried.size : 1;
+    if (ep.account === null && accounts < this.c.serviceMinAccounts) return false;
+    this.report(ep, attackers, pattern, key);
+    return true;
+  }
+
+  private report(ep: Episode, attackers: MemberStat[], pattern: PopulationPattern, key: string): void {
+    let failures = 0;
+    let successes = 0;
+    let invalid = 0;
+    for (const m of attackers) {
+      failures += m.failures;
+      successes += m.successes;
+      invalid += m.invalid;
     }
+    const tried = new Map<string, number>();
+    for (const m of attackers) for (const u of m.users) tried.set(u, (tried.get(u) ?? 0) + 1);
+    const accounts = ep.account === null ? tried.size : 1;
+    const last = Math.max(...attackers.map((m) => m.last));
+    if (this.reported.size >= MAX_SEEN_NAMES && !this.reported.has(key)) this.reported.delete(this.reported.keys().next().value as string);
+    this.reported.set(key, last);
+    const users = [...tried.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([u]) => u);
     const gotIn = attackers.filter((m) => m.successes > 0).length;
     const invalidShare = failures > 0 ? invalid / failures : 0;
-    const span = spanWords(ep.last - ep.first);
     const what =
       pattern === 'distributed_stuffing'
-        ? `distributed credential stuffing: ${attackers.length} addresses tried ${accounts} accounts about once each on ${ep.service}`
+        ? ep.account !== null
+          ? `distributed credential stuffing: ${attackers.length} addresses made ${failures + successes} login tries, a few each, on ${ep.service}`
+          : `distributed credential stuffing: ${attackers.length} addresses tried ${accounts} accounts about once each on ${ep.service}`
         : ep.account !== null
           ? `distributed brute force: ${attackers.length} addresses failed ${failures} logins as ${ep.account} on ${ep.service}`
           : `distributed brute force: ${attackers.length} addresses ran one list of ${accounts} account names on ${ep.service}`;
     this.emit({
       pattern,
-      key: ep.key,
+      key,
       service: ep.service,
       account: ep.account,
-      first: ep.first,
-      last: ep.last,
+      first: Math.min(...attackers.map((m) => m.first)),
+      last,
       failures,
       successes,
       accounts,
       invalidShare,
-      users: users.slice(0, 50),
+      users: users.slice(0, 200),
       members: toAlertMembers(attackers),
       evidence: ep.evidence,
       score: Math.min(1, 0.6 + 0.4 * (1 - this.c.minSources / attackers.length)),
       summary:
-        `${what} (${failures} failures${invalidShare >= 0.2 ? `, ${Math.round(invalidShare * 100)}% on accounts that do not exist` : ''}) in ${span}, ` +
-        (gotIn > 0 ? `${gotIn} got in` : 'no success'),
+        `${what} (${failures} failures${invalidShare >= 0.2 ? `, ${Math.round(invalidShare * 100)}% on accounts that do not exist` : ''}) ` +
+        `in ${spanWords(ep.last - ep.first)}, ${gotIn > 0 ? `${gotIn} got in` : 'no success'}`,
     });
   }
 }
@@ -257,4 +321,3 @@ export function spanWords(ms: number): string {
   if (h < 48) return `${h.toFixed(1)} hours`;
   return `${(h / 24).toFixed(1)} days`;
 }
-

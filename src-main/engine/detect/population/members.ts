@@ -28,6 +28,8 @@ export interface MemberStat {
 export type AlertMember = Omit<MemberStat, 'firstResult' | 'moreUsers'> & { outcome: 'failed' | 'got_in' };
 
 const MAX_USERS = 24;
+/** The account of a web login whose line names none (behaviour/eventFacts UNKNOWN_WEB_USER). */
+const UNKNOWN_ACCOUNT = '(unknown)';
 const MAX_EVIDENCE = 3;
 /** Members written into one alert: the most active first. */
 export const MAX_ALERT_MEMBERS = 2000;
@@ -82,7 +84,9 @@ export function isAttacker(m: MemberStat): boolean {
   if (m.failures === 0) return false;
   if (m.successes === 0 || m.invalid > 0) return true;
   // Mostly successful logins of several accounts is an office behind one address, not a bot.
-  return m.failures >= 2 * m.successes && (distinctUsers(m) >= 2 || m.failures >= 5);
+  // A web login that names no account: three refusals before the one that worked is no typo.
+  const anonymous = m.users.length === 1 && m.users[0] === UNKNOWN_ACCOUNT;
+  return m.failures >= 2 * m.successes && (distinctUsers(m) >= 2 || m.failures >= 5 || (anonymous && m.failures >= 3));
 }
 
 export function toAlertMembers(members: Iterable<MemberStat>): AlertMember[] {
