@@ -324,7 +324,9 @@ function campaignOf(c: Cluster): IncidentDraft[] {
 
   const alerts: ClassifiedAlert[] = [];
   const seen = new Set<number>();
-  for (const p of c.profiles)
+  // The row stands for the members that did not get in: a benign label on it must not tune away
+  // what made a lifted member an incident of its own.
+  for (const p of c.profiles.filter((q) => !gotIn(q.draft)))
     for (const a of p.draft.alerts) {
       if (seen.has(a.alert.id)) continue;
       seen.add(a.alert.id);

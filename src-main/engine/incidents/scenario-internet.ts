@@ -17,20 +17,22 @@ export interface InternetRun {
   rows: IncidentRow[];
   members: Map<string, CampaignMember[]>;
   engine: TestEngine;
+  casePath: string;
 }
 
 export async function runInternetScenario(seed: number, kind: InternetKind, opts: { days?: number; bots?: number } = {}): Promise<InternetRun> {
   const dir = tempDir('vigil-net-');
   const written = writeInternetScenario(join(dir, 'logs'), seed, kind, opts);
   const engine = new TestEngine(join(dir, 'data'));
-  await engine.call('cases.create', { name: `internet ${kind} ${seed}` });
+  const casePath = join(dir, `internet-${kind}-${seed}.vigil`);
+  await engine.call('cases.create', { name: `internet ${kind} ${seed}`, path: casePath });
   const started = await engine.call<StartImportResult>('ingest.startImport', { paths: [written.dir] });
   const last = started.jobs[started.jobs.length - 1]!.id;
   await engine.next<{ importId: number | null }>('detect.finished', (r) => r.importId === last, 600_000);
   const page = await engine.call<IncidentsPage>('incidents.list', { limit: 10_000 });
   const members = new Map<string, CampaignMember[]>();
   for (const r of page.rows) if (r.kind === 'campaign') members.set(r.id, (await engine.call<IncidentDetail>('incidents.get', { id: r.id, evidenceLimit: 0 })).members);
-  return { written, rows: page.rows, members, engine };
+  return { written, rows: page.rows, members, engine, casePath };
 }
 
 const SLACK_MS = 10 * 60_000;

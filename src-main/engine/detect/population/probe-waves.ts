@@ -9,6 +9,7 @@
  * the open wave that holds one of its bands, else opens one. A wave that has been quiet for
  * `waveGapMs`, or spans `maxWaveMs`, is reported when it has >= minSources sources. A 2xx answer to
  * an exploit-only path (webSignals.isExploitPath) marks its source as one that may have got in.
+ * A wave must also repeat one sequence: at least three paths that half its members asked for.
  */
 import { type AlertMember, type MemberStat, addTry, cloneMember, newMember, toAlertMembers } from './members';
 import { spanWords } from './auth-targets';
@@ -169,11 +170,12 @@ export class ProbeWaveDetector {
       if (wave) break;
     }
     if (!wave) {
+      // A wave is known by its first visit's bands only: letting every member add its own would
+      // chain stray probers into it one shared band at a time.
       wave = { id: this.next++, service: v.service, first: v.first, last: v.last, bands: [], members: {}, paths: {}, requests: 0, evidence: [] };
       this.waves.set(wave.id, wave);
-    }
-    for (const b of bands) {
-      if (!this.byBand.has(b)) {
+      for (const b of bands) {
+        if (this.byBand.has(b)) continue;
         this.byBand.set(b, wave.id);
         wave.bands.push(b);
       }
@@ -200,6 +202,10 @@ export class ProbeWaveDetector {
     const paths = Object.entries(w.paths)
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .map(([p]) => p);
+    // A wave repeats one sequence: most members asked for the same paths. Stray probers whose
+    // few paths happened to share a band do not.
+    const core = paths.filter((p) => w.paths[p]! >= 0.5 * members.length);
+    if (core.length < Math.min(3, this.c.minPaths)) return;
     const hits = members.filter((m) => m.successes > 0).length;
     this.emit({
       pattern: 'probe_wave',
