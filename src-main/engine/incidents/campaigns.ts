@@ -25,6 +25,8 @@ export const RECUR_GAP_MS = 3 * 86_400_000;
 const MIN_CONTAINMENT = 0.6;
 const MAX_CAMPAIGN_EVIDENCE = 5000;
 const MAX_TOKENS = 400;
+/** A single actor with this many times the tries of a population's typical member is not one of them. */
+const HEAVY_FACTOR = 5;
 
 export interface CampaignMember {
   ip: string;
@@ -87,6 +89,8 @@ interface Cluster {
   services: Set<string>;
   /** Member incidents of single actors, for the core's threshold. */
   singles: number;
+  /** Median tries of the members a population finding brought, or null. */
+  typicalTries: number | null;
   profiles: Profile[];
   first: number;
   last: number;
@@ -116,6 +120,7 @@ export function groupCampaigns(drafts: IncidentDraft[]): IncidentDraft[] {
           seeded: new Set(),
           services: new Set(),
           singles: 0,
+          typicalTries: null,
           profiles: [],
           first: Infinity,
           last: -Infinity,
@@ -271,6 +276,9 @@ function bestCluster(p: Profile, clusters: Cluster[], idf: Map<string, number>):
     if (p.group !== null && c.group !== p.group) continue;
     if (first > c.last + RECUR_GAP_MS || (p.draft.lastTs ?? first) < c.first - RECUR_GAP_MS) continue;
     if (p.services.size > 0 && c.services.size > 0 && ![...p.services].some((s) => c.services.has(s))) continue;
+    // Alike means alike in volume too: one address hammering root 200 times is not one of the
+    // bots that try it three times each (a compromise joins whatever it came from).
+    if (!p.population && p.group !== null && c.typicalTries !== null && triesOf(p.draft) > HEAVY_FACTOR * Math.max(3, c.typicalTries)) continue;
     let held = 0;
     for (const t of p.tokens) if (inCore(c, t)) held += idf.get(t) ?? 0;
     const score = total > 0 ? held / total : 0;
@@ -294,6 +302,10 @@ function join(c: Cluster, p: Profile): void {
     if (p.population) c.seeded.add(t);
   }
   for (const s of p.services) c.services.add(s);
+  if (p.population && c.typicalTries === null && p.members.size > 0) {
+    const tries = [...p.members.values()].map((m) => m.tries).sort((a, b) => a - b);
+    c.typicalTries = tries[Math.floor(tries.length / 2)]!;
+  }
   c.first = Math.min(c.first, p.draft.firstTs ?? c.first);
   c.last = Math.max(c.last, p.draft.lastTs ?? c.last);
 }
@@ -308,7 +320,9 @@ function campaignOf(c: Cluster): IncidentDraft[] {
       mergeMember(members, m);
     }
   const hasPopulation = c.profiles.some((p) => p.population);
-  if (members.size < 2 || (c.profiles.length < 2 && !hasPopulation)) return [];
+  // A campaign stands for members that did not get in; two successes that look alike are two rows.
+  const standing = [...members.values()].filter((m) => m.outcome !== 'got_in').length;
+  if (standing < 2 || (c.profiles.length < 2 && !hasPopulation)) return [];
 
   const memberList = [...members.values()].sort((a, b) => Number(b.lifted) - Number(a.lifted) || b.tries - a.tries || a.firstTs - b.firstTs || (a.ip < b.ip ? -1 : 1));
   // What the members share, in the terms that say most: accounts, else paths, else rules.

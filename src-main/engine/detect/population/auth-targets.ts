@@ -41,10 +41,12 @@ export interface AuthTargetConfig {
   minFailureRatio: number;
   maxOpen: number;
   continuationMs: number;
+  /** Sources with this many failures in an episode are left to the per-source models. */
+  heavyFailures: number;
 }
 
 export const DEFAULT_AUTH_TARGETS: AuthTargetConfig = {
-  gapMs: 2 * 3_600_000,
+  gapMs: 6 * 3_600_000,
   maxSpanMs: 24 * 3_600_000,
   minSources: 5,
   maxTopShare: 0.5,
@@ -55,6 +57,7 @@ export const DEFAULT_AUTH_TARGETS: AuthTargetConfig = {
   minFailureRatio: 0.7,
   maxOpen: 50_000,
   continuationMs: 3 * 86_400_000,
+  heavyFailures: 20,
 };
 
 export type PopulationPattern = 'distributed_brute_force' | 'distributed_stuffing';
@@ -205,7 +208,9 @@ export class AuthTargetDetector {
   }
 
   private judge(ep: Episode): void {
-    const attackers = [...ep.members.values()].filter(isAttacker);
+    // A source that failed dozens of times alone is a brute force of its own (the per-IP models
+    // report it); what is distributed is the rest, each with a few tries.
+    const attackers = [...ep.members.values()].filter((m) => isAttacker(m) && m.failures < this.c.heavyFailures);
     if (attackers.length < this.c.minSources) return;
     if (ep.account !== null) {
       const anonymous = ep.account === '(unknown)';
