@@ -38,7 +38,14 @@ export function campaignSummary(d: IncidentDraft): string {
   const n = c.members.length;
   const over = d.firstTs !== null && d.lastTs !== null ? ` over ${span(d.lastTs - d.firstTs)}` : '';
   const what = c.sharedKind === 'paths' ? 'paths' : c.sharedKind === 'accounts' ? 'account names' : 'rules';
-  const shared = c.shared.length ? `, the same ${c.shared.length}${c.shared.length >= 30 ? '+' : ''} ${what} (${list(c.shared, 6)})` : '';
+  const stuffing = d.pattern === 'distributed_stuffing' || d.pattern === 'credential_stuffing';
+  const shared = !c.shared.length
+    ? ''
+    : stuffing
+      ? `, ${c.shared.length}${c.shared.length >= 30 ? '+' : ''} different accounts tried about once each (${list(c.shared, 4)})`
+      : c.shared.length <= 3 && c.sharedKind === 'accounts'
+        ? `, all against ${list(c.shared, 3)}`
+        : `, the same ${c.shared.length}${c.shared.length >= 30 ? '+' : ''} ${what} (${list(c.shared, 6)})`;
   const got = c.members.filter((m) => m.outcome === 'got_in');
   const outcome = got.length
     ? `${got.length} got in (${list(

@@ -98,3 +98,20 @@ describe('campaigns in exports', () => {
     expect(members[0]!.Tag.map((t) => t.name)).toContain(`vigil:campaign="${campaign.id}"`);
   });
 });
+
+describe('a campaign in the graph', () => {
+  it('gives its member addresses as one group, with what they share', async () => {
+    const g = await engine.call<{ nodes: { id: number; type: string; value: string }[]; edges: unknown[]; group: number[]; title: string }>('graph.getGroup', {
+      campaignId: campaign.id,
+    });
+    expect(g.title).toBe(campaign.title);
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    const groupValues = g.group.map((id) => byId.get(id)!.value).sort();
+    expect(groupValues.length).toBeGreaterThan(1);
+    for (const v of groupValues) expect(detail.members.map((m) => m.ip)).toContain(v);
+    // The accounts the bots share are there too, linked to them.
+    expect(g.nodes.some((n) => n.type === 'user')).toBe(true);
+    expect(g.edges.length).toBeGreaterThan(0);
+    await expect(engine.call('graph.getGroup', { campaignId: 'cmp_nope' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});

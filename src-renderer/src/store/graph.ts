@@ -29,7 +29,12 @@ export interface GraphFilter {
   maxNodes: number;
 }
 
-export type GraphMode = { kind: 'overview' } | { kind: 'community'; id: number } | { kind: 'ego'; center: number };
+export type GraphMode =
+  | { kind: 'overview' }
+  | { kind: 'community'; id: number }
+  | { kind: 'ego'; center: number }
+  /** A campaign's member addresses, selected together, with what they share. */
+  | { kind: 'group'; campaignId: string; title: string };
 
 export function edgeId(e: GraphEdge): string {
   return `${e.src}-${e.dst}-${e.type}`;
@@ -50,6 +55,10 @@ interface GraphState {
   hidden: Record<string, number>;
   expanded: Set<number>;
   selectedId: number | null;
+  /** Vertices selected as one group (a campaign's members). */
+  groupIds: Set<number>;
+  /** A campaign to show when the explorer opens (set by the incident detail before switching views). */
+  pendingGroup: string | null;
   detail: GraphVertexDetail | null;
   events: EventRow[];
   eventsTotal: number;
@@ -61,6 +70,9 @@ interface GraphState {
   setFilter(partial: Partial<GraphFilter>): void;
   showOverview(): Promise<void>;
   showCommunity(id: number): Promise<void>;
+  showGroup(campaignId: string): Promise<void>;
+  /** Ask the explorer to open on this campaign's members the next time it mounts. */
+  openGroup(campaignId: string): void;
   /** Put a vertex on screen (keeping the view if it is there already) and select it. */
   focus(node: GraphNode): Promise<void>;
   expand(id: number): Promise<void>;
@@ -105,6 +117,7 @@ export const useGraph = create<GraphState>((set, get) => {
       moreEdges: slice.moreEdges,
       hidden: slice.hiddenNeighbours,
       expanded: new Set(slice.center !== null ? [slice.center] : []),
+      groupIds: new Set('group' in slice && mode.kind === 'group' ? (slice as GraphSlice & { group: number[] }).group : []),
       layoutKey: get().layoutKey + 1,
       loading: false,
     });
@@ -126,6 +139,9 @@ export const useGraph = create<GraphState>((set, get) => {
       if (mode.kind === 'ego') {
         const slice = await api().call('graph.getEgo', { ...filterInput(f), vertexId: mode.center, maxNodes: EGO_SIZE });
         replace(slice, mode, generation);
+      } else if (mode.kind === 'group') {
+        const slice = await api().call('graph.getGroup', { ...filterInput(f), campaignId: mode.campaignId, maxNodes: Math.max(100, f.maxNodes) });
+        replace(slice, { ...mode, title: slice.title }, generation);
       } else {
         const slice = await api().call('graph.getSlice', {
           ...filterInput(f),
@@ -146,6 +162,8 @@ export const useGraph = create<GraphState>((set, get) => {
     ...EMPTY_VIEW,
     layoutKey: 0,
     selectedId: null,
+    groupIds: new Set(),
+    pendingGroup: null,
     detail: null,
     events: [],
     eventsTotal: 0,
@@ -169,6 +187,11 @@ export const useGraph = create<GraphState>((set, get) => {
 
     showOverview: () => loadMode({ kind: 'overview' }),
     showCommunity: (id) => loadMode({ kind: 'community', id }),
+    showGroup: (campaignId) => {
+      set({ pendingGroup: null, selectedId: null, detail: null });
+      return loadMode({ kind: 'group', campaignId, title: '' });
+    },
+    openGroup: (campaignId) => set({ pendingGroup: campaignId }),
 
     async focus(node) {
       if (!get().nodes.has(node.id)) {
@@ -247,6 +270,7 @@ export const useGraph = create<GraphState>((set, get) => {
         ...EMPTY_VIEW,
         layoutKey: get().layoutKey + 1,
         selectedId: null,
+        groupIds: new Set(),
         detail: null,
         events: [],
         eventsTotal: 0,

@@ -51,6 +51,8 @@ interface Props {
   edges: GraphEdge[];
   layoutKey: number;
   selectedId: number | null;
+  /** Selected together with the selected vertex: a campaign's members. */
+  groupIds?: Set<number>;
   expanded: ReadonlySet<number>;
   onSelect(id: number | null): void;
   onExpand(id: number): void;
@@ -81,7 +83,7 @@ function edgeElement(e: GraphEdge): ElementDefinition {
   };
 }
 
-export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas({ nodes, edges, layoutKey, selectedId, expanded, onSelect, onExpand }, ref) {
+export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas({ nodes, edges, layoutKey, selectedId, groupIds, expanded, onSelect, onExpand }, ref) {
   const box = useRef<HTMLDivElement>(null);
   const cy = useRef<Core | null>(null);
   const lastKey = useRef(-1);
@@ -123,6 +125,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
         { selector: 'node[size < 26]', style: { 'min-zoomed-font-size': 13 } },
         { selector: 'node.expanded', style: { 'border-width': 3, 'border-color': '#d8dee9' } },
         { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#ffffff', 'overlay-opacity': 0 } },
+        { selector: 'node.group', style: { 'border-width': 4, 'border-color': '#f5a524' } },
         {
           selector: 'edge',
           style: {
@@ -247,6 +250,8 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
     if (!c) return;
     c.batch(() => {
       c.nodes().unselect();
+      c.nodes('.group').removeClass('group');
+      for (const id of groupIds ?? []) c.getElementById(String(id)).addClass('group').select();
       if (selectedId !== null) c.getElementById(String(selectedId)).select();
       c.nodes('.expanded').forEach((n) => {
         if (!expanded.has(Number(n.id()))) n.removeClass('expanded');
@@ -260,7 +265,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       const inside = p.x > 20 && p.y > 20 && p.x < c.width() - 20 && p.y < c.height() - 20;
       if (!inside) c.animate({ center: { eles: sel } }, { duration: 250 });
     }
-  }, [selectedId, expanded, nodes]);
+  }, [selectedId, expanded, nodes, groupIds]);
 
   useImperativeHandle(ref, () => ({
     png: (background) => cy.current?.png({ full: true, scale: 2, bg: background, output: 'base64uri' }) ?? null,

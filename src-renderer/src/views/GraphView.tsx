@@ -22,6 +22,7 @@ export function GraphView() {
   const layoutKey = useGraph((s) => s.layoutKey);
   const selectedId = useGraph((s) => s.selectedId);
   const expanded = useGraph((s) => s.expanded);
+  const groupIds = useGraph((s) => s.groupIds);
   const canvas = useRef<GraphCanvasHandle>(null);
 
   useEffect(() => {
@@ -29,7 +30,11 @@ export function GraphView() {
     g.reset();
     void g
       .refresh()
-      .then(() => useGraph.getState().showOverview())
+      .then(() => {
+        // Opened from a campaign: its members as one selected group; otherwise the overview.
+        const pending = useGraph.getState().pendingGroup;
+        return pending ? useGraph.getState().showGroup(pending) : useGraph.getState().showOverview();
+      })
       .catch(showError);
     const offs = [
       api().on('graph.computed', () => useGraph.getState().onChanged()),
@@ -75,6 +80,7 @@ export function GraphView() {
             layoutKey={layoutKey}
             selectedId={selectedId}
             expanded={expanded}
+            groupIds={groupIds}
             onSelect={(id) => void useGraph.getState().select(id).catch(showError)}
             onExpand={(id) => void useGraph.getState().expand(id).catch(showError)}
           />
@@ -94,7 +100,15 @@ function GraphLegend() {
   const edges = useGraph((s) => s.edges.size);
   const mode = useGraph((s) => s.mode);
   const loading = useGraph((s) => s.loading);
-  const what = mode.kind === 'community' ? `community ${mode.id}` : mode.kind === 'ego' ? 'ego graph' : 'most central first';
+  const group = useGraph((s) => s.groupIds.size);
+  const what =
+    mode.kind === 'community'
+      ? `community ${mode.id}`
+      : mode.kind === 'ego'
+        ? 'ego graph'
+        : mode.kind === 'group'
+          ? `campaign “${mode.title}”: ${fmtInt(group)} member addresses selected`
+          : 'most central first';
   return (
     <div className="graph-legend muted small" role="status" data-testid="graph-count">
       {loading ? 'Loading… ' : ''}

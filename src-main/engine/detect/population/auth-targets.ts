@@ -229,7 +229,14 @@ export class AuthTargetDetector {
     const stuffing: MemberStat[] = [];
     const dictionary: MemberStat[] = [];
     const own = (u: string) => (sourcesPer.get(u) ?? 0) <= 1 && !this.seenNames.has(`${ep.service} ${u}`);
-    for (const m of attackers) (m.users.length >= 2 && m.moreUsers === 0 && m.users.every(own) ? stuffing : dictionary).push(m);
+    // Sources that all tried one and the same account are that account's distributed brute force
+    // (its own finding, per account): not bots of a shared dictionary.
+    const focused = new Map<string, number>();
+    for (const m of attackers) if (m.users.length === 1 && m.moreUsers === 0) focused.set(m.users[0]!, (focused.get(m.users[0]!) ?? 0) + 1);
+    for (const m of attackers) {
+      if (m.users.length === 1 && (focused.get(m.users[0]!) ?? 0) >= this.c.minSources) continue;
+      (m.users.length >= 2 && m.moreUsers === 0 && m.users.every(own) ? stuffing : dictionary).push(m);
+    }
     for (const u of sourcesPer.keys()) {
       if (this.seenNames.size >= MAX_SEEN_NAMES) this.seenNames.delete(this.seenNames.values().next().value as string);
       this.seenNames.add(`${ep.service} ${u}`);
