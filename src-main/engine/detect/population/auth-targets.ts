@@ -231,10 +231,21 @@ export class AuthTargetDetector {
     const own = (u: string) => (sourcesPer.get(u) ?? 0) <= 1 && !this.seenNames.has(`${ep.service} ${u}`);
     // Sources that all tried one and the same account are that account's distributed brute force
     // (its own finding, per account): not bots of a shared dictionary.
-    const focused = new Map<string, number>();
-    for (const m of attackers) if (m.users.length === 1 && m.moreUsers === 0) focused.set(m.users[0]!, (focused.get(m.users[0]!) ?? 0) + 1);
+    // Only when that finding fires: else they stay here, where they are still found.
+    const focused = new Map<string, { sources: number; failures: number }>();
     for (const m of attackers) {
-      if (m.users.length === 1 && (focused.get(m.users[0]!) ?? 0) >= this.c.minSources) continue;
+      if (m.users.length !== 1 || m.moreUsers !== 0) continue;
+      const f = focused.get(m.users[0]!) ?? { sources: 0, failures: 0 };
+      f.sources++;
+      f.failures += m.failures;
+      focused.set(m.users[0]!, f);
+    }
+    const ownFinding = (u: string) => {
+      const f = focused.get(u);
+      return f !== undefined && f.sources >= this.c.minSources && f.failures >= this.c.accountMinFailures;
+    };
+    for (const m of attackers) {
+      if (m.users.length === 1 && ownFinding(m.users[0]!)) continue;
       (m.users.length >= 2 && m.moreUsers === 0 && m.users.every(own) ? stuffing : dictionary).push(m);
     }
     for (const u of sourcesPer.keys()) {
