@@ -40,7 +40,9 @@ export function CampaignMembers({ detail }: { detail: IncidentDetail }) {
   const filtered = useMemo(() => {
     const q = query.trim().toLowerCase();
     if (!q) return members;
-    return members.filter((m) => m.ip.includes(q) || m.tried.some((t) => t.toLowerCase().includes(q)) || (q === 'got in' && m.outcome === 'got_in'));
+    return members.filter(
+      (m) => m.ip.includes(q) || m.tried.some((t) => t.toLowerCase().includes(q)) || (q === 'got in' && m.outcome === 'got_in'),
+    );
   }, [members, query]);
   if (detail.incident.kind !== 'campaign') return null;
   const gotIn = members.filter((m) => m.outcome === 'got_in').length;
@@ -51,7 +53,10 @@ export function CampaignMembers({ detail }: { detail: IncidentDetail }) {
   return (
     <section aria-label="Campaign members" id="campaign-members" data-testid="campaign-members">
       <h3>
-        Members <span className="muted small">{fmtInt(detail.incident.memberCount)} addresses{gotIn ? ` · ${gotIn} got in` : ''}</span>
+        Members{' '}
+        <span className="muted small">
+          {fmtInt(detail.incident.memberCount)} addresses{gotIn ? ` · ${gotIn} got in` : ''}
+        </span>
       </h3>
       <div className="toolbar">
         <input
@@ -69,24 +74,26 @@ export function CampaignMembers({ detail }: { detail: IncidentDetail }) {
           Select all in the graph
         </button>
       </div>
-      <table className="grid inc-members">
-        <thead>
-          <tr>
-            <th>Address</th>
-            <th>First seen (UTC)</th>
-            <th>Last seen (UTC)</th>
-            <th className="num">Tries</th>
-            <th>Outcome</th>
-            <th>Tried</th>
-            <th>Incident</th>
-          </tr>
-        </thead>
-        <tbody>
-          {filtered.slice(0, shown).map((m) => (
-            <MemberRow key={m.ip} m={m} onOpen={(id) => void open(id)} />
-          ))}
-        </tbody>
-      </table>
+      <div className="inc-members-wrap">
+        <table className="grid inc-members">
+          <thead>
+            <tr>
+              <th>Address</th>
+              <th>First seen (UTC)</th>
+              <th>Last seen (UTC)</th>
+              <th className="num">Tries</th>
+              <th>Outcome</th>
+              <th>Tried</th>
+              <th>Incident</th>
+            </tr>
+          </thead>
+          <tbody>
+            {filtered.slice(0, shown).map((m) => (
+              <MemberRow key={m.ip} m={m} onOpen={(id) => void open(id)} />
+            ))}
+          </tbody>
+        </table>
+      </div>
       {filtered.length > shown && (
         <button className="ghost small" onClick={() => setShown(shown + PAGE * 5)}>
           Show more ({fmtInt(filtered.length - shown)} not shown)
@@ -107,9 +114,11 @@ function MemberRow({ m, onOpen }: { m: CampaignMember; onOpen: (id: string) => v
       <td className="mono">{fmtShort(m.lastTs)}</td>
       <td className="num">{fmtInt(m.tries)}</td>
       <td>{m.outcome === 'got_in' ? <span className="badge inc-sev critical">got in</span> : <span className="muted">failed</span>}</td>
-      <td className="mono inc-ellipsis" title={m.tried.join(' ')}>
-        {m.tried.slice(0, 6).join(', ')}
-        {m.tried.length > 6 ? ', …' : ''}
+      <td className="mono" title={m.tried.join(' ')}>
+        <span className="inc-ellipsis inc-member-tried">
+          {m.tried.slice(0, 6).join(', ')}
+          {m.tried.length > 6 ? ', …' : ''}
+        </span>
       </td>
       <td>
         {m.incidentId ? (
