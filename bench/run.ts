@@ -8,6 +8,7 @@ import { behaviourSklearn, behaviourTraining } from './behaviour';
 import { importResponsiveness } from './import-responsiveness';
 import { graphAlgorithms, graphBuild, graphExplorer, graphQueries } from './graph';
 import { exportLabelled } from './export';
+import { detect1m } from './detect';
 import { analyzeArchive } from './incidents';
 import { liveIntoCase } from './live-e2e';
 import { sigmaThroughput } from './sigma';
@@ -26,6 +27,7 @@ const BENCHES: Record<string, Bench> = {
   'import-responsiveness': { runs: 3, fn: () => importResponsiveness(1_000_000) },
   'sigma': { runs: 3, fn: sigmaThroughput },
   'analyze-1m': { runs: 3, fn: () => analyzeArchive() },
+  'detect-1m': { runs: 3, fn: detect1m },
   'export-100k': { runs: 3, fn: () => exportLabelled() },
   'graph-build-1m': { runs: 3, fn: () => graphBuild() },
   'graph-queries-1m': { runs: 1, fn: () => graphQueries() },

@@ -114,11 +114,22 @@ export class PopulationStage implements Stage {
         this.probes.add({ id: f.id, ts: f.ts, ip: f.ip, path: f.path, status: f.status, exploit: !probe, service });
     }
     if (f.auth === null || f.ip === null) return;
-    const service = http ? `web ${pathFamily(f.path ?? '/')}@${hostOf(ev)}` : serviceName(ev.app, ev.host);
+    const service = http ? `web ${pathFamily(f.path ?? '/')}@${hostOf(ev)}` : this.authService(ev.app, ev.host);
     const t = { id: f.id, ts: f.ts, ip: f.ip, user: f.user, result: f.auth, invalid: f.invalidUser, weight: f.weight, service };
     this.targets.add(t);
     this.slow.add(t);
   }
+
+  /** sshd@web01 for the line's app and host; runs of one app on one host are the rule, so the last is kept. */
+  private authService(app: string | null, host: string | null): string {
+    const last = this.lastService;
+    if (last !== null && last.app === app && last.host === host) return last.name;
+    const name = serviceName(app, host);
+    this.lastService = { app, host, name };
+    return name;
+  }
+
+  private lastService: { app: string | null; host: string | null; name: string } | null = null;
 
   private drain(sink: AlertSink): void {
     for (const a of this.pending) sink.add(a);

@@ -110,6 +110,8 @@ const MAX_SEEN_NAMES = 100_000;
 
 export class AuthTargetDetector {
   private open = new Map<string, Episode>();
+  /** Per service: its open episode and its accounts' (the same episodes as in `open`). */
+  private slots = new Map<string, { service: Episode | undefined; accounts: Map<string, Episode> }>();
   /** `service account` pairs that attackers tried in earlier episodes (bounded, oldest out first). */
   private seenNames = new Set<string>();
   /** Finding key -> last time of its last report, for continuations. */
@@ -121,22 +123,41 @@ export class AuthTargetDetector {
   ) {}
 
   add(t: AuthTry): void {
-    this.addTo(`target:${t.service}`, t.service, null, t);
-    if (t.user !== null) this.addTo(`target:${t.service} user ${t.user}`, t.service, t.user, t);
+    // Nested lookups: no key string is built per event, only when an episode opens.
+    let slot = this.slots.get(t.service);
+    if (slot === undefined) {
+      slot = { service: undefined, accounts: new Map() };
+      this.slots.set(t.service, slot);
+    }
+    slot.service = this.addTo(slot.service, t.service, null, t);
+    if (t.user === null) return;
+    const before = slot.accounts.get(t.user);
+    const after = this.addTo(before, t.service, t.user, t);
+    if (after !== before && after !== undefined) slot.accounts.set(t.user, after);
   }
 
-  private addTo(key: string, service: string, account: string | null, t: AuthTry): void {
-    let ep = this.open.get(key);
+  /** Adds the try to the target's open episode (opening one for a failure); returns that episode. */
+  private addTo(open: Episode | undefined, service: string, account: string | null, t: AuthTry): Episode | undefined {
+    let ep = open;
     if (ep !== undefined && (t.ts - ep.last >= this.c.gapMs || t.ts - ep.first >= this.c.maxSpanMs)) {
-      this.open.delete(key);
-      this.judge(ep);
+      this.close(ep);
       ep = undefined;
     }
+    // A success matters only for a source that already failed here (did it get in; is it an office
+    // whose people mostly log in): it opens nothing. Most logins succeed, and tracking them all
+    // cost more than everything else here.
+    if (t.result === 'success' && (ep === undefined || !ep.members.has(t.ip))) return ep;
     if (ep === undefined) {
       if (this.open.size >= this.c.maxOpen) this.evictOldest();
+      const key = account === null ? `target:${service}` : `target:${service} user ${account}`;
       ep = { key, service, account, first: t.ts, last: t.ts, members: new Map(), accounts: new Map(), moreAccounts: 0, evidence: [] };
       this.open.set(key, ep);
     }
+    this.record(ep, t);
+    return ep;
+  }
+
+  private record(ep: Episode, t: AuthTry): void {
     if (t.ts < ep.first) ep.first = t.ts;
     if (t.ts > ep.last) ep.last = t.ts;
     let m = ep.members.get(t.ip);
@@ -157,17 +178,11 @@ export class AuthTargetDetector {
 
   /** Close the episodes the watermark has left behind. */
   advance(watermark: number): void {
-    for (const [k, ep] of this.open) {
-      if (watermark - ep.last >= this.c.gapMs || watermark - ep.first >= this.c.maxSpanMs) {
-        this.open.delete(k);
-        this.judge(ep);
-      }
-    }
+    for (const ep of [...this.open.values()]) if (watermark - ep.last >= this.c.gapMs || watermark - ep.first >= this.c.maxSpanMs) this.close(ep);
   }
 
   flush(): void {
-    for (const ep of this.open.values()) this.judge(ep);
-    this.open.clear();
+    for (const ep of [...this.open.values()]) this.close(ep);
   }
 
   get openCount(): number {
@@ -196,15 +211,32 @@ export class AuthTargetDetector {
         { ...ep, members: new Map(ep.members.map((m) => [m.ip, cloneMember(m)])), accounts: new Map(ep.accounts), evidence: [...ep.evidence] },
       ]),
     );
+    this.slots = new Map();
+    for (const ep of this.open.values()) {
+      let slot = this.slots.get(ep.service);
+      if (slot === undefined) this.slots.set(ep.service, (slot = { service: undefined, accounts: new Map() }));
+      if (ep.account === null) slot.service = ep;
+      else slot.accounts.set(ep.account, ep);
+    }
   }
 
   private evictOldest(): void {
     let oldest: Episode | null = null;
     for (const ep of this.open.values()) if (oldest === null || ep.last < oldest.last) oldest = ep;
-    if (oldest) {
-      this.open.delete(oldest.key);
-      this.judge(oldest);
+    if (oldest) this.close(oldest);
+  }
+
+  /** Ends an episode: out of the open ones, then judged. */
+  private close(ep: Episode): void {
+    this.open.delete(ep.key);
+    const slot = this.slots.get(ep.service);
+    if (slot) {
+      if (ep.account === null) {
+        if (slot.service === ep) slot.service = undefined;
+      } else if (slot.accounts.get(ep.account) === ep) slot.accounts.delete(ep.account);
+      if (slot.service === undefined && slot.accounts.size === 0) this.slots.delete(ep.service);
     }
+    this.judge(ep);
   }
 
   private judge(ep: Episode): void {

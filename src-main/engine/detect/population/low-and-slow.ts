@@ -39,6 +39,8 @@ export interface SlowFinding extends Omit<TargetFinding, 'pattern' | 'account' |
 }
 
 interface Record_ {
+  /** Event time it last moved to the back of the open map. */
+  moved: number;
   member: MemberStat;
   service: string;
   times: number[];
@@ -62,18 +64,22 @@ export class LowAndSlowDetector {
       this.judge(r);
       r = undefined;
     }
+    // Only a source that fails is worth a record; its successes count once it has one.
+    if (r === undefined && t.result === 'success') return;
     if (r === undefined) {
       if (this.open.size >= this.c.maxOpen) {
         const [k, stalest] = this.open.entries().next().value as [string, Record_];
         this.open.delete(k);
         this.judge(stalest);
       }
-      r = { member: newMember(t.ip, t.ts, t.result), service: t.service, times: [], evidence: [] };
-    } else {
-      // Most recently active last, so eviction and expiry start at the stalest.
+      r = { member: newMember(t.ip, t.ts, t.result), service: t.service, times: [], evidence: [], moved: t.ts };
+      this.open.set(t.ip, r);
+    } else if (t.ts - r.moved >= 60_000) {
+      // Most recently active last (to within a minute), so eviction and expiry start at the stalest.
       this.open.delete(t.ip);
+      this.open.set(t.ip, r);
+      r.moved = t.ts;
     }
-    this.open.set(t.ip, r);
     addTry(r.member, t.id, t.ts, t.user, t.result, t.invalid, t.weight);
     if (r.times.length < MAX_TIMES) r.times.push(t.ts);
     if (t.result === 'failure' && r.evidence.length < 200) r.evidence.push(t.id);
@@ -97,7 +103,9 @@ export class LowAndSlowDetector {
   }
 
   restore(s: { open: Record_[] } | undefined): void {
-    this.open = new Map((s?.open ?? []).map((r) => [r.member.ip, { ...r, member: cloneMember(r.member), times: [...r.times], evidence: [...r.evidence] }]));
+    this.open = new Map(
+      (s?.open ?? []).map((r) => [r.member.ip, { ...r, moved: r.moved ?? r.member.last, member: cloneMember(r.member), times: [...r.times], evidence: [...r.evidence] }]),
+    );
   }
 
   private judge(r: Record_): void {

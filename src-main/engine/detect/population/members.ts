@@ -64,7 +64,8 @@ export function addTry(m: MemberStat, id: number, ts: number, user: string | nul
     m.successes += weight;
     if (m.successEvidence.length < MAX_EVIDENCE) m.successEvidence.push(id);
   }
-  if (user !== null && !m.users.includes(user)) {
+  // Bots try one name after another, staff the same one again: look at the last name first.
+  if (user !== null && m.users[m.users.length - 1] !== user && !m.users.includes(user)) {
     if (m.users.length < MAX_USERS) m.users.push(user);
     else m.moreUsers++;
   }
