@@ -103,10 +103,19 @@ export class PopulationStage implements Stage {
     const http = ev.action === 'http_request' || (ev.method !== null && ev.status !== null);
     // Most lines are neither a login nor a web answer: skip them before any string work.
     if (!http && (ev.action === null || !AUTH_ACTIONS.has(ev.action))) return;
+    if (!http) {
+      if (ev.ts > this.maxTs) this.maxTs = ev.ts;
+      const login = this.facts.loginOf(ev);
+      if (login === null || login.result === null || ev.src_ip === null) return;
+      const t = { id: ev.id, ts: ev.ts, ip: ev.src_ip, user: login.user, result: login.result, invalid: login.invalid, weight: login.weight, service: this.authService(ev.app, ev.host) };
+      this.targets.add(t);
+      this.slow.add(t);
+      return;
+    }
     const f = this.facts.extract(ev);
     if (f === null) return;
     if (f.ts > this.maxTs) this.maxTs = f.ts;
-    if (http && f.status !== null && f.path !== null) {
+    if (f.status !== null && f.path !== null) {
       const service = `${ev.app ?? 'web'}@${hostOf(ev)}`;
       this.paths.add({ id: f.id, ts: f.ts, ip: f.ip, status: f.status, service, family: pathFamily(canonicalPath(f.path)) });
       const probe = f.status >= 400 && f.status < 500 && f.auth === null;
@@ -114,7 +123,7 @@ export class PopulationStage implements Stage {
         this.probes.add({ id: f.id, ts: f.ts, ip: f.ip, path: f.path, status: f.status, exploit: !probe, service });
     }
     if (f.auth === null || f.ip === null) return;
-    const service = http ? `web ${pathFamily(f.path ?? '/')}@${hostOf(ev)}` : this.authService(ev.app, ev.host);
+    const service = `web ${pathFamily(f.path ?? '/')}@${hostOf(ev)}`;
     const t = { id: f.id, ts: f.ts, ip: f.ip, user: f.user, result: f.auth, invalid: f.invalidUser, weight: f.weight, service };
     this.targets.add(t);
     this.slow.add(t);

@@ -94,16 +94,14 @@ export class EventFactExtractor {
         auth = login;
         if (user === null) user = UNKNOWN_WEB_USER;
       }
-    } else if (ev.action !== null && AUTH_ACTIONS.has(ev.action) && !ev.message.includes('pam_unix(')) {
-      // "Invalid user x" is a failed attempt whatever outcome the parser gave it.
-      const isInvalidLine = ev.action === 'ssh_invalid_user';
-      auth = isInvalidLine ? 'failure' : ev.outcome === 'unknown' ? null : ev.outcome;
-      invalidUser = isInvalidLine || INVALID_USER_MARK.test(ev.message);
-      // Bots try the empty name too; dropping those attempts hid whole brute-force waves.
-      if (auth !== null && user === null && invalidUser && EMPTY_INVALID_USER.test(ev.message)) user = EMPTY_USER_NAME;
-      const rep = REPEATED.exec(ev.message);
-      if (rep) weight = Math.max(1, Math.min(1000, Number(rep[1])));
-      if (auth !== null && invalidUser && ev.src_ip !== null && user !== null) auth = this.dedupeInvalidUser(ev, ts, user, auth);
+    } else {
+      const login = this.loginOf(ev);
+      if (login !== null) {
+        auth = login.result;
+        user = login.user;
+        invalidUser = login.invalid;
+        weight = login.weight;
+      }
     }
 
     return {
@@ -122,6 +120,32 @@ export class EventFactExtractor {
       scanner: http ? scannerAgent(ev.user_agent) : null,
       offHours: isOffHours(ts, this.businessHours),
     };
+  }
+
+  /**
+   * The login attempt a non-web line stands for (result null: the twin of one already counted), or
+   * null for no login: the part of `extract` that detectors
+   * keyed on accounts and services need, without the rest (which costs more than it saves them).
+   * Shares `extract`'s pairing of "Invalid user" lines, so use one or the other per extractor.
+   */
+  loginOf(ev: NormalizedEvent): { user: string | null; result: AuthResult | null; invalid: boolean; weight: number } | null {
+    if (ev.ts === null || ev.action === null || !AUTH_ACTIONS.has(ev.action) || ev.message.includes('pam_unix(')) return null;
+    // "Invalid user x" is a failed attempt whatever outcome the parser gave it.
+    const isInvalidLine = ev.action === 'ssh_invalid_user';
+    let result: AuthResult | null = isInvalidLine ? 'failure' : ev.outcome === 'unknown' ? null : ev.outcome;
+    if (result === null) return null;
+    let user = ev.user !== null && ev.user !== '' && ev.user !== '-' ? ev.user : null;
+    const invalid = isInvalidLine || INVALID_USER_MARK.test(ev.message);
+    // Bots try the empty name too; dropping those attempts hid whole brute-force waves.
+    if (user === null && invalid && EMPTY_INVALID_USER.test(ev.message)) user = EMPTY_USER_NAME;
+    let weight = 1;
+    if (ev.message.startsWith('message repeated')) {
+      const rep = REPEATED.exec(ev.message);
+      if (rep) weight = Math.max(1, Math.min(1000, Number(rep[1])));
+    }
+    // The "Failed password" twin of an "Invalid user" line: the same attempt, not counted again.
+    if (invalid && ev.src_ip !== null && user !== null) result = this.dedupeInvalidUser(ev, ev.ts, user, result);
+    return { user, result, invalid, weight };
   }
 
   private dedupeInvalidUser(ev: NormalizedEvent, ts: number, user: string, auth: AuthResult): AuthResult | null {
