@@ -18,16 +18,27 @@ export interface EngineBuild {
 
 export const THIS_BUILD: EngineBuild = { engineJs: join(ROOT, 'out', 'main', 'engine.js'), rulesDir: join(ROOT, 'resources', 'sigma') };
 
-type Payload = { scope?: string; importId?: number | null; events: number; alerts: number; status: string; stageMs?: Record<string, number> };
+type Payload = {
+  scope?: string;
+  importId?: number | null;
+  events: number;
+  alerts: number;
+  status: string;
+  stageMs?: Record<string, number>;
+};
 
-async function withEngine<T>(build: EngineBuild, fn: (call: (m: string, i?: unknown) => Promise<unknown>, next: (scope: string) => Promise<Payload>) => Promise<T>): Promise<T> {
+async function withEngine<T>(
+  build: EngineBuild,
+  fn: (call: (m: string, i?: unknown) => Promise<unknown>, next: (scope: string) => Promise<Payload>) => Promise<T>,
+): Promise<T> {
   const dataDir = mkdtempSync(join(BENCH_DIR, 'detect-data-'));
   const link = new WorkerEngineLink(build.engineJs, { dataDir, version: 'bench', rulesDir: build.rulesDir });
   const waiting: { scope: string; resolve: (p: Payload) => void }[] = [];
   link.onEvent((name, payload) => {
     if (name !== 'detect.finished') return;
     const p = payload as Payload;
-    for (const w of waiting.splice(0)) if (w.scope === p.scope) w.resolve(p);
+    for (const w of waiting.splice(0))
+      if (w.scope === p.scope) w.resolve(p);
       else waiting.push(w);
   });
   const call = async (method: string, input: unknown = {}) => {

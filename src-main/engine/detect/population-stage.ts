@@ -107,7 +107,16 @@ export class PopulationStage implements Stage {
       if (ev.ts > this.maxTs) this.maxTs = ev.ts;
       const login = this.facts.loginOf(ev);
       if (login === null || login.result === null || ev.src_ip === null) return;
-      const t = { id: ev.id, ts: ev.ts, ip: ev.src_ip, user: login.user, result: login.result, invalid: login.invalid, weight: login.weight, service: this.authService(ev.app, ev.host) };
+      const t = {
+        id: ev.id,
+        ts: ev.ts,
+        ip: ev.src_ip,
+        user: login.user,
+        result: login.result,
+        invalid: login.invalid,
+        weight: login.weight,
+        service: this.authService(ev.app, ev.host),
+      };
       this.targets.add(t);
       this.slow.add(t);
       return;
@@ -164,7 +173,13 @@ export class PopulationStage implements Stage {
       details: {
         summary: f.summary,
         target: { service: f.service, account: f.account },
-        facts: { sources: f.members.length, failures: f.failures, successes: f.successes, accounts: f.accounts, invalid_share: round2(f.invalidShare) },
+        facts: {
+          sources: f.members.length,
+          failures: f.failures,
+          successes: f.successes,
+          accounts: f.accounts,
+          invalid_share: round2(f.invalidShare),
+        },
         users: f.users,
         members: f.members,
       },
@@ -184,7 +199,13 @@ export class PopulationStage implements Stage {
       key: f.key,
       entities: [{ type: 'ip', value: f.ip }, ...f.users.slice(0, 20).map((u) => ({ type: 'user', value: u }))],
       evidence: f.evidence,
-      details: { summary: f.summary, target: { service: f.service, account: null }, facts: { failures: f.failures, successes: f.successes }, users: f.users, members: f.members },
+      details: {
+        summary: f.summary,
+        target: { service: f.service, account: null },
+        facts: { failures: f.failures, successes: f.successes },
+        users: f.users,
+        members: f.members,
+      },
       tags: TAGS[f.pattern] ?? [],
     });
   }
@@ -223,7 +244,13 @@ export class PopulationStage implements Stage {
       key: f.key,
       entities: f.members.slice(0, ENTITY_MEMBERS).map((m) => ({ type: 'ip', value: m.ip })),
       evidence: f.evidence,
-      details: { summary: f.summary, target: { service: f.service }, facts: { sources: f.members.length, requests: f.requests }, paths: f.paths, members: f.members },
+      details: {
+        summary: f.summary,
+        target: { service: f.service },
+        facts: { sources: f.members.length, requests: f.requests },
+        paths: f.paths,
+        members: f.members,
+      },
       tags: TAGS[f.pattern] ?? [],
     });
   }

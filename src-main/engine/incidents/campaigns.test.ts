@@ -27,11 +27,25 @@ describe('campaigns on held-out internet scenarios', () => {
         expect(score.recall, score.missed.join('\n')).toBeGreaterThanOrEqual(0.95);
         expect(score.precision, score.falsePositives.join('\n')).toBeGreaterThanOrEqual(0.95);
         // Every kind of attack is there at least once, distributed ones included.
-        for (const kind of ['botnet', 'distributed_stuffing', 'distributed_brute_force', 'low_and_slow', 'worm', 'outage', 'web_brute_force'])
-          expect(sc.truth.some((t) => t.kind === kind), kind).toBe(true);
+        for (const kind of [
+          'botnet',
+          'distributed_stuffing',
+          'distributed_brute_force',
+          'low_and_slow',
+          'worm',
+          'outage',
+          'web_brute_force',
+        ])
+          expect(
+            sc.truth.some((t) => t.kind === kind),
+            kind,
+          ).toBe(true);
         const crawlers = new Set(sc.events.filter((e) => CRAWLER_AGENT.test(e.user_agent ?? '')).map((e) => e.src_ip));
         for (const row of run.rows.filter((r) => ATTACK_ROW_CATEGORIES.includes(r.category))) {
-          const addresses = [...row.entities.filter((e) => e.type === 'ip').map((e) => e.value), ...(run.members.get(row.id) ?? []).map((m) => m.ip)];
+          const addresses = [
+            ...row.entities.filter((e) => e.type === 'ip').map((e) => e.value),
+            ...(run.members.get(row.id) ?? []).map((m) => m.ip),
+          ];
           for (const ip of addresses) {
             expect(ip.startsWith('10.'), `staff ${ip} in ${row.title}`).toBe(false);
             expect(crawlers.has(ip), `crawler ${ip} in ${row.title}`).toBe(false);
@@ -87,7 +101,9 @@ describe('a month of botnet noise on one SSH host (held-out seed)', () => {
       const detail = await run.engine.call<IncidentDetail>('incidents.get', { id: campaign.id, evidenceLimit: 50 });
       expect(detail.members.length).toBe(campaign.memberCount);
       expect(detail.members[0]).toMatchObject({ outcome: 'got_in', lifted: true });
-      expect(detail.incident.summary).toMatch(/^SSH dictionary attack: \d+ addresses over \d+(\.\d)? days, the same \d+\+? account names \(.+\), 2 got in/);
+      expect(detail.incident.summary).toMatch(
+        /^SSH dictionary attack: \d+ addresses over \d+(\.\d)? days, the same \d+\+? account names \(.+\), 2 got in/,
+      );
       expect(detail.evidence.length).toBeGreaterThan(0);
       // Members a campaign stands for are listed by campaign, not in the queue.
       const page = await run.engine.call<IncidentsPage>('incidents.list', { campaignId: campaign.id, limit: 10_000 });
@@ -109,7 +125,11 @@ describe('a month of botnet noise on one SSH host (held-out seed)', () => {
       await rerun;
       const after = await run.engine.call<IncidentsPage>('incidents.list', { limit: 10_000 });
       expect(after.rows.find((r) => r.id === campaign.id)).toBeUndefined();
-      for (const w of wins) expect(after.rows.some((r) => r.groupKey === `ip:${w.key}` && r.severity === 'critical'), w.key).toBe(true);
+      for (const w of wins)
+        expect(
+          after.rows.some((r) => r.groupKey === `ip:${w.key}` && r.severity === 'critical'),
+          w.key,
+        ).toBe(true);
     } finally {
       await run.engine.link.close();
     }

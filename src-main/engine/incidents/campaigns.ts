@@ -136,7 +136,13 @@ export function groupCampaigns(drafts: IncidentDraft[]): IncidentDraft[] {
 
 function profileOf(d: IncidentDraft): Profile | null {
   const family: Family | null =
-    d.category === 'auth_attack' ? 'auth' : d.category === 'scanner' ? 'scan' : d.category === 'app_error' && d.pattern === 'error_burst' ? 'errors' : null;
+    d.category === 'auth_attack'
+      ? 'auth'
+      : d.category === 'scanner'
+        ? 'scan'
+        : d.category === 'app_error' && d.pattern === 'error_burst'
+          ? 'errors'
+          : null;
   if (family === null) return null;
   const population = isTargetKey(d.actor);
   if (!population && !d.actor?.startsWith('ip:')) return null;
@@ -163,7 +169,10 @@ function profileOf(d: IncidentDraft): Profile | null {
       failures: own?.failures ?? 0,
       successes: own?.successes ?? (got ? 1 : 0),
       outcome: got ? 'got_in' : (own?.outcome ?? 'failed'),
-      tried: [...tokens].filter((t) => !t.startsWith('rule:')).slice(0, 12).map(untoken),
+      tried: [...tokens]
+        .filter((t) => !t.startsWith('rule:'))
+        .slice(0, 12)
+        .map(untoken),
       evidence: d.evidence.slice(0, 3),
       incidentId: d.id,
       lifted: got,
@@ -211,7 +220,10 @@ function alertMembers(a: ClassifiedAlert): CampaignMember[] {
       successes,
       outcome: m['outcome'] === 'got_in' ? 'got_in' : 'failed',
       tried: Array.isArray(m['users']) ? (m['users'] as string[]).filter((u) => u !== '(unknown)').slice(0, 12) : [],
-      evidence: [...(Array.isArray(m['successEvidence']) ? (m['successEvidence'] as number[]) : []), ...(Array.isArray(m['evidence']) ? (m['evidence'] as number[]) : [])].slice(0, 4),
+      evidence: [
+        ...(Array.isArray(m['successEvidence']) ? (m['successEvidence'] as number[]) : []),
+        ...(Array.isArray(m['evidence']) ? (m['evidence'] as number[]) : []),
+      ].slice(0, 4),
       incidentId: null,
       lifted: false,
     });
@@ -240,7 +252,11 @@ function mergeMember(into: Map<string, CampaignMember>, m: CampaignMember): void
 /** Got in: a compromise finding, a success listed for it, or a 2xx answer to an exploit path. */
 function gotIn(d: IncidentDraft): boolean {
   if (d.pattern === 'possible_compromise') return true;
-  return d.alerts.some((a) => a.pattern === 'possible_compromise' || Number((a.alert.details['facts'] as Record<string, unknown> | undefined)?.['exploit_ok'] ?? 0) > 0);
+  return d.alerts.some(
+    (a) =>
+      a.pattern === 'possible_compromise' ||
+      Number((a.alert.details['facts'] as Record<string, unknown> | undefined)?.['exploit_ok'] ?? 0) > 0,
+  );
 }
 
 function triesOf(d: IncidentDraft): number {
@@ -278,7 +294,8 @@ function bestCluster(p: Profile, clusters: Cluster[], idf: Map<string, number>):
     if (p.services.size > 0 && c.services.size > 0 && ![...p.services].some((s) => c.services.has(s))) continue;
     // Alike means alike in volume too: one address hammering root 200 times is not one of the
     // bots that try it three times each (a compromise joins whatever it came from).
-    if (!p.population && p.group !== null && c.typicalTries !== null && triesOf(p.draft) > HEAVY_FACTOR * Math.max(3, c.typicalTries)) continue;
+    if (!p.population && p.group !== null && c.typicalTries !== null && triesOf(p.draft) > HEAVY_FACTOR * Math.max(3, c.typicalTries))
+      continue;
     let held = 0;
     for (const t of p.tokens) if (inCore(c, t)) held += idf.get(t) ?? 0;
     const score = total > 0 ? held / total : 0;
@@ -324,17 +341,27 @@ function campaignOf(c: Cluster): IncidentDraft[] {
   const standing = [...members.values()].filter((m) => m.outcome !== 'got_in').length;
   if (standing < 2 || (c.profiles.length < 2 && !hasPopulation)) return [];
 
-  const memberList = [...members.values()].sort((a, b) => Number(b.lifted) - Number(a.lifted) || b.tries - a.tries || a.firstTs - b.firstTs || (a.ip < b.ip ? -1 : 1));
+  const memberList = [...members.values()].sort(
+    (a, b) => Number(b.lifted) - Number(a.lifted) || b.tries - a.tries || a.firstTs - b.firstTs || (a.ip < b.ip ? -1 : 1),
+  );
   // What the members share, in the terms that say most: accounts, else paths, else rules.
   const has = (prefix: string) => [...c.vocabulary.keys()].some((t) => t.startsWith(prefix));
   const kind = has('u:') ? 'accounts' : has('p:') ? 'paths' : 'rules';
   const prefix = kind === 'accounts' ? 'u:' : kind === 'paths' ? 'p:' : 'rule:';
-  const shared = [...c.vocabulary.entries()]
-    .filter(([t]) => t.startsWith(prefix))
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const shared = [...c.vocabulary.entries()].filter(([t]) => t.startsWith(prefix)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const services = [...c.services].sort();
   const first = Math.min(...memberList.map((m) => m.firstTs));
-  const id = 'cmp_' + createHash('sha256').update(`${c.family}|${shared.slice(0, 5).map(([t]) => t).join(',')}|${services.join(',')}|${Math.floor(first / 3_600_000)}`).digest('hex').slice(0, 16);
+  const id =
+    'cmp_' +
+    createHash('sha256')
+      .update(
+        `${c.family}|${shared
+          .slice(0, 5)
+          .map(([t]) => t)
+          .join(',')}|${services.join(',')}|${Math.floor(first / 3_600_000)}`,
+      )
+      .digest('hex')
+      .slice(0, 16);
 
   const alerts: ClassifiedAlert[] = [];
   const seen = new Set<number>();
@@ -407,7 +434,9 @@ function campaignOf(c: Cluster): IncidentDraft[] {
 
 /** A member that got in with no incident of its own (a stuffed account that worked): it gets one. */
 function liftedDraft(m: CampaignMember, campaign: IncidentDraft, c: Cluster): IncidentDraft {
-  const alerts = campaign.alerts.filter((a) => Array.isArray(a.alert.details['members']) && (a.alert.details['members'] as { ip?: string }[]).some((x) => x.ip === m.ip));
+  const alerts = campaign.alerts.filter(
+    (a) => Array.isArray(a.alert.details['members']) && (a.alert.details['members'] as { ip?: string }[]).some((x) => x.ip === m.ip),
+  );
   const d: IncidentDraft = {
     id: incidentId(`ip:${m.ip}|${campaign.id}`, m.firstTs),
     category: campaign.category,

@@ -22,7 +22,8 @@ function label(d: IncidentDraft): string {
   const web = c.services.some((s) => s.startsWith('web ')) || c.family !== 'auth';
   let words = PATTERN_WORDS[d.pattern ?? ''] ?? (d.pattern ?? 'campaign').replace(/_/g, ' ');
   if (d.pattern === 'brute_force' && c.sharedKind === 'accounts' && c.shared.length >= 5) words = 'dictionary attack';
-  if (d.pattern === 'distributed_brute_force' && c.sharedKind === 'accounts' && c.shared.length <= 3) words = `distributed brute force on ${c.shared.join(', ')}`;
+  if (d.pattern === 'distributed_brute_force' && c.sharedKind === 'accounts' && c.shared.length <= 3)
+    words = `distributed brute force on ${c.shared.join(', ')}`;
   if (c.family === 'scan' && c.sharedKind === 'paths') words = 'probe wave';
   const where = ssh && !web ? 'SSH ' : web && !ssh && c.family === 'auth' ? 'Web login ' : c.family === 'scan' ? 'Web ' : '';
   const text = `${where}${words}`;
@@ -61,7 +62,8 @@ export function campaignSummary(d: IncidentDraft): string {
 export function campaignFacts(d: IncidentDraft): string[] {
   const c = d.campaign!;
   const facts: string[] = [];
-  if (d.firstTs !== null && d.lastTs !== null) facts.push(`Active from ${when(d.firstTs)} to ${when(d.lastTs)} (${span(d.lastTs - d.firstTs)}).`);
+  if (d.firstTs !== null && d.lastTs !== null)
+    facts.push(`Active from ${when(d.firstTs)} to ${when(d.lastTs)} (${span(d.lastTs - d.firstTs)}).`);
   const tries = c.members.reduce((s, m) => s + m.tries, 0);
   const top = [...c.members].sort((a, b) => b.tries - a.tries).slice(0, 3);
   facts.push(
@@ -74,7 +76,10 @@ export function campaignFacts(d: IncidentDraft): string[] {
       `${c.members.length - own} of the addresses had too few tries for an incident of their own and were seen by the per-target detectors.`,
   );
   if (c.services.length) facts.push(`Target${c.services.length === 1 ? '' : 's'}: ${list(c.services, 5)}.`);
-  if (c.shared.length) facts.push(`Shared ${c.sharedKind === 'paths' ? 'paths' : c.sharedKind === 'accounts' ? 'account names' : 'rules'}, most common first: ${list(c.shared, 15)}.`);
+  if (c.shared.length)
+    facts.push(
+      `Shared ${c.sharedKind === 'paths' ? 'paths' : c.sharedKind === 'accounts' ? 'account names' : 'rules'}, most common first: ${list(c.shared, 15)}.`,
+    );
   if (d.tags.length) facts.push(`ATT&CK: ${d.tags.map((t) => t.replace(/^attack\./, '').toUpperCase()).join(', ')}.`);
   return facts;
 }

@@ -20,7 +20,11 @@ export interface InternetRun {
   casePath: string;
 }
 
-export async function runInternetScenario(seed: number, kind: InternetKind, opts: { days?: number; bots?: number } = {}): Promise<InternetRun> {
+export async function runInternetScenario(
+  seed: number,
+  kind: InternetKind,
+  opts: { days?: number; bots?: number } = {},
+): Promise<InternetRun> {
   const dir = tempDir('vigil-net-');
   const written = writeInternetScenario(join(dir, 'logs'), seed, kind, opts);
   const engine = new TestEngine(join(dir, 'data'));
@@ -31,7 +35,9 @@ export async function runInternetScenario(seed: number, kind: InternetKind, opts
   await engine.next<{ importId: number | null }>('detect.finished', (r) => r.importId === last, 600_000);
   const page = await engine.call<IncidentsPage>('incidents.list', { limit: 10_000 });
   const members = new Map<string, CampaignMember[]>();
-  for (const r of page.rows) if (r.kind === 'campaign') members.set(r.id, (await engine.call<IncidentDetail>('incidents.get', { id: r.id, evidenceLimit: 0 })).members);
+  for (const r of page.rows)
+    if (r.kind === 'campaign')
+      members.set(r.id, (await engine.call<IncidentDetail>('incidents.get', { id: r.id, evidenceLimit: 0 })).members);
   return { written, rows: page.rows, members, engine, casePath };
 }
 
@@ -40,7 +46,8 @@ const SLACK_MS = 10 * 60_000;
 /** Does this queue row stand for this truth: the address itself, a member of the campaign, or the target that failed? */
 export function covers(row: IncidentRow, members: readonly CampaignMember[], t: InternetTruth): boolean {
   const overlaps = (a: number | null, b: number | null) => (a ?? 0) <= t.end + SLACK_MS && (b ?? 0) >= t.start - SLACK_MS;
-  if (t.keyKind === 'target') return row.groupKey.startsWith('target:') && row.groupKey.endsWith(` ${t.key}`) && overlaps(row.firstTs, row.lastTs);
+  if (t.keyKind === 'target')
+    return row.groupKey.startsWith('target:') && row.groupKey.endsWith(` ${t.key}`) && overlaps(row.firstTs, row.lastTs);
   if (row.groupKey === `ip:${t.key}`) return overlaps(row.firstTs, row.lastTs);
   return members.some((m) => m.ip === t.key && !m.lifted && overlaps(m.firstTs, m.lastTs));
 }
@@ -66,7 +73,11 @@ export const ATTACK_ROW_CATEGORIES = ['auth_attack', 'scanner', 'app_error'];
  * attack category that cover at least one truth of their category (a campaign of 200 bots is one
  * true row, not 200).
  */
-export function scoreInternet(rows: readonly IncidentRow[], members: ReadonlyMap<string, CampaignMember[]>, truth: readonly InternetTruth[]): InternetScore {
+export function scoreInternet(
+  rows: readonly IncidentRow[],
+  members: ReadonlyMap<string, CampaignMember[]>,
+  truth: readonly InternetTruth[],
+): InternetScore {
   const missed: string[] = [];
   const wrong: string[] = [];
   let found = 0;

@@ -39,7 +39,9 @@ async function exportTo(format: string): Promise<{ r: ExportResult; text: string
 describe('campaigns in exports', () => {
   it('JSON: the campaign with its members', async () => {
     const { text } = await exportTo('json');
-    const doc = JSON.parse(text) as { incidents: { id: string; kind: string; campaignId: string | null; members: { ip: string; tries: number; outcome: string }[] }[] };
+    const doc = JSON.parse(text) as {
+      incidents: { id: string; kind: string; campaignId: string | null; members: { ip: string; tries: number; outcome: string }[] }[];
+    };
     const c = doc.incidents.find((i) => i.id === campaign.id)!;
     expect(c.kind).toBe('campaign');
     expect(c.members.map((m) => m.ip).sort()).toEqual(detail.members.map((m) => m.ip).sort());
@@ -51,17 +53,26 @@ describe('campaigns in exports', () => {
     const { text } = await exportTo('csv');
     const lines = text.trimEnd().split('\n');
     const head = lines[0]!.split(',');
-    expect(head).toEqual(expect.arrayContaining(['kind', 'campaign_id', 'member_ip', 'member_first', 'member_last', 'member_tries', 'member_outcome']));
+    expect(head).toEqual(
+      expect.arrayContaining(['kind', 'campaign_id', 'member_ip', 'member_first', 'member_last', 'member_tries', 'member_outcome']),
+    );
     const memberRows = lines.filter((l) => l.startsWith(campaign.id) && /,campaign,/.test(l) && /\d+\.\d+\.\d+\.\d+,\d{4}-/.test(l));
     expect(memberRows.length).toBe(detail.members.length);
   });
 
   it('Timesketch: a line per member at its first time', async () => {
     const { text } = await exportTo('timesketch');
-    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const members = lines.filter((l) => l['data_type'] === 'vigil:campaign_member' && l['campaign_id'] === campaign.id);
     expect(members.length).toBe(detail.members.length);
-    expect(members[0]).toMatchObject({ timestamp_desc: 'Campaign Member First Seen', src_ip: expect.any(String), tries: expect.any(Number) });
+    expect(members[0]).toMatchObject({
+      timestamp_desc: 'Campaign Member First Seen',
+      src_ip: expect.any(String),
+      tries: expect.any(Number),
+    });
   });
 
   it('STIX 2.1: a Campaign object that validates, with the members as observables of the report', async () => {
@@ -92,7 +103,9 @@ describe('campaigns in exports', () => {
 
   it('MISP: an ip-src attribute per member, tagged with the campaign', async () => {
     const { text } = await exportTo('misp');
-    const attrs = (JSON.parse(text) as { Event: { Attribute: { type: string; value: string; comment: string; Tag: { name: string }[] }[] } }).Event.Attribute;
+    const attrs = (
+      JSON.parse(text) as { Event: { Attribute: { type: string; value: string; comment: string; Tag: { name: string }[] }[] } }
+    ).Event.Attribute;
     const members = attrs.filter((a) => a.type === 'ip-src' && a.comment.startsWith(`member of campaign ${campaign.id}`));
     expect(members.map((a) => a.value).sort()).toEqual(detail.members.map((m) => m.ip).sort());
     expect(members[0]!.Tag.map((t) => t.name)).toContain(`vigil:campaign="${campaign.id}"`);
@@ -101,9 +114,12 @@ describe('campaigns in exports', () => {
 
 describe('a campaign in the graph', () => {
   it('gives its member addresses as one group, with what they share', async () => {
-    const g = await engine.call<{ nodes: { id: number; type: string; value: string }[]; edges: unknown[]; group: number[]; title: string }>('graph.getGroup', {
-      campaignId: campaign.id,
-    });
+    const g = await engine.call<{ nodes: { id: number; type: string; value: string }[]; edges: unknown[]; group: number[]; title: string }>(
+      'graph.getGroup',
+      {
+        campaignId: campaign.id,
+      },
+    );
     expect(g.title).toBe(campaign.title);
     const byId = new Map(g.nodes.map((n) => [n.id, n]));
     const groupValues = g.group.map((id) => byId.get(id)!.value).sort();

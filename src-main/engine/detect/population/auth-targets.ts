@@ -178,7 +178,8 @@ export class AuthTargetDetector {
 
   /** Close the episodes the watermark has left behind. */
   advance(watermark: number): void {
-    for (const ep of [...this.open.values()]) if (watermark - ep.last >= this.c.gapMs || watermark - ep.first >= this.c.maxSpanMs) this.close(ep);
+    for (const ep of [...this.open.values()])
+      if (watermark - ep.last >= this.c.gapMs || watermark - ep.first >= this.c.maxSpanMs) this.close(ep);
   }
 
   flush(): void {
@@ -208,7 +209,12 @@ export class AuthTargetDetector {
     this.open = new Map(
       (s?.open ?? []).map((ep) => [
         ep.key,
-        { ...ep, members: new Map(ep.members.map((m) => [m.ip, cloneMember(m)])), accounts: new Map(ep.accounts), evidence: [...ep.evidence] },
+        {
+          ...ep,
+          members: new Map(ep.members.map((m) => [m.ip, cloneMember(m)])),
+          accounts: new Map(ep.accounts),
+          evidence: [...ep.evidence],
+        },
       ]),
     );
     this.slots = new Map();
@@ -248,7 +254,13 @@ export class AuthTargetDetector {
       const anonymous = ep.account === '(unknown)';
       const tries = attackers.reduce((s, m) => s + m.failures + m.successes, 0);
       // A login page that logs no user names: many sources with a few tries each is stuffing.
-      this.judgeGroup(ep, attackers, anonymous && tries / attackers.length <= 6 ? 'distributed_stuffing' : 'distributed_brute_force', '', this.c.accountMinFailures);
+      this.judgeGroup(
+        ep,
+        attackers,
+        anonymous && tries / attackers.length <= 6 ? 'distributed_stuffing' : 'distributed_brute_force',
+        '',
+        this.c.accountMinFailures,
+      );
       return;
     }
     // One service sees a botnet's dictionary and a stuffing run at once: split its sources by
@@ -297,7 +309,8 @@ export class AuthTargetDetector {
   private judgeGroup(ep: Episode, attackers: MemberStat[], pattern: PopulationPattern, suffix: string, minFailures: number): boolean {
     const key = ep.key + suffix;
     const before = this.reported.get(key);
-    const continued = pattern === 'distributed_brute_force' && before !== undefined && ep.first - before <= this.c.continuationMs && attackers.length > 0;
+    const continued =
+      pattern === 'distributed_brute_force' && before !== undefined && ep.first - before <= this.c.continuationMs && attackers.length > 0;
     if (continued) {
       this.report(ep, attackers, pattern, key);
       return true;

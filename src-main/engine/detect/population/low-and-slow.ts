@@ -99,12 +99,17 @@ export class LowAndSlowDetector {
   }
 
   state(): { open: Record_[] } {
-    return { open: [...this.open.values()].map((r) => ({ ...r, member: cloneMember(r.member), times: [...r.times], evidence: [...r.evidence] })) };
+    return {
+      open: [...this.open.values()].map((r) => ({ ...r, member: cloneMember(r.member), times: [...r.times], evidence: [...r.evidence] })),
+    };
   }
 
   restore(s: { open: Record_[] } | undefined): void {
     this.open = new Map(
-      (s?.open ?? []).map((r) => [r.member.ip, { ...r, moved: r.moved ?? r.member.last, member: cloneMember(r.member), times: [...r.times], evidence: [...r.evidence] }]),
+      (s?.open ?? []).map((r) => [
+        r.member.ip,
+        { ...r, moved: r.moved ?? r.member.last, member: cloneMember(r.member), times: [...r.times], evidence: [...r.evidence] },
+      ]),
     );
   }
 

@@ -50,7 +50,15 @@ export function newMember(ip: string, ts: number, result: 'failure' | 'success')
   };
 }
 
-export function addTry(m: MemberStat, id: number, ts: number, user: string | null, result: 'failure' | 'success', invalid: boolean, weight: number): void {
+export function addTry(
+  m: MemberStat,
+  id: number,
+  ts: number,
+  user: string | null,
+  result: 'failure' | 'success',
+  invalid: boolean,
+  weight: number,
+): void {
   if (ts < m.first) {
     m.first = ts;
     m.firstResult = result;
@@ -91,7 +99,9 @@ export function isAttacker(m: MemberStat): boolean {
 }
 
 export function toAlertMembers(members: Iterable<MemberStat>): AlertMember[] {
-  const out = [...members].sort((a, b) => b.failures + b.successes - (a.failures + a.successes) || a.first - b.first || (a.ip < b.ip ? -1 : 1));
+  const out = [...members].sort(
+    (a, b) => b.failures + b.successes - (a.failures + a.successes) || a.first - b.first || (a.ip < b.ip ? -1 : 1),
+  );
   return out.slice(0, MAX_ALERT_MEMBERS).map((m) => ({
     ip: m.ip,
     first: m.first,

@@ -75,7 +75,15 @@ interface Family {
   family: string;
   minutes: Record<string, Minute>;
   /** The open episode of hot windows. */
-  episode: { first: number; last: number; errors: number; requests: number; clients: string[]; statuses: Record<string, number>; evidence: number[] } | null;
+  episode: {
+    first: number;
+    last: number;
+    errors: number;
+    requests: number;
+    clients: string[];
+    statuses: Record<string, number>;
+    evidence: number[];
+  } | null;
   lastMinute: number;
   /** The newest minute already judged. */
   judged: number;
@@ -180,7 +188,8 @@ export class PathErrorDetector {
     if (known / w.clients.size < this.c.minKnownShare) return;
     const s = f.minutes[end]!;
     const first = (end - this.c.windowMinutes + 1) * MIN;
-    if (f.episode === null) f.episode = { first, last: (end + 1) * MIN - 1, errors: 0, requests: 0, clients: [], statuses: {}, evidence: [] };
+    if (f.episode === null)
+      f.episode = { first, last: (end + 1) * MIN - 1, errors: 0, requests: 0, clients: [], statuses: {}, evidence: [] };
     const ep = f.episode;
     ep.last = Math.max(ep.last, (end + 1) * MIN - 1);
     // Count each minute once: the whole window when the episode opens, then the newest minute.

@@ -14,15 +14,36 @@ const HOUR = 60 * MIN;
 const T0 = Date.UTC(2024, 4, 6);
 
 function ssh(ts: number, ip: string, user: string, ok: boolean, invalid = false): NormalizedEvent {
-  const msg = ok ? `Accepted password for ${user} from ${ip} port 4242 ssh2` : `Failed password for ${invalid ? 'invalid user ' : ''}${user} from ${ip} port 4242 ssh2`;
+  const msg = ok
+    ? `Accepted password for ${user} from ${ip} port 4242 ssh2`
+    : `Failed password for ${invalid ? 'invalid user ' : ''}${user} from ${ip} port 4242 ssh2`;
   const e = emptyEvent(`May  6 00:00:00 h1 sshd[1]: ${msg}`, 'auth.log');
-  Object.assign(e, { ts, host: 'h1', app: 'sshd', message: msg, src_ip: ip, user, outcome: ok ? 'success' : 'failure', action: 'ssh_login', parser: 'auth' });
+  Object.assign(e, {
+    ts,
+    host: 'h1',
+    app: 'sshd',
+    message: msg,
+    src_ip: ip,
+    user,
+    outcome: ok ? 'success' : 'failure',
+    action: 'ssh_login',
+    parser: 'auth',
+  });
   return e;
 }
 
 function http(ts: number, ip: string, path: string, status: number, method = 'GET'): NormalizedEvent {
   const e = emptyEvent(`${ip} - - [..] "${method} ${path} HTTP/1.1" ${status} 100`, 'access.log');
-  Object.assign(e, { ts, src_ip: ip, method, path, status, action: 'http_request', parser: 'access', message: `${method} ${path} HTTP/1.1` });
+  Object.assign(e, {
+    ts,
+    src_ip: ip,
+    method,
+    path,
+    status,
+    action: 'http_request',
+    parser: 'access',
+    message: `${method} ${path} HTTP/1.1`,
+  });
   return e;
 }
 
@@ -99,9 +120,11 @@ describe('population detectors', () => {
 
   it('sees low-and-slow guessing hours apart over days, not a bot that comes back for quick bursts', () => {
     const slow: NormalizedEvent[] = [];
-    for (let t = T0, k = 0; t < T0 + 3 * 24 * HOUR; t += 3 * HOUR, k++) slow.push(ssh(t, '203.0.113.7', ['admin', 'oracle'][k % 2]!, false, true));
+    for (let t = T0, k = 0; t < T0 + 3 * 24 * HOUR; t += 3 * HOUR, k++)
+      slow.push(ssh(t, '203.0.113.7', ['admin', 'oracle'][k % 2]!, false, true));
     const bursts: NormalizedEvent[] = [];
-    for (let d = 0; d < 3; d++) for (let k = 0; k < 5; k++) bursts.push(ssh(T0 + d * 24 * HOUR + k * 3000, '203.0.113.8', 'admin', false, true));
+    for (let d = 0; d < 3; d++)
+      for (let k = 0; k < 5; k++) bursts.push(ssh(T0 + d * 24 * HOUR + k * 3000, '203.0.113.8', 'admin', false, true));
     const alerts = run([...slow, ...bursts].sort((a, b) => a.ts! - b.ts!)).filter((a) => a.kind === 'low_and_slow');
     expect(alerts.map((a) => a.key)).toEqual(['ip:203.0.113.7']);
     expect(alerts[0]!.details['summary']).toMatch(/about one try every 3\.0 hours/);
@@ -124,9 +147,16 @@ describe('population detectors', () => {
   });
 
   it('groups a worm wave by its probe sequence and marks the source a probe answered', () => {
-    const seq = ['/scripts/root.exe', '/msadc/root.exe', '/c/winnt/system32/cmd.exe', '/d/winnt/system32/cmd.exe', '/scripts/..%5c../cmd.exe'];
+    const seq = [
+      '/scripts/root.exe',
+      '/msadc/root.exe',
+      '/c/winnt/system32/cmd.exe',
+      '/d/winnt/system32/cmd.exe',
+      '/scripts/..%5c../cmd.exe',
+    ];
     const events: NormalizedEvent[] = [];
-    for (let b = 0; b < 12; b++) seq.forEach((p, i) => events.push(http(T0 + b * 4 * HOUR + i * 500, `198.18.0.${b + 1}`, p, b === 3 && i === 0 ? 200 : 404)));
+    for (let b = 0; b < 12; b++)
+      seq.forEach((p, i) => events.push(http(T0 + b * 4 * HOUR + i * 500, `198.18.0.${b + 1}`, p, b === 3 && i === 0 ? 200 : 404)));
     const waves = run(events.sort((a, b) => a.ts! - b.ts!)).filter((a) => a.kind === 'probe_wave');
     expect(waves).toHaveLength(1);
     expect(members(waves[0]!)).toHaveLength(12);

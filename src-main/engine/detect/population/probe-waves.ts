@@ -135,7 +135,8 @@ export class ProbeWaveDetector {
       this.visits.delete(k);
       this.closeVisit(v);
     }
-    for (const w of [...this.waves.values()]) if (watermark - w.last >= this.c.waveGapMs || watermark - w.first >= this.c.maxWaveMs) this.closeWave(w);
+    for (const w of [...this.waves.values()])
+      if (watermark - w.last >= this.c.waveGapMs || watermark - w.first >= this.c.maxWaveMs) this.closeWave(w);
   }
 
   flush(): void {
@@ -147,7 +148,13 @@ export class ProbeWaveDetector {
   state(): ProbeWaveState {
     return {
       visits: [...this.visits.values()].map((v) => ({ ...v, paths: [...v.paths], exploitOk: [...v.exploitOk], evidence: [...v.evidence] })),
-      waves: [...this.waves.values()].map((w) => ({ ...w, bands: [...w.bands], members: Object.fromEntries(Object.entries(w.members).map(([k, m]) => [k, cloneMember(m)])), paths: { ...w.paths }, evidence: [...w.evidence] })),
+      waves: [...this.waves.values()].map((w) => ({
+        ...w,
+        bands: [...w.bands],
+        members: Object.fromEntries(Object.entries(w.members).map(([k, m]) => [k, cloneMember(m)])),
+        paths: { ...w.paths },
+        evidence: [...w.evidence],
+      })),
       next: this.next,
     };
   }
@@ -172,7 +179,17 @@ export class ProbeWaveDetector {
     if (!wave) {
       // A wave is known by its first visit's bands only: letting every member add its own would
       // chain stray probers into it one shared band at a time.
-      wave = { id: this.next++, service: v.service, first: v.first, last: v.last, bands: [], members: {}, paths: {}, requests: 0, evidence: [] };
+      wave = {
+        id: this.next++,
+        service: v.service,
+        first: v.first,
+        last: v.last,
+        bands: [],
+        members: {},
+        paths: {},
+        requests: 0,
+        evidence: [],
+      };
       this.waves.set(wave.id, wave);
       for (const b of bands) {
         if (this.byBand.has(b)) continue;

@@ -54,7 +54,12 @@ export function botnetNoise(ctx: PlantContext, o: { bots: number; lists: number;
     const run = sshAttempts(rec, rng, t, ip, user, results, { nextGap: () => rng.int(2000, 5000) });
     t = run.lastTs;
     if (run.session) {
-      if (w === 0) rec.auth(t + 2 * MIN, 'sudo', null, `   ${user} : TTY=pts/0 ; PWD=/home/${user} ; USER=root ; COMMAND=/bin/bash`, { action: 'sudo', outcome: 'success', user });
+      if (w === 0)
+        rec.auth(t + 2 * MIN, 'sudo', null, `   ${user} : TTY=pts/0 ; PWD=/home/${user} ; USER=root ; COMMAND=/bin/bash`, {
+          action: 'sudo',
+          outcome: 'success',
+          user,
+        });
       sshLogout(rec, t + rng.int(5, 30) * MIN, run.session);
     }
     out.push(truthOf('compromise', 'auth_attack', ip, run.firstTs, run.lastTs, `guessed ${user} after failures`, 'botnet-winner'));
@@ -82,7 +87,15 @@ export function distributedStuffing(ctx: PlantContext, o: { sources: number; web
     for (const user of accounts) {
       const ok = user === win;
       if (o.web) {
-        rec.access(t, { ip, user: null, method: 'POST', path: '/api/login', status: ok ? 200 : 401, bytes: ok ? 312 : 61, userAgent: rng.pick(agents) });
+        rec.access(t, {
+          ip,
+          user: null,
+          method: 'POST',
+          path: '/api/login',
+          status: ok ? 200 : 401,
+          bytes: ok ? 312 : 61,
+          userAgent: rng.pick(agents),
+        });
         first = Math.min(first, t);
         last = Math.max(last, t);
       } else {
@@ -94,7 +107,17 @@ export function distributedStuffing(ctx: PlantContext, o: { sources: number; web
       t += rng.int(20_000, 90_000);
     }
     const kind = win ? 'compromise' : 'distributed_stuffing';
-    out.push(truthOf(kind, 'auth_attack', ip, first, last, `${o.web ? 'web' : 'ssh'} stuffing through proxies${win ? `, ${win} worked` : ''}`, 'stuffing'));
+    out.push(
+      truthOf(
+        kind,
+        'auth_attack',
+        ip,
+        first,
+        last,
+        `${o.web ? 'web' : 'ssh'} stuffing through proxies${win ? `, ${win} worked` : ''}`,
+        'stuffing',
+      ),
+    );
   }
   return out;
 }
@@ -107,8 +130,20 @@ export function distributedBruteForce(ctx: PlantContext, o: { sources: number })
   for (let s = 0; s < o.sources; s++) {
     const ip = ips.public();
     const t = start + rng.range(0, 2 * HOUR);
-    const run = sshAttempts(rec, rng, t, ip, user, Array<AttemptResult>(rng.int(3, 8)).fill('fail'), { nextGap: () => rng.int(2000, 6000) });
-    out.push(truthOf('distributed_brute_force', 'auth_attack', ip, run.firstTs, run.lastTs, `one of ${o.sources} sources on ${user}`, 'distributed-brute'));
+    const run = sshAttempts(rec, rng, t, ip, user, Array<AttemptResult>(rng.int(3, 8)).fill('fail'), {
+      nextGap: () => rng.int(2000, 6000),
+    });
+    out.push(
+      truthOf(
+        'distributed_brute_force',
+        'auth_attack',
+        ip,
+        run.firstTs,
+        run.lastTs,
+        `one of ${o.sources} sources on ${user}`,
+        'distributed-brute',
+      ),
+    );
   }
   return out;
 }
@@ -138,9 +173,15 @@ export function webLoginBruteForce(ctx: PlantContext, rngTries?: number): Intern
   const ua = rng.pick(SCRIPT_AGENTS);
   let t = start;
   for (let k = 0; k < n; k++) {
-    rec.access(t, { ip, method: 'POST', path: rng.chance(0.5) ? '/login' : '/login?next=%2Fapp%2F', status: 401, bytes: 61, userAgent: ua });
+    rec.access(t, {
+      ip,
+      method: 'POST',
+      path: rng.chance(0.5) ? '/login' : '/login?next=%2Fapp%2F',
+      status: 401,
+      bytes: 61,
+      userAgent: ua,
+    });
     t += rng.int(300, 2500);
   }
   return [truthOf('web_brute_force', 'auth_attack', ip, start, t, `${n} POST /login answered 401`, `web-brute-${ip}`)];
 }
-

@@ -29,6 +29,15 @@ export interface PlantContext {
 export const STAFF: readonly string[] = STAFF_USERS;
 export const SYSTEM: readonly string[] = SYSTEM_USERS;
 
-export function truthOf(kind: string, category: IncidentCategory, key: string, start: number, end: number, note: string, group: string, keyKind: 'ip' | 'target' = 'ip'): InternetTruth {
+export function truthOf(
+  kind: string,
+  category: IncidentCategory,
+  key: string,
+  start: number,
+  end: number,
+  note: string,
+  group: string,
+  keyKind: 'ip' | 'target' = 'ip',
+): InternetTruth {
   return { kind, category, key, keyKind, start: Math.floor(start / 1000) * 1000, end: Math.floor(end / 1000) * 1000, note, group };
 }

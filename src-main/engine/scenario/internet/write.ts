@@ -19,7 +19,12 @@ export interface WrittenInternetScenario {
 
 const MEMBERS = 3;
 
-export function writeInternetScenario(dir: string, seed: number, kind: InternetKind, opts: { days?: number; bots?: number } = {}): WrittenInternetScenario {
+export function writeInternetScenario(
+  dir: string,
+  seed: number,
+  kind: InternetKind,
+  opts: { days?: number; bots?: number } = {},
+): WrittenInternetScenario {
   const scenario = generateInternetScenario(seed, kind, opts);
   mkdirSync(dir, { recursive: true });
   const rng = new Prng(seed * 7 + 5);
@@ -35,7 +40,11 @@ export function writeInternetScenario(dir: string, seed: number, kind: InternetK
   const end = scenario.end / 1000;
   writeFileSync(
     join(dir, 'truth.json'),
-    JSON.stringify({ generator: 'vigil-internet/1', seed, kind, host: scenario.host, start: scenario.start, end: scenario.end, truth: scenario.truth }, null, 1) + '\n',
+    JSON.stringify(
+      { generator: 'vigil-internet/1', seed, kind, host: scenario.host, start: scenario.start, end: scenario.end, truth: scenario.truth },
+      null,
+      1,
+    ) + '\n',
   );
   utimesSync(dir, end, end);
   return { dir, files, scenario };
@@ -43,7 +52,12 @@ export function writeInternetScenario(dir: string, seed: number, kind: InternetK
 
 /** Lines as written when each request ended: most within a second or two, a few slow ones later. */
 function finishOrder(lines: string[], times: number[], rng: Prng): { lines: string[]; times: number[] } {
-  const done = lines.map((line, i) => ({ line, ts: times[i]!, end: times[i]! + (rng.chance(0.05) ? rng.int(5_000, 40_000) : rng.int(0, 2_000)), i }));
+  const done = lines.map((line, i) => ({
+    line,
+    ts: times[i]!,
+    end: times[i]! + (rng.chance(0.05) ? rng.int(5_000, 40_000) : rng.int(0, 2_000)),
+    i,
+  }));
   done.sort((a, b) => a.end - b.end || a.i - b.i);
   return { lines: done.map((d) => d.line), times: done.map((d) => d.ts) };
 }
