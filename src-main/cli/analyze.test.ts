@@ -39,9 +39,17 @@ describe('vigil analyze', () => {
         eventCount: number;
         summary: string;
         detectors: string[];
+        kind: string;
+        memberCount: number;
+        members: { ip: string; tries: number; outcome: string }[];
       }[];
     };
-    expect(body.incidents).toHaveLength(6);
+    // Six attacks, and the internet's background guessing as one campaign carrying its members.
+    expect(body.incidents).toHaveLength(7);
+    const campaign = body.incidents.find((i) => i.kind === 'campaign')!;
+    expect(campaign.members.length).toBe(campaign.memberCount);
+    expect(campaign.memberCount).toBeGreaterThanOrEqual(20);
+    expect(campaign.members[0]).toMatchObject({ ip: expect.any(String), tries: expect.any(Number) });
     const top = body.incidents[0]!;
     expect(top).toMatchObject({ category: 'auth_attack', pattern: 'credential_stuffing', severity: 'critical' });
     for (const k of ['id', 'priority', 'entities', 'first', 'last', 'eventCount', 'summary', 'detectors'] as const)
@@ -54,7 +62,8 @@ describe('vigil analyze', () => {
     expect(await runAnalyze([SAMPLE, '--case', file], { paths, version: 'test' }, out.stream)).toBe(0);
     expect(out.text()).toMatch(/^PRIO\s+SEVERITY\s+CATEGORY/);
     expect(out.text()).toContain('scanner');
-    expect(out.text()).toMatch(/6 incidents\n$/);
+    expect(out.text()).toContain('campaign of ');
+    expect(out.text()).toMatch(/7 incidents, 1 of them campaign of \d+ addresses in all/);
     expect(existsSync(file)).toBe(true);
   }, 60_000);
 
