@@ -101,12 +101,16 @@ export interface AuthTargetState {
   open: EpisodeJson[];
   seenNames?: string[];
   reported?: [string, number][];
+  successes?: [string, number][];
 }
 
 const MAX_ACCOUNTS = 5000;
 const MAX_EVIDENCE = 200;
 const MAX_MEMBERS = 20_000;
 const MAX_SEEN_NAMES = 100_000;
+/** Logins that make a source known: a bot that guessed one password has one. */
+const KNOWN_GOOD_LOGINS = 3;
+const MAX_KNOWN_SOURCES = 20_000;
 
 export class AuthTargetDetector {
   private open = new Map<string, Episode>();
@@ -116,6 +120,23 @@ export class AuthTargetDetector {
   private seenNames = new Set<string>();
   /** Finding key -> last time of its last report, for continuations. */
   private reported = new Map<string, number>();
+  /** Successful logins per source (bounded, oldest out first): an office or a staff address logs in often. */
+  private successes = new Map<string, number>();
+
+  private noteSuccess(ip: string): void {
+    const n = this.successes.get(ip);
+    if (n !== undefined) {
+      if (n < KNOWN_GOOD_LOGINS) this.successes.set(ip, n + 1);
+      return;
+    }
+    if (this.successes.size >= MAX_KNOWN_SOURCES) this.successes.delete(this.successes.keys().next().value as string);
+    this.successes.set(ip, 1);
+  }
+
+  /** A source that logged in several times is someone's, whatever it mistyped: never a member. */
+  private knownGood(ip: string): boolean {
+    return (this.successes.get(ip) ?? 0) >= KNOWN_GOOD_LOGINS;
+  }
 
   constructor(
     private readonly emit: (f: TargetFinding) => void,
@@ -123,6 +144,7 @@ export class AuthTargetDetector {
   ) {}
 
   add(t: AuthTry): void {
+    if (t.result === 'success') this.noteSuccess(t.ip);
     // Nested lookups: no key string is built per event, only when an episode opens.
     let slot = this.slots.get(t.service);
     if (slot === undefined) {
@@ -200,12 +222,14 @@ export class AuthTargetDetector {
       })),
       seenNames: [...this.seenNames],
       reported: [...this.reported.entries()],
+      successes: [...this.successes.entries()],
     };
   }
 
   restore(s: AuthTargetState | undefined): void {
     this.seenNames = new Set(s?.seenNames ?? []);
     this.reported = new Map(s?.reported ?? []);
+    this.successes = new Map(s?.successes ?? []);
     this.open = new Map(
       (s?.open ?? []).map((ep) => [
         ep.key,
@@ -248,7 +272,7 @@ export class AuthTargetDetector {
   private judge(ep: Episode): void {
     // A source that failed dozens of times alone is a brute force of its own (the per-IP models
     // report it); what is distributed is the rest, each with a few tries.
-    const attackers = [...ep.members.values()].filter((m) => isAttacker(m) && m.failures < this.c.heavyFailures);
+    const attackers = [...ep.members.values()].filter((m) => isAttacker(m) && m.failures < this.c.heavyFailures && !this.knownGood(m.ip));
     if (attackers.length < this.c.minSources) return;
     if (ep.account !== null) {
       const anonymous = ep.account === '(unknown)';
