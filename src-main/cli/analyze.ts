@@ -1,7 +1,7 @@
 /** `vigil analyze PATH... [--json] [--case FILE]`: the incident queue of logs, headless. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
+import type { CampaignMember, IncidentDetail, IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
 import type { DetectionRun, SourceRow } from '../../src-shared/dto';
 import type { BuiltPaths } from '../host/paths';
 import { commandArgs } from './args';
@@ -34,6 +34,12 @@ export interface AnalyzedIncident {
   summary: string;
   detectors: string[];
   tags: string[];
+  kind: IncidentRow['kind'];
+  /** The campaign a lifted member (one that got in) belongs to. */
+  campaignId: string | null;
+  memberCount: number;
+  /** A campaign's addresses (empty for a plain incident). */
+  members: CampaignMember[];
 }
 
 /** One file or archive member read, as the header and `--json` report it. */
@@ -73,7 +79,7 @@ export async function runAnalyze(
     const outcome = await analyzePaths(h, casePath, positionals, { detectWhileImporting: true });
     const seconds = (performance.now() - t0) / 1000;
     const page = await h.call<IncidentsPage>('incidents.list', { limit: 10_000 });
-    if (values.json) out.write(JSON.stringify(analysisJson(outcome, page.rows), null, 2) + '\n');
+    if (values.json) out.write(JSON.stringify(analysisJson(outcome, await withMembers(h, page.rows)), null, 2) + '\n');
     else out.write(formatHeader(outcome, seconds) + '\n' + formatQueue(page.rows));
     for (const d of outcome.duplicates) err.write(`skipped ${d.path}: already in the case (import #${d.of.id})\n`);
     if (values.case) err.write(`case kept in ${casePath}\n`);
@@ -95,7 +101,7 @@ function iso(ts: number | null): string | null {
   return ts === null ? null : new Date(ts).toISOString();
 }
 
-export function toAnalyzed(r: IncidentRow): AnalyzedIncident {
+export function toAnalyzed(r: IncidentRow, members: CampaignMember[] = []): AnalyzedIncident {
   return {
     id: r.id,
     category: r.category,
@@ -113,6 +119,10 @@ export function toAnalyzed(r: IncidentRow): AnalyzedIncident {
     summary: r.summary,
     detectors: r.detectors,
     tags: r.tags,
+    kind: r.kind,
+    campaignId: r.campaignId,
+    memberCount: r.memberCount,
+    members,
   };
 }
 
@@ -164,8 +174,18 @@ export function formatHeader(o: AnalysisOutcome, seconds: number): string {
   return out.join('\n') + '\n';
 }
 
+/** The queue as `--json` and the HTTP API give it: each campaign with its members. */
+export async function withMembers(h: HeadlessCase, rows: readonly IncidentRow[]): Promise<AnalyzedIncident[]> {
+  const out: AnalyzedIncident[] = [];
+  for (const r of rows) {
+    const members = r.kind === 'campaign' ? (await h.call<IncidentDetail>('incidents.get', { id: r.id, evidenceLimit: 0 })).members : [];
+    out.push(toAnalyzed(r, members));
+  }
+  return out;
+}
+
 /** `--json`: the same facts as the header, and the queue. */
-export function analysisJson(o: AnalysisOutcome, rows: readonly IncidentRow[]) {
+export function analysisJson(o: AnalysisOutcome, incidents: readonly AnalyzedIncident[]) {
   const done = o.runs.filter((r) => r.status === 'done');
   const last = done[done.length - 1] ?? null;
   return {
@@ -179,7 +199,7 @@ export function analysisJson(o: AnalysisOutcome, rows: readonly IncidentRow[]) {
       runs: o.runs.map((r) => ({ id: r.id, scope: r.scope, importId: r.importId, status: r.status, events: r.events, alerts: r.alerts, note: r.error })),
     },
     unfinished: o.unfinished,
-    incidents: rows.map(toAnalyzed),
+    incidents,
   };
 }
 
@@ -196,7 +216,7 @@ export function formatQueue(rows: readonly IncidentRow[]): string {
     iso(r.firstTs)?.slice(0, 16).replace('T', ' ') ?? '-',
     span(r.firstTs, r.lastTs),
     fmtInt(r.eventCount),
-    r.groupKey,
+    r.kind === 'campaign' ? `campaign of ${fmtInt(r.memberCount)}` : r.campaignId ? `${r.groupKey} ↑` : r.groupKey,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   // WHAT and ACTOR give way, in turn, until the row fits.
@@ -216,7 +236,12 @@ export function formatQueue(rows: readonly IncidentRow[]): string {
     lines.push(line(body[i]!));
     for (const l of wrap(r.summary, WIDTH - 6)) lines.push(`      ${l}`);
   });
-  lines.push(`${rows.length} incident${rows.length === 1 ? '' : 's'}`);
+  const campaigns = rows.filter((r) => r.kind === 'campaign');
+  const addresses = campaigns.reduce((s, r) => s + r.memberCount, 0);
+  lines.push(
+    `${rows.length} incident${rows.length === 1 ? '' : 's'}` +
+      (campaigns.length ? `, ${campaigns.length} of them campaign${campaigns.length === 1 ? '' : 's'} of ${addresses} addresses in all (↑: got in, lifted out of its campaign)` : ''),
+  );
   return lines.join('\n') + '\n';
 }
 

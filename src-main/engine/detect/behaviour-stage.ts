@@ -100,7 +100,7 @@ export class BehaviourStage implements Stage {
       key: `${d.keyType}:${d.key}`,
       entities: [{ type: 'ip', value: d.ip }, ...d.users.map((u) => ({ type: 'user', value: u }))],
       evidence: d.evidence,
-      details: { summary: d.summary, facts: d.facts },
+      details: { summary: d.summary, facts: d.facts, ...(d.paths ? { paths: d.paths } : {}) },
       tags: info.tags,
     });
   }

@@ -243,6 +243,42 @@ export class GraphQueries {
     return rows.map(toNode);
   }
 
+  /**
+   * A group of entities as one selection (a campaign's member addresses): their vertices, then
+   * the vertices most of them touch (the accounts or paths they share), and the edges among all.
+   */
+  group(entities: { type: GraphEntityType; value: string }[], f: SliceFilter, maxNodes: number): GraphSlice & { group: number[] } {
+    const rows = entities.length
+      ? (this.db
+          .prepare(`${NODE_SELECT} WHERE (v.type, v.value) IN (SELECT json_extract(value, '$.type'), json_extract(value, '$.value') FROM json_each(?)) ORDER BY ${RANK}`)
+          .all(JSON.stringify(entities)) as NodeRow[])
+      : [];
+    const members = rows.slice(0, Math.max(1, Math.floor(maxNodes * 0.8)));
+    const chosen = new Map<number, GraphNode>(members.map((r) => [r.id, toNode(r)]));
+    // What the members share: neighbours ranked by how many members touch them.
+    const shared = new Map<number, number>();
+    for (const m of members) for (const n of this.graph().neighbourCounts(m.id, f.from, f.to).keys()) if (!chosen.has(n)) shared.set(n, (shared.get(n) ?? 0) + 1);
+    const top = [...shared.entries()]
+      .filter(([, k]) => k >= 2 || members.length === 1)
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, maxNodes - chosen.size)
+      .map(([id]) => id);
+    if (top.length)
+      for (const r of this.db.prepare(`${NODE_SELECT} WHERE v.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(top)) as NodeRow[])
+        chosen.set(r.id, toNode(r));
+    const { edges, more } = this.edgesAmong([...chosen.keys()], f, 20_000);
+    return {
+      nodes: [...chosen.values()],
+      edges,
+      center: null,
+      matchedNodes: rows.length + shared.size,
+      moreNodes: Math.max(0, rows.length - members.length) + Math.max(0, [...shared.values()].filter((k) => k >= 2).length - top.length),
+      moreEdges: more,
+      hiddenNeighbours: {},
+      group: members.map((r) => r.id),
+    };
+  }
+
   node(id: number): GraphNode | null {
     const r = this.db.prepare(`${NODE_SELECT} WHERE v.id = ?`).get(id) as NodeRow | undefined;
     return r ? toNode(r) : null;

@@ -8,6 +8,8 @@ import type { DomainHandlers, EngineContext } from '../engine';
 import { EngineError } from '../errors';
 import { GraphQueries } from '../graph/queries';
 import { graphRuntime, onGraphNotice } from '../graph/runtime';
+import { campaignMembers } from '../incidents/queries';
+import { GRAPH_MAX_NODES } from '../../../src-shared/contract-graph';
 
 export function graphHandlers(ctx: EngineContext): DomainHandlers<'graph'> {
   const current = (): Database | null => {
@@ -36,6 +38,13 @@ export function graphHandlers(ctx: EngineContext): DomainHandlers<'graph'> {
       const slice = queries().ego(input);
       if (slice.center === null) throw new EngineError('not_found', `No vertex ${input.vertexId} in the graph.`);
       return slice;
+    },
+    'graph.getGroup': ({ campaignId, maxNodes, ...f }) => {
+      const db = ctx.open().store.db;
+      const campaign = db.prepare(`SELECT title FROM incidents WHERE id = ? AND kind = 'campaign'`).pluck().get(campaignId) as string | undefined;
+      if (campaign === undefined) throw new EngineError('not_found', `No campaign ${campaignId} in this case (detection may have re-run: refresh the queue).`);
+      const members = campaignMembers(db, campaignId, GRAPH_MAX_NODES).map((m) => ({ type: 'ip' as const, value: m.ip }));
+      return { ...queries().group(members, f, maxNodes), title: campaign };
     },
     'graph.findVertices': ({ query, types, limit }) => queries().find(query, types, limit),
     'graph.getVertex': ({ vertexId, maxEdges, maxAlerts }) => {

@@ -6,6 +6,7 @@
 import type { IncidentExplanation } from '../../../src-shared/contract-incidents';
 import { AUTH_PATTERNS, type ClassifiedAlert } from './classify';
 import type { IncidentDraft } from './builder';
+import { campaignFacts, campaignSummary, liftedSummary } from './explain-campaign';
 
 export interface ExplainLookup {
   /** When the entity first appears in the case and how many events name it. */
@@ -15,8 +16,18 @@ export interface ExplainLookup {
   templates(eventIds: readonly number[]): { template: string; count: number }[];
 }
 
-export function explain(d: IncidentDraft, lookup: ExplainLookup): IncidentExplanation {
-  return { summary: summaryOf(d), detectors: detectorsOf(d), facts: factsOf(d, lookup) };
+export function explain(d: IncidentDraft, lookup: ExplainLookup, campaign?: IncidentDraft): IncidentExplanation {
+  if (d.campaign) return { summary: campaignSummary(d), detectors: detectorsOf(d), facts: campaignFacts(d) };
+  const facts = factsOf(d, lookup);
+  let summary = d.lifted ? liftedSummary(d) : summaryOf(d);
+  if (campaign?.campaign) {
+    const n = campaign.campaign.members.length;
+    if (d.topLevel !== false) {
+      summary += ` Part of a campaign of ${n} addresses: ${campaign.title}.`;
+      facts.unshift(`Member of campaign ${campaign.id} (${n} addresses behaving alike); it got in, so it is an incident of its own.`);
+    } else facts.unshift(`Member of campaign ${campaign.id} (${n} addresses behaving alike): the queue shows the campaign instead.`);
+  }
+  return { summary, detectors: detectorsOf(d), facts };
 }
 
 function summaryOf(d: IncidentDraft): string {

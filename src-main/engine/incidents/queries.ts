@@ -1,6 +1,7 @@
 /** Reading the queue and an incident's detail from the case; the analyst's status and label. */
 import type { Database } from 'better-sqlite3';
 import type {
+  CampaignMember,
   DetectorContribution,
   IncidentAlert,
   IncidentDetail,
@@ -44,6 +45,10 @@ interface IncidentDbRow {
   summary: string;
   explanation: string;
   risk: number;
+  kind: IncidentRow['kind'];
+  campaign_id: string | null;
+  top_level: number;
+  member_count: number;
   status: IncidentStatus | null;
   label: IncidentLabel | null;
   note: string | null;
@@ -73,6 +78,10 @@ function toRow(r: IncidentDbRow): IncidentRow {
     status: r.status ?? 'open',
     label: r.label ?? null,
     risk: r.risk,
+    kind: r.kind ?? 'incident',
+    campaignId: r.campaign_id ?? null,
+    memberCount: r.member_count ?? 0,
+    topLevel: r.top_level !== 0,
   };
 }
 
@@ -82,6 +91,10 @@ export interface ListOptions {
   severity?: string;
   status?: string;
   label?: string;
+  kind?: string;
+  campaignId?: string;
+  /** Campaign members too (otherwise only the queue's rows). */
+  all?: boolean;
   sort: 'priority' | 'severity' | 'first' | 'last' | 'events' | 'risk' | 'category';
   desc: boolean;
   offset: number;
@@ -105,6 +118,10 @@ export function listIncidents(db: Database, o: ListOptions): IncidentsPage {
     where.push(clause);
     params.push(...values);
   };
+  // The queue: campaign rows stand for their members, unless a campaign's members are asked for.
+  if (o.campaignId) add('i.campaign_id = ?', o.campaignId);
+  else if (!o.all) add('i.top_level = 1');
+  if (o.kind) add('i.kind = ?', o.kind);
   if (o.category) add('i.category = ?', o.category);
   if (o.severity) add('i.severity = ?', o.severity);
   if (o.status) add(`coalesce(s.status, 'open') = ?`, o.status);
@@ -125,7 +142,7 @@ export function listIncidents(db: Database, o: ListOptions): IncidentsPage {
   const facet = (expr: string): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const r of db
-      .prepare(`SELECT ${expr} AS k, count(*) AS n FROM incidents i LEFT JOIN incident_state s ON s.id = i.id GROUP BY k`)
+      .prepare(`SELECT ${expr} AS k, count(*) AS n FROM incidents i LEFT JOIN incident_state s ON s.id = i.id WHERE i.top_level = 1 GROUP BY k`)
       .all() as { k: string; n: number }[])
       out[r.k] = r.n;
     return out;
@@ -139,6 +156,7 @@ export function listIncidents(db: Database, o: ListOptions): IncidentsPage {
       severity: facet('i.severity'),
       status: facet(`coalesce(s.status, 'open')`),
       label: facet(`coalesce(s.label, 'none')`),
+      kind: facet('i.kind'),
     },
   };
 }
@@ -170,7 +188,21 @@ export function setIncidentState(
     `INSERT INTO incident_state (id, status, label, note, updated_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET status = excluded.status, label = excluded.label, note = excluded.note, updated_at = excluded.updated_at`,
   ).run(id, next.status, next.label, next.note, Date.now());
+  // A campaign's label is its members' label (those that got in are judged on their own).
+  if (change.label !== undefined) {
+    const members = campaignMemberIds(db, id);
+    const put = db.prepare(
+      `INSERT INTO incident_state (id, status, label, updated_at) VALUES (?, 'open', ?, ?)
+       ON CONFLICT(id) DO UPDATE SET label = excluded.label, updated_at = excluded.updated_at`,
+    );
+    for (const m of members) put.run(m, next.label, Date.now());
+  }
   return getIncidentRow(db, id);
+}
+
+/** The incidents a campaign stands for (not those lifted out of it); none for a plain incident. */
+export function campaignMemberIds(db: Database, id: string): string[] {
+  return db.prepare(`SELECT id FROM incidents WHERE campaign_id = ? AND top_level = 0 AND kind = 'incident' ORDER BY id`).pluck().all(id) as string[];
 }
 
 export function listRisk(db: Database, o: { type?: string; values?: string[]; limit: number }): RiskRow[] {
@@ -307,7 +339,54 @@ export function getIncidentDetail(db: Database, id: string, evidenceLimit: numbe
     graph: graphOf(db, evidenceIds, entities, r.group_key),
     alerts: alertRows.slice(0, 500),
     note: r.note,
+    members: r.kind === 'campaign' ? campaignMembers(db, id, MAX_MEMBERS) : [],
+    campaign: r.campaign_id ? campaignRef(db, r.campaign_id) : null,
   };
+}
+
+const MAX_MEMBERS = 5000;
+
+interface MemberDbRow {
+  ip: string;
+  first_ts: number;
+  last_ts: number;
+  tries: number;
+  failures: number;
+  successes: number;
+  outcome: CampaignMember['outcome'];
+  tried: string;
+  evidence: string;
+  incident_id: string | null;
+  lifted: number;
+}
+
+/** A campaign's addresses: those that got in first, then the most active. */
+export function campaignMembers(db: Database, campaignId: string, limit: number): CampaignMember[] {
+  return (
+    db
+      .prepare(
+        `SELECT * FROM campaign_members WHERE campaign_id = ? ORDER BY lifted DESC, outcome = 'got_in' DESC, tries DESC, first_ts, ip LIMIT ?`,
+      )
+      .all(campaignId, limit) as MemberDbRow[]
+  ).map((m) => ({
+    ip: m.ip,
+    firstTs: m.first_ts,
+    lastTs: m.last_ts,
+    tries: m.tries,
+    failures: m.failures,
+    successes: m.successes,
+    outcome: m.outcome,
+    tried: JSON.parse(m.tried) as string[],
+    evidence: JSON.parse(m.evidence) as number[],
+    incidentId: m.incident_id,
+    lifted: m.lifted === 1,
+  }));
+}
+
+function campaignRef(db: Database, id: string): IncidentDetail['campaign'] {
+  const r = db.prepare('SELECT id, title, member_count AS memberCount FROM incidents WHERE id = ?').get(id) as
+    { id: string; title: string; memberCount: number } | undefined;
+  return r ?? null;
 }
 
 function padWindow(first: number, last: number): { from: number; to: number } {

@@ -6,6 +6,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { DetectionProgress, DetectionRun } from '../../../src-shared/dto';
 import { BehaviourStage } from '../detect/behaviour-stage';
+import { PopulationStage } from '../detect/population-stage';
 import { EnsembleStage } from '../detect/ensemble-stage';
 import { graphStages } from '../detect/graph-stage';
 import { afterDetection, clearIncidentFindings } from '../incidents';
@@ -379,6 +380,6 @@ export class Detection {
 
   /** Every stage, in the order each page goes through them; `sigma` and `ensemble` as they are. */
   private freshStages(): Stage[] {
-    return [this.sigma, new BehaviourStage(this.db), this.ensemble, ...graphStages(this.db)];
+    return [this.sigma, new BehaviourStage(this.db), new PopulationStage(), this.ensemble, ...graphStages(this.db)];
   }
 }

@@ -55,6 +55,8 @@ interface Props {
   selectedId: number | null;
   /** Bumped when the selected vertex was brought into view on purpose: pan and zoom to it. */
   focusKey: number;
+  /** Selected together with the selected vertex: a campaign's members. */
+  groupIds?: Set<number>;
   expanded: ReadonlySet<number>;
   onSelect(id: number | null): void;
   onExpand(id: number): void;
@@ -130,7 +132,7 @@ function withSeed<T>(seed: number, fn: () => T): T {
   }
 }
 
-export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas({ nodes, edges, layoutKey, selectedId, focusKey, expanded, onSelect, onExpand }, ref) {
+export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas({ nodes, edges, layoutKey, selectedId, focusKey, groupIds, expanded, onSelect, onExpand }, ref) {
   const box = useRef<HTMLDivElement>(null);
   const focused = useRef(focusKey);
   const cy = useRef<Core | null>(null);
@@ -177,6 +179,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
         { selector: 'node[size < 26]', style: { 'min-zoomed-font-size': 13 } },
         { selector: 'node.expanded', style: { 'border-width': 3, 'border-color': '#d8dee9' } },
         { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#ffffff', 'overlay-opacity': 0 } },
+        { selector: 'node.group', style: { 'border-width': 4, 'border-color': '#f5a524' } },
         {
           selector: 'edge',
           style: {
@@ -303,6 +306,8 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
     if (!c) return;
     c.batch(() => {
       c.nodes().unselect();
+      c.nodes('.group').removeClass('group');
+      for (const id of groupIds ?? []) c.getElementById(String(id)).addClass('group').select();
       if (selectedId !== null) c.getElementById(String(selectedId)).select();
       c.nodes('.expanded').forEach((n) => {
         if (!expanded.has(Number(n.id()))) n.removeClass('expanded');
@@ -332,7 +337,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
     const p = sel.renderedPosition();
     const inside = p.x > 20 && p.y > 20 && p.x < c.width() - 20 && p.y < c.height() - 20;
     if (!inside) c.animate({ center: { eles: sel } }, { duration: 250 });
-  }, [selectedId, expanded, nodes, focusKey]);
+  }, [selectedId, expanded, nodes, focusKey, groupIds]);
 
   const theme = useApp((st) => st.theme);
   useEffect(() => {

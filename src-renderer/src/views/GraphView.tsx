@@ -22,6 +22,7 @@ export function GraphView() {
   const layoutKey = useGraph((s) => s.layoutKey);
   const selectedId = useGraph((s) => s.selectedId);
   const expanded = useGraph((s) => s.expanded);
+  const groupIds = useGraph((s) => s.groupIds);
   const canvas = useRef<GraphCanvasHandle>(null);
 
   useEffect(() => {
@@ -30,8 +31,11 @@ export function GraphView() {
     void g
       .refresh()
       .then(async () => {
-        // A pivot that opened the view centres on its entity; otherwise the overview.
-        if (!(await useGraph.getState().applyPending())) await useGraph.getState().showOverview();
+        // Opened from a campaign: its members as one selected group; from a pivot: centred on its
+        // entity; otherwise the overview.
+        const g = useGraph.getState();
+        if (g.pendingGroup) await g.showGroup(g.pendingGroup);
+        else if (!(await g.applyPending())) await useGraph.getState().showOverview();
       })
       .catch(showError);
     const offs = [
@@ -87,6 +91,7 @@ export function GraphView() {
             selectedId={selectedId}
             focusKey={focusKey}
             expanded={expanded}
+            groupIds={groupIds}
             onSelect={(id) => void useGraph.getState().select(id).catch(showError)}
             onExpand={(id) => void useGraph.getState().expand(id).catch(showError)}
           />
@@ -111,7 +116,15 @@ function GraphLegend() {
   const edges = useGraph((s) => s.edges.size);
   const mode = useGraph((s) => s.mode);
   const loading = useGraph((s) => s.loading);
-  const what = mode.kind === 'community' ? `community ${mode.id}` : mode.kind === 'ego' ? 'ego graph' : 'most central first';
+  const group = useGraph((s) => s.groupIds.size);
+  const what =
+    mode.kind === 'community'
+      ? `community ${mode.id}`
+      : mode.kind === 'ego'
+        ? 'ego graph'
+        : mode.kind === 'group'
+          ? `campaign “${mode.title}”: ${fmtInt(group)} member addresses selected`
+          : 'most central first';
   return (
     <div className="graph-legend muted small" role="status" data-testid="graph-count">
       {loading ? 'Loading… ' : ''}

@@ -4,7 +4,8 @@
  * the case is.
  */
 import type { Database } from 'better-sqlite3';
-import type { IncidentLabel, IncidentStatus } from '../../../../src-shared/contract-incidents';
+import type { CampaignMember, IncidentLabel, IncidentStatus } from '../../../../src-shared/contract-incidents';
+import { campaignMembers } from '../../incidents/queries';
 import type { ExportLabel } from '../../../../src-shared/contract-triage';
 import { rowToEvent } from '../../store/event-rows';
 import { labelProvenance } from '../labels';
@@ -54,6 +55,12 @@ export interface ExportIncident {
   evidenceTotal: number;
   /** Out of the queue because of tuning (a benign label), when exported. */
   suppressed: boolean;
+  /** `campaign`: one row for many addresses that behave alike; they are in `members`. */
+  kind: 'incident' | 'campaign';
+  /** The campaign a member, or a member lifted out of it (one that got in), belongs to. */
+  campaignId: string | null;
+  memberCount: number;
+  members: CampaignMember[];
 }
 
 export interface ExportEvent {
@@ -82,6 +89,8 @@ export interface ExportEvent {
 }
 
 const PAGE = 500;
+/** A campaign's members in one export: the most active first. */
+const MAX_MEMBERS = 5000;
 
 interface IncidentDbRow {
   id: string;
@@ -104,6 +113,9 @@ interface IncidentDbRow {
   note: string | null;
   /** Only for suppressed incidents, which have no incident_alerts rows. */
   alert_ids?: string;
+  kind?: 'incident' | 'campaign';
+  campaign_id?: string | null;
+  member_count?: number;
 }
 
 export class ExportSource {
@@ -228,6 +240,10 @@ export class ExportSource {
         alerts,
         evidenceTotal: evidence.length,
         suppressed: r.alert_ids !== undefined,
+        kind: r.kind ?? 'incident',
+        campaignId: r.campaign_id ?? null,
+        memberCount: r.member_count ?? 0,
+        members: r.kind === 'campaign' ? campaignMembers(this.db, r.id, MAX_MEMBERS) : [],
       },
     };
   }
