@@ -59,11 +59,6 @@ const coreMethods = {
         /** Import even when the same content is already in the case. */
         force: z.boolean().default(false),
         format: z.enum(['auto', 'syslog5424', 'syslog3164', 'auth', 'access', 'jsonl', 'raw']).default('auto'),
-        /**
-         * Into an empty case, run the detection pass while the events are stored rather than after:
-         * incidents come sooner, events reach the case at about half the speed (`vigil analyze`).
-         */
-        detectWhileImporting: z.boolean().default(false),
       })
       .strict(),
     output: reply<StartImportResult>(),

@@ -4,7 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { GraphStage } from '../graph/stage';
-import type { Stage } from '../pipeline/stage';
+import type { Stage } from './stage';
 
 /** The graph's stages, in the order detection passes feed them. */
 export function graphStages(db: Database): Stage[] {

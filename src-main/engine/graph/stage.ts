@@ -17,7 +17,7 @@
 import type { Database } from 'better-sqlite3';
 import type { GraphComputation } from '../../../src-shared/contract-graph';
 import type { NormalizedEvent } from '../../../src-shared/event';
-import type { Stage } from '../pipeline/stage';
+import type { Stage } from '../detect/stage';
 import { AlertWriter, type AlertSink } from '../store/alerts';
 import { computeMetrics, LIBS, type MetricsOutput } from './algorithms';
 import { computeInWorker } from './compute-worker';

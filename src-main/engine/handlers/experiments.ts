@@ -29,7 +29,7 @@ import {
   labelGroups,
   matrixFromRows,
 } from '../detect/behaviour';
-import type { DomainHandlers, EngineContext, OpenCase } from '../engine';
+import type { DomainHandlers, EngineContext, OpenCase } from '../engine-context';
 import { EngineError, ioError } from '../errors';
 
 /** Fewer groups than this and a forest's numbers say little; the run still happens, with a warning. */
@@ -76,7 +76,7 @@ function afterPendingWork<T>(ctx: EngineContext, c: OpenCase, work: () => T): Pr
         reject(new EngineError('cancelled', 'The case was closed before the experiment could run.'));
       }
     }, 250);
-    c.importer.schedule(async () => {
+    c.work.schedule(async () => {
       started = true;
       clearInterval(watch);
       try {

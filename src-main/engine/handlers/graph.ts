@@ -4,7 +4,7 @@
  * run the algorithms now. The stage's background progress becomes `graph.*` events here.
  */
 import type { Database } from 'better-sqlite3';
-import type { DomainHandlers, EngineContext } from '../engine';
+import type { DomainHandlers, EngineContext } from '../engine-context';
 import { EngineError } from '../errors';
 import { GraphQueries } from '../graph/queries';
 import { graphRuntime, onGraphNotice } from '../graph/runtime';

@@ -165,3 +165,13 @@ describe('migration 13', () => {
     expect(db.prepare('SELECT year_first, year_last FROM sources').get()).toEqual({ year_first: 2025, year_last: 2026 });
   });
 });
+
+describe('migration 15', () => {
+  it('adds the count of late lines to detection runs, keeping the runs there were', () => {
+    const db = new Database(':memory:');
+    migrate(db, 14);
+    db.prepare(`INSERT INTO detection_runs (scope, status, events, alerts, started_at) VALUES ('all', 'done', 7, 2, 1)`).run();
+    migrate(db, 15);
+    expect(db.prepare('SELECT scope, status, events, alerts, late FROM detection_runs').get()).toEqual({ scope: 'all', status: 'done', events: 7, alerts: 2, late: 0 });
+  });
+});

@@ -313,6 +313,13 @@ const CORE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 15,
+    name: 'lines a detection pass met too late to put in time order',
+    up(db) {
+      db.exec('ALTER TABLE detection_runs ADD COLUMN late INTEGER NOT NULL DEFAULT 0;');
+    },
+  },
 ];
 
 /** Lists of at most this many ids when converting: rows stay a few kilobytes. */
