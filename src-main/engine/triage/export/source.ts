@@ -175,23 +175,28 @@ export class ExportSource {
   /**
    * Ids of the incidents to export (ids only: a few bytes each): the queue's in its order, then
    * the suppressed ones (benign incidents that tuning took out of the queue are still labelled).
+   * A campaign's members travel inside it; a member is a row of its own only when its campaign is
+   * not exported (the analyst labelled the member and not the campaign).
    */
   ids(): string[] {
-    const where = this.label === 'all' ? '1' : this.label === 'any' ? 's.label IS NOT NULL' : 's.label = ?';
-    const args = this.label === 'any' || this.label === 'all' ? [] : [this.label];
+    const match = (s: string) => (this.label === 'all' ? '1' : this.label === 'any' ? `${s}.label IS NOT NULL` : `${s}.label = @label`);
+    const args = this.label === 'any' || this.label === 'all' ? {} : { label: this.label };
     const live = this.db
       .prepare(
-        `SELECT i.id FROM incidents i LEFT JOIN incident_state s ON s.id = i.id WHERE ${where} ORDER BY i.priority DESC, i.last_ts DESC, i.id`,
+        `SELECT i.id FROM incidents i LEFT JOIN incident_state s ON s.id = i.id
+         WHERE ${match('s')} AND (i.top_level = 1 OR i.campaign_id IS NULL OR i.campaign_id NOT IN (
+           SELECT c.id FROM incidents c LEFT JOIN incident_state cs ON cs.id = c.id WHERE c.kind = 'campaign' AND ${match('cs')}))
+         ORDER BY i.priority DESC, i.last_ts DESC, i.id`,
       )
       .pluck()
-      .all(...args) as string[];
+      .all(args) as string[];
     const suppressed = this.db
       .prepare(
-        `SELECT x.id FROM triage_suppressed x JOIN incident_state s ON s.id = x.id WHERE ${where}
+        `SELECT x.id FROM triage_suppressed x JOIN incident_state s ON s.id = x.id WHERE ${match('s')}
          AND x.id NOT IN (SELECT id FROM incidents) ORDER BY x.last_ts DESC, x.id`,
       )
       .pluck()
-      .all(...args) as string[];
+      .all(args) as string[];
     return [...live, ...suppressed];
   }
 
