@@ -107,7 +107,7 @@ test('pivot: an incident entity opens its events and its place in the graph, and
   await expect(page.getByTestId('queue-detecting')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('status-text')).toContainText(/Importing|Detecting/);
   const rows = page.getByTestId('incident-queue').getByRole('row');
-  await expect(rows).toHaveCount(6, { timeout: 90_000 });
+  await expect(rows).toHaveCount(7, { timeout: 90_000 });
   await rows.filter({ hasText: 'Credential stuffing from 131.233.55.242' }).dblclick();
   const heading = page.getByRole('heading', { name: 'Credential stuffing from 131.233.55.242' });
   await expect(heading).toBeVisible();
