@@ -167,7 +167,7 @@ export function formatHeader(o: AnalysisOutcome, seconds: number): string {
   }
   for (const note of skipped(o)) out.push(`  ${fit(note, WIDTH - 2)}`);
   if (o.resumed.length > 0) out.push(`Continued ${o.resumed.length === 1 ? 'an import' : `${o.resumed.length} imports`} left unfinished earlier; nothing was stored twice.`);
-  out.push(detectionStory(o.runs));
+  out.push(...wrap(detectionStory(o.runs), WIDTH));
   return out.join('\n') + '\n';
 }
 

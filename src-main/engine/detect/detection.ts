@@ -12,6 +12,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { DetectionProgress, DetectionRun } from '../../../src-shared/dto';
 import type { NormalizedEvent } from '../../../src-shared/event';
 import { CaseClosing } from '../errors';
+import type { MemberSpan } from '../ingest/time-order';
 import type { CaseBus, StoredBatch } from '../session/bus';
 import type { WorkQueue } from '../session/work-queue';
 import { AlertWriter } from '../store/alerts';
@@ -79,6 +80,12 @@ export class Detection {
   private readonly saveState: Statement;
   /** The pass following each running import, by import id. */
   private readonly importing = new Map<number, DetectionPass>();
+  /**
+   * Imports whose members overlap in time (an auth log and an access log of the same days): no
+   * bounded buffer can put them in order as they are stored one after the other, so their pass
+   * reads them back from the case in time order when the import ends.
+   */
+  private readonly storedFirst = new Set<number>();
   private live: DetectionPass | null = null;
   private readonly json = new JsonColumns();
   /** Set when the case owes a pass over everything: imports until then are not detected on their own. */
@@ -102,6 +109,9 @@ export class Detection {
       const saved = load.get(`stage:${s.name}`) as string | undefined;
       if (saved) s.restore(JSON.parse(saved));
     }
+    bus.on('importSurveyed', ({ importId, members }) => {
+      if (overlapping(members, this.latenessMs)) this.storedFirst.add(importId);
+    });
     bus.on('batchStored', (b) => this.importBatch(b));
     bus.on('liveStored', ({ events }) => this.consumeLive(events));
     bus.on('importEnded', ({ importId, status, signal }) => this.endImport(importId, status, signal));
@@ -165,7 +175,7 @@ export class Detection {
 
   /** A batch of an import, stored: feed it to the import's pass (begun at its first batch). */
   private importBatch(b: StoredBatch): void {
-    if (this.fullRunOwed) return;
+    if (this.fullRunOwed || this.storedFirst.has(b.importId)) return;
     let pass = this.importing.get(b.importId);
     if (!pass) this.importing.set(b.importId, (pass = this.begin(b)));
     const events = this.eventsOf(b);
@@ -187,8 +197,12 @@ export class Detection {
   /** The import ended: finish its pass (or, if the case is closing, leave it owed). */
   private async endImport(importId: number, status: string, signal: AbortSignal): Promise<void> {
     const pass = this.importing.get(importId);
-    if (!pass) return;
     this.importing.delete(importId);
+    if (this.storedFirst.delete(importId)) {
+      if (status !== 'interrupted' && !this.fullRunOwed) await this.readPass(importId, signal);
+      return;
+    }
+    if (!pass) return;
     if (status === 'interrupted') {
       pass.side?.cancel();
       return;
@@ -199,16 +213,24 @@ export class Detection {
   /** Forget every finding and every stage's memory, then pass over the whole stored case. */
   private async runAll(signal: AbortSignal): Promise<DetectionRun> {
     this.fullRunOwed = false;
-    const collecting = this.live !== null;
     this.clearFindings();
-    const runId = this.newRun('all', null);
-    const total = this.db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    return this.readPass(null, signal);
+  }
+
+  /**
+   * A pass that reads its events from the case in time order: the whole case (`importId` null),
+   * or one import whose members overlap in time, continuing the stages' state.
+   */
+  private async readPass(importId: number | null, signal: AbortSignal): Promise<DetectionRun> {
+    const scope = importId === null ? 'all' : 'import';
+    const runId = this.newRun(scope, importId);
+    const total = this.db.prepare(`SELECT count(*) FROM events ${importId === null ? '' : 'WHERE import_id = ?'}`).pluck().get(...(importId === null ? [] : [importId])) as number;
     // A live collection feeds this thread's stages as it goes: they keep seeing every event.
-    const side = total >= this.sideThreadMin() && !this.db.memory && !collecting ? this.startSide('read', null) : null;
+    const side = total >= this.sideThreadMin() && !this.db.memory && !this.live ? this.startSide('read', importId) : null;
     const pass = new DetectionPass(this.db, runId, side ? this.stages.engine : this.stages.all, new AlertWriter(this.db, runId), side, DEFAULT_LATENESS_MS);
     try {
       let t = performance.now();
-      for (const page of new TimeOrderedEvents(this.db, null).pages(PAGE)) {
+      for (const page of new TimeOrderedEvents(this.db, importId).pages(PAGE)) {
         pass.stageMs.read = (pass.stageMs.read ?? 0) + performance.now() - t;
         if (signal.aborted) throw signal.reason ?? new Error('cancelled');
         this.db.transaction(() => pass.feed(page))();
@@ -220,7 +242,7 @@ export class Detection {
     } catch (err) {
       return this.stop(pass, signal, err);
     }
-    return this.end(pass, 'all', signal);
+    return this.end(pass, scope, signal);
   }
 
   /**
@@ -378,6 +400,20 @@ export class Detection {
     // The collector's pass goes on with the new stages (it holds nothing: it scores as lines come).
     if (this.live) this.live = null;
   }
+}
+
+/**
+ * True when some member begins before those read ahead of it have ended, by more than the
+ * lateness: read one after the other, its lines would all come too late to put in order.
+ */
+export function overlapping(members: readonly MemberSpan[], latenessMs: number): boolean {
+  let end = -Infinity;
+  for (const m of members) {
+    if (m.first === null || m.last === null) continue;
+    if (m.first < end - latenessMs) return true;
+    end = Math.max(end, m.last);
+  }
+  return false;
 }
 
 export type { Stage };

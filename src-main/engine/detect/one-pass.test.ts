@@ -137,6 +137,15 @@ describe('one detection pass over an event-time feed', () => {
     expect(await rerun(o)).toEqual(findings(o.session));
   });
 
+  it('a folder whose files cover the same days is read back in time order after the import, not scored late', async () => {
+    const o = await importAndDetect(scenario.dir);
+    expect(o.session.importer.sources().map((s) => s.name)).toEqual(expect.arrayContaining(['access.log', 'auth.log']));
+    expect(o.runs).toHaveLength(1);
+    const events = o.session.store.db.prepare('SELECT count(*) FROM events').pluck().get();
+    expect(o.runs[0]).toMatchObject({ scope: 'import', status: 'done', events, late: 0 });
+    expect(await rerun(o)).toEqual(findings(o.session));
+  });
+
   it('finds the same with Sigma and the ensemble in a worker as on the engine thread', async () => {
     process.env.VIGIL_SIDE_THREAD_MIN = 'Infinity';
     const here = await importAndDetect(scenario.authLog);

@@ -148,7 +148,8 @@ export class ImportRun {
         spoolDir: this.spoolDir,
         onInputBytes: (n) => (this.bytesRead += n),
         onSkip: (s: MemberSkip) => this.note(`${s.name}: ${s.reason}`),
-        firstTime: (head, m) => this.firstTime(head, m),
+        span: (head, m) => this.span(head, m),
+        onSurveyed: (members) => this.d.bus.emit('importSurveyed', { importId: start.id, members }),
       });
       for await (const member of walk) {
         await this.readMember(member, member.index === row.member_index ? row.member_lines : 0, signal, stopAt);
@@ -292,17 +293,23 @@ export class ImportRun {
     this.linesSinceCheckpoint = 0;
   }
 
-  /** The first event time among a member's head lines, as the import will parse them (for ordering). */
-  private firstTime(head: readonly string[], m: { name: string; mtime?: number; file?: string }): number | null {
+  /** A member's first and last event times, as the import will parse them (to order members). */
+  private span(head: readonly string[], m: { name: string; mtime?: number; file: string }): { first: number | null; last: number | null } {
     const format: LogFormat = this.format === 'auto' ? sniffFormat(head, m.name) : this.format;
     const parse = createParser(format);
-    const lastLine = m.file ? lastLineOf(m.file) : null;
-    const ctx = createParseContext(m.name, { referenceTime: m.mtime ?? this.mtime, lastStamp: lastLine === null ? null : yearlessStamp(lastLine) });
+    const lastLine = lastLineOf(m.file);
+    const context = () => createParseContext(m.name, { referenceTime: m.mtime ?? this.mtime, lastStamp: lastLine === null ? null : yearlessStamp(lastLine) });
+    const ctx = context();
+    let first: number | null = null;
     for (const line of head) {
       const ts = parse(line, ctx)?.ts;
-      if (ts !== null && ts !== undefined) return ts;
+      if (ts !== null && ts !== undefined) {
+        first = ts;
+        break;
+      }
     }
-    return null;
+    const last = lastLine === null ? null : (parse(lastLine, context())?.ts ?? null);
+    return { first, last };
   }
 
   /** Lines are normalized on a thread of their own when this build has one and the miner is free to lend. */

@@ -5,6 +5,7 @@
  */
 import type { ImportStatus } from '../../../src-shared/dto';
 import type { NormalizedEvent } from '../../../src-shared/event';
+import type { MemberSpan } from '../ingest/time-order';
 import type { PackedRows } from '../store/row-batch';
 
 /** A batch of an import's events just stored, inside the batch's transaction. */
@@ -23,6 +24,11 @@ export interface StoredBatch {
 }
 
 export interface CaseEvents {
+  /**
+   * The members of a folder or archive import, surveyed before any is read: each one's first and
+   * last event time, in the order they will be read (oldest first). Not said for a lone file.
+   */
+  importSurveyed: { importId: number; members: MemberSpan[] };
   batchStored: StoredBatch;
   /**
    * An import stopped, however it ended. Awaited: the next import starts after its pass ended.
