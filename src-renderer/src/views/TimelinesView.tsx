@@ -19,18 +19,13 @@ import {
   tooltipNode,
   type TipRow,
 } from '../charts';
+import { SCORE_SERIES, SCORE_SERIES_LABELS } from '../../../src-shared/detectors';
 import { fmtInt, fmtTime } from '../format';
 import { useApp } from '../store/app';
 import { openEvents, openGraph } from '../store/pivot';
 
-const DETECTORS = ['blend', 'holt_winters', 'cusum', 'hst', 'markov'] as const;
-const LABEL: Record<string, string> = {
-  blend: 'Blended score',
-  holt_winters: 'Holt-Winters (counts)',
-  cusum: 'CUSUM (change points)',
-  hst: 'Half-Space Trees (content)',
-  markov: 'Markov (sequences)',
-};
+const DETECTORS = SCORE_SERIES;
+const LABEL: Record<string, string> = SCORE_SERIES_LABELS;
 
 /** Pixels: a chart's title band, the gap between charts, the shared axis and the zoom slider below. */
 const TITLE = 18;
