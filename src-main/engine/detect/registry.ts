@@ -1,20 +1,24 @@
 /**
- * The detector stages of a case, in one place: what every pass runs, in the order each batch goes
- * through them, and which of them can run in the side worker (they need nothing from the case but
- * the events). A new stage is a file of its own and a line here.
+ * The detector stages of a case, in one place. Sigma and the anomaly ensemble need nothing from the
+ * case but the events, so a pass can run them in its side worker (side-stages.ts); every other
+ * stage runs on the engine thread and is listed in `ENGINE_STAGES`. A new detector is a file of its
+ * own (a Stage: consume, finish, state, restore) and a line in that list.
  */
 import type { Database } from 'better-sqlite3';
 import { BehaviourStage } from './behaviour-stage';
 import { EnsembleStage } from './ensemble-stage';
-import { graphStages } from './graph-stage';
+import { GraphStage } from '../graph/stage';
 import { PopulationStage } from './population-stage';
 import { SigmaStage } from './sigma-stage';
 import type { Stage } from './stage';
 
+/** Stages of the engine thread, in the order each batch goes through them. */
+export const ENGINE_STAGES: ((db: Database) => Stage)[] = [(db) => new BehaviourStage(db), () => new PopulationStage(), (db) => new GraphStage(db)];
+
 export interface CaseStages {
   sigma: SigmaStage;
   ensemble: EnsembleStage;
-  /** Every stage, in order. */
+  /** Every stage, in order: Sigma, the engine thread's, the ensemble. */
   all: Stage[];
   /** The stages the engine thread runs when the side worker runs `side`. */
   engine: Stage[];
@@ -25,7 +29,6 @@ export interface CaseStages {
 /** Fresh stages for a case; `sigma` is kept when given (its rule packs stay loaded). */
 export function caseStages(db: Database, rulesDir: string | null, sigma = new SigmaStage(db, rulesDir)): CaseStages {
   const ensemble = new EnsembleStage(db);
-  const engine: Stage[] = [new BehaviourStage(db), new PopulationStage(), ...graphStages(db)];
-  const all: Stage[] = [sigma, engine[0]!, engine[1]!, ensemble, ...engine.slice(2)];
-  return { sigma, ensemble, all, engine, side: [sigma, ensemble] };
+  const engine = ENGINE_STAGES.map((make) => make(db));
+  return { sigma, ensemble, all: [sigma, ...engine, ensemble], engine, side: [sigma, ensemble] };
 }
