@@ -8,6 +8,7 @@ import type { EventName, EventPayload } from '../../../src-shared/contract';
 import { Alerting } from '../alerting';
 import { Detection, type DetectionOptions } from '../detect/detection';
 import { refreshRisk } from '../graph/results';
+import { CaseGraph } from '../graph/runtime';
 import { attachIncidents } from '../incidents';
 import { Importer, type ImporterOptions } from '../ingest/importer';
 import { LiveIngest } from '../ingest/live-ingest';
@@ -37,6 +38,8 @@ export class CaseSession {
   readonly live: LiveIngest;
   readonly events: EventsQuery;
   readonly alerting: Alerting;
+  /** The case's entity graph: its stage, the version of its metrics, its progress to the workbench. */
+  readonly graph: CaseGraph;
   private closed = false;
 
   constructor(
@@ -46,6 +49,9 @@ export class CaseSession {
     const db = store.db;
     const emit = opts.emit;
     this.models = new CaseModels(db);
+    this.graph = new CaseGraph((n) => {
+      if (!this.closed) emit(n.name, n.payload);
+    });
     // Listeners run in the order they subscribe: incidents are rebuilt at a pass's end before
     // anything acts on them.
     attachIncidents(db, this.bus);
@@ -53,6 +59,7 @@ export class CaseSession {
       // The graph's vertices show the risk register's figures: refresh them from the new register.
       try {
         db.transaction(() => refreshRisk(db))();
+        this.graph.metricsChanged();
       } catch (err) {
         console.error('[vigil] refreshing graph risk failed:', err);
       }
@@ -75,6 +82,7 @@ export class CaseSession {
         progressed: (p) => emit('detect.progressed', p),
         finished: (run) => emit('detect.finished', run),
       },
+      this.graph,
       { ...opts.detection, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) },
     );
     let lastChanged = 0;
