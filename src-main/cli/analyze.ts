@@ -75,8 +75,7 @@ export async function runAnalyze(
   try {
     const casePath = values.case ? resolve(values.case) : join(h.scratch, 'analyze.vigil');
     const t0 = performance.now();
-    // The queue is what is wanted here, not the events as early as possible: detect as they are stored.
-    const outcome = await analyzePaths(h, casePath, positionals, { detectWhileImporting: true });
+    const outcome = await analyzePaths(h, casePath, positionals);
     const seconds = (performance.now() - t0) / 1000;
     const page = await h.call<IncidentsPage>('incidents.list', { limit: 10_000 });
     if (values.json) out.write(JSON.stringify(analysisJson(outcome, await withMembers(h, page.rows)), null, 2) + '\n');
@@ -135,19 +134,17 @@ function skipped(o: AnalysisOutcome): string[] {
   return o.imports.flatMap((j) => j.notes);
 }
 
-/** How detection went, in words: the normal fall-back to a whole-case pass is said as what happened. */
+/** How detection went, in words: what the passes went over, and lines that came too late to put in order. */
 export function detectionStory(runs: readonly DetectionRun[]): string {
-  const finished = runs.filter((r) => r.status === 'done');
   if (runs.length === 0) return 'Detection: no pass ran (nothing new to detect on).';
-  const last = finished[finished.length - 1];
-  const superseded = runs.find((r) => r.status === 'cancelled' && r.error?.startsWith('superseded by a pass over the whole case: '));
-  const what = last ? `${fmtInt(last.events)} events, ${fmtInt(last.alerts)} alerts` : 'no pass finished';
-  if (superseded && last?.scope === 'all') {
-    const why = superseded.error!.slice('superseded by a pass over the whole case: '.length);
-    return `Detection: ${what}. It followed the import until ${why}, then ran over the whole case.`;
-  }
-  if (last?.scope === 'all') return `Detection: ${what}, in a pass over the whole case.`;
-  return `Detection: ${what}.`;
+  const done = runs.filter((r) => r.status === 'done');
+  const events = done.reduce((n, r) => n + r.events, 0);
+  const alerts = done.reduce((n, r) => n + r.alerts, 0);
+  const late = done.reduce((n, r) => n + r.late, 0);
+  const how = done.some((r) => r.scope === 'all') ? 'in a pass over the whole case' : 'as the lines were stored';
+  const parts = [`Detection: ${fmtInt(events)} events, ${fmtInt(alerts)} alerts, ${how}.`];
+  if (late > 0) parts.push(`${fmtInt(late)} lines came later than the case's lateness and were scored where they arrived.`);
+  return parts.join(' ');
 }
 
 function yearsText(y: SourceRow['assumedYears']): string {
@@ -170,7 +167,7 @@ export function formatHeader(o: AnalysisOutcome, seconds: number): string {
   }
   for (const note of skipped(o)) out.push(`  ${fit(note, WIDTH - 2)}`);
   if (o.resumed.length > 0) out.push(`Continued ${o.resumed.length === 1 ? 'an import' : `${o.resumed.length} imports`} left unfinished earlier; nothing was stored twice.`);
-  out.push(detectionStory(o.runs));
+  out.push(...wrap(detectionStory(o.runs), WIDTH));
   return out.join('\n') + '\n';
 }
 
@@ -196,7 +193,7 @@ export function analysisJson(o: AnalysisOutcome, incidents: readonly AnalyzedInc
       summary: detectionStory(o.runs),
       events: last?.events ?? 0,
       alerts: last?.alerts ?? 0,
-      runs: o.runs.map((r) => ({ id: r.id, scope: r.scope, importId: r.importId, status: r.status, events: r.events, alerts: r.alerts, note: r.error })),
+      runs: o.runs.map((r) => ({ id: r.id, scope: r.scope, importId: r.importId, status: r.status, events: r.events, alerts: r.alerts, late: r.late, note: r.error })),
     },
     unfinished: o.unfinished,
     incidents,
