@@ -11,6 +11,7 @@ import { incidentsEvents, incidentsMethods } from './contract-incidents';
 import { rulesEvents, rulesMethods } from './contract-rules';
 import { triageEvents, triageMethods } from './contract-triage';
 import { empty, filePath, reply } from './contract-util';
+import { FORMAT_CHOICES } from './formats';
 import type { AlertRow, AppInfo, CollectorStatus, Timeline, CaseInfo, DetectionProgress, DetectionRun, EntityRow, EventDetail, EventsHistogram, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
 
 
@@ -58,7 +59,7 @@ const coreMethods = {
         paths: z.array(filePath).min(1).max(1000),
         /** Import even when the same content is already in the case. */
         force: z.boolean().default(false),
-        format: z.enum(['auto', 'syslog5424', 'syslog3164', 'auth', 'access', 'jsonl', 'raw']).default('auto'),
+        format: z.enum(FORMAT_CHOICES).default('auto'),
         /**
          * Into an empty case, run the detection pass while the events are stored rather than after:
          * incidents come sooner, events reach the case at about half the speed (`vigil analyze`).

@@ -19,6 +19,7 @@ import {
   riskLevel,
   matrixFromRows,
 } from './behaviour';
+import { sourceEntity } from './behaviour/eventFacts';
 
 const PATTERN_INFO: Record<string, { title: string; severity: Severity; tags: string[] }> = {
   brute_force: { title: 'Brute force', severity: 'medium', tags: ['attack.credential_access', 'attack.t1110.001'] },
@@ -98,7 +99,7 @@ export class BehaviourStage implements Stage {
       firstTs: d.firstTs,
       lastTs: d.lastTs,
       key: `${d.keyType}:${d.key}`,
-      entities: [{ type: 'ip', value: d.ip }, ...d.users.map((u) => ({ type: 'user', value: u }))],
+      entities: [{ type: d.keyType, value: d.key }, ...d.users.map((u) => ({ type: 'user', value: u }))],
       evidence: d.evidence,
       details: { summary: d.summary, facts: d.facts, ...(d.paths ? { paths: d.paths } : {}) },
       tags: info.tags,
@@ -107,8 +108,14 @@ export class BehaviourStage implements Stage {
 
   /** Train one forest per kind on this case's groups and score them all. */
   private train(sink: AlertSink): void {
+    // Sources a pattern already caught, as the groups key them (an address bare, a name or an account prefixed).
     const flagged = new Set(
-      (this.db.prepare(`SELECT DISTINCT key FROM alerts WHERE detector = 'behaviour' AND key LIKE 'ip:%'`).pluck().all() as string[]).map((k) => k.slice(3)),
+      (
+        this.db
+          .prepare(`SELECT DISTINCT key FROM alerts WHERE detector = 'behaviour' AND (key LIKE 'ip:%' OR key LIKE 'host:%' OR key LIKE 'user:%')`)
+          .pluck()
+          .all() as string[]
+      ).map((k) => (k.startsWith('ip:') ? k.slice(3) : k)),
     );
     const update = this.db.prepare('UPDATE behaviour_groups SET score = ?, level = ? WHERE id = ?');
     const anomalies: { kind: GroupKind; row: GroupRow; score: number }[] = [];
@@ -131,6 +138,7 @@ export class BehaviourStage implements Stage {
     }
     anomalies.sort((a, b) => b.score - a.score);
     for (const { kind, row, score } of anomalies.slice(0, MAX_ANOMALY_ALERTS)) {
+      const who = row.ip ? sourceEntity(row.ip) : null;
       sink.add({
         detector: 'behaviour',
         kind: kind === 'session' ? 'anomalous_session' : 'anomalous_ip_window',
@@ -139,8 +147,8 @@ export class BehaviourStage implements Stage {
         score,
         firstTs: row.start_ts,
         lastTs: row.end_ts,
-        key: row.ip ? `ip:${row.ip}` : null,
-        entities: [...(row.ip ? [{ type: 'ip', value: row.ip }] : []), ...(row.user ? [{ type: 'user', value: row.user }] : [])],
+        key: who ? `${who.type}:${who.value}` : null,
+        entities: [...(who ? [{ type: who.type, value: who.value }] : []), ...(row.user ? [{ type: 'user', value: row.user }] : [])],
         evidence: JSON.parse(row.evidence) as number[],
         details: { group: row.key, events: row.events, isolationScore: score },
         tags: [],

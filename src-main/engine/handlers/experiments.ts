@@ -192,7 +192,7 @@ export function runExperiment(db: Database, input: RunInput): ExperimentRecord {
 
   const detections = patternDetections(db);
   const patterns = evaluatePatterns(detections, truth.attacks, params.slackMs) as Record<string, PatternMetrics>;
-  const flagged = new Set(detections.map((d) => d.ip));
+  const flagged = new Set(detections.map((d) => d.key));
 
   const kinds: StoredMetrics['kinds'] = {};
   const otherFeatureSets = db.prepare('SELECT count(*) FROM behaviour_groups WHERE feature_set <> ?').pluck().get(FEATURE_SET_VERSION) as number;
@@ -286,7 +286,7 @@ function patternDetections(db: Database): PatternDetection[] {
     .map((r) => {
       const ip = r.key.slice(3);
       const users = (JSON.parse(r.entities) as { type: string; value: string }[]).filter((e) => e.type === 'user').map((e) => e.value);
-      return { pattern: r.kind, keyType: 'ip', key: ip, ip, users, firstTs: r.first_ts!, lastTs: r.last_ts!, evidence: [], facts: {}, score: r.score ?? 0, summary: '' };
+      return { pattern: r.kind, keyType: 'ip', key: ip, users, firstTs: r.first_ts!, lastTs: r.last_ts!, evidence: [], facts: {}, score: r.score ?? 0, summary: '' };
     });
 }
 

@@ -9,6 +9,9 @@ import type { AuthResult, EventFacts } from './eventFacts';
 import { SlidingMaxCount } from './slidingCount';
 import { isExploitPath } from './webSignals';
 
+/** The window in which attempts of unknown result are counted as one run. */
+const UNKNOWN_BURST_MS = 5 * 60_000;
+
 export interface UserAuthRun {
   failures: number;
   successes: number;
@@ -28,6 +31,9 @@ export class IpEpisode {
   usersOverflow = 0;
   readonly authAgents: BoundedSet<string>;
   authAttempts = 0;
+  /** Attempts whose answer does not say how they went (a login form answering 200 either way), and their densest run. */
+  unknownAttempts = 0;
+  readonly unknownBurst = new SlidingMaxCount(UNKNOWN_BURST_MS);
   authFirst = Infinity;
   authLast = -Infinity;
   readonly authEvidence: number[] = [];
@@ -87,12 +93,18 @@ export class IpEpisode {
     return ended;
   }
 
-  private addAuth(f: EventFacts, user: string, result: AuthResult): { user: string; run: UserAuthRun; failuresBefore: number } | null {
+  private addAuth(f: EventFacts, user: string, result: AuthResult | 'unknown'): { user: string; run: UserAuthRun; failuresBefore: number } | null {
     this.authAttempts += f.weight;
     this.authFirst = Math.min(this.authFirst, f.ts);
     this.authLast = Math.max(this.authLast, f.ts);
     if (f.userAgent !== null) this.authAgents.add(f.userAgent);
     pushBounded(this.authEvidence, f.id, this.maxEvidence);
+    if (result === 'unknown') {
+      // Counted by volume only: no run of failures or successes can be told from them.
+      this.unknownAttempts += f.weight;
+      this.unknownBurst.add(f.ts, f.weight);
+      return null;
+    }
     let run = this.authUsers.get(user);
     if (run === undefined) {
       if (this.authUsers.size >= this.maxDistinct) {
