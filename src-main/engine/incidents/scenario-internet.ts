@@ -11,7 +11,6 @@ import type { InternetKind, InternetOptions } from '../scenario/internet/generat
 import type { InternetTruth } from '../scenario/internet/truth';
 import { type WrittenInternetScenario, writeInternetScenario } from '../scenario/internet/write';
 import { TestEngine, tempDir } from '../test-support';
-import { memberActor } from './campaign-profile';
 
 export interface InternetRun {
   written: WrittenInternetScenario;
@@ -49,7 +48,8 @@ export function covers(row: IncidentRow, members: readonly CampaignMember[], t: 
   const overlaps = (a: number | null, b: number | null) => (a ?? 0) <= t.end + SLACK_MS && (b ?? 0) >= t.start - SLACK_MS;
   if (t.keyKind === 'target')
     return row.groupKey.startsWith('target:') && row.groupKey.endsWith(` ${t.key}`) && overlaps(row.firstTs, row.lastTs);
-  if (row.groupKey === memberActor(t.key).key) return overlaps(row.firstTs, row.lastTs);
+  // The actor is an address, or the host name the logs gave for it (Red Hat's messages).
+  if (row.groupKey === `ip:${t.key}` || row.groupKey === `host:${t.key}`) return overlaps(row.firstTs, row.lastTs);
   return members.some((m) => m.ip === t.key && !m.lifted && overlaps(m.firstTs, m.lastTs));
 }
 

@@ -5,7 +5,7 @@
  * window that could cut a spray in half.
  */
 import { ActivityStats, BoundedSet } from './activity';
-import type { AuthResult, EventFacts } from './eventFacts';
+import { type AuthResult, type EventFacts, UNKNOWN_ACCOUNT } from './eventFacts';
 import { SlidingMaxCount } from './slidingCount';
 import { isExploitPath } from './webSignals';
 
@@ -128,8 +128,14 @@ export class IpEpisode {
       return null;
     }
     run.successes += f.weight;
-    const failuresBefore = run.streak;
-    const ended = failuresBefore > 0 ? { user, run: { ...run, streakIds: [...run.streakIds] }, failuresBefore } : null;
+    // Failures whose lines named no account (Postfix SASL, an API's 401) may well have been for
+    // this one: a success right after them ends them too.
+    const anon = user !== UNKNOWN_ACCOUNT && run.streak === 0 ? this.authUsers.get(UNKNOWN_ACCOUNT) : undefined;
+    const from = anon !== undefined && anon.streak > 0 ? anon : run;
+    const failuresBefore = from.streak;
+    const ended = failuresBefore > 0 ? { user, run: { ...from, streakIds: [...from.streakIds] }, failuresBefore } : null;
+    from.streak = 0;
+    from.streakIds.length = 0;
     run.streak = 0;
     run.streakIds.length = 0;
     return ended;

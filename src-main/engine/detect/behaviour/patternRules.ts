@@ -67,7 +67,7 @@ export function summarizeAuth(ep: IpEpisode): EpisodeAuthSummary {
   const attempts = ep.authAttempts;
   // Overflowed users were counted as attempts but not split by result; treat them as failures,
   // which is what overflowing a multi-thousand-account list almost always is.
-  failures += Math.max(0, attempts - failures - successes);
+  failures += Math.max(0, attempts - failures - successes - ep.unknownAttempts);
   return {
     users,
     attempts,

@@ -51,6 +51,8 @@ const BASIC_RETRY_MS = 10 * 60_000;
 const MAX_SLOTS = 100_000;
 const MAX_PROCESSES = 20_000;
 const MAX_ALIASES = 20_000;
+/** Programs that write their own line for every try their PAM stack fails (sshd's "Failed password", vsftpd's FAIL LOGIN). */
+const OWN_LINE_PROGRAMS: ReadonlySet<string> = new Set(['sshd', 'sshd-session', 'sshd-auth', 'vsftpd', 'login']);
 
 interface Slot {
   seq: number;
@@ -128,7 +130,7 @@ export class AuthLedger {
       ev.pid !== null &&
       ev.src_ip === null &&
       typeof ev.fields[AUTH_FIELDS.sourceHost] === 'string' &&
-      this.ownLines.has(app);
+      (this.ownLines.has(app) || OWN_LINE_PROGRAMS.has(app));
     const fresh = this.pair(ev, ts, line, count, defer);
     setAuth(ev, { service: line.service, result: line.result, attempts: fresh, method: line.method ?? null, accountExists: exists });
   }
