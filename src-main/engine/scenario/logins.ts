@@ -37,6 +37,7 @@ export function loginAttempts(
   opts: { invalid?: boolean; nextGap: () => number },
 ): LoginRun {
   const w = DIALECT_WRITERS[rec.dialect];
+  rec.sawLogin(ip);
   const invalid = opts.invalid ?? false;
   let t = start;
   let session: Connection | null = null;

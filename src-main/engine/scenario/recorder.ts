@@ -50,6 +50,8 @@ const LOGIN_PATH = /(^|\/)(login|signin|wp-login\.php)(\/|\.|$|\?)/;
 export class ScenarioRecorder {
   private readonly records: LogRecord[] = [];
   private seq = 0;
+  /** Addresses that made login attempts (their lines are in the login dialect's file). */
+  private readonly loginSources = new Set<string>();
   readonly dialect: LoginDialect;
   readonly web: WebDialect;
 
@@ -66,9 +68,14 @@ export class ScenarioRecorder {
     return DIALECT_WRITERS[this.dialect].file;
   }
 
-  /** How the logs name a source: its address, or the host name a dialect shows instead. */
+  /** A source of login attempts: its lines are the login dialect's. */
+  sawLogin(ip: string): void {
+    this.loginSources.add(ip);
+  }
+
+  /** How the logs name a source: its address, or, for a login source, the host name a dialect shows instead. */
   shows(ip: string): string {
-    return DIALECT_WRITERS[this.dialect].shows(ip);
+    return this.loginSources.has(ip) ? DIALECT_WRITERS[this.dialect].shows(ip) : ip;
   }
 
   /** One syslog line: "<stamp> <host> <app>[<pid>]: <message>" (pid omitted when null, as sudo writes). */
