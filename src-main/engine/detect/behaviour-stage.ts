@@ -19,7 +19,7 @@ import {
   riskLevel,
   matrixFromRows,
 } from './behaviour';
-import { sourceEntity } from './behaviour/eventFacts';
+import { accountEntities, sourceEntity } from './behaviour/eventFacts';
 
 const PATTERN_INFO: Record<string, { title: string; severity: Severity; tags: string[] }> = {
   brute_force: { title: 'Brute force', severity: 'medium', tags: ['attack.credential_access', 'attack.t1110.001'] },
@@ -99,7 +99,7 @@ export class BehaviourStage implements Stage {
       firstTs: d.firstTs,
       lastTs: d.lastTs,
       key: `${d.keyType}:${d.key}`,
-      entities: [{ type: d.keyType, value: d.key }, ...d.users.map((u) => ({ type: 'user', value: u }))],
+      entities: [{ type: d.keyType, value: d.key }, ...accountEntities(d.users)],
       evidence: d.evidence,
       details: { summary: d.summary, facts: d.facts, ...(d.paths ? { paths: d.paths } : {}) },
       tags: info.tags,

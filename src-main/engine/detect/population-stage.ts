@@ -12,7 +12,7 @@ import type { NormalizedEvent } from '../../../src-shared/event';
 import type { Stage } from '../pipeline/stage';
 import type { AlertEntity, AlertSink } from '../store/alerts';
 import { AUTH_FIELDS } from '../../../src-shared/event';
-import { EventFactExtractor, sourceEntity } from './behaviour/eventFacts';
+import { accountEntities, EventFactExtractor, sourceEntity } from './behaviour/eventFacts';
 import { DEFAULT_BEHAVIOUR_CONFIG } from './behaviour/config';
 import { canonicalPath, isExploitPath } from './behaviour/webSignals';
 import { AuthTargetDetector, type AuthTargetState, type TargetFinding } from './population/auth-targets';
@@ -158,7 +158,7 @@ export class PopulationStage implements Stage {
 
   private reportTarget(f: TargetFinding): void {
     const entities: AlertEntity[] = [
-      ...(f.account !== null ? [{ type: 'user', value: f.account }] : f.users.slice(0, 20).map((u) => ({ type: 'user', value: u }))),
+      ...accountEntities(f.account !== null ? [f.account] : f.users, 20),
       ...f.members.slice(0, ENTITY_MEMBERS).map((m) => sourceEntity(m.ip)),
     ];
     this.pending.push({
@@ -199,7 +199,7 @@ export class PopulationStage implements Stage {
       firstTs: f.first,
       lastTs: f.last,
       key: f.key,
-      entities: [{ type: f.key.slice(0, f.key.indexOf(':')), value: f.ip }, ...f.users.slice(0, 20).map((u) => ({ type: 'user', value: u }))],
+      entities: [{ type: f.key.slice(0, f.key.indexOf(':')), value: f.ip }, ...accountEntities(f.users, 20)],
       evidence: f.evidence,
       details: {
         summary: f.summary,

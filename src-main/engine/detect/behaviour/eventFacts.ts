@@ -40,6 +40,16 @@ export interface EventFacts {
 /** Stands for the account of an attempt whose line names none (a web form, pam's user-less line, Postfix SASL). */
 export const UNKNOWN_ACCOUNT = '(unknown)';
 
+/** The accounts an alert names: the stand-in for an unnamed account is no account (an entity of it would join every anonymous attempt in the graph). */
+export function accountEntities(users: readonly string[], max = Infinity): { type: 'user'; value: string }[] {
+  const out: { type: 'user'; value: string }[] = [];
+  for (const u of users) {
+    if (out.length >= max) break;
+    if (u !== UNKNOWN_ACCOUNT) out.push({ type: 'user', value: u });
+  }
+  return out;
+}
+
 /** One key per source: an address as it is (the common case costs nothing), a name or a local account prefixed. */
 export function sourceKey(s: AuthSource | null): string | null {
   if (s === null) return null;
