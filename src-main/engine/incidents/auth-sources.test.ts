@@ -129,6 +129,8 @@ describe('every common Linux auth source counts', () => {
         try {
           const brute = incidentOf(rows, p.brute, T0);
           expect(brute?.pattern, `${p.brute}: ${rows.map((r) => `${r.groupKey} ${r.pattern}`).join('; ')}`).toBe('brute_force');
+          // The bundled Sigma correlations read the same meaning: they confirm it for every source.
+          expect(brute!.detectors, row.name).toEqual(expect.arrayContaining(['behaviour', 'sigma']));
           // Counted once: the brute-force finding saw 60 attempts, whatever the number of lines.
           const details = db
             .prepare(

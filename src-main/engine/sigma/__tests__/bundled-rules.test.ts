@@ -7,6 +7,7 @@ import { SigmaEngine, type SigmaMatch } from '../engine';
 import { auth, web } from './helpers';
 import { createParseContext } from '../../parse/parsers/context';
 import { parseSyslog3164 } from '../../parse/parsers/syslog3164';
+import { parseAccess } from '../../parse/parsers/access';
 
 const BUNDLED = join(ROOT, 'resources', 'sigma');
 const T0 = Date.UTC(2024, 2, 1, 10, 0, 0);
@@ -149,6 +150,38 @@ describe('auth correlations, on the normalized attempt of any program', () => {
   });
   it('single failed/accepted logins only feed correlations', async () => {
     expect(await titles(parsed([fail('x'), ok('x')]))).toEqual([]);
+  });
+
+  const UNNAMED = 'Repeated Failed Logins From One Source Naming No Account';
+  const FLOOD = 'Login Form Flood From One Source';
+  /** Access log lines from one address, a second apart, parsed as an import parses them. */
+  const access = (n: number, path: string, status: number, ip = '198.51.100.23') => {
+    const ctx = createParseContext('access.log', { referenceTime: Date.UTC(2024, 11, 31) });
+    return Array.from({ length: n }, (_, i) => {
+      const t = new Date(T0 + i * 1000);
+      const stamp = `${String(t.getUTCDate()).padStart(2, '0')}/Mar/2024:${t.toISOString().slice(11, 19)} +0000`;
+      const ev = parseAccess(`${ip} - - [${stamp}] "POST ${path} HTTP/1.1" ${status} 4120 "-" "Mozilla/5.0"`, ctx)!;
+      ev.id = i + 1;
+      return ev;
+    });
+  };
+  it('failures that name no account (Postfix SASL, a login form): 20 from one source', async () => {
+    const sasl = (n: number) => Array.from({ length: n }, (_, i) => `postfix/smtpd[${500 + i}]: warning: unknown[198.51.100.23]: SASL LOGIN authentication failed: UGFzc3dvcmQ6`);
+    expect(await titles(parsed(sasl(20)))).toContain(UNNAMED);
+    expect(await titles(parsed(sasl(19)))).not.toContain(UNNAMED);
+    // WordPress answers a wrong password with its form again (200): a failure by its convention.
+    expect(await titles(access(20, '/wp-login.php', 200))).toContain(UNNAMED);
+    // Failures that name their account are the named rules' work, not this one's.
+    const named = await titles(parsed(Array.from({ length: 20 }, () => fail('admin'))));
+    expect(named).toContain(BRUTE);
+    expect(named).not.toContain(UNNAMED);
+  });
+  it('a login form whose answer says nothing: 30 posts from one source', async () => {
+    expect(await titles(access(30, '/signin', 200))).toContain(FLOOD);
+    expect(await titles(access(29, '/signin', 200))).not.toContain(FLOOD);
+    expect(await titles(access(30, '/register', 200))).toContain(FLOOD);
+    // Thirty posts to a form that is no login are nothing.
+    expect(await titles(access(30, '/comments', 200))).toEqual([]);
   });
 });
 
