@@ -52,6 +52,10 @@ describeShared('auth incidents in real logs', [LINUX, OPENSSH], () => {
     expect(named(auth, 'ip').has('150.183.249.110')).toBe(true);
     expect(named(auth, 'host').has('n219076184117.netvigator.com')).toBe(true);
     expect(auth.find((r) => r.groupKey === 'host:n219076184117.netvigator.com')?.pattern).toBe('brute_force');
+    // A campaign whose members include host names counts sources, not addresses.
+    const mixed = auth.filter((r) => r.kind === 'campaign' && r.entities.some((e) => e.type === 'host'));
+    expect(mixed.length).toBeGreaterThan(0);
+    for (const r of mixed) expect(r.title).toMatch(/campaign: \d+ sources/);
     // The logging host is no actor, and an attempt that named no account names no account.
     expect(auth.some((r) => r.groupKey === 'host:combo')).toBe(false);
     expect(named(rows, 'user').has('(unknown)')).toBe(false);

@@ -236,7 +236,9 @@ function campaignOf(c: Cluster): IncidentDraft[] {
     services,
     memberIncidents: c.profiles.length,
   };
-  campaign.title = `${PATTERN_TITLES[campaign.pattern ?? ''] ?? 'Campaign'} campaign: ${memberList.length} addresses${services.length === 1 ? ` on ${services[0]}` : ''}`;
+  // A source the log named by host name (pam's rhost=) is no address: say sources then.
+  const noun = memberList.every((m) => memberActor(m.ip).type === 'ip') ? 'addresses' : 'sources';
+  campaign.title = `${PATTERN_TITLES[campaign.pattern ?? ''] ?? 'Campaign'} campaign: ${memberList.length} ${noun}${services.length === 1 ? ` on ${services[0]}` : ''}`;
   for (const p of c.profiles) {
     p.draft.campaignId = id;
     p.draft.topLevel = gotIn(p.draft);
