@@ -112,8 +112,11 @@ function sigmaAlert(m: SigmaMatch, ev: NormalizedEvent | null): AlertInput {
   if (corr) {
     for (const [field, value] of Object.entries(corr.group)) entities.push({ type: entityTypeOf(field, value, ev), value });
   } else if (ev) {
-    if (ev.src_ip) entities.push({ type: 'ip', value: ev.src_ip });
-    if (ev.user) entities.push({ type: 'user', value: ev.user });
+    // Who acted: the address, else the host name or local caller the log gave (pam's rhost=, su's
+    // caller); never the logging host, unless the attempt came from its own console.
+    const src = authSourceOf(ev);
+    if (src) entities.push({ type: src.kind, value: src.value });
+    if (ev.user && !(src?.kind === 'user' && src.value === ev.user)) entities.push({ type: 'user', value: ev.user });
     if (ev.host) entities.push({ type: 'host', value: ev.host.toLowerCase() });
   }
   const key = entities.length ? `${entities[0]!.type}:${entities[0]!.value}` : null;

@@ -17,7 +17,7 @@ import type { IncidentRow, IncidentsPage } from '../../../src-shared/contract-in
 import type { CaseInfo, StartImportResult } from '../../../src-shared/dto';
 import { TestEngine, tempDir } from '../test-support';
 import { SERVICE_ROWS } from './auth-sources.services';
-import { type Connection, type Line, LOCAL_AND_SSH_ROWS, type SourceRow } from './auth-sources.table';
+import { type Connection, HOST, type Line, LOCAL_AND_SSH_ROWS, type SourceRow } from './auth-sources.table';
 
 const T0 = Date.UTC(2024, 2, 6, 9, 0, 0);
 const HOUR = 3_600_000;
@@ -141,6 +141,12 @@ describe('every common Linux auth source counts', () => {
           const facts = (JSON.parse(details) as { facts: Record<string, number> }).facts;
           const counted = (facts['failures'] ?? 0) + (facts['unknown_result_attempts'] ?? 0);
           expect(counted, JSON.stringify(facts)).toBe(60);
+
+          // The host that wrote the log is no actor, unless the attempts came from its own console.
+          if (p.brute !== `host:${HOST}`) {
+            const self = rows.filter((r) => r.category === 'auth_attack' && r.groupKey === `host:${HOST}`);
+            expect(self.map((r) => r.title)).toEqual([]);
+          }
 
           let spray = `n/a (${row.noSpray})`;
           if (p.spray !== null) {
