@@ -11,8 +11,9 @@ import { incidentsEvents, incidentsMethods } from './contract-incidents';
 import { rulesEvents, rulesMethods } from './contract-rules';
 import { triageEvents, triageMethods } from './contract-triage';
 import { empty, filePath, reply } from './contract-util';
+import { DETECTORS } from './detectors';
 import { FORMAT_CHOICES } from './formats';
-import type { AlertRow, AppInfo, CollectorStatus, Timeline, CaseInfo, DetectionProgress, DetectionRun, EntityRow, EventDetail, EventsHistogram, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
+import type { AlertRow, AppInfo, CollectorStatus, Timeline, CaseInfo, DetectionProgress, DetectionRun, DetectionSettings, EntityRow, EventDetail, EventsHistogram, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
 
 
 /** What every Events method narrows by. */
@@ -60,11 +61,6 @@ const coreMethods = {
         /** Import even when the same content is already in the case. */
         force: z.boolean().default(false),
         format: z.enum(FORMAT_CHOICES).default('auto'),
-        /**
-         * Into an empty case, run the detection pass while the events are stored rather than after:
-         * incidents come sooner, events reach the case at about half the speed (`vigil analyze`).
-         */
-        detectWhileImporting: z.boolean().default(false),
       })
       .strict(),
     output: reply<StartImportResult>(),
@@ -91,10 +87,13 @@ const coreMethods = {
   /** Forget every finding and run every detector over the whole case again, in event-time order. */
   'detect.rerun': { input: empty, output: reply<null>() },
   'detect.listRuns': { input: empty, output: reply<DetectionRun[]>() },
+  'detect.getSettings': { input: empty, output: reply<DetectionSettings>() },
+  /** At most a day: a buffer that long would hold a day of events in memory. */
+  'detect.setSettings': { input: z.object({ latenessMs: z.number().int().min(0).max(86_400_000) }).strict(), output: reply<DetectionSettings>() },
   'alerts.list': {
     input: z
       .object({
-        detector: z.enum(['sigma', 'behaviour', 'ensemble', 'graph']).optional(),
+        detector: z.enum(DETECTORS).optional(),
         kind: z.string().max(200).optional(),
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(200),

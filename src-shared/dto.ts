@@ -160,6 +160,17 @@ export interface EventsPage {
   totalCapped: boolean;
 }
 
+/** How a case's detection pass puts lines in time order. */
+export interface DetectionSettings {
+  /**
+   * How far behind the latest line seen a line may come and still take its place in time; later
+   * ones are counted late and scored where they arrive. Applies to imports started afterwards.
+   */
+  latenessMs: number;
+  /** The default, for a case that never set one. */
+  defaultLatenessMs: number;
+}
+
 export interface DetectionRun {
   id: number;
   /** After an import (its own events) or over the whole case. */
@@ -168,6 +179,11 @@ export interface DetectionRun {
   status: 'running' | 'done' | 'failed' | 'cancelled';
   events: number;
   alerts: number;
+  /**
+   * Lines that came later than the case's lateness allows (default 5 minutes behind the latest
+   * line seen): scored where they arrived instead of in time order. A re-run puts them in order.
+   */
+  late: number;
   startedAt: number;
   finishedAt: number | null;
   error: string | null;

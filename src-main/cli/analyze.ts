@@ -4,14 +4,16 @@ import { join, resolve } from 'node:path';
 import type { CampaignMember, IncidentDetail, IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
 import type { DetectionRun, SourceRow } from '../../src-shared/dto';
 import type { BuiltPaths } from '../host/paths';
-import { commandArgs } from './args';
+import { commandArgs, parseDuration } from './args';
 import { analyzePaths, HeadlessCase, type AnalysisOutcome } from './headless';
 
-const HELP = `Usage: vigil analyze PATH... [--json] [--case FILE]
+const HELP = `Usage: vigil analyze PATH... [--json] [--case FILE] [--lateness TIME]
   Import logs (files, folders, archives) into a case, run every detector and print the incident queue.
   Returns when every import and detection pass it started has ended; exits 1 if any did not finish.
-  --json       print {"files": [...], "detection": {...}, "incidents": [...]} instead of a table
-  --case FILE  keep the case in FILE (created, or added to when it exists); default a temporary case
+  --json           print {"files": [...], "detection": {...}, "incidents": [...]} instead of a table
+  --case FILE      keep the case in FILE (created, or added to when it exists); default a temporary case
+  --lateness TIME  how far out of time order a line may be and still be put in order (90s, 10m, 2h;
+                   default 5m, at most 24h); kept with the case
 `;
 
 /** The table fits a terminal of this many columns. */
@@ -62,10 +64,13 @@ export async function runAnalyze(
   const args = commandArgs({ name: 'vigil analyze', help: HELP, out, err }, argv, {
     json: { type: 'boolean', default: false },
     case: { type: 'string' },
+    lateness: { type: 'string' },
   });
   if (typeof args === 'number') return args;
   const { values, positionals, usage } = args;
   if (positionals.length === 0) return usage('give at least one PATH');
+  const latenessMs = values.lateness === undefined ? undefined : parseDuration(values.lateness);
+  if (latenessMs === null || (latenessMs !== undefined && latenessMs > 86_400_000)) return usage(`--lateness takes a time up to 24h, like 90s, 10m or 2h (got '${values.lateness}')`);
   const missing = positionals.filter((p) => !existsSync(p));
   if (missing.length) {
     err.write(`vigil analyze: not found: ${missing.join(', ')}\n`);
@@ -75,8 +80,7 @@ export async function runAnalyze(
   try {
     const casePath = values.case ? resolve(values.case) : join(h.scratch, 'analyze.vigil');
     const t0 = performance.now();
-    // The queue is what is wanted here, not the events as early as possible: detect as they are stored.
-    const outcome = await analyzePaths(h, casePath, positionals, { detectWhileImporting: true });
+    const outcome = await analyzePaths(h, casePath, positionals, latenessMs === undefined ? {} : { latenessMs });
     const seconds = (performance.now() - t0) / 1000;
     const page = await h.call<IncidentsPage>('incidents.list', { limit: 10_000 });
     if (values.json) out.write(JSON.stringify(analysisJson(outcome, await withMembers(h, page.rows)), null, 2) + '\n');
@@ -135,19 +139,17 @@ function skipped(o: AnalysisOutcome): string[] {
   return o.imports.flatMap((j) => j.notes);
 }
 
-/** How detection went, in words: the normal fall-back to a whole-case pass is said as what happened. */
+/** How detection went, in words: what the passes went over, and lines that came too late to put in order. */
 export function detectionStory(runs: readonly DetectionRun[]): string {
-  const finished = runs.filter((r) => r.status === 'done');
   if (runs.length === 0) return 'Detection: no pass ran (nothing new to detect on).';
-  const last = finished[finished.length - 1];
-  const superseded = runs.find((r) => r.status === 'cancelled' && r.error?.startsWith('superseded by a pass over the whole case: '));
-  const what = last ? `${fmtInt(last.events)} events, ${fmtInt(last.alerts)} alerts` : 'no pass finished';
-  if (superseded && last?.scope === 'all') {
-    const why = superseded.error!.slice('superseded by a pass over the whole case: '.length);
-    return `Detection: ${what}. It followed the import until ${why}, then ran over the whole case.`;
-  }
-  if (last?.scope === 'all') return `Detection: ${what}, in a pass over the whole case.`;
-  return `Detection: ${what}.`;
+  const done = runs.filter((r) => r.status === 'done');
+  const events = done.reduce((n, r) => n + r.events, 0);
+  const alerts = done.reduce((n, r) => n + r.alerts, 0);
+  const late = done.reduce((n, r) => n + r.late, 0);
+  const how = done.some((r) => r.scope === 'all') ? 'in a pass over the whole case' : 'as the lines were stored';
+  const parts = [`Detection: ${fmtInt(events)} events, ${fmtInt(alerts)} alerts, ${how}.`];
+  if (late > 0) parts.push(`${fmtInt(late)} lines came later than the case's lateness and were scored where they arrived.`);
+  return parts.join(' ');
 }
 
 function yearsText(y: SourceRow['assumedYears']): string {
@@ -170,7 +172,7 @@ export function formatHeader(o: AnalysisOutcome, seconds: number): string {
   }
   for (const note of skipped(o)) out.push(`  ${fit(note, WIDTH - 2)}`);
   if (o.resumed.length > 0) out.push(`Continued ${o.resumed.length === 1 ? 'an import' : `${o.resumed.length} imports`} left unfinished earlier; nothing was stored twice.`);
-  out.push(detectionStory(o.runs));
+  out.push(...wrap(detectionStory(o.runs), WIDTH));
   return out.join('\n') + '\n';
 }
 
@@ -196,7 +198,7 @@ export function analysisJson(o: AnalysisOutcome, incidents: readonly AnalyzedInc
       summary: detectionStory(o.runs),
       events: last?.events ?? 0,
       alerts: last?.alerts ?? 0,
-      runs: o.runs.map((r) => ({ id: r.id, scope: r.scope, importId: r.importId, status: r.status, events: r.events, alerts: r.alerts, note: r.error })),
+      runs: o.runs.map((r) => ({ id: r.id, scope: r.scope, importId: r.importId, status: r.status, events: r.events, alerts: r.alerts, late: r.late, note: r.error })),
     },
     unfinished: o.unfinished,
     incidents,

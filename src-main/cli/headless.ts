@@ -85,15 +85,15 @@ export async function analyzePaths(
   h: HeadlessCase,
   casePath: string,
   paths: readonly string[],
-  opts: { format?: string; detectWhileImporting?: boolean } = {},
+  opts: { format?: string; latenessMs?: number } = {},
 ): Promise<AnalysisOutcome> {
   const since = Date.now();
   await h.open(casePath, true);
+  if (opts.latenessMs !== undefined) await h.call('detect.setSettings', { latenessMs: opts.latenessMs });
   const owed = (await h.call<ImportJob[]>('ingest.listImports')).filter((j) => j.status === 'interrupted' || j.status === 'running').map((j) => j.id);
   const started = await h.call<StartImportResult>('ingest.startImport', {
     paths: paths.map((p) => resolve(p)),
     ...(opts.format ? { format: opts.format } : {}),
-    detectWhileImporting: opts.detectWhileImporting ?? false,
   });
   await h.settle();
   const ids = new Set([...owed, ...started.jobs.map((j) => j.id)]);

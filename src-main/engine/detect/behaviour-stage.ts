@@ -5,7 +5,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
-import type { Stage } from '../pipeline/stage';
+import type { Stage } from './stage';
 import type { AlertSink, Severity } from '../store/alerts';
 import {
   BehaviourEngine,

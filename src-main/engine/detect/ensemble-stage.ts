@@ -4,7 +4,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
-import type { Stage } from '../pipeline/stage';
+import type { Stage } from './stage';
 import type { AlertEntity, AlertInput, AlertSink, Severity } from '../store/alerts';
 import { EnsembleSet, SERVER_ERROR_SUFFIX } from './ensemble';
 import type { EnsembleAlert, EnsembleSetState, ScorePoint } from './ensemble';

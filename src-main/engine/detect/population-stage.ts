@@ -9,7 +9,7 @@
  */
 import { basename } from 'node:path';
 import type { NormalizedEvent } from '../../../src-shared/event';
-import type { Stage } from '../pipeline/stage';
+import type { Stage } from './stage';
 import type { AlertEntity, AlertSink } from '../store/alerts';
 import { AUTH_FIELDS } from '../../../src-shared/event';
 import { accountEntities, EventFactExtractor, sourceEntity } from './behaviour/eventFacts';

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { type NormalizedEvent, authSourceOf } from '../../../src-shared/event';
 import { isIpLiteral } from '../parse/parsers/net';
-import type { Stage } from '../pipeline/stage';
+import type { Stage } from './stage';
 import { SigmaEngine, type SigmaMatch } from '../sigma';
 import type { AlertEntity, AlertInput, AlertSink, Severity } from '../store/alerts';
 

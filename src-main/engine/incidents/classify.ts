@@ -74,7 +74,8 @@ export function actorOf(a: StoredAlert): string | null {
 }
 
 function isNamed(a: StoredAlert): boolean {
-  if (a.detector === 'behaviour') return a.kind in BEHAVIOUR_CATEGORY && !a.kind.startsWith('anomalous_');
+  // A behaviour finding of a kind not listed here (a detector added since) stands alone when high.
+  if (a.detector === 'behaviour') return a.kind in BEHAVIOUR_CATEGORY ? !a.kind.startsWith('anomalous_') : SEVERITY_RANK[a.severity] >= SEVERITY_RANK.high;
   if (a.detector === 'sigma') return a.details['kind'] === 'correlation' || SEVERITY_RANK[a.severity] >= SEVERITY_RANK.high;
   return SEVERITY_RANK[a.severity] >= SEVERITY_RANK.high;
 }

@@ -18,72 +18,13 @@ import type {
 } from '../../../src-shared/contract-incidents';
 import { EngineError } from '../errors';
 import { incidentsWhere } from '../query/incidents-sql';
+import { SELECT_INCIDENT, toIncidentRow, type IncidentDbRow } from './rows';
 import { classify } from './classify';
 import { accountFacts, incidentOutcome, rankEntities, standingOf } from './outcome';
 import { entityRowid, readAlertsByIds } from './persist';
 
 const MAX_RAW_CHARS = 8192;
 const ROW_ENTITIES = 12;
-
-interface IncidentDbRow {
-  id: string;
-  category: IncidentRow['category'];
-  pattern: string | null;
-  title: string;
-  severity: IncidentRow['severity'];
-  confidence: number;
-  priority: number;
-  first_ts: number | null;
-  last_ts: number | null;
-  group_key: string;
-  entities: string;
-  tags: string;
-  detectors: string;
-  evidence: string;
-  event_count: number;
-  alert_count: number;
-  summary: string;
-  explanation: string;
-  risk: number;
-  kind: IncidentRow['kind'];
-  campaign_id: string | null;
-  top_level: number;
-  member_count: number;
-  status: IncidentStatus | null;
-  label: IncidentLabel | null;
-  note: string | null;
-}
-
-const SELECT = `SELECT i.*, s.status, s.label, s.note FROM incidents i LEFT JOIN incident_state s ON s.id = i.id`;
-
-function toRow(r: IncidentDbRow): IncidentRow {
-  const entities = JSON.parse(r.entities) as { type: string; value: string }[];
-  return {
-    id: r.id,
-    category: r.category,
-    pattern: r.pattern,
-    title: r.title,
-    severity: r.severity,
-    confidence: r.confidence,
-    priority: r.priority,
-    firstTs: r.first_ts,
-    lastTs: r.last_ts,
-    groupKey: r.group_key,
-    entities: entities.slice(0, ROW_ENTITIES).map(({ type, value }) => ({ type, value })),
-    eventCount: r.event_count,
-    alertCount: r.alert_count,
-    summary: r.summary,
-    detectors: JSON.parse(r.detectors) as string[],
-    tags: JSON.parse(r.tags) as string[],
-    status: r.status ?? 'open',
-    label: r.label ?? null,
-    risk: r.risk,
-    kind: r.kind ?? 'incident',
-    campaignId: r.campaign_id ?? null,
-    memberCount: r.member_count ?? 0,
-    topLevel: r.top_level !== 0,
-  };
-}
 
 export interface ListOptions {
   query: string;
@@ -133,7 +74,7 @@ export function listIncidents(db: Database, o: ListOptions): IncidentsPage {
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const dir = o.desc ? 'DESC' : 'ASC';
   const rows = db
-    .prepare(`${SELECT} ${w} ORDER BY ${SORT_SQL[o.sort]} ${dir}, i.priority DESC, i.last_ts DESC, i.id LIMIT ? OFFSET ?`)
+    .prepare(`${SELECT_INCIDENT} ${w} ORDER BY ${SORT_SQL[o.sort]} ${dir}, i.priority DESC, i.last_ts DESC, i.id LIMIT ? OFFSET ?`)
     .all(...params, o.limit, o.offset) as IncidentDbRow[];
   const total = db
     .prepare(`SELECT count(*) FROM incidents i LEFT JOIN incident_state s ON s.id = i.id ${w}`)
@@ -148,7 +89,7 @@ export function listIncidents(db: Database, o: ListOptions): IncidentsPage {
     return out;
   };
   return {
-    rows: rows.map(toRow),
+    rows: rows.map((r) => toIncidentRow(r, ROW_ENTITIES)),
     offset: o.offset,
     total,
     counts: {
@@ -162,13 +103,13 @@ export function listIncidents(db: Database, o: ListOptions): IncidentsPage {
 }
 
 function loadRow(db: Database, id: string): IncidentDbRow {
-  const r = db.prepare(`${SELECT} WHERE i.id = ?`).get(id) as IncidentDbRow | undefined;
+  const r = db.prepare(`${SELECT_INCIDENT} WHERE i.id = ?`).get(id) as IncidentDbRow | undefined;
   if (!r) throw new EngineError('not_found', `No incident ${id} in this case (detection may have re-run: refresh the queue).`);
   return r;
 }
 
 export function getIncidentRow(db: Database, id: string): IncidentRow {
-  return toRow(loadRow(db, id));
+  return toIncidentRow(loadRow(db, id), ROW_ENTITIES);
 }
 
 export function setIncidentState(
@@ -227,7 +168,7 @@ export function listRisk(db: Database, o: { type?: string; values?: string[]; li
 
 export function getIncidentDetail(db: Database, id: string, evidenceLimit: number): IncidentDetail {
   const r = loadRow(db, id);
-  const incident = toRow(r);
+  const incident = toIncidentRow(r, ROW_ENTITIES);
   const explanation = JSON.parse(r.explanation) as IncidentExplanation;
   const evidenceIds = JSON.parse(r.evidence) as number[];
   const alertIds = db.prepare('SELECT alert_id FROM incident_alerts WHERE incident_id = ? ORDER BY alert_id').pluck().all(id) as number[];

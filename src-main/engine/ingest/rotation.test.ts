@@ -156,7 +156,7 @@ describe('a rotation inside an archive made from a copy', () => {
     const walked: { name: string; mtime: number | undefined }[] = [];
     for await (const m of walkInTimeOrder(archive, {
       spoolDir: join(dir, 'spool'),
-      firstTime: (head, m) => datedFirst(m.mtime ?? COPIED_AT, head.length > 0 ? yearlessStamp(head[0]!) : null, null),
+      span: (head, m) => ({ first: datedFirst(m.mtime ?? COPIED_AT, head.length > 0 ? yearlessStamp(head[0]!) : null, null), last: null }),
     })) {
       walked.push({ name: m.name, mtime: m.mtime });
       for await (const _ of m.stream) void _;
