@@ -4,7 +4,7 @@ import { expect, test } from './fixtures';
 
 const AUTH_LOG = join(SHARED_DATA, 'elastic', 'auth.log');
 const BRUTE_FORCE = '72496425-0dde-47e7-832a-0379da885e5d';
-const BRUTE_TITLE = 'SSH Brute Force Against One Account';
+const BRUTE_TITLE = 'Brute Force Against One Account';
 
 test.skip(...sharedSkip([AUTH_LOG]));
 

@@ -12,6 +12,7 @@ import { rulesEvents, rulesMethods } from './contract-rules';
 import { triageEvents, triageMethods } from './contract-triage';
 import { empty, filePath, reply } from './contract-util';
 import { DETECTORS } from './detectors';
+import { FORMAT_CHOICES } from './formats';
 import type { AlertRow, AppInfo, CollectorStatus, Timeline, CaseInfo, DetectionProgress, DetectionRun, DetectionSettings, EntityRow, EventDetail, EventsHistogram, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
 
 
@@ -59,7 +60,7 @@ const coreMethods = {
         paths: z.array(filePath).min(1).max(1000),
         /** Import even when the same content is already in the case. */
         force: z.boolean().default(false),
-        format: z.enum(['auto', 'syslog5424', 'syslog3164', 'auth', 'access', 'jsonl', 'raw']).default('auto'),
+        format: z.enum(FORMAT_CHOICES).default('auto'),
       })
       .strict(),
     output: reply<StartImportResult>(),

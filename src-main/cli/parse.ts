@@ -7,8 +7,10 @@ import { parseArgs } from 'node:util';
 import { LineSplitter } from '../engine/parse/lines';
 import { loadMappingFile, sniffFormat, type LogFormat } from '../engine/parse/sniff';
 import { SourceNormalizer, newDrain, type FormatChoice } from '../engine/pipeline/normalize';
+import { FORMAT_CHOICES } from '../../src-shared/formats';
 
-const FORMATS = ['auto', 'raw', 'syslog', 'syslog5424', 'syslog3164', 'auth', 'access', 'jsonl'] as const;
+/** `syslog` is the command line's own: either syslog format, as the sniffer finds. */
+const FORMATS = [...FORMAT_CHOICES, 'syslog'] as const;
 const HEAD_LINES = 50;
 
 export async function runParse(argv: string[]): Promise<number> {

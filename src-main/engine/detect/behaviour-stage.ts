@@ -19,6 +19,7 @@ import {
   riskLevel,
   matrixFromRows,
 } from './behaviour';
+import { accountEntities, sourceEntity } from './behaviour/eventFacts';
 
 const PATTERN_INFO: Record<string, { title: string; severity: Severity; tags: string[] }> = {
   brute_force: { title: 'Brute force', severity: 'medium', tags: ['attack.credential_access', 'attack.t1110.001'] },
@@ -102,7 +103,7 @@ export class BehaviourStage implements Stage {
       firstTs: d.firstTs,
       lastTs: d.lastTs,
       key: `${d.keyType}:${d.key}`,
-      entities: [{ type: 'ip', value: d.ip }, ...d.users.map((u) => ({ type: 'user', value: u }))],
+      entities: [{ type: d.keyType, value: d.key }, ...accountEntities(d.users)],
       evidence: d.evidence,
       details: { summary: d.summary, facts: d.facts, ...(d.paths ? { paths: d.paths } : {}) },
       tags: info.tags,
@@ -115,8 +116,14 @@ export class BehaviourStage implements Stage {
    * tree sees 256 rows anyway), so memory stays flat however large the case.
    */
   private train(sink: AlertSink): void {
+    // Sources a pattern already caught, as the groups key them (an address bare, a name or an account prefixed).
     const flagged = new Set(
-      (this.db.prepare(`SELECT DISTINCT key FROM alerts WHERE detector = 'behaviour' AND key LIKE 'ip:%'`).pluck().all() as string[]).map((k) => k.slice(3)),
+      (
+        this.db
+          .prepare(`SELECT DISTINCT key FROM alerts WHERE detector = 'behaviour' AND (key LIKE 'ip:%' OR key LIKE 'host:%' OR key LIKE 'user:%')`)
+          .pluck()
+          .all() as string[]
+      ).map((k) => (k.startsWith('ip:') ? k.slice(3) : k)),
     );
     const update = this.db.prepare('UPDATE behaviour_groups SET score = ?, level = ? WHERE id = ?');
     const page = this.db.prepare(
@@ -146,6 +153,7 @@ export class BehaviourStage implements Stage {
     for (const { score, item } of anomalies.sorted()) {
       const { kind } = item;
       const row = byId.get(item.id) as GroupRow;
+      const who = row.ip ? sourceEntity(row.ip) : null;
       sink.add({
         detector: 'behaviour',
         kind: kind === 'session' ? 'anomalous_session' : 'anomalous_ip_window',
@@ -154,8 +162,8 @@ export class BehaviourStage implements Stage {
         score,
         firstTs: row.start_ts,
         lastTs: row.end_ts,
-        key: row.ip ? `ip:${row.ip}` : null,
-        entities: [...(row.ip ? [{ type: 'ip', value: row.ip }] : []), ...(row.user ? [{ type: 'user', value: row.user }] : [])],
+        key: who ? `${who.type}:${who.value}` : null,
+        entities: [...(who ? [{ type: who.type, value: who.value }] : []), ...(row.user ? [{ type: 'user', value: row.user }] : [])],
         evidence: JSON.parse(row.evidence) as number[],
         details: { group: row.key, events: row.events, isolationScore: score },
         tags: [],

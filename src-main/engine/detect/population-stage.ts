@@ -11,7 +11,8 @@ import { basename } from 'node:path';
 import type { NormalizedEvent } from '../../../src-shared/event';
 import type { Stage } from './stage';
 import type { AlertEntity, AlertSink } from '../store/alerts';
-import { AUTH_ACTIONS, EventFactExtractor } from './behaviour/eventFacts';
+import { AUTH_FIELDS } from '../../../src-shared/event';
+import { accountEntities, EventFactExtractor, sourceEntity } from './behaviour/eventFacts';
 import { DEFAULT_BEHAVIOUR_CONFIG } from './behaviour/config';
 import { canonicalPath, isExploitPath } from './behaviour/webSignals';
 import { AuthTargetDetector, type AuthTargetState, type TargetFinding } from './population/auth-targets';
@@ -102,20 +103,21 @@ export class PopulationStage implements Stage {
     if (ev.ts === null) return;
     const http = ev.action === 'http_request' || (ev.method !== null && ev.status !== null);
     // Most lines are neither a login nor a web answer: skip them before any string work.
-    if (!http && (ev.action === null || !AUTH_ACTIONS.has(ev.action))) return;
+    if (!http && ev.fields[AUTH_FIELDS.service] === undefined) return;
     if (!http) {
       if (ev.ts > this.maxTs) this.maxTs = ev.ts;
       const login = this.facts.loginOf(ev);
-      if (login === null || login.result === null || ev.src_ip === null) return;
+      // A population is of remote sources: a local caller (su, sudo) is no member of one.
+      if (login === null || login.source.startsWith('user:')) return;
       const t = {
         id: ev.id,
         ts: ev.ts,
-        ip: ev.src_ip,
+        ip: login.source,
         user: login.user,
         result: login.result,
         invalid: login.invalid,
         weight: login.weight,
-        service: this.authService(ev.app, ev.host),
+        service: this.authService(login.service, ev.host),
       };
       this.targets.add(t);
       this.slow.add(t);
@@ -126,28 +128,28 @@ export class PopulationStage implements Stage {
     if (f.ts > this.maxTs) this.maxTs = f.ts;
     if (f.status !== null && f.path !== null) {
       const service = `${ev.app ?? 'web'}@${hostOf(ev)}`;
-      this.paths.add({ id: f.id, ts: f.ts, ip: f.ip, status: f.status, service, family: pathFamily(canonicalPath(f.path)) });
+      this.paths.add({ id: f.id, ts: f.ts, ip: f.source, status: f.status, service, family: pathFamily(canonicalPath(f.path)) });
       const probe = f.status >= 400 && f.status < 500 && f.auth === null;
-      if (f.ip !== null && (probe || (f.status >= 200 && f.status < 300 && isExploitPath(f.path))))
-        this.probes.add({ id: f.id, ts: f.ts, ip: f.ip, path: f.path, status: f.status, exploit: !probe, service });
+      if (f.source !== null && (probe || (f.status >= 200 && f.status < 300 && isExploitPath(f.path))))
+        this.probes.add({ id: f.id, ts: f.ts, ip: f.source, path: f.path, status: f.status, exploit: !probe, service });
     }
-    if (f.auth === null || f.ip === null) return;
+    if (f.auth === null || f.auth === 'unknown' || f.source === null) return;
     const service = `web ${pathFamily(f.path ?? '/')}@${hostOf(ev)}`;
-    const t = { id: f.id, ts: f.ts, ip: f.ip, user: f.user, result: f.auth, invalid: f.invalidUser, weight: f.weight, service };
+    const t = { id: f.id, ts: f.ts, ip: f.source, user: f.user, result: f.auth, invalid: f.invalidUser, weight: f.weight, service };
     this.targets.add(t);
     this.slow.add(t);
   }
 
-  /** sshd@web01 for the line's app and host; runs of one app on one host are the rule, so the last is kept. */
-  private authService(app: string | null, host: string | null): string {
+  /** ssh@web01 for the attempt's service and host; runs of one service on one host are the rule, so the last is kept. */
+  private authService(service: string, host: string | null): string {
     const last = this.lastService;
-    if (last !== null && last.app === app && last.host === host) return last.name;
-    const name = serviceName(app, host);
-    this.lastService = { app, host, name };
+    if (last !== null && last.service === service && last.host === host) return last.name;
+    const name = serviceName(service, host);
+    this.lastService = { service, host, name };
     return name;
   }
 
-  private lastService: { app: string | null; host: string | null; name: string } | null = null;
+  private lastService: { service: string; host: string | null; name: string } | null = null;
 
   private drain(sink: AlertSink): void {
     for (const a of this.pending) sink.add(a);
@@ -156,8 +158,8 @@ export class PopulationStage implements Stage {
 
   private reportTarget(f: TargetFinding): void {
     const entities: AlertEntity[] = [
-      ...(f.account !== null ? [{ type: 'user', value: f.account }] : f.users.slice(0, 20).map((u) => ({ type: 'user', value: u }))),
-      ...f.members.slice(0, ENTITY_MEMBERS).map((m) => ({ type: 'ip', value: m.ip })),
+      ...accountEntities(f.account !== null ? [f.account] : f.users, 20),
+      ...f.members.slice(0, ENTITY_MEMBERS).map((m) => sourceEntity(m.ip)),
     ];
     this.pending.push({
       detector: 'behaviour',
@@ -181,7 +183,7 @@ export class PopulationStage implements Stage {
           invalid_share: round2(f.invalidShare),
         },
         users: f.users,
-        members: f.members,
+        members: named(f.members),
       },
       tags: TAGS[f.pattern] ?? [],
     });
@@ -197,14 +199,14 @@ export class PopulationStage implements Stage {
       firstTs: f.first,
       lastTs: f.last,
       key: f.key,
-      entities: [{ type: 'ip', value: f.ip }, ...f.users.slice(0, 20).map((u) => ({ type: 'user', value: u }))],
+      entities: [{ type: f.key.slice(0, f.key.indexOf(':')), value: f.ip }, ...accountEntities(f.users, 20)],
       evidence: f.evidence,
       details: {
         summary: f.summary,
         target: { service: f.service, account: null },
         facts: { failures: f.failures, successes: f.successes },
         users: f.users,
-        members: f.members,
+        members: named(f.members),
       },
       tags: TAGS[f.pattern] ?? [],
     });
@@ -242,18 +244,23 @@ export class PopulationStage implements Stage {
       firstTs: f.first,
       lastTs: f.last,
       key: f.key,
-      entities: f.members.slice(0, ENTITY_MEMBERS).map((m) => ({ type: 'ip', value: m.ip })),
+      entities: f.members.slice(0, ENTITY_MEMBERS).map((m) => sourceEntity(m.ip)),
       evidence: f.evidence,
       details: {
         summary: f.summary,
         target: { service: f.service },
         facts: { sources: f.members.length, requests: f.requests },
         paths: f.paths,
-        members: f.members,
+        members: named(f.members),
       },
       tags: TAGS[f.pattern] ?? [],
     });
   }
+}
+
+/** Members as the incident layer reads them: each source by its address or host name (no key prefix). */
+function named<M extends { ip: string }>(members: M[]): M[] {
+  return members.map((m) => (m.ip.startsWith('host:') ? { ...m, ip: m.ip.slice(5) } : m));
 }
 
 /** The host a line is about; access logs name none, so their file stands for it (rotation suffixes dropped). */

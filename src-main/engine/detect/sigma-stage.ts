@@ -5,7 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import type { NormalizedEvent } from '../../../src-shared/event';
+import { type NormalizedEvent, authSourceOf } from '../../../src-shared/event';
+import { isIpLiteral } from '../parse/parsers/net';
 import type { Stage } from './stage';
 import { SigmaEngine, type SigmaMatch } from '../sigma';
 import type { AlertEntity, AlertInput, AlertSink, Severity } from '../store/alerts';
@@ -44,6 +45,10 @@ export class SigmaStage implements Stage {
   finish(sink: AlertSink): void {
     for (const m of this.engine.flush()) this.report(m, null, sink);
     this.saveHits();
+    // A pass's end: its windows are judged. The next pass (another import, perhaps of earlier
+    // lines) starts afresh, as a pass's worker does; kept, the watermark of this one would expire
+    // every window of the next before it could fire.
+    this.engine.resetState();
   }
 
   state(): unknown {
@@ -105,10 +110,13 @@ function sigmaAlert(m: SigmaMatch, ev: NormalizedEvent | null): AlertInput {
   const corr = m.correlation;
   const entities: AlertEntity[] = [];
   if (corr) {
-    for (const [field, value] of Object.entries(corr.group)) entities.push({ type: entityTypeOf(field), value });
+    for (const [field, value] of Object.entries(corr.group)) entities.push({ type: entityTypeOf(field, value, ev), value });
   } else if (ev) {
-    if (ev.src_ip) entities.push({ type: 'ip', value: ev.src_ip });
-    if (ev.user) entities.push({ type: 'user', value: ev.user });
+    // Who acted: the address, else the host name or local caller the log gave (pam's rhost=, su's
+    // caller); never the logging host, unless the attempt came from its own console.
+    const src = authSourceOf(ev);
+    if (src) entities.push({ type: src.kind, value: src.value });
+    if (ev.user && !(src?.kind === 'user' && src.value === ev.user)) entities.push({ type: 'user', value: ev.user });
     if (ev.host) entities.push({ type: 'host', value: ev.host.toLowerCase() });
   }
   const key = entities.length ? `${entities[0]!.type}:${entities[0]!.value}` : null;
@@ -133,8 +141,13 @@ function sigmaAlert(m: SigmaMatch, ev: NormalizedEvent | null): AlertInput {
   };
 }
 
-function entityTypeOf(field: string): string {
+function entityTypeOf(field: string, value: string, ev: NormalizedEvent | null): string {
   const f = field.toLowerCase();
+  // An attempt's source: an address, or the host name or local caller the log gave (the event says which).
+  if (f === 'auth_source') {
+    const s = ev !== null ? authSourceOf(ev) : null;
+    return s !== null && s.value === value ? s.kind : isIpLiteral(value) ? 'ip' : 'host';
+  }
   if (f.includes('ip') || f === 'c-ip' || f.includes('address')) return 'ip';
   if (f.includes('user')) return 'user';
   if (f.includes('host') || f.includes('computer')) return 'host';

@@ -91,7 +91,7 @@ export function runExperiment(db: Database, input: RunInput): ExperimentRecord {
 
   const detections = patternDetections(db);
   const patterns = evaluatePatterns(detections, truth.attacks, params.slackMs) as Record<string, PatternMetrics>;
-  const flagged = new Set(detections.map((d) => d.ip));
+  const flagged = new Set(detections.map((d) => d.key));
 
   const kinds: StoredMetrics['kinds'] = {};
   const otherFeatureSets = db
@@ -223,7 +223,6 @@ function patternDetections(db: Database): PatternDetection[] {
         pattern: r.kind,
         keyType: 'ip',
         key: ip,
-        ip,
         users,
         firstTs: r.first_ts!,
         lastTs: r.last_ts!,

@@ -15,12 +15,13 @@
  *   host → process runs                 a program logging on a host
  *   user|process → file accessed        a non-HTTP event naming a file path
  */
-import type { NormalizedEvent } from '../../../src-shared/event';
+import { AUTH_FIELDS, type NormalizedEvent, authOf } from '../../../src-shared/event';
 import type { EntityResolver, GraphEntity } from './entity-resolver';
 
 export type EdgeSink = (src: GraphEntity, dst: GraphEntity, type: string) => void;
 
-const LOGIN_ACTIONS = new Set(['ssh_login', 'session_open', 'login', 'logon', 'authentication']);
+/** Sessions a login opens (the attempt itself is read from the event's auth meaning). */
+const SESSION_ACTIONS = new Set(['session_open']);
 
 function str(v: unknown): string | null {
   return typeof v === 'string' && v.length > 0 ? v : null;
@@ -33,12 +34,23 @@ export function eventEdges(ev: NormalizedEvent, r: EntityResolver, emit: EdgeSin
   const app = ev.app ? r.resolve('process', ev.app) : null;
   const http = ev.method !== null || ev.parser === 'access';
 
-  if (user && ip) {
+  // An authentication attempt, whichever program wrote it: from its source (an address, or the
+  // host name the log gave) to the account it tried. A line that repeats an attempt adds nothing.
+  const auth = ev.fields[AUTH_FIELDS.service] !== undefined ? authOf(ev) : null;
+  if (auth !== null) {
+    const from = auth.source === null || auth.source.kind === 'user' ? null : auth.source.kind === 'ip' ? ip : r.resolve('host', auth.source.value);
+    if (auth.attempts > 0 && user && from) {
+      if (auth.result === 'success') emit(user, from, 'authenticated_from');
+      else if (auth.result === 'failure') emit(from, user, 'failed_login');
+      else emit(user, from, 'seen_from');
+    }
+    if (auth.attempts > 0 && auth.result === 'success' && user && host && host.type === 'host') emit(user, host, 'logged_into');
+  } else if (user && ip) {
     if (ev.outcome === 'success') emit(user, ip, 'authenticated_from');
     else if (ev.outcome === 'failure') emit(ip, user, 'failed_login');
     else emit(user, ip, 'seen_from');
   }
-  if (user && host && host.type === 'host' && ev.outcome === 'success' && ev.action !== null && LOGIN_ACTIONS.has(ev.action)) {
+  if (user && host && host.type === 'host' && ev.outcome === 'success' && ev.action !== null && SESSION_ACTIONS.has(ev.action)) {
     emit(user, host, 'logged_into');
   }
   if (ip && host && ip !== host) emit(ip, host, 'connected_to');
@@ -60,10 +72,15 @@ export function eventEdges(ev: NormalizedEvent, r: EntityResolver, emit: EdgeSin
     const ua = r.resolve('user_agent', ev.user_agent);
     if (ua) emit(ip, ua, 'used_agent');
   }
+  // su names the account switched to (`user`) and its caller; sudo its caller (`user`) and the run-as account.
+  const caller = str(ev.fields[AUTH_FIELDS.sourceUser]);
   const target = str(ev.fields.target_user);
-  if (user && target && (ev.action === 'su' || ev.action === 'sudo')) {
+  if (ev.action === 'su' && user && caller) {
+    const c = r.resolve('user', caller);
+    if (c && c !== user) emit(c, user, 'su_to');
+  } else if (ev.action === 'sudo' && user && target) {
     const t = r.resolve('user', target);
-    if (t && t !== user) emit(user, t, ev.action === 'su' ? 'su_to' : 'sudo_as');
+    if (t && t !== user) emit(user, t, 'sudo_as');
   }
   const parent = str(ev.fields['process.parent.name']);
   if (parent && app) {

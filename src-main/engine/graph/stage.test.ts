@@ -31,8 +31,10 @@ function caseDb() {
 describe('edges from events', () => {
   it('types and directs edges by the roles of the columns', () => {
     const g = new EntityGraph();
-    g.addEvent(ev({ user: 'alice', src_ip: '10.0.0.1', host: 'web-01', app: 'sshd', outcome: 'success', action: 'ssh_login' }));
-    g.addEvent(ev({ user: 'root', src_ip: '10.0.0.9', host: 'web-01', app: 'sshd', outcome: 'failure', action: 'ssh_login' }));
+    // Login attempts carry the auth meaning the parser gives them.
+    const attempt = { auth_service: 'ssh', auth_attempts: 1 };
+    g.addEvent(ev({ user: 'alice', src_ip: '10.0.0.1', host: 'web-01', app: 'sshd', outcome: 'success', action: 'ssh_login', fields: attempt }));
+    g.addEvent(ev({ user: 'root', src_ip: '10.0.0.9', host: 'web-01', app: 'sshd', outcome: 'failure', action: 'ssh_login', fields: attempt }));
     g.addEvent(ev({ user: 'alice', app: 'sudo', host: 'web-01', action: 'sudo', outcome: 'success', fields: { target_user: 'root' } }));
     g.addEvent(ev({ src_ip: '10.0.0.9', method: 'GET', path: '/admin?x=1', parser: 'access', user_agent: 'curl/8' }));
     g.addEvent(ev({ app: 'bash', host: 'web-01', fields: { 'process.parent.name': 'sshd' } }));

@@ -87,7 +87,7 @@ describe('rules handlers without logs', () => {
     const page = await engine.call<RulesPage>('rules.listRules', { sort: 'title' });
     expect(page.total).toBe(packs[0]!.rules + packs[0]!.correlations + packs[0]!.filters);
     const brute = page.rows.find((r) => r.id === BRUTE_FORCE)!;
-    expect(brute).toMatchObject({ kind: 'correlation', title: 'SSH Brute Force Against One Account', author: 'Vigil', level: 'high', enabled: true, hits: 0, pack: 'vigil-bundled' });
+    expect(brute).toMatchObject({ kind: 'correlation', title: 'Brute Force Against One Account', author: 'Vigil', level: 'high', enabled: true, hits: 0, pack: 'vigil-bundled' });
     expect(brute.attack.techniques).toEqual(['T1110.001']);
     expect(brute.attack.tactics).toEqual([{ id: 'TA0006', name: 'Credential Access' }]);
     const base = page.rows.find((r) => r.kind === 'rule' && r.logsource?.product === 'linux');
@@ -99,7 +99,7 @@ describe('rules handlers without logs', () => {
   it('filters rules by text, ATT&CK id, level, kind and enabled', async () => {
     await newCase('filters');
     const bySpray = await engine.call<RulesPage>('rules.listRules', { query: 'spraying' });
-    expect(bySpray.rows.map((r) => r.title)).toContain('SSH Password Spraying From One Address');
+    expect(bySpray.rows.map((r) => r.title)).toContain('Password Spraying From One Source');
     const byTechnique = await engine.call<RulesPage>('rules.listRules', { query: 't1110.001' });
     expect(byTechnique.rows.some((r) => r.id === BRUTE_FORCE)).toBe(true);
     const critical = await engine.call<RulesPage>('rules.listRules', { level: 'critical' });
@@ -183,7 +183,7 @@ describe('rules handlers without logs', () => {
 });
 
 describeShared('rules handlers on the shared EC2 auth.log', [AUTH_LOG], () => {
-  it('shows hits on the bundled SSH correlations, their matches with title, author and lines; a disabled rule stops alerting', async () => {
+  it('shows hits on the bundled auth correlations, their matches with title, author and lines; a disabled rule stops alerting', async () => {
     await newCase('elastic rules');
     const run = await importAndDetect(AUTH_LOG);
     expect(run.status).toBe('done');
@@ -199,11 +199,11 @@ describeShared('rules handlers on the shared EC2 auth.log', [AUTH_LOG], () => {
     expect(bundled.hits).toBeGreaterThanOrEqual(brute.hits);
 
     const matches = await engine.call<RuleMatchesPage>('rules.listMatches', { ruleId: BRUTE_FORCE, limit: 5, eventsPerMatch: 3 });
-    expect(matches.rule).toEqual({ id: BRUTE_FORCE, title: 'SSH Brute Force Against One Account', author: 'Vigil', loaded: true });
+    expect(matches.rule).toEqual({ id: BRUTE_FORCE, title: 'Brute Force Against One Account', author: 'Vigil', loaded: true });
     expect(matches.total).toBe(brute.hits);
     expect(matches.rows.length).toBeGreaterThan(0);
     const m = matches.rows[0]!;
-    expect(m).toMatchObject({ title: 'SSH Brute Force Against One Account', author: 'Vigil', ruleId: BRUTE_FORCE });
+    expect(m).toMatchObject({ title: 'Brute Force Against One Account', author: 'Vigil', ruleId: BRUTE_FORCE });
     expect(m.correlation?.type).toBe('event_count');
     expect(m.correlation?.value).toBeGreaterThanOrEqual(10);
     expect(m.evidenceCount).toBeGreaterThanOrEqual(10);

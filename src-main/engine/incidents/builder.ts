@@ -221,7 +221,8 @@ function titleOf(d: IncidentDraft): string {
   const name = (d.pattern && PATTERN_TITLES[d.pattern]) ?? top?.alert.title ?? d.category;
   if (d.category === 'anomaly' && !d.actor) return top ? top.alert.title : name;
   if (isTargetKey(d.actor)) return top?.alert.title ?? `${name} on ${who}`;
-  return `${name} ${d.actor?.startsWith('ip:') ? 'from' : 'by'} ${who}`;
+  // From an address or a host name the log gave for one; by a local account.
+  return `${name} ${d.actor?.startsWith('ip:') || d.actor?.startsWith('host:') ? 'from' : 'by'} ${who}`;
 }
 
 /** Severity, confidence, priority, entities, tags and evidence, once context is known. */

@@ -3,12 +3,14 @@
  * asked for, the rules it hit), the services it touched, and its member addresses with their tries
  * and outcome (its own actor, or the sources a population finding lists).
  */
+import { isIpLiteral } from '../parse/parsers/net';
 import type { ClassifiedAlert } from './classify';
 import { type IncidentDraft, isTargetKey } from './builder';
 
 const MAX_TOKENS = 400;
 
 export interface CampaignMember {
+  /** Its address, or the host name the log gave instead (memberActor). */
   ip: string;
   firstTs: number;
   lastTs: number;
@@ -61,7 +63,8 @@ export function profileOf(d: IncidentDraft): Profile | null {
           : null;
   if (family === null) return null;
   const population = isTargetKey(d.actor);
-  if (!population && !d.actor?.startsWith('ip:')) return null;
+  // An actor is an address, or a host name the log gave for one (pam's rhost=): both can be bots.
+  if (!population && !d.actor?.startsWith('ip:') && !d.actor?.startsWith('host:')) return null;
   const tokens = new Set<string>();
   const services = new Set<string>();
   const members = new Map<string, CampaignMember>();
@@ -74,7 +77,7 @@ export function profileOf(d: IncidentDraft): Profile | null {
   }
   const group = family === 'auth' ? (d.pattern === 'possible_compromise' ? null : (AUTH_GROUP[d.pattern ?? ''] ?? 'guess')) : family;
   if (!population) {
-    const ip = d.actor!.slice(3);
+    const ip = d.actor!.slice(d.actor!.indexOf(':') + 1);
     const own = members.get(ip);
     const got = gotIn(d);
     mergeMember(members, {
@@ -113,6 +116,12 @@ function tokensOf(a: ClassifiedAlert): string[] {
   if (typeof target?.service === 'string') out.push(`s:${target.service}`);
   if (a.alert.detector === 'sigma') out.push(`rule:${a.alert.title}`);
   return out;
+}
+
+/** A member's actor key: `ip:<address>`, or `host:<name>` for a source the log named by host name. */
+export function memberActor(value: string): { type: 'ip' | 'host'; key: string } {
+  const type = isIpLiteral(value) ? 'ip' : 'host';
+  return { type, key: `${type}:${value}` };
 }
 
 export function untoken(t: string): string {

@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import type { ClassifiedAlert } from './classify';
 import { type IncidentDraft, PATTERN_TITLES, finishContext, incidentId } from './builder';
-import { type CampaignMember, type Family, type Profile, gotIn, mergeMember, profileOf, triesOf, untoken } from './campaign-profile';
+import { type CampaignMember, type Family, type Profile, gotIn, memberActor, mergeMember, profileOf, triesOf, untoken } from './campaign-profile';
 
 export type { CampaignMember } from './campaign-profile';
 
@@ -236,7 +236,9 @@ function campaignOf(c: Cluster): IncidentDraft[] {
     services,
     memberIncidents: c.profiles.length,
   };
-  campaign.title = `${PATTERN_TITLES[campaign.pattern ?? ''] ?? 'Campaign'} campaign: ${memberList.length} addresses${services.length === 1 ? ` on ${services[0]}` : ''}`;
+  // A source the log named by host name (pam's rhost=) is no address: say sources then.
+  const noun = memberList.every((m) => memberActor(m.ip).type === 'ip') ? 'addresses' : 'sources';
+  campaign.title = `${PATTERN_TITLES[campaign.pattern ?? ''] ?? 'Campaign'} campaign: ${memberList.length} ${noun}${services.length === 1 ? ` on ${services[0]}` : ''}`;
   for (const p of c.profiles) {
     p.draft.campaignId = id;
     p.draft.topLevel = gotIn(p.draft);
@@ -261,8 +263,9 @@ function liftedDraft(m: CampaignMember, campaign: IncidentDraft, c: Cluster): In
   const alerts = campaign.alerts.filter(
     (a) => Array.isArray(a.alert.details['members']) && (a.alert.details['members'] as { ip?: string }[]).some((x) => x.ip === m.ip),
   );
+  const who = memberActor(m.ip);
   const d: IncidentDraft = {
-    id: incidentId(`ip:${m.ip}|${campaign.id}`, m.firstTs),
+    id: incidentId(`${who.key}|${campaign.id}`, m.firstTs),
     category: campaign.category,
     pattern: c.family === 'auth' ? 'possible_compromise' : campaign.pattern,
     title: `${c.family === 'auth' ? 'Got in' : 'Exploit answered'} during a campaign: ${m.ip}${m.tried.length ? ` as ${m.tried.slice(0, 3).join(', ')}` : ''}`,
@@ -271,8 +274,8 @@ function liftedDraft(m: CampaignMember, campaign: IncidentDraft, c: Cluster): In
     priority: 0,
     firstTs: m.firstTs,
     lastTs: m.lastTs,
-    groupKey: `ip:${m.ip}`,
-    actor: `ip:${m.ip}`,
+    groupKey: who.key,
+    actor: who.key,
     entities: [],
     tags: [],
     detectors: [],
@@ -289,7 +292,7 @@ function liftedDraft(m: CampaignMember, campaign: IncidentDraft, c: Cluster): In
   d.priority = Math.max(d.priority, 80);
   d.evidence = [...m.evidence].sort((a, b) => a - b);
   d.entities = [
-    { type: 'ip', value: m.ip, role: 'actor', mentions: 1 },
+    { type: who.type, value: m.ip, role: 'actor', mentions: 1 },
     ...(c.family === 'auth' ? m.tried.map((u) => ({ type: 'user', value: u, role: 'target' as const, mentions: 1 })) : []),
   ];
   d.lifted = { ip: m.ip, tries: m.tries, failures: m.failures, successes: m.successes, tried: m.tried };

@@ -16,16 +16,38 @@ const PATTERN_WORDS: Record<string, string> = {
   error_burst: 'error bursts',
 };
 
+/** What a population finding's service (`ssh@web01`, `web /login@web01`, population/family.ts) is called in a title. */
+const SERVICE_WORDS: [prefix: string, words: string][] = [
+  ['ssh@', 'SSH'],
+  ['ftp@', 'FTP'],
+  ['mail@', 'Mail login'],
+  ['smtp@', 'SMTP AUTH'],
+  ['login@', 'Console login'],
+  ['su@', 'su'],
+  ['sudo@', 'sudo'],
+  ['http@', 'Web login'],
+  ['web ', 'Web login'],
+];
+
+/** The one service all of a campaign's targets are, in words; null when they are several or none. */
+function serviceWords(services: readonly string[]): string | null {
+  const words = new Set<string>();
+  for (const s of services) {
+    const hit = SERVICE_WORDS.find(([p]) => s.startsWith(p));
+    words.add(hit ? hit[1] : 'other');
+  }
+  return words.size === 1 ? [...words][0]! : null;
+}
+
 function label(d: IncidentDraft): string {
   const c = d.campaign!;
-  const ssh = c.services.some((s) => s.startsWith('sshd@'));
-  const web = c.services.some((s) => s.startsWith('web ')) || c.family !== 'auth';
+  const service = c.family === 'auth' ? serviceWords(c.services) : null;
   let words = PATTERN_WORDS[d.pattern ?? ''] ?? (d.pattern ?? 'campaign').replace(/_/g, ' ');
   if (d.pattern === 'brute_force' && c.sharedKind === 'accounts' && c.shared.length >= 5) words = 'dictionary attack';
   if (d.pattern === 'distributed_brute_force' && c.sharedKind === 'accounts' && c.shared.length <= 3)
     words = `distributed brute force on ${c.shared.join(', ')}`;
   if (c.family === 'scan' && c.sharedKind === 'paths') words = 'probe wave';
-  const where = ssh && !web ? 'SSH ' : web && !ssh && c.family === 'auth' ? 'Web login ' : c.family === 'scan' ? 'Web ' : '';
+  const where = service !== null && service !== 'other' ? `${service} ` : c.family === 'scan' ? 'Web ' : '';
   const text = `${where}${words}`;
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

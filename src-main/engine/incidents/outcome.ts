@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import type { IncidentAccess, IncidentEntity, IncidentOutcome } from '../../../src-shared/contract-incidents';
 import { DEFAULT_BEHAVIOUR_CONFIG } from '../detect/behaviour/config';
-import { EventFactExtractor } from '../detect/behaviour/eventFacts';
+import { EventFactExtractor, sourceEntity } from '../detect/behaviour/eventFacts';
 import { rowToEvent, type StoredRow } from '../store/event-rows';
 import { Postings } from '../store/postings';
 import { entityRowid } from './persist';
@@ -31,7 +31,7 @@ export function accountFacts(db: Database, actor: string, firstTs: number | null
   const facts: AccountFacts = { access: new Map(), tried: new Map(), unknown: new Set() };
   const at = actor.indexOf(':');
   const type = actor.slice(0, at);
-  if (at < 0 || (type !== 'ip' && type !== 'user') || firstTs === null) return facts;
+  if (at < 0 || (type !== 'ip' && type !== 'user' && type !== 'host') || firstTs === null) return facts;
   const rowid = entityRowid(db, type, actor.slice(at + 1));
   if (rowid === null) return facts;
   const ids = new Postings(db, 'entity_events').ids(rowid);
@@ -46,7 +46,7 @@ export function accountFacts(db: Database, actor: string, firstTs: number | null
   for (const row of rows) {
     const ev = rowToEvent(row);
     const f = extractor.extract(ev);
-    if (!f || f.auth === null || f.user === null) continue;
+    if (!f || f.auth === null || f.auth === 'unknown' || f.user === null) continue;
     if (f.invalidUser) facts.unknown.add(f.user);
     if (f.auth === 'failure') {
       facts.tried.set(f.user, (facts.tried.get(f.user) ?? 0) + f.weight);
@@ -70,7 +70,8 @@ export function accountFacts(db: Database, actor: string, firstTs: number | null
     }
     a.logins++;
     a.lastTs = f.ts;
-    if (f.ip && !a.from.includes(f.ip) && a.from.length < 10) a.from.push(f.ip);
+    const from = f.source !== null ? sourceEntity(f.source).value : null;
+    if (from !== null && !a.from.includes(from) && a.from.length < 10) a.from.push(from);
   }
   return facts;
 }

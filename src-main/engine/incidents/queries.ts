@@ -401,9 +401,10 @@ const MAX_NODES = 40;
 /** The incident's entities and which of them occur together in its evidence lines. */
 function graphOf(db: Database, evidenceIds: number[], entities: IncidentEntity[], groupKey: string): IncidentGraph {
   const rows = db
-    .prepare('SELECT src_ip, user, host, path FROM events WHERE id IN (SELECT value FROM json_each(?))')
+    .prepare(`SELECT src_ip, json_extract(fields, '$.src_host') AS src_host, user, host, path FROM events WHERE id IN (SELECT value FROM json_each(?))`)
     .all(JSON.stringify(evidenceIds.slice(0, 2000))) as {
     src_ip: string | null;
+    src_host: string | null;
     user: string | null;
     host: string | null;
     path: string | null;
@@ -413,6 +414,8 @@ function graphOf(db: Database, evidenceIds: number[], entities: IncidentEntity[]
   for (const r of rows) {
     const ids = [
       r.src_ip && `ip:${r.src_ip}`,
+      // A source the log named by host name only (pam's rhost=) is an actor of its own.
+      !r.src_ip && r.src_host && `host:${r.src_host}`,
       r.user && `user:${r.user}`,
       r.host && `host:${r.host}`,
       r.path && `path:${r.path.split('?')[0]}`,

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { CampaignMember, IncidentDetail, IncidentRow, IncidentsPage } from '../../../src-shared/contract-incidents';
 import type { StartImportResult } from '../../../src-shared/dto';
-import type { InternetKind } from '../scenario/internet/generate';
+import type { InternetKind, InternetOptions } from '../scenario/internet/generate';
 import type { InternetTruth } from '../scenario/internet/truth';
 import { type WrittenInternetScenario, writeInternetScenario } from '../scenario/internet/write';
 import { TestEngine, tempDir } from '../test-support';
@@ -23,7 +23,7 @@ export interface InternetRun {
 export async function runInternetScenario(
   seed: number,
   kind: InternetKind,
-  opts: { days?: number; bots?: number } = {},
+  opts: InternetOptions = {},
 ): Promise<InternetRun> {
   const dir = tempDir('vigil-net-');
   const written = writeInternetScenario(join(dir, 'logs'), seed, kind, opts);
@@ -48,7 +48,8 @@ export function covers(row: IncidentRow, members: readonly CampaignMember[], t: 
   const overlaps = (a: number | null, b: number | null) => (a ?? 0) <= t.end + SLACK_MS && (b ?? 0) >= t.start - SLACK_MS;
   if (t.keyKind === 'target')
     return row.groupKey.startsWith('target:') && row.groupKey.endsWith(` ${t.key}`) && overlaps(row.firstTs, row.lastTs);
-  if (row.groupKey === `ip:${t.key}`) return overlaps(row.firstTs, row.lastTs);
+  // The actor is an address, or the host name the logs gave for it (Red Hat's messages).
+  if (row.groupKey === `ip:${t.key}` || row.groupKey === `host:${t.key}`) return overlaps(row.firstTs, row.lastTs);
   return members.some((m) => m.ip === t.key && !m.lifted && overlaps(m.firstTs, m.lastTs));
 }
 

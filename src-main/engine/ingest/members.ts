@@ -10,6 +10,7 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import yauzl from 'yauzl';
 import { bunzip2 } from './bzip2';
+import { planFolder } from './rotation';
 
 export type ArchiveKind = 'plain' | 'gzip' | 'bzip2' | 'tar' | 'tar.gz' | 'tar.bz2' | 'zip';
 
@@ -100,11 +101,18 @@ export async function* walkMembers(path: string, opts: WalkOptions = {}): AsyncG
   const counter = { next: 0 };
   const st = lstatSync(path);
   if (st.isDirectory()) {
-    const files = listFolder(path, (p, what) => opts.onSkip?.({ index: -1, name: relative(path, p), reason: `${what}; skipped` }));
-    for (const file of files) {
-      const display = relative(path, file) || basename(file);
-      if (skipNotALog(display, opts)) continue;
-      yield* tolerant(walkFile(file, display, counter, opts), display, opts);
+    const listed = listFolder(path, (p, what) => opts.onSkip?.({ index: -1, name: relative(path, p), reason: `${what}; skipped` }));
+    const nameOf = (file: string) => relative(path, file) || basename(file);
+    // Rotated logs (messages, messages.1 ...) oldest first, each dated no later than the next began.
+    const plan = planFolder(
+      listed.filter((f) => notALogReason(nameOf(f)) === null),
+      nameOf,
+      { mtime: (f) => (archiveKind(f) === 'gzip' ? gzipMtime(f) : null) ?? fileMtime(f), lastLine: lastLineOf, isGzip: (f) => archiveKind(f) === 'gzip', isPlain: (f) => archiveKind(f) === 'plain' },
+    );
+    for (const file of listed) skipNotALog(nameOf(file), opts);
+    for (const file of plan.files) {
+      const display = nameOf(file);
+      yield* tolerant(walkFile(file, display, counter, opts, plan.reference.get(file)), display, opts);
     }
   } else {
     // A lone file that cannot be opened at all (not a zip, say) fails the import with that reason.
@@ -165,7 +173,8 @@ function damageReason(err: unknown, names: string[]): string {
   return message;
 }
 
-async function* walkFile(file: string, display: string, counter: { next: number }, opts: WalkOptions): AsyncGenerator<Member> {
+/** `reference`, when given, replaces the file's own time as the time no yearless line is dated after. */
+async function* walkFile(file: string, display: string, counter: { next: number }, opts: WalkOptions, reference?: number): AsyncGenerator<Member> {
   const kind = archiveKind(file);
   if (kind === 'zip') {
     yield* walkZip(file, display, counter, opts);
@@ -175,7 +184,7 @@ async function* walkFile(file: string, display: string, counter: { next: number 
     const index = counter.next++;
     if (index < (opts.fromIndex ?? 0)) return;
     // Opened when first read: a consumer that only wants the file's name and time opens nothing.
-    const mtime = fileMtime(file);
+    const mtime = reference ?? fileMtime(file);
     yield { index, name: display, stream: readWhenIterated(file, opts), file, ...(mtime === null ? {} : { mtime }) };
     return;
   }
@@ -188,7 +197,7 @@ async function* walkFile(file: string, display: string, counter: { next: number 
     }
     const stream = inflate(kind, raw, display, opts.limits ?? DEFAULT_LIMITS);
     forwardErrors(raw, stream);
-    const mtime = (kind === 'gzip' ? gzipMtime(file) : null) ?? fileMtime(file);
+    const mtime = reference ?? (kind === 'gzip' ? gzipMtime(file) : null) ?? fileMtime(file);
     yield { index, name: display, stream, ...(mtime === null ? {} : { mtime }) };
     return;
   }
@@ -488,6 +497,7 @@ function skipNotALog(name: string, opts: WalkOptions): boolean {
   return why !== null;
 }
 
+/** A file's own time, or null. */
 function fileMtime(file: string): number | null {
   try {
     return statSync(file).mtimeMs;

@@ -13,7 +13,9 @@
 import { closeSync, createReadStream, createWriteStream, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { archiveKind, walkMembers, type Member, type WalkOptions } from './members';
+import { yearlessStamp } from '../parse/parsers/time';
+import { archiveKind, lastLineOf, walkMembers, type Member, type WalkOptions } from './members';
+import { chainRotations, headStamp } from './rotation';
 
 /** How much of a member's start the survey reads: enough for the sniffer's fifty lines. */
 const HEAD_BYTES = 64 * 1024;
@@ -59,6 +61,7 @@ export async function* walkInTimeOrder(path: string, opts: TimeOrderOptions): As
     return;
   }
   const surveyed = await survey(path, opts);
+  chainSurveyed(surveyed, opts);
   surveyed.sort((a, b) => (a.first ?? Infinity) - (b.first ?? Infinity) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   opts.onSurveyed?.(surveyed.map(({ name, first, last }) => ({ name, first, last })));
   for (let index = opts.fromIndex ?? 0; index < surveyed.length; index++) {
@@ -98,6 +101,27 @@ async function survey(path: string, opts: TimeOrderOptions): Promise<Surveyed[]>
     out.push({ name: m.name, ...mtimeOf(m), file, original: false, ...opts.span(headLines(head), { ...m, file }) });
   }
   return out;
+}
+
+/**
+ * Rotated members (`messages`, `messages.1` ...) whose own times cannot date them (all copied at
+ * once, or entries of an archive made from such a copy) are chained (rotation.ts): each is dated
+ * no later than the next newer one began, and its span found again with that reference.
+ */
+function chainSurveyed(surveyed: Surveyed[], opts: TimeOrderOptions): void {
+  const members = surveyed.map((s) => {
+    const last = lastLineOf(s.file);
+    return { name: s.name, mtime: s.mtime ?? null, first: headStamp(s.file, false), last: last === null ? null : yearlessStamp(last) };
+  });
+  const { reference } = chainRotations(members, Date.now());
+  for (const s of surveyed) {
+    const ref = reference.get(s.name);
+    if (ref === undefined) continue;
+    s.mtime = ref;
+    const span = opts.span(headOf(s.file), { name: s.name, mtime: ref, file: s.file });
+    s.first = span.first;
+    s.last = span.last;
+  }
 }
 
 function mtimeOf(m: Member): { mtime?: number } {

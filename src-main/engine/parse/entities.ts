@@ -258,6 +258,9 @@ const FIELD_TYPES = new Map<string, EntityType>(Object.entries({
   'destination.domain': 'domain',
   'dns.question.name': 'domain',
   'user_agent.original': 'user_agent',
+  // The auth meaning's source when the log gave a host name (pam's rhost=) or a local caller: an actor too.
+  src_host: 'host',
+  src_user: 'user',
 } satisfies Record<string, EntityType>));
 
 /**

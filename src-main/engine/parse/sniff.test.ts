@@ -17,7 +17,8 @@ describeShared('sniffFormat on real files', [join(SHARED_DATA, 'elastic'), join(
     ['loghub-2k/HDFS/HDFS_2k.log', 'raw'],
     ['loghub-2k/Spark/Spark_2k.log', 'raw'],
     ['loghub-2k/Zookeeper/Zookeeper_2k.log', 'raw'],
-    ['loghub-2k/Apache/Apache_2k.log', 'raw'],
+    // An Apache error log: read as one, its times and levels kept.
+    ['loghub-2k/Apache/Apache_2k.log', 'weberror'],
   ])('%s is %s', (rel, format) => {
     expect(sniffFormat(firstLines(rel), rel)).toBe(format);
   });

@@ -2,6 +2,7 @@ import { createParseContext } from './parsers/context';
 import { parseSyslog5424 } from './parsers/syslog5424';
 import { parseSyslog3164 } from './parsers/syslog3164';
 import { parseAccess } from './parsers/access';
+import { parseWebError } from './parsers/weberror';
 import { createJsonParser } from './parsers/jsonl';
 import type { LogFormat } from './parsers';
 
@@ -31,6 +32,7 @@ export function sniffFormat(lines: readonly string[], fileName = ''): LogFormat 
   let s3164 = 0;
   let auth = 0;
   let access = 0;
+  let weberror = 0;
   for (const line of lines) {
     if (seen >= SNIFF_LINES) break;
     if (line.trim().length === 0) continue;
@@ -38,6 +40,7 @@ export function sniffFormat(lines: readonly string[], fileName = ''): LogFormat 
     if (sniffJson(line, ctx) !== null) json++;
     else if (parseSyslog5424(line, ctx) !== null) s5424++;
     else if (parseAccess(line, ctx) !== null) access++;
+    else if (parseWebError(line, ctx) !== null) weberror++;
     else {
       const ev = parseSyslog3164(line, ctx);
       if (ev !== null) {
@@ -48,7 +51,7 @@ export function sniffFormat(lines: readonly string[], fileName = ''): LogFormat 
   }
   if (seen === 0) return AUTH_FILE.test(fileName) ? 'auth' : 'raw';
   // Ties go to the stricter format, in this order.
-  const ranked: [LogFormat, number][] = [['jsonl', json], ['syslog5424', s5424], ['access', access], ['syslog3164', s3164]];
+  const ranked: [LogFormat, number][] = [['jsonl', json], ['syslog5424', s5424], ['access', access], ['weberror', weberror], ['syslog3164', s3164]];
   let best: [LogFormat, number] = ['raw', 0];
   for (const r of ranked) if (r[1] > best[1]) best = r;
   if (best[1] < Math.max(1, seen * MIN_SHARE)) return 'raw';

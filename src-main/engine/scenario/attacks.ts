@@ -19,7 +19,7 @@ import {
   rotatingAgents,
 } from './catalog';
 import type { ScenarioRecorder } from './recorder';
-import { type AttemptResult, sshAttempts, sshLogout } from './sshd';
+import { type AttemptResult, loginAttempts, loginLogout } from './logins';
 
 export interface AttackContext {
   rec: ScenarioRecorder;
@@ -64,9 +64,9 @@ export function bruteForce({ rec, rng, ip, start }: AttackContext): GroundTruthA
       end = t;
     } else {
       const results: AttemptResult[] = [...Array<AttemptResult>(fails).fill('fail'), ...(win ? (['ok'] as const) : [])];
-      const run = sshAttempts(rec, rng, t, ip, user, results, { invalid, nextGap: gap });
+      const run = loginAttempts(rec, rng, t, ip, user, results, { invalid, nextGap: gap });
       end = run.lastTs;
-      if (run.session) sshLogout(rec, run.lastTs + rng.int(2, 20) * MIN, run.session);
+      if (run.session) loginLogout(rec, run.lastTs + rng.int(2, 20) * MIN, run.session);
     }
     if (win) out.push(truth('possible_compromise', ip, [user], userStart, end, web ? 'web brute force ended in success' : 'ssh brute force ended in success'));
     t = end + gap();
@@ -93,9 +93,9 @@ export function passwordSpraying({ rec, rng, ip, start }: AttackContext): Ground
         end = t;
       } else {
         const invalid = (COMMON_INVALID_USERS as readonly string[]).includes(user);
-        const run = sshAttempts(rec, rng, t, ip, user, [win ? 'ok' : 'fail'], { invalid, nextGap: () => 1000 });
+        const run = loginAttempts(rec, rng, t, ip, user, [win ? 'ok' : 'fail'], { invalid, nextGap: () => 1000 });
         end = run.lastTs;
-        if (run.session) sshLogout(rec, run.lastTs + rng.int(1, 5) * MIN, run.session);
+        if (run.session) loginLogout(rec, run.lastTs + rng.int(1, 5) * MIN, run.session);
       }
       t = end + rng.int(3_000, 20_000);
     }
@@ -120,9 +120,9 @@ export function credentialStuffing({ rec, rng, ip, start }: AttackContext): Grou
       end = t;
       t += rng.int(400, 3_000);
     } else {
-      const run = sshAttempts(rec, rng, t, ip, user, [win ? 'ok' : 'fail'], { invalid: !win, nextGap: () => 1000 });
+      const run = loginAttempts(rec, rng, t, ip, user, [win ? 'ok' : 'fail'], { invalid: !win, nextGap: () => 1000 });
       end = run.lastTs;
-      if (run.session) sshLogout(rec, run.lastTs + rng.int(1, 3) * MIN, run.session);
+      if (run.session) loginLogout(rec, run.lastTs + rng.int(1, 3) * MIN, run.session);
       t = end + rng.int(1_000, 6_000);
     }
   }
@@ -134,10 +134,10 @@ export function compromise({ rec, rng, ip, start }: AttackContext): GroundTruthA
   const user = rng.pick(STAFF_USERS.slice(0, 9));
   const fails = rng.int(5, 8);
   const results: AttemptResult[] = [...Array<AttemptResult>(fails).fill('fail'), 'ok'];
-  const run = sshAttempts(rec, rng, start, ip, user, results, { nextGap: () => rng.int(2_000, 8_000) });
+  const run = loginAttempts(rec, rng, start, ip, user, results, { nextGap: () => rng.int(2_000, 8_000) });
   if (run.session) {
-    rec.auth(run.lastTs + rng.int(1, 5) * MIN, 'sudo', null, `   ${user} : TTY=pts/1 ; PWD=/home/${user} ; USER=root ; COMMAND=/bin/bash`, { action: 'sudo', outcome: 'success', user });
-    sshLogout(rec, run.lastTs + rng.int(10, 40) * MIN, run.session);
+    rec.auth(run.lastTs + rng.int(1, 5) * MIN, 'sudo', null, `   ${user} : TTY=pts/1 ; PWD=/home/${user} ; USER=root ; COMMAND=/bin/bash`);
+    loginLogout(rec, run.lastTs + rng.int(10, 40) * MIN, run.session);
   }
   return [truth('possible_compromise', ip, [user], start, run.lastTs, `${fails} failures then success for ${user}`)];
 }

@@ -39,13 +39,13 @@ describe('behaviour detectors on generated scenarios', () => {
   it('never flags staff, the office gateway, crawlers or the health probe', () => {
     for (const { sc, result } of runs) {
       const attackIps = new Set(sc.truth.map((t) => t.key));
-      const benignFlagged = result.detections.filter((d) => !attackIps.has(d.ip));
+      const benignFlagged = result.detections.filter((d) => !attackIps.has(d.key));
       expect(benignFlagged.map((d) => d.summary)).toEqual([]);
       const crawlerIps = new Set(sc.events.filter((e) => /Googlebot|bingbot|DuckDuckBot/.test(e.user_agent ?? '')).map((e) => e.src_ip));
       const staffIps = new Set(sc.events.filter((e) => e.src_ip?.startsWith('10.')).map((e) => e.src_ip));
       for (const d of result.detections) {
-        expect(crawlerIps.has(d.ip)).toBe(false);
-        expect(staffIps.has(d.ip)).toBe(false);
+        expect(crawlerIps.has(d.key)).toBe(false);
+        expect(staffIps.has(d.key)).toBe(false);
       }
     }
   });

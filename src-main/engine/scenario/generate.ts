@@ -12,7 +12,8 @@ import { ATTACK_GENERATORS } from './attacks';
 import { wholeSecond } from './format';
 import { IpPool } from './ipPool';
 import { type BackgroundGuesser, generateNormalTraffic } from './normal';
-import { ScenarioRecorder } from './recorder';
+import type { LoginDialect } from './dialects';
+import { ScenarioRecorder, type WebDialect } from './recorder';
 
 export interface ScenarioOptions {
   seed: number;
@@ -24,6 +25,9 @@ export interface ScenarioOptions {
   /** Only these patterns are planted (default all). */
   patterns?: readonly AttackPattern[];
   host?: string;
+  /** The dialect login lines are written in (default OpenSSH on Debian), and how the site's web login answers. */
+  login?: LoginDialect;
+  web?: WebDialect;
 }
 
 export interface Scenario {
@@ -32,6 +36,8 @@ export interface Scenario {
   end: number;
   host: string;
   events: NormalizedEvent[];
+  /** The login dialect's file (auth.log, secure, messages, mail.log ...) and the access log. */
+  authFile: string;
   authLines: string[];
   accessLines: string[];
   truth: GroundTruthAttack[];
@@ -49,7 +55,7 @@ export function generateScenario(opts: ScenarioOptions): Scenario {
   // Separate streams so adding an attack does not reshuffle the benign traffic of the same seed.
   const normalRng = new Prng(opts.seed * 2 + 1);
   const attackRng = new Prng(opts.seed * 2 + 2);
-  const rec = new ScenarioRecorder(host);
+  const rec = new ScenarioRecorder(host, { ...(opts.login ? { login: opts.login } : {}), ...(opts.web ? { web: opts.web } : {}) });
   const ips = new IpPool(new Prng(opts.seed * 2 + 3));
 
   const background = generateNormalTraffic(rec, normalRng, ips, start, days);
@@ -65,5 +71,18 @@ export function generateScenario(opts: ScenarioOptions): Scenario {
   }
   truth.sort((a, b) => a.start - b.start);
   const { events, authLines, accessLines } = rec.finish();
-  return { seed: opts.seed, start, end, host, events, authLines, accessLines, truth, background };
+  // An actor the logs name only by host name is that name in the truth.
+  const shown = (ip: string) => rec.shows(ip);
+  return {
+    seed: opts.seed,
+    start,
+    end,
+    host,
+    events,
+    authFile: rec.authFile,
+    authLines,
+    accessLines,
+    truth: truth.map((t) => ({ ...t, key: shown(t.key) })),
+    background: background.map((b) => ({ ...b, ip: shown(b.ip) })),
+  };
 }

@@ -22,7 +22,7 @@ import {
 } from './catalog';
 import type { IpPool } from './ipPool';
 import type { ScenarioRecorder } from './recorder';
-import { type AttemptResult, sshAttempts, sshLogout } from './sshd';
+import { type AttemptResult, loginAttempts, loginLogout } from './logins';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -53,19 +53,15 @@ function typoResults(rng: Prng): AttemptResult[] {
 function staffSsh(rec: ScenarioRecorder, rng: Prng, s: StaffMember, t: number): void {
   const r = rng.next();
   const ip = r < 0.6 ? OFFICE_IP : r < 0.9 ? s.vpnIp : s.homeIp;
-  const run = sshAttempts(rec, rng, t, ip, s.user, typoResults(rng), { nextGap: () => rng.int(3000, 9000) });
+  const run = loginAttempts(rec, rng, t, ip, s.user, typoResults(rng), { nextGap: () => rng.int(3000, 9000) });
   if (!run.session) return;
   const length = rng.int(10, 120) * MIN;
   const sudos = rng.int(0, 3);
   for (let k = 0; k < sudos; k++) {
     const at = run.lastTs + rng.int(1, Math.max(2, length / MIN - 1)) * MIN;
-    rec.auth(at, 'sudo', null, `   ${s.user} : TTY=pts/${rng.int(0, 4)} ; PWD=/home/${s.user} ; USER=root ; COMMAND=${rng.pick(SUDO_COMMANDS)}`, {
-      action: 'sudo',
-      outcome: 'success',
-      user: s.user,
-    });
+    rec.auth(at, 'sudo', null, `   ${s.user} : TTY=pts/${rng.int(0, 4)} ; PWD=/home/${s.user} ; USER=root ; COMMAND=${rng.pick(SUDO_COMMANDS)}`);
   }
-  sshLogout(rec, run.lastTs + length, run.session);
+  loginLogout(rec, run.lastTs + length, run.session);
 }
 
 function staffWeb(rec: ScenarioRecorder, rng: Prng, s: StaffMember, t: number): void {
@@ -169,8 +165,8 @@ export function generateNormalTraffic(rec: ScenarioRecorder, rng: Prng, ips: IpP
     }
     for (let m = 7; m < 24 * 60; m += 10) {
       const pid = rng.int(2000, 64000);
-      rec.auth(day + m * MIN, 'CRON', pid, 'pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)', { action: 'session_open', outcome: 'success', user: 'root' });
-      rec.auth(day + m * MIN + rng.int(200, 3000), 'CRON', pid, 'pam_unix(cron:session): session closed for user root', { action: 'session_close', user: 'root' });
+      rec.auth(day + m * MIN, 'CRON', pid, 'pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)');
+      rec.auth(day + m * MIN + rng.int(200, 3000), 'CRON', pid, 'pam_unix(cron:session): session closed for user root');
     }
     // Internet background: every exposed sshd sees a few guesses per source, well below an attack.
     for (let k = rng.int(15, 35); k > 0; k--) {
@@ -180,7 +176,7 @@ export function generateNormalTraffic(rec: ScenarioRecorder, rng: Prng, ips: IpP
       let last = t;
       for (let a = rng.int(1, 3); a > 0; a--) {
         const user = rng.chance(0.3) ? 'root' : rng.pick(COMMON_INVALID_USERS);
-        const run = sshAttempts(rec, rng, t, ip, user, ['fail'], { invalid: user !== 'root', nextGap: () => rng.int(1000, 4000) });
+        const run = loginAttempts(rec, rng, t, ip, user, ['fail'], { invalid: user !== 'root', nextGap: () => rng.int(1000, 4000) });
         last = run.lastTs;
         t = run.lastTs + rng.int(2, 40) * 1000;
       }

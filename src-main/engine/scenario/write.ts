@@ -2,7 +2,7 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Scenario, type ScenarioOptions, generateScenario } from './generate';
-import { ACCESS_LOG_NAME, AUTH_LOG_NAME } from './recorder';
+import { ACCESS_LOG_NAME } from './recorder';
 
 export const TRUTH_FILE_NAME = 'truth.json';
 
@@ -17,7 +17,7 @@ export interface WrittenScenario {
 export function writeScenario(dir: string, opts: ScenarioOptions): WrittenScenario {
   const scenario = generateScenario(opts);
   mkdirSync(dir, { recursive: true });
-  const authLog = join(dir, AUTH_LOG_NAME);
+  const authLog = join(dir, scenario.authFile);
   const accessLog = join(dir, ACCESS_LOG_NAME);
   const truthFile = join(dir, TRUTH_FILE_NAME);
   writeFileSync(authLog, scenario.authLines.join('\n') + '\n');

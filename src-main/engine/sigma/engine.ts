@@ -2,7 +2,7 @@
  * The Sigma engine façade: load packs, link correlations and filters, dispatch each event only to
  * the rules whose logsource can apply, and feed rule hits into correlation windows.
  */
-import type { NormalizedEvent } from '../../../src-shared/event';
+import { AUTH_FIELDS, type NormalizedEvent } from '../../../src-shared/event';
 import { attackFromTags, type AttackRefs } from './attack';
 import { compileDetection, type Pred } from './compile';
 import { CorrelationWindow, DEFAULT_CORRELATION_LIMITS, type CorrelationFire, type CorrelationHit, type CorrelationLimits } from './correlation';
@@ -161,6 +161,7 @@ export class SigmaEngine {
   private lastService: string | null = null;
   private lastCategory: string | null = null;
   private lastApp: string | null = null;
+  private lastAuth = false;
   private orderedCorrelations: CompiledCorrelation[] = [];
   private watermark = -Infinity;
   private evaluated = 0;
@@ -369,8 +370,18 @@ export class SigmaEngine {
   private planFor(event: NormalizedEvent): Plan {
     const ls = event.logsource;
     const app = event.app;
+    // An authentication attempt is also in Vigil's `authentication` category (logsource.ts).
+    const auth = event.fields[AUTH_FIELDS.service] !== undefined;
     const last = this.lastPlan;
-    if (last !== null && app === this.lastApp && ls.product === this.lastProduct && ls.service === this.lastService && ls.category === this.lastCategory) return last;
+    if (
+      last !== null &&
+      app === this.lastApp &&
+      auth === this.lastAuth &&
+      ls.product === this.lastProduct &&
+      ls.service === this.lastService &&
+      ls.category === this.lastCategory
+    )
+      return last;
     let byService = this.dispatch.get(ls.product);
     if (byService === undefined) {
       byService = new Map();
@@ -386,10 +397,10 @@ export class SigmaEngine {
       byApp = new Map();
       byCategory.set(ls.category, byApp);
     }
-    const appKey = appService(app);
+    const appKey = auth ? `${appService(app) ?? ''}\u0000auth` : appService(app);
     let plan = byApp.get(appKey);
     if (plan === undefined) {
-      const src = eventSources(ls, app);
+      const src = eventSources(ls, app, auth);
       const rules = [...this.rulesByKey.values()].filter((r) => logsourceApplies(r.logsource, src));
       plan = { rules, scan: this.catalog.scanPlan(rules.flatMap((r) => r.lits)) };
       byApp.set(appKey, plan);
@@ -399,6 +410,7 @@ export class SigmaEngine {
     this.lastService = ls.service;
     this.lastCategory = ls.category;
     this.lastApp = app;
+    this.lastAuth = auth;
     return plan;
   }
 

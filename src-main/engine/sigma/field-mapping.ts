@@ -3,7 +3,7 @@
  * Sigma name (JSON lines, kv pairs in `fields`) always wins, because it is what the log said;
  * otherwise the taxonomy name is mapped to our column, then to common alternative keys in `fields`.
  */
-import type { NormalizedEvent } from '../../../src-shared/event';
+import { AUTH_FIELDS, type NormalizedEvent, authSourceOf } from '../../../src-shared/event';
 
 export type Scalar = string | number | boolean | null;
 export type FieldValue = Scalar | undefined | readonly Scalar[];
@@ -53,6 +53,11 @@ function pathExtension(e: NormalizedEvent): FieldValue {
   return dot < 0 ? undefined : last.slice(dot + 1);
 }
 
+/** Who made an authentication attempt: its address, else the host name or local caller the log gave. */
+function authSource(e: NormalizedEvent): FieldValue {
+  return authSourceOf(e)?.value;
+}
+
 /** Keyword searches look at the whole event: the message and the raw line. */
 export function keywordText(e: NormalizedEvent): FieldValue {
   if (!e.raw || e.raw === e.message) return e.message;
@@ -62,7 +67,10 @@ export function keywordText(e: NormalizedEvent): FieldValue {
 }
 
 const GROUPS: [Accessor, string[]][] = [
-  [col('src_ip'), ['c-ip', 'src_ip', 'srcip', 'src', 'source.ip', 'sourceip', 'sourceaddress', 'clientip', 'client_ip', 'client.ip', 'ipaddress', 'remoteaddress', 'remote_addr', 'rhost']],
+  [col('src_ip'), ['c-ip', 'src_ip', 'srcip', 'src', 'source.ip', 'sourceip', 'sourceaddress', 'clientip', 'client_ip', 'client.ip', 'ipaddress', 'remoteaddress', 'remote_addr']],
+  // pam's rhost= holds an address or, as the log wrote it, a host name.
+  [firstOf(col('src_ip'), extra(AUTH_FIELDS.sourceHost)), ['rhost', 'source.domain']],
+  [authSource, ['auth_source']],
   [col('dst_ip'), ['s-ip', 'dst_ip', 'dstip', 'dst', 'destination.ip', 'destinationip', 'dest_ip', 'destinationaddress', 'server.ip']],
   [col('method'), ['cs-method', 'method', 'http.request.method', 'request_method', 'httpmethod']],
   // SigmaHQ web rules put whole request paths (with the query) in cs-uri-query, so these see path+query.

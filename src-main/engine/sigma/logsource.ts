@@ -121,7 +121,14 @@ function computeAppService(app: string): string | null {
   return APP_SERVICES.has(base) || AUTH_APPS.has(base) ? base : null;
 }
 
-export function eventSources(ls: LogSource, app: string | null): EventSources {
+/**
+ * The category of every authentication attempt, whichever program or log it came from (Vigil's
+ * own, as the taxonomy names none): rules that read the normalized attempt (src-shared/event.ts,
+ * AuthAttempt) use it, so they meet sshd, su, FTP, mail and web logins alike and nothing else.
+ */
+export const AUTH_CATEGORY = 'authentication';
+
+export function eventSources(ls: LogSource, app: string | null, auth = false): EventSources {
   const product = norm(ls.product, PRODUCT_SYNONYMS);
   const service = norm(ls.service, SERVICE_SYNONYMS);
   const category = norm(ls.category, CATEGORY_SYNONYMS);
@@ -141,11 +148,13 @@ export function eventSources(ls: LogSource, app: string | null): EventSources {
   if (services.has('auth') || services.has('sshd') || services.has('syslog')) {
     if (!product) products.add('linux');
   }
+  const categories = category ? new Set([category]) : service || fromApp || auth ? new Set<string>() : null;
+  if (auth) categories!.add(AUTH_CATEGORY);
   return {
-    unknown,
+    unknown: unknown && !auth,
     products: products.size > 0 ? products : null,
     services: services.size > 0 ? services : null,
-    categories: category ? new Set([category]) : service || fromApp ? new Set() : null,
+    categories,
   };
 }
 

@@ -7,11 +7,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { IncidentsPage } from '../../../src-shared/contract-incidents';
+import { FORMAT_CHOICES } from '../../../src-shared/formats';
 import { withMembers } from '../../cli/analyze';
 import { analyzePaths, HeadlessCase } from '../../cli/headless';
 
 export const MAX_LINES = 200_000;
-export const FORMATS = ['auto', 'syslog5424', 'syslog3164', 'auth', 'access', 'jsonl', 'raw'] as const;
+export const FORMATS = FORMAT_CHOICES;
 const DETECT_TIMEOUT_MS = 120_000;
 
 export type ApiWork = 'sessions' | 'incidents';

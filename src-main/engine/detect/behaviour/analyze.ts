@@ -7,7 +7,7 @@
 import type { NormalizedEvent } from '../../../../src-shared/event';
 import { BehaviourModel } from './behaviourModel';
 import type { BehaviourConfigInput } from './config';
-import type { PatternDetection } from './detection';
+import { type PatternDetection, detectionSource } from './detection';
 import { type BehaviourGroup, BehaviourEngine, type BehaviourEngineState } from './engine';
 import type { GroupKind } from './features';
 import type { IsolationForestParams } from './iforest';
@@ -80,7 +80,7 @@ export function analyzeEvents(events: readonly NormalizedEvent[], opts: AnalyzeO
     if (model === null && opts.train !== false && groups.length >= minRows) {
       let training = groups;
       if ((opts.trainOn ?? 'unflagged') === 'unflagged') {
-        const flagged = new Set(detections.map((d) => d.ip));
+        const flagged = new Set(detections.map(detectionSource));
         const clean = groups.filter((g) => !flagged.has(g.ip));
         if (clean.length >= minRows) training = clean;
       }

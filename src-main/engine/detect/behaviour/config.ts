@@ -22,6 +22,12 @@ export interface PatternThresholds {
   bruteMinFailures: number;
   /** brute_force: failures / attempts at least this (an office gateway with typos stays out). */
   bruteMinFailureRatio: number;
+  /**
+   * brute_force by volume: attempts whose answer does not say how they went (a login form that
+   * answers 200 to a wrong password and a right one alike) inside any 5 minutes, with no success
+   * known. An office's staff logging in one by one stay far below it; a guessing script does not.
+   */
+  bruteMinUnknownBurst: number;
   /** spraying/stuffing: distinct users targeted from one IP. */
   multiUserMinUsers: number;
   /** spraying/stuffing: mean attempts per targeted user at most this ("few attempts each"). */
@@ -93,6 +99,7 @@ export const DEFAULT_BEHAVIOUR_CONFIG: BehaviourConfig = {
   patterns: {
     bruteMinFailures: 10,
     bruteMinFailureRatio: 0.6,
+    bruteMinUnknownBurst: 30,
     multiUserMinUsers: 10,
     multiUserMaxMeanAttempts: 3,
     multiUserMinFailureRatio: 0.6,

@@ -13,10 +13,12 @@ export type AttackPattern = (typeof ATTACK_PATTERNS)[number];
 
 export interface PatternDetection {
   pattern: AttackPattern;
-  /** What the detection is about; every pattern here is keyed by the source IP. */
-  keyType: 'ip' | 'user';
+  /**
+   * The source the detection is about: its address, or the host name or local account the log
+   * gave instead (eventFacts.sourceEntity). `detectionSource` gives it back as the models' key.
+   */
+  keyType: 'ip' | 'host' | 'user';
   key: string;
-  ip: string;
   /** Users involved, bounded (see facts.distinct_users for the full count). */
   users: string[];
   firstTs: number;
@@ -30,6 +32,11 @@ export interface PatternDetection {
   /** Confidence in [0, 1]: 0.6 at the rule's threshold, rising towards 1 as the evidence grows. */
   score: number;
   summary: string;
+}
+
+/** The detection's source as the behaviour models key it (eventFacts.sourceKey). */
+export function detectionSource(d: Pick<PatternDetection, 'keyType' | 'key'>): string {
+  return d.keyType === 'ip' ? d.key : `${d.keyType}:${d.key}`;
 }
 
 /** 0.6 at the threshold, 0.8 at twice it, approaching 1. */

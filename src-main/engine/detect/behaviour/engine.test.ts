@@ -1,3 +1,5 @@
+import { createParseContext } from '../../parse/parsers/context';
+import { parseSyslog3164 } from '../../parse/parsers/syslog3164';
 import { describe, expect, it } from 'vitest';
 import { BehaviourModel } from './behaviourModel';
 import { isOffHours, DEFAULT_BEHAVIOUR_CONFIG } from './config';
@@ -145,12 +147,19 @@ describe('features', () => {
   it('counts an sshd "Invalid user" + "Failed password for invalid user" pair once', () => {
     const ip = '192.0.2.80';
     const engine = new BehaviourEngine();
-    run(engine, [
-      sshEvent(T0, ip, 'oracle', 'failure', { invalidLine: true }),
-      sshEvent(T0 + 1000, ip, 'oracle', 'failure', { message: `Failed password for invalid user oracle from ${ip} port 4 ssh2` }),
-      sshEvent(T0 + 3000, ip, 'oracle', 'failure', { message: `Failed password for invalid user oracle from ${ip} port 4 ssh2` }),
-      sshEvent(T0 + 4000, ip, 'oracle', 'failure', { message: `message repeated 3 times: [ Failed password for invalid user oracle from ${ip} port 4 ssh2]` }),
-    ]);
+    // As the auth parser reads them: the pair is one attempt, the folded line three more.
+    const ctx = createParseContext('auth.log', { referenceTime: T0 + 60_000 });
+    const lines = [
+      `Invalid user oracle from ${ip} port 4`,
+      `Failed password for invalid user oracle from ${ip} port 4 ssh2`,
+      `Failed password for invalid user oracle from ${ip} port 4 ssh2`,
+      `message repeated 3 times: [ Failed password for invalid user oracle from ${ip} port 4 ssh2]`,
+    ].map((m, i) => {
+      const ev = parseSyslog3164(`Mar  5 10:00:0${i} h sshd[4]: ${m}`, ctx, 'auth')!;
+      ev.id = 900 + i;
+      return ev;
+    });
+    run(engine, lines);
     engine.flush();
     const f = namedFeatures(engine.drain().groups.find((g) => g.kind === 'session')!.features);
     expect(f.failed_logins).toBe(5); // 1 (pair) + 1 + 3 repeated

@@ -86,7 +86,7 @@ export class BehaviourEngine {
       return;
     }
     if (f.ts > this.maxTs) this.maxTs = f.ts;
-    this.history.observe(f.ts, f.ip, f.user, f.http ? f.path : null);
+    this.history.observe(f.ts, f.source, f.user, f.http ? f.path : null);
     this.sessions.add(f);
     this.windows.add(f);
     this.patterns.add(f);

@@ -5,9 +5,12 @@
  * window that could cut a spray in half.
  */
 import { ActivityStats, BoundedSet } from './activity';
-import type { AuthResult, EventFacts } from './eventFacts';
+import { type AuthResult, type EventFacts, UNKNOWN_ACCOUNT } from './eventFacts';
 import { SlidingMaxCount } from './slidingCount';
 import { isExploitPath } from './webSignals';
+
+/** The window in which attempts of unknown result are counted as one run. */
+const UNKNOWN_BURST_MS = 5 * 60_000;
 
 export interface UserAuthRun {
   failures: number;
@@ -28,6 +31,9 @@ export class IpEpisode {
   usersOverflow = 0;
   readonly authAgents: BoundedSet<string>;
   authAttempts = 0;
+  /** Attempts whose answer does not say how they went (a login form answering 200 either way), and their densest run. */
+  unknownAttempts = 0;
+  readonly unknownBurst = new SlidingMaxCount(UNKNOWN_BURST_MS);
   authFirst = Infinity;
   authLast = -Infinity;
   readonly authEvidence: number[] = [];
@@ -87,12 +93,18 @@ export class IpEpisode {
     return ended;
   }
 
-  private addAuth(f: EventFacts, user: string, result: AuthResult): { user: string; run: UserAuthRun; failuresBefore: number } | null {
+  private addAuth(f: EventFacts, user: string, result: AuthResult | 'unknown'): { user: string; run: UserAuthRun; failuresBefore: number } | null {
     this.authAttempts += f.weight;
     this.authFirst = Math.min(this.authFirst, f.ts);
     this.authLast = Math.max(this.authLast, f.ts);
     if (f.userAgent !== null) this.authAgents.add(f.userAgent);
     pushBounded(this.authEvidence, f.id, this.maxEvidence);
+    if (result === 'unknown') {
+      // Counted by volume only: no run of failures or successes can be told from them.
+      this.unknownAttempts += f.weight;
+      this.unknownBurst.add(f.ts, f.weight);
+      return null;
+    }
     let run = this.authUsers.get(user);
     if (run === undefined) {
       if (this.authUsers.size >= this.maxDistinct) {
@@ -116,8 +128,14 @@ export class IpEpisode {
       return null;
     }
     run.successes += f.weight;
-    const failuresBefore = run.streak;
-    const ended = failuresBefore > 0 ? { user, run: { ...run, streakIds: [...run.streakIds] }, failuresBefore } : null;
+    // Failures whose lines named no account (Postfix SASL, an API's 401) may well have been for
+    // this one: a success right after them ends them too.
+    const anon = user !== UNKNOWN_ACCOUNT && run.streak === 0 ? this.authUsers.get(UNKNOWN_ACCOUNT) : undefined;
+    const from = anon !== undefined && anon.streak > 0 ? anon : run;
+    const failuresBefore = from.streak;
+    const ended = failuresBefore > 0 ? { user, run: { ...from, streakIds: [...from.streakIds] }, failuresBefore } : null;
+    from.streak = 0;
+    from.streakIds.length = 0;
     run.streak = 0;
     run.streakIds.length = 0;
     return ended;

@@ -1,27 +1,46 @@
+/**
+ * The facts the behaviour models count come from the event's auth meaning, as the parser set it
+ * for whichever program wrote the line: attempts counted once, twins not at all.
+ */
 import { describe, expect, it } from 'vitest';
-import { type NormalizedEvent, emptyEvent } from '../../../../src-shared/event';
+import { createParseContext } from '../../parse/parsers/context';
+import { parseSyslog3164 } from '../../parse/parsers/syslog3164';
 import { DEFAULT_BEHAVIOUR_CONFIG } from './config';
-import { EMPTY_USER_NAME, EventFactExtractor } from './eventFacts';
+import { EventFactExtractor, UNKNOWN_ACCOUNT, sourceEntity } from './eventFacts';
 
-function sshd(id: number, ts: number, message: string, action: string, user: string | null): NormalizedEvent {
-  const ev = emptyEvent(`Apr  6 20:48:25 host sshd[1]: ${message}`, 'auth.log');
-  return { ...ev, id, ts, app: 'sshd', message, action, outcome: 'failure', src_ip: '34.204.227.175', user, parser: 'auth' };
+function facts(lines: string[]) {
+  const ctx = createParseContext('auth.log', { referenceTime: Date.UTC(2017, 4, 1) });
+  const x = new EventFactExtractor(DEFAULT_BEHAVIOUR_CONFIG.businessHours);
+  return lines.map((l, i) => {
+    const ev = parseSyslog3164(l, ctx, 'auth')!;
+    ev.id = i + 1;
+    return x.extract(ev)!;
+  });
 }
 
 describe('event facts', () => {
-  it('counts attempts on the empty account name ("Invalid user  from") once each', () => {
-    // What the auth parser makes of sshd's lines for an empty user name: no user at all.
-    const x = new EventFactExtractor(DEFAULT_BEHAVIOUR_CONFIG.businessHours);
-    const invalid = x.extract(sshd(1, 1_000, 'Invalid user  from 34.204.227.175', 'ssh_invalid_user', null))!;
-    const failed = x.extract(sshd(2, 3_000, 'Failed password for invalid user  from 34.204.227.175 port 19074 ssh2', 'ssh_login', null))!;
-    expect(invalid).toMatchObject({ user: EMPTY_USER_NAME, auth: 'failure', invalidUser: true });
+  it('counts an attempt on the empty account name once, on the unknown account', () => {
+    const [invalid, failed] = facts([
+      'Apr  6 20:48:25 host sshd[1]: Invalid user  from 34.204.227.175 port 19074',
+      'Apr  6 20:48:27 host sshd[1]: Failed password for invalid user  from 34.204.227.175 port 19074 ssh2',
+    ]);
+    expect(invalid).toMatchObject({ user: UNKNOWN_ACCOUNT, auth: 'failure', invalidUser: true, source: '34.204.227.175' });
     // The "Failed password" twin of the same attempt is not counted again.
-    expect(failed).toMatchObject({ user: EMPTY_USER_NAME, auth: null });
+    expect(failed).toMatchObject({ auth: null, source: '34.204.227.175' });
   });
 
-  it('leaves lines without a user that are not invalid-user attempts alone', () => {
-    const x = new EventFactExtractor(DEFAULT_BEHAVIOUR_CONFIG.businessHours);
-    const closed = x.extract({ ...sshd(1, 1_000, 'Connection closed by 34.204.227.175 port 1 [preauth]', 'ssh_disconnect', null), outcome: 'unknown' })!;
+  it('leaves lines that are no attempt alone', () => {
+    const [closed] = facts(['Apr  6 20:48:25 host sshd[1]: Connection closed by 34.204.227.175 port 1 [preauth]']);
     expect(closed).toMatchObject({ user: null, auth: null });
+  });
+
+  it('names a source the log gave only by host name, and a local caller, as such', () => {
+    const [byName, bySu] = facts([
+      'Jun 15 02:04:59 combo sshd(pam_unix)[20882]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=220-135-151-1.hinet-ip.hinet.net  user=root',
+      'Jun 15 02:05:10 combo su[20999]: FAILED SU (to root) alice on pts/3',
+    ]);
+    expect(byName).toMatchObject({ source: 'host:220-135-151-1.hinet-ip.hinet.net', user: 'root', auth: 'failure' });
+    expect(sourceEntity(byName!.source!)).toEqual({ type: 'host', value: '220-135-151-1.hinet-ip.hinet.net' });
+    expect(bySu).toMatchObject({ source: 'user:alice', user: 'root', auth: 'failure' });
   });
 });

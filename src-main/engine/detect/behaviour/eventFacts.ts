@@ -1,24 +1,31 @@
 /**
  * Reduces a NormalizedEvent to the few facts the behavioural models use, once per event, so the
- * session, window and pattern trackers agree on what counts as a login attempt.
+ * session, window and pattern trackers agree on what counts as a login attempt. What counts is
+ * the event's auth meaning (src-shared/event.ts, AuthAttempt) as the parsers set it for every
+ * program: a line whose attempt another line already reported carries none, so nothing here
+ * reads a program's wording or pairs lines again.
  */
-import type { NormalizedEvent } from '../../../../src-shared/event';
+import { type AuthSource, type NormalizedEvent, AUTH_FIELDS, authOf } from '../../../../src-shared/event';
 import { type BusinessHours, isOffHours } from './config';
-import { canonicalPath, isLoginPath, isSensitiveErrorStatus, isSensitivePath, scannerAgent } from './webSignals';
+import { canonicalPath, isSensitiveErrorStatus, isSensitivePath, scannerAgent } from './webSignals';
 
 export type AuthResult = 'failure' | 'success';
 
 export interface EventFacts {
   id: number;
   ts: number;
-  ip: string | null;
+  /**
+   * Who acted, as one key (sourceKey): the address, or for an attempt the log gave no address
+   * for, `host:<name>` (pam's rhost=) or `user:<name>` (su's or sudo's caller).
+   */
+  source: string | null;
   user: string | null;
   userAgent: string | null;
-  /** A counted authentication attempt and its result, or null. */
-  auth: AuthResult | null;
-  /** How many attempts the line stands for ("message repeated 5 times: [...]"). */
+  /** A counted authentication attempt and its result ('unknown': a web form whose answer does not say), or null. */
+  auth: AuthResult | 'unknown' | null;
+  /** How many attempts the line stands for ("message repeated 5 times", "3 incorrect password attempts"). */
   weight: number;
-  /** The login named an account that does not exist (sshd "Invalid user"). */
+  /** The attempt named an account that does not exist. */
   invalidUser: boolean;
   http: boolean;
   status: number | null;
@@ -30,47 +37,43 @@ export interface EventFacts {
   offHours: boolean;
 }
 
-/** Actions that parsers give to remote authentication attempts. */
-export const AUTH_ACTIONS: ReadonlySet<string> = new Set([
-  'ssh_login',
-  'ssh_invalid_user',
-  'ssh_auth',
-  'login',
-  'logon',
-  'auth',
-  'authentication',
-  'user_login',
-]);
+/** Stands for the account of an attempt whose line names none (a web form, pam's user-less line, Postfix SASL). */
+export const UNKNOWN_ACCOUNT = '(unknown)';
 
-const INVALID_USER_MARK = /\binvalid user\b/i;
-/** sshd names an empty account as "Invalid user  from IP" (two spaces); parsers give no user. */
-const EMPTY_INVALID_USER = /\binvalid user\s+from\s/i;
-/** Stands for the empty account name, so those attempts count like any other account's. */
-export const EMPTY_USER_NAME = '(empty)';
-const REPEATED = /^message repeated (\d+) times/;
-/** sshd logs "Invalid user x" and then "Failed password for invalid user x" for one attempt. */
-const INVALID_USER_PAIR_MS = 10_000;
+/** The accounts an alert names: the stand-in for an unnamed account is no account (an entity of it would join every anonymous attempt in the graph). */
+export function accountEntities(users: readonly string[], max = Infinity): { type: 'user'; value: string }[] {
+  const out: { type: 'user'; value: string }[] = [];
+  for (const u of users) {
+    if (out.length >= max) break;
+    if (u !== UNKNOWN_ACCOUNT) out.push({ type: 'user', value: u });
+  }
+  return out;
+}
 
-/** Stands for the account of a web login whose log line names none. */
-export const UNKNOWN_WEB_USER = '(unknown)';
+/** One key per source: an address as it is (the common case costs nothing), a name or a local account prefixed. */
+export function sourceKey(s: AuthSource | null): string | null {
+  if (s === null) return null;
+  return s.kind === 'ip' ? s.value : `${s.kind}:${s.value}`;
+}
 
-/**
- * The result of a request to a login endpoint, or null when it is no login attempt: 401 is a
- * refused login whatever the method; 403 and a 2xx/3xx answer count only for a POST or a line
- * that names the user (a GET of the login form is no attempt).
- */
-export function webLoginResult(path: string | null, status: number | null, method: string | null, named: boolean): AuthResult | null {
-  if (path === null || status === null || !isLoginPath(path)) return null;
-  const submitted = named || method === 'POST';
-  if (status === 401 || (status === 403 && submitted)) return 'failure';
-  if (submitted && status >= 200 && status < 400) return 'success';
-  return null;
+/** A source key as the entity it names. */
+export function sourceEntity(key: string): { type: 'ip' | 'host' | 'user'; value: string } {
+  if (key.startsWith('host:')) return { type: 'host', value: key.slice(5) };
+  if (key.startsWith('user:')) return { type: 'user', value: key.slice(5) };
+  return { type: 'ip', value: key };
+}
+
+/** What `loginOf` gives the detectors keyed on targets: one counted attempt with a known result. */
+export interface Login {
+  source: string;
+  user: string;
+  result: AuthResult;
+  invalid: boolean;
+  weight: number;
+  service: string;
 }
 
 export class EventFactExtractor {
-  /** (ip|user) -> time of an "Invalid user" line still waiting for its "Failed password" twin. */
-  private pendingInvalid = new Map<string, number>();
-
   constructor(private readonly businessHours: BusinessHours) {}
 
   /** Null for events without event time: the behavioural half runs on event time only. */
@@ -81,33 +84,27 @@ export class EventFactExtractor {
     const path = ev.path !== null ? canonicalPath(ev.path) : null;
     const status = ev.status;
     let user = ev.user !== null && ev.user !== '' && ev.user !== '-' ? ev.user : null;
-    let auth: AuthResult | null = null;
+    let source = ev.src_ip;
+    let auth: EventFacts['auth'] = null;
     let invalidUser = false;
     let weight = 1;
-
-    if (http) {
-      // A login endpoint's answer says whether an attempt worked. Access logs rarely name the
-      // user (basic auth, %u): an anonymous attempt counts against the endpoint's unknown account,
-      // so 249 401s on /login from one address are a brute force, not an error burst.
-      const login = webLoginResult(path, status, ev.method, user !== null);
-      if (login !== null) {
-        auth = login;
-        if (user === null) user = UNKNOWN_WEB_USER;
-      }
-    } else {
-      const login = this.loginOf(ev);
-      if (login !== null) {
-        auth = login.result;
-        user = login.user;
-        invalidUser = login.invalid;
-        weight = login.weight;
+    // Most lines are no login: one property test before anything else.
+    if (ev.fields[AUTH_FIELDS.service] !== undefined) {
+      const a = authOf(ev);
+      if (a !== null) {
+        source = sourceKey(a.source);
+        if (a.attempts > 0) {
+          auth = a.result;
+          weight = Math.min(1000, a.attempts);
+          user = a.target ?? UNKNOWN_ACCOUNT;
+          invalidUser = a.accountExists === false;
+        }
       }
     }
-
     return {
       id: ev.id,
       ts,
-      ip: ev.src_ip,
+      source,
       user,
       userAgent: ev.user_agent,
       auth,
@@ -123,47 +120,22 @@ export class EventFactExtractor {
   }
 
   /**
-   * The login attempt a non-web line stands for (result null: the twin of one already counted), or
-   * null for no login: the part of `extract` that detectors
-   * keyed on accounts and services need, without the rest (which costs more than it saves them).
-   * Shares `extract`'s pairing of "Invalid user" lines, so use one or the other per extractor.
+   * The counted login attempt with a known result a line stands for, or null: the part of
+   * `extract` that detectors keyed on accounts and services need, without the rest.
    */
-  loginOf(ev: NormalizedEvent): { user: string | null; result: AuthResult | null; invalid: boolean; weight: number } | null {
-    if (ev.ts === null || ev.action === null || !AUTH_ACTIONS.has(ev.action) || ev.message.includes('pam_unix(')) return null;
-    // "Invalid user x" is a failed attempt whatever outcome the parser gave it.
-    const isInvalidLine = ev.action === 'ssh_invalid_user';
-    let result: AuthResult | null = isInvalidLine ? 'failure' : ev.outcome === 'unknown' ? null : ev.outcome;
-    if (result === null) return null;
-    let user = ev.user !== null && ev.user !== '' && ev.user !== '-' ? ev.user : null;
-    const invalid = isInvalidLine || INVALID_USER_MARK.test(ev.message);
-    // Bots try the empty name too; dropping those attempts hid whole brute-force waves.
-    if (user === null && invalid && EMPTY_INVALID_USER.test(ev.message)) user = EMPTY_USER_NAME;
-    let weight = 1;
-    if (ev.message.startsWith('message repeated')) {
-      const rep = REPEATED.exec(ev.message);
-      if (rep) weight = Math.max(1, Math.min(1000, Number(rep[1])));
-    }
-    // The "Failed password" twin of an "Invalid user" line: the same attempt, not counted again.
-    if (invalid && ev.src_ip !== null && user !== null) result = this.dedupeInvalidUser(ev, ev.ts, user, result);
-    return { user, result, invalid, weight };
-  }
-
-  private dedupeInvalidUser(ev: NormalizedEvent, ts: number, user: string, auth: AuthResult): AuthResult | null {
-    const key = `${ev.src_ip}|${user}`;
-    if (ev.action === 'ssh_invalid_user') {
-      this.pendingInvalid.set(key, ts);
-      if (this.pendingInvalid.size > 10_000) this.prune(ts);
-      return 'failure';
-    }
-    const marked = this.pendingInvalid.get(key);
-    if (auth === 'failure' && marked !== undefined && ts - marked <= INVALID_USER_PAIR_MS) {
-      this.pendingInvalid.delete(key);
-      return null;
-    }
-    return auth;
-  }
-
-  private prune(now: number): void {
-    for (const [k, t] of this.pendingInvalid) if (now - t > INVALID_USER_PAIR_MS) this.pendingInvalid.delete(k);
+  loginOf(ev: NormalizedEvent): Login | null {
+    if (ev.ts === null || ev.fields[AUTH_FIELDS.service] === undefined) return null;
+    const a = authOf(ev);
+    if (a === null || a.attempts === 0 || a.result === 'unknown') return null;
+    const source = sourceKey(a.source);
+    if (source === null) return null;
+    return {
+      source,
+      user: a.target ?? UNKNOWN_ACCOUNT,
+      result: a.result,
+      invalid: a.accountExists === false,
+      weight: Math.min(1000, a.attempts),
+      service: a.service,
+    };
   }
 }

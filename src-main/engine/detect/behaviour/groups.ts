@@ -74,7 +74,7 @@ abstract class Grouper {
     return {
       kind,
       key,
-      ip: f.ip as string,
+      ip: f.source as string,
       user,
       userAgent: ua,
       windowStart,
@@ -111,8 +111,8 @@ export class SessionTracker extends Grouper {
   }
 
   add(f: EventFacts): void {
-    if (f.ip === null) return;
-    const key = `${f.ip}\u0000${f.user ?? ''}\u0000${f.userAgent ?? ''}`;
+    if (f.source === null) return;
+    const key = `${f.source}\u0000${f.user ?? ''}\u0000${f.userAgent ?? ''}`;
     let g = this.open.get(key);
     if (g !== undefined && (f.ts - g.stats.last >= this.gapMs || f.ts - g.stats.first >= this.maxLengthMs)) {
       this.open.delete(key);
@@ -141,18 +141,18 @@ export class IpWindowTracker extends Grouper {
   }
 
   add(f: EventFacts): void {
-    if (f.ip === null) return;
+    if (f.source === null) return;
     const start = Math.floor(f.ts / this.windowMs) * this.windowMs;
-    let g = this.open.get(f.ip);
+    let g = this.open.get(f.source);
     // A late event for an already-advanced window stays in the current one: bounded error,
     // no reopening of closed windows.
     if (g !== undefined && start > g.windowStart) {
-      this.open.delete(f.ip);
+      this.open.delete(f.source);
       this.sink(g, 'window_end');
       g = undefined;
     }
     const isNew = g === undefined;
-    g ??= this.newGroup('ip_window', f.ip, f, start, null, null);
+    g ??= this.newGroup('ip_window', f.source, f, start, null, null);
     this.touch(g, f, isNew);
   }
 

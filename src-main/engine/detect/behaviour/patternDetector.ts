@@ -7,7 +7,7 @@
 import type { BehaviourConfig } from './config';
 import { type PatternDetection } from './detection';
 import { IpEpisode } from './episode';
-import type { EventFacts } from './eventFacts';
+import { type EventFacts, sourceEntity } from './eventFacts';
 import { judgeEpisode } from './patternRules';
 
 export class PatternDetector {
@@ -23,32 +23,33 @@ export class PatternDetector {
   }
 
   add(f: EventFacts): void {
-    if (f.ip === null) return;
-    let ep = this.open.get(f.ip);
+    const source = f.source;
+    if (source === null) return;
+    let ep = this.open.get(source);
     if (ep !== undefined && (f.ts - ep.last >= this.config.episodeGapMs || f.ts - ep.first >= this.config.maxGroupMs)) {
-      this.open.delete(f.ip);
+      this.open.delete(source);
       this.close(ep);
       ep = undefined;
     }
     if (ep === undefined) {
-      ep = new IpEpisode(f.ip, this.config.maxDistinctPerItem, this.config.maxEvidence);
-      this.open.set(f.ip, ep);
+      ep = new IpEpisode(source, this.config.maxDistinctPerItem, this.config.maxEvidence);
+      this.open.set(source, ep);
       ep.moved = f.ts;
     } else if (f.ts - ep.moved >= 1000) {
       // Keep the map ordered by activity (to within a second) for expiry and eviction.
-      this.open.delete(f.ip);
-      this.open.set(f.ip, ep);
+      this.open.delete(source);
+      this.open.set(source, ep);
       ep.moved = f.ts;
     }
     const ended = ep.add(f);
     const t = this.config.patterns;
     if (ended !== null && ended.failuresBefore >= t.compromiseMinFailureStreak && !ep.compromised.has(ended.user)) {
       ep.compromised.add(ended.user);
+      const who = sourceEntity(source);
       this.emit({
         pattern: 'possible_compromise',
-        keyType: 'ip',
-        key: f.ip,
-        ip: f.ip,
+        keyType: who.type,
+        key: who.value,
         users: [ended.user],
         firstTs: ended.run.streakStart,
         lastTs: f.ts,
@@ -60,7 +61,7 @@ export class PatternDetector {
           seconds_to_success: Math.round((f.ts - ended.run.streakStart) / 1000),
         },
         score: Math.min(1, 0.8 + 0.2 * (1 - t.compromiseMinFailureStreak / ended.failuresBefore)),
-        summary: `possible compromise: ${ended.user} logged in from ${f.ip} after ${ended.failuresBefore} failed attempts`,
+        summary: `possible compromise: ${ended.user} logged in ${who.type === 'user' ? 'by' : 'from'} ${who.value} after ${ended.failuresBefore} failed attempts`,
       });
     }
     if (this.open.size > this.config.maxOpenIps) {

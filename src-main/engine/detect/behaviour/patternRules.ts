@@ -27,6 +27,7 @@
 import type { PatternThresholds } from './config';
 import { type AttackPattern, type PatternDetection, strength } from './detection';
 import type { IpEpisode } from './episode';
+import { sourceEntity } from './eventFacts';
 
 const MAX_USERS_LISTED = 20;
 
@@ -66,7 +67,7 @@ export function summarizeAuth(ep: IpEpisode): EpisodeAuthSummary {
   const attempts = ep.authAttempts;
   // Overflowed users were counted as attempts but not split by result; treat them as failures,
   // which is what overflowing a multi-thousand-account list almost always is.
-  failures += Math.max(0, attempts - failures - successes);
+  failures += Math.max(0, attempts - failures - successes - ep.unknownAttempts);
   return {
     users,
     attempts,
@@ -101,11 +102,11 @@ function minutes(ms: number): string {
 export function judgeEpisode(ep: IpEpisode, t: PatternThresholds): PatternDetection[] {
   const out: PatternDetection[] = [];
   const a = summarizeAuth(ep);
+  const who = sourceEntity(ep.ip);
   const base = (pattern: AttackPattern, first: number, last: number, evidence: number[], users: string[]) => ({
     pattern,
-    keyType: 'ip' as const,
-    key: ep.ip,
-    ip: ep.ip,
+    keyType: who.type,
+    key: who.value,
     users,
     firstTs: first,
     lastTs: last,
@@ -142,7 +143,7 @@ export function judgeEpisode(ep: IpEpisode, t: PatternThresholds): PatternDetect
         facts: { ...authFacts, user_agent_rotation: rotating ? 1 : 0 },
         score: strength(a.users, t.multiUserMinUsers) * (a.firstTrySuccessUsers > 0 ? 1 : 0.9),
         summary:
-          `credential stuffing: ${ep.ip} tried ${a.users} accounts about once each (${a.failures} failures) ` +
+          `credential stuffing: ${who.value} tried ${a.users} accounts about once each (${a.failures} failures) ` +
           `and got into ${a.firstTrySuccessUsers} on the first try` +
           (rotating ? `, rotating ${a.agents} user agents` : '') +
           ` in ${span}`,
@@ -153,20 +154,26 @@ export function judgeEpisode(ep: IpEpisode, t: PatternThresholds): PatternDetect
         facts: authFacts,
         score: strength(a.users, t.multiUserMinUsers),
         summary:
-          `password spraying: ${ep.ip} tried ${a.users} users with ${a.failures} failures in ${span}, ` +
+          `password spraying: ${who.value} tried ${a.users} users with ${a.failures} failures in ${span}, ` +
           (a.successUsers > 0 ? `${a.successUsers} success` : 'no success'),
       });
     }
-  } else if (a.failures >= t.bruteMinFailures && a.failureRatio >= t.bruteMinFailureRatio) {
+  } else if (
+    (a.failures >= t.bruteMinFailures && a.failureRatio >= t.bruteMinFailureRatio) ||
+    (ep.unknownBurst.max >= t.bruteMinUnknownBurst && a.successes === 0)
+  ) {
+    const byVolume = !(a.failures >= t.bruteMinFailures && a.failureRatio >= t.bruteMinFailureRatio);
     const targets = listUsers(ep, (u) => (ep.authUsers.get(u)?.failures ?? 0) > 0);
     out.push({
       ...base('brute_force', ep.authFirst, ep.authLast, ep.authEvidence, targets),
-      facts: { ...authFacts, top_user_failures: a.topUserFailures },
-      score: strength(a.failures, t.bruteMinFailures),
-      summary:
-        `brute force: ${ep.ip} failed ${a.failures} logins against ${a.users} account${a.users === 1 ? '' : 's'} ` +
-        `in ${minutes(ep.authLast - ep.authFirst)}` +
-        (a.successes > 0 ? `, then ${a.successes} succeeded` : ''),
+      facts: { ...authFacts, top_user_failures: a.topUserFailures, unknown_result_attempts: ep.unknownAttempts },
+      score: byVolume ? strength(ep.unknownBurst.max, t.bruteMinUnknownBurst) : strength(a.failures, t.bruteMinFailures),
+      summary: byVolume
+        ? `brute force: ${who.value} sent ${ep.unknownAttempts} logins (up to ${ep.unknownBurst.max} in 5 minutes) whose answers do not say ` +
+          `whether they worked, in ${minutes(ep.authLast - ep.authFirst)}`
+        : `brute force: ${who.value} failed ${a.failures} logins against ${a.users} account${a.users === 1 ? '' : 's'} ` +
+          `in ${minutes(ep.authLast - ep.authFirst)}` +
+          (a.successes > 0 ? `, then ${a.successes} succeeded` : ''),
     });
   }
 
@@ -191,7 +198,7 @@ export function judgeEpisode(ep: IpEpisode, t: PatternThresholds): PatternDetect
       },
       score: s.scanner !== null ? Math.max(0.9, strength(s.paths.size, t.scanMinDistinctPaths)) : strength(s.paths.size, t.scanMinDistinctPaths),
       summary:
-        `scanning: ${ep.ip} requested ${s.paths.size} distinct paths (${s.http404} not found, up to ${ep.burst404.max} per minute)` +
+        `scanning: ${who.value} requested ${s.paths.size} distinct paths (${s.http404} not found, up to ${ep.burst404.max} per minute)` +
         (s.scanner !== null ? ` with the ${s.scanner} scanner` : '') +
         ` in ${minutes(s.last - s.first)}`,
     });
@@ -211,7 +218,7 @@ export function judgeEpisode(ep: IpEpisode, t: PatternThresholds): PatternDetect
       },
       score: strength(ep.sensitiveBurst.max, t.errorBurstMin),
       summary:
-        `error burst: ${ep.ip} got ${s.sensitiveErrors} denied/failed answers on ${paths.slice(0, 3).join(', ')}` +
+        `error burst: ${who.value} got ${s.sensitiveErrors} denied/failed answers on ${paths.slice(0, 3).join(', ')}` +
         ` (up to ${ep.sensitiveBurst.max} per minute) in ${minutes(ep.sensitiveLast - ep.sensitiveFirst)}`,
     });
   }

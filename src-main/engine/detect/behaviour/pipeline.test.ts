@@ -56,7 +56,7 @@ describe('named patterns through the real parsers and pipeline', () => {
       await importAndDetect(engine, [w.authLog, w.accessLog]);
       for (const a of await patternAlerts(engine)) {
         const ip = a.key!.slice(3);
-        detections.push({ pattern: a.kind as PatternDetection['pattern'], keyType: 'ip', key: `${seed}/${ip}`, ip, users: [], firstTs: a.firstTs!, lastTs: a.lastTs!, evidence: [], facts: {}, score: a.score ?? 0, summary: '' });
+        detections.push({ pattern: a.kind as PatternDetection['pattern'], keyType: 'ip', key: `${seed}/${ip}`, users: [], firstTs: a.firstTs!, lastTs: a.lastTs!, evidence: [], facts: {}, score: a.score ?? 0, summary: '' });
       }
       truth.push(...w.scenario.truth.map((t) => ({ ...t, key: `${seed}/${t.key}` })));
       await engine.link.close();

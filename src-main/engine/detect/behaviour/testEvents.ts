@@ -1,5 +1,10 @@
-/** Hand-built events for unit tests (no parser involved). */
-import { type NormalizedEvent, emptyEvent } from '../../../../src-shared/event';
+/** Hand-built events for unit tests: the columns and auth meaning a parser would give, without its wording. */
+import { type NormalizedEvent, emptyEvent, setAuth } from '../../../../src-shared/event';
+import { createParseContext } from '../../parse/parsers/context';
+import { applyWebLogin } from '../../parse/parsers/web-login';
+
+/** One context for the web login conventions (its ledger remembers basic-auth refusals). */
+const webCtx = createParseContext('test');
 
 let nextId = 1;
 
@@ -23,6 +28,7 @@ export function sshEvent(ts: number, ip: string, user: string, result: 'failure'
   ev.outcome = result;
   ev.action = opts.invalidLine ? 'ssh_invalid_user' : 'ssh_login';
   ev.parser = 'auth';
+  setAuth(ev, { service: 'ssh', result, method: 'password', ...(opts.invalidLine ? { accountExists: false } : {}) });
   return ev;
 }
 
@@ -38,5 +44,6 @@ export function httpEvent(ts: number, ip: string, path: string, status: number, 
   ev.user_agent = opts.ua ?? 'Mozilla/5.0 (X11; Linux x86_64; rv:123.0) Gecko/20100101 Firefox/123.0';
   ev.action = 'http_request';
   ev.parser = 'access';
+  applyWebLogin(ev, webCtx);
   return ev;
 }

@@ -14,7 +14,7 @@ export function pathFamily(path: string): string {
   return '/' + head.join('/') + (parts.length > 2 ? '/*' : '');
 }
 
-/** `sshd@web01`: what a host's service is called in population findings. */
-export function serviceName(app: string | null, host: string | null): string {
-  return `${app ?? 'auth'}@${host ?? 'unknown'}`;
+/** `ssh@web01`: what a host's service (an AuthService) is called in population findings. */
+export function serviceName(service: string, host: string | null): string {
+  return `${service}@${host ?? 'unknown'}`;
 }

@@ -8,6 +8,7 @@
  * between tries >= minMedianGapMs, so a bot that comes back for a quick burst every day is not
  * mistaken for a slow one. Times are sorted when judged: slightly out-of-order input is fine.
  */
+import { sourceEntity } from '../behaviour/eventFacts';
 import { type AlertMember, type MemberStat, addTry, cloneMember, newMember, toAlertMembers } from './members';
 import type { AuthTry, TargetFinding } from './auth-targets';
 import { spanWords } from './auth-targets';
@@ -124,10 +125,11 @@ export class LowAndSlowDetector {
     const median = gaps.length ? gaps[Math.floor(gaps.length / 2)]! : 0;
     if (median < this.c.minMedianGapMs) return;
     const users = m.users.length + m.moreUsers;
+    const who = sourceEntity(m.ip);
     this.emit({
       pattern: 'low_and_slow',
-      key: `ip:${m.ip}`,
-      ip: m.ip,
+      key: `${who.type}:${who.value}`,
+      ip: who.value,
       service: r.service,
       first: m.first,
       last: m.last,
@@ -138,7 +140,7 @@ export class LowAndSlowDetector {
       evidence: r.evidence,
       score: Math.min(1, 0.6 + 0.4 * (1 - this.c.minFailures / m.failures)),
       summary:
-        `low-and-slow guessing: ${m.ip} failed ${m.failures} logins against ${users} account${users === 1 ? '' : 's'} on ${r.service} ` +
+        `low-and-slow guessing: ${who.value} failed ${m.failures} logins against ${users} account${users === 1 ? '' : 's'} on ${r.service} ` +
         `over ${spanWords(m.last - m.first)}, about one try every ${spanWords(median)}` +
         (m.successes > 0 ? `, then got in` : ', no success'),
     });

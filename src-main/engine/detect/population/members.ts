@@ -1,3 +1,5 @@
+import { UNKNOWN_ACCOUNT } from '../behaviour/eventFacts';
+
 /**
  * The sources behind a detection keyed on a target: each address with its first and last try,
  * its tries and outcome, the accounts it named and a few evidence lines. Carried in the alert's
@@ -28,8 +30,6 @@ export interface MemberStat {
 export type AlertMember = Omit<MemberStat, 'firstResult' | 'moreUsers'> & { outcome: 'failed' | 'got_in' };
 
 const MAX_USERS = 24;
-/** The account of a web login whose line names none (behaviour/eventFacts UNKNOWN_WEB_USER). */
-const UNKNOWN_ACCOUNT = '(unknown)';
 const MAX_EVIDENCE = 3;
 /** Members written into one alert: the most active first. */
 export const MAX_ALERT_MEMBERS = 2000;

@@ -4,7 +4,7 @@
  * and that staff and an office gateway never become members.
  */
 import { describe, expect, it } from 'vitest';
-import { emptyEvent, type NormalizedEvent } from '../../../../src-shared/event';
+import { emptyEvent, type NormalizedEvent, setAuth } from '../../../../src-shared/event';
 import type { AlertInput } from '../../store/alerts';
 import { Prng } from '../behaviour/prng';
 import { PopulationStage } from '../population-stage';
@@ -29,6 +29,8 @@ function ssh(ts: number, ip: string, user: string, ok: boolean, invalid = false)
     action: 'ssh_login',
     parser: 'auth',
   });
+  // The auth meaning the parser gives these lines.
+  setAuth(e, { service: 'ssh', result: ok ? 'success' : 'failure', method: 'password', ...(invalid ? { accountExists: false } : {}) });
   return e;
 }
 
@@ -90,10 +92,10 @@ const members = (a: AlertInput) => ((a.details['members'] as { ip: string }[]) ?
 describe('population detectors', () => {
   it('sees a distributed brute force on one account, and never the office gateway', () => {
     const alerts = run(distributedOnRoot(new Prng(1)));
-    const onRoot = alerts.find((a) => a.kind === 'distributed_brute_force' && a.key === 'target:sshd@h1 user root')!;
+    const onRoot = alerts.find((a) => a.kind === 'distributed_brute_force' && a.key === 'target:ssh@h1 user root')!;
     expect(onRoot).toBeDefined();
     expect(members(onRoot)).toHaveLength(30);
-    expect(onRoot.details['summary']).toMatch(/^distributed brute force: 30 addresses failed \d+ logins as root on sshd@h1/);
+    expect(onRoot.details['summary']).toMatch(/^distributed brute force: 30 addresses failed \d+ logins as root on ssh@h1/);
     for (const a of alerts) expect(members(a)).not.toContain('10.20.0.1');
   });
 

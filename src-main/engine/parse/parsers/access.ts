@@ -2,6 +2,7 @@ import { emptyEvent, type NormalizedEvent } from '../../../../src-shared/event';
 import type { ParseContext } from './context';
 import { clockAt, monthAt, toEpochMs, twoDigits } from './time';
 import { parseUint } from './net';
+import { applyWebLogin } from './web-login';
 
 /**
  * Apache / Nginx access logs: common, combined, vhost_combined (a leading `vhost:port`) and any
@@ -188,6 +189,7 @@ export function parseAccess(line: string, ctx: ParseContext): NormalizedEvent | 
     service: 'access',
     category: 'webserver',
   };
+  applyWebLogin(ev, ctx);
   return ev;
 }
 

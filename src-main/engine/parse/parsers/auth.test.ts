@@ -35,7 +35,7 @@ describe('sshd', () => {
   test('failed password for invalid user, including an empty name', () => {
     const f = parse('sshd[1]: Failed password for invalid user admin from 91.197.232.109 port 40000 ssh2');
     expect(pick(f)).toEqual({ action: 'ssh_login', outcome: 'failure', user: 'admin', src_ip: '91.197.232.109' });
-    expect(f.fields.invalid_user).toBe(true);
+    expect(f.fields.account_exists).toBe(false);
     const e = parse('sshd[1]: Failed password for invalid user  from 91.197.232.109 port 40000 ssh2');
     expect(pick(e)).toEqual({ action: 'ssh_login', outcome: 'failure', user: null, src_ip: '91.197.232.109' });
   });
@@ -54,11 +54,12 @@ describe('sshd', () => {
   });
 
   test('disconnect and connection closed by authenticating / invalid user', () => {
+    // A connection that ended before a login, naming its account, is a failed attempt.
     expect(pick(parse('sshd[1]: Disconnected from authenticating user root 1.2.3.4 port 5 [preauth]'))).toEqual({
-      action: 'ssh_disconnect', outcome: 'unknown', user: 'root', src_ip: '1.2.3.4',
+      action: 'ssh_disconnect', outcome: 'failure', user: 'root', src_ip: '1.2.3.4',
     });
     expect(pick(parse('sshd[1]: Connection closed by invalid user bob 1.2.3.4 port 5 [preauth]'))).toEqual({
-      action: 'ssh_disconnect', outcome: 'unknown', user: 'bob', src_ip: '1.2.3.4',
+      action: 'ssh_disconnect', outcome: 'failure', user: 'bob', src_ip: '1.2.3.4',
     });
     expect(pick(parse('sshd[1]: Connection closed by 1.2.3.4 port 5 [preauth]')).src_ip).toBe('1.2.3.4');
     expect(pick(parse('sshd[1]: Connection closed by 1.2.3.4 [preauth]')).src_ip).toBe('1.2.3.4');
@@ -71,7 +72,7 @@ describe('sshd', () => {
   test('maximum authentication attempts exceeded', () => {
     const m = parse('sshd[1]: error: maximum authentication attempts exceeded for invalid user admin from 1.2.3.4 port 5 ssh2 [preauth]');
     expect(pick(m)).toEqual({ action: 'ssh_max_attempts', outcome: 'failure', user: 'admin', src_ip: '1.2.3.4' });
-    expect(m.fields.invalid_user).toBe(true);
+    expect(m.fields.account_exists).toBe(false);
     expect(pick(parse('sshd[1]: Disconnecting authenticating user root 1.2.3.4 port 5: Too many authentication failures [preauth]'))).toEqual({
       action: 'ssh_max_attempts', outcome: 'failure', user: 'root', src_ip: '1.2.3.4',
     });
@@ -83,7 +84,7 @@ describe('sshd', () => {
     expect(ev.fields).toMatchObject({ pam_module: 'pam_unix', pam_service: 'sshd', pam_type: 'auth', tty: 'ssh', uid: 0 });
     const host = parse('sshd(pam_unix)[20883]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=220-135-151-1.hinet-ip.hinet.net  user=root');
     expect(host.src_ip).toBeNull();
-    expect(host.fields.rhost).toBe('220-135-151-1.hinet-ip.hinet.net');
+    expect(host.fields.src_host).toBe('220-135-151-1.hinet-ip.hinet.net');
     expect(host.fields.pam_module).toBe('pam_unix');
     const more = parse('sshd[1]: PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=1.2.3.4  user=root');
     expect(pick(more)).toEqual({ action: 'auth_failure', outcome: 'failure', user: 'root', src_ip: '1.2.3.4' });
@@ -128,11 +129,16 @@ describe('sudo, su, sessions, accounts', () => {
   });
 
   test('su in its several spellings', () => {
-    expect(pick(parse('su[5]: Successful su for root by ubuntu'))).toEqual({ action: 'su', outcome: 'success', user: 'ubuntu', src_ip: null });
-    expect(pick(parse('su[5]: FAILED su for root by mallory'))).toEqual({ action: 'su', outcome: 'failure', user: 'mallory', src_ip: null });
+    // The account tried is su's target (su asks for its password); the caller is the source.
+    const ok = parse('su[5]: Successful su for root by ubuntu');
+    expect(pick(ok)).toEqual({ action: 'su', outcome: 'success', user: 'root', src_ip: null });
+    expect(ok.fields.src_user).toBe('ubuntu');
+    const failed = parse('su[5]: FAILED su for root by mallory');
+    expect(pick(failed)).toEqual({ action: 'su', outcome: 'failure', user: 'root', src_ip: null });
+    expect(failed.fields.src_user).toBe('mallory');
     const plus = parse('su[5]: + /dev/pts/0 ubuntu:root');
-    expect(pick(plus)).toEqual({ action: 'su', outcome: 'success', user: 'ubuntu', src_ip: null });
-    expect(plus.fields).toMatchObject({ tty: '/dev/pts/0', target_user: 'root' });
+    expect(pick(plus)).toEqual({ action: 'su', outcome: 'success', user: 'root', src_ip: null });
+    expect(plus.fields).toMatchObject({ tty: '/dev/pts/0', target_user: 'root', src_user: 'ubuntu' });
     expect(parse('su[5]: (to root) ann on pts/3').fields.target_user).toBe('root');
     expect(parse('su[5]: FAILED SU (to root) ann on pts/3').outcome).toBe('failure');
     expect(parse('su[5]: pam_unix(su:session): session opened for user root(uid=0) by ubuntu(uid=1000)').user).toBe('root');

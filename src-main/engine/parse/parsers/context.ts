@@ -1,4 +1,5 @@
 import type { NormalizedEvent } from '../../../../src-shared/event';
+import { AuthLedger } from './auth/ledger';
 import type { YearlessStamp } from './time';
 
 /**
@@ -39,6 +40,8 @@ export interface ParseContext {
   tzOffsetMinutes: number;
   /** Mutable per-source state; one context per source, never shared between sources. */
   state: YearState;
+  /** Authentication lines of this source so far: which attempt a line reports (auth/ledger.ts). */
+  auth: AuthLedger;
 }
 
 /** A parser: an event when the line fits its format, null when it does not. */
@@ -57,5 +60,6 @@ export function createParseContext(source: string, options: ParseContextOptions 
     lastStamp: options.lastStamp ?? null,
     tzOffsetMinutes: options.tzOffsetMinutes ?? 0,
     state: { year: null, lastMonth: -1, firstYear: null, lastYear: null, futureKept: 0 },
+    auth: new AuthLedger(),
   };
 }

@@ -3,12 +3,14 @@ import type { LineParser, ParseContext } from './context';
 import { parseSyslog5424 } from './syslog5424';
 import { parseSyslog3164 } from './syslog3164';
 import { parseAccess } from './access';
+import { parseWebError } from './weberror';
 import { createJsonParser } from './jsonl';
 import { parseRaw } from './raw';
 import type { JsonMapping } from './json-mapping';
 
-export type LogFormat = 'syslog5424' | 'syslog3164' | 'auth' | 'access' | 'jsonl' | 'raw';
-export const LOG_FORMATS: readonly LogFormat[] = ['syslog5424', 'syslog3164', 'auth', 'access', 'jsonl', 'raw'];
+import type { LogFormat } from '../../../../src-shared/formats';
+
+export { LOG_FORMATS, type LogFormat } from '../../../../src-shared/formats';
 
 export interface ParserOptions {
   /** Mapping for JSON lines; without one each line is read as OTel or ECS by its keys. */
@@ -32,10 +34,11 @@ export function createParser(format: LogFormat, options: ParserOptions = {}): So
     syslog3164: parseSyslog,
     auth: parseAuth,
     access: parseAccess,
+    weberror: parseWebError,
   };
   const order: LineParser[] = [];
   if (format !== 'raw') order.push(byFormat[format]);
-  for (const f of ['syslog5424', 'syslog3164', 'access', 'jsonl'] as const) {
+  for (const f of ['syslog5424', 'syslog3164', 'access', 'weberror', 'jsonl'] as const) {
     if (f === format || (f === 'syslog3164' && format === 'auth')) continue;
     order.push(byFormat[f]);
   }

@@ -1,4 +1,6 @@
-import { emptyEvent, type NormalizedEvent, type Outcome } from '../../../../src-shared/event';
+import { AUTH_FIELDS, emptyEvent, type NormalizedEvent, type Outcome } from '../../../../src-shared/event';
+import { pamService } from './auth/pam';
+import { baseAppName } from './logsource';
 import type { ParseContext } from './context';
 import { epochToMs, parseIsoTimestamp } from './time';
 import { compileMapping, ECS_MAPPING, OTEL_MAPPING, type CompiledMapping, type JsonMapping } from './json-mapping';
@@ -141,8 +143,28 @@ export function createJsonParser(options: JsonParserOptions = {}): (line: string
     }
     const consumed = applyMapping(obj, fixed ?? (otel ? COMPILED_OTEL : COMPILED_ECS), ev, ctx);
     flattenInto(obj, consumed, ev.fields);
+    applyJsonAuth(ev, ctx);
     return ev;
   };
+}
+
+/** Actions that JSON producers give a login (ECS event.action, app-specific names). */
+const AUTH_ACTIONS: ReadonlySet<string> = new Set(['login', 'logon', 'log_in', 'auth', 'authentication', 'user_login', 'ssh_login', 'ssh_auth', 'logged-in', 'login_failed', 'login-failed']);
+
+/**
+ * A JSON event is an authentication attempt when its producer says so (ECS `event.category:
+ * authentication`, or a login action) and gives a result; the service comes from the program.
+ */
+function applyJsonAuth(ev: NormalizedEvent, ctx: ParseContext): void {
+  if (ev.outcome === 'unknown' || ev.fields[AUTH_FIELDS.service] !== undefined) return;
+  const category = ev.fields['event.category'];
+  const isAuth =
+    (typeof category === 'string' && /\bauthentication\b/.test(category)) ||
+    ev.logsource.category === 'authentication' ||
+    (ev.action !== null && AUTH_ACTIONS.has(ev.action.toLowerCase()));
+  if (!isAuth) return;
+  const service = pamService(ev.app !== null ? baseAppName(ev.app) : null) ?? (ev.method !== null ? 'http' : 'other');
+  ctx.auth.record(ev, { service, reporter: 'json', result: ev.outcome });
 }
 
 /** Fills the event from the mapping; returns the paths whose values were used. */

@@ -2,7 +2,7 @@ import { emptyEvent, type NormalizedEvent } from '../../../../src-shared/event';
 import type { ParseContext } from './context';
 import { clockAt, digitAt, inferYear, monthAt, parseIsoTimestamp, toEpochMs, twoDigits } from './time';
 import { linuxLogSource } from './logsource';
-import { applyAuth } from './auth';
+import { applyAuth } from './auth/index';
 
 const SP = 32;
 const COLON = 58;
@@ -149,7 +149,7 @@ export function parseSyslog3164(
     i = line.charCodeAt(colon + 1) === SP ? colon + 2 : colon + 1;
   }
   ev.message = line.slice(i);
-  if (applyAuth(ev)) ev.parser = 'auth';
+  if (applyAuth(ev, ctx)) ev.parser = 'auth';
   else ev.logsource = linuxLogSource(ev.app, fallbackService);
   return ev;
 }

@@ -2,7 +2,7 @@ import { emptyEvent, type NormalizedEvent } from '../../../../src-shared/event';
 import type { ParseContext } from './context';
 import { parseIsoTimestamp } from './time';
 import { readPri } from './syslog3164';
-import { applyAuth } from './auth';
+import { applyAuth } from './auth/index';
 import { linuxLogSource } from './logsource';
 
 const NIL = '-';
@@ -126,6 +126,6 @@ export function parseSyslog5424(line: string, ctx: ParseContext): NormalizedEven
   let msg = line.slice(i);
   if (msg.charCodeAt(0) === 0xfeff) msg = msg.slice(1);
   ev.message = msg;
-  if (!applyAuth(ev)) ev.logsource = linuxLogSource(ev.app, 'syslog');
+  if (!applyAuth(ev, ctx)) ev.logsource = linuxLogSource(ev.app, 'syslog');
   return ev;
 }

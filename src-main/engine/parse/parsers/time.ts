@@ -5,7 +5,7 @@ const DAY_MS = 86_400_000;
  * How far past the reference time a yearless line may fall before it is taken to be from the year
  * before: a day, for lines written in local time up to 14 hours ahead of UTC.
  */
-const FUTURE_TOLERANCE_MS = DAY_MS;
+export const FUTURE_TOLERANCE_MS = DAY_MS;
 
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** Month names keyed by their three char codes packed in one number: no substring per lookup. */

@@ -5,7 +5,7 @@
  */
 import { STAFF, SYSTEM, type InternetTruth, type PlantContext, truthOf } from './truth';
 import { leakedUsernames, rotatingAgents, SCRIPT_AGENTS } from '../catalog';
-import { type AttemptResult, sshAttempts, sshLogout } from '../sshd';
+import { type AttemptResult, loginAttempts, loginLogout } from '../logins';
 import { wordlists } from './wordlists';
 
 const MIN = 60_000;
@@ -38,7 +38,7 @@ export function botnetNoise(ctx: PlantContext, o: { bots: number; lists: number;
       const tries = rng.int(2, 5);
       for (let k = 0; k < tries; k++) {
         const user = list[offset++ % list.length]!;
-        const run = sshAttempts(rec, rng, t, ip, user, ['fail'], { invalid: invalidOn(user), nextGap: () => rng.int(1000, 3000) });
+        const run = loginAttempts(rec, rng, t, ip, user, ['fail'], { invalid: invalidOn(user), nextGap: () => rng.int(1000, 3000) });
         first = Math.min(first, run.firstTs);
         last = Math.max(last, run.lastTs);
         t = run.lastTs + rng.int(1000, 6000);
@@ -51,16 +51,12 @@ export function botnetNoise(ctx: PlantContext, o: { bots: number; lists: number;
     const user = 'deploy';
     let t = start + rng.range(DAY, o.days * DAY - DAY);
     const results: AttemptResult[] = [...Array<AttemptResult>(rng.int(6, 12)).fill('fail'), 'ok'];
-    const run = sshAttempts(rec, rng, t, ip, user, results, { nextGap: () => rng.int(2000, 5000) });
+    const run = loginAttempts(rec, rng, t, ip, user, results, { nextGap: () => rng.int(2000, 5000) });
     t = run.lastTs;
     if (run.session) {
       if (w === 0)
-        rec.auth(t + 2 * MIN, 'sudo', null, `   ${user} : TTY=pts/0 ; PWD=/home/${user} ; USER=root ; COMMAND=/bin/bash`, {
-          action: 'sudo',
-          outcome: 'success',
-          user,
-        });
-      sshLogout(rec, t + rng.int(5, 30) * MIN, run.session);
+        rec.auth(t + 2 * MIN, 'sudo', null, `   ${user} : TTY=pts/0 ; PWD=/home/${user} ; USER=root ; COMMAND=/bin/bash`);
+      loginLogout(rec, t + rng.int(5, 30) * MIN, run.session);
     }
     out.push(truthOf('compromise', 'auth_attack', ip, run.firstTs, run.lastTs, `guessed ${user} after failures`, 'botnet-winner'));
   }
@@ -90,6 +86,7 @@ export function distributedStuffing(ctx: PlantContext, o: { sources: number; web
         rec.access(t, {
           ip,
           user: null,
+          account: user,
           method: 'POST',
           path: '/api/login',
           status: ok ? 200 : 401,
@@ -99,8 +96,8 @@ export function distributedStuffing(ctx: PlantContext, o: { sources: number; web
         first = Math.min(first, t);
         last = Math.max(last, t);
       } else {
-        const run = sshAttempts(rec, rng, t, ip, user, [ok ? 'ok' : 'fail'], { invalid: !ok, nextGap: () => 1000 });
-        if (run.session) sshLogout(rec, run.lastTs + rng.int(1, 3) * MIN, run.session);
+        const run = loginAttempts(rec, rng, t, ip, user, [ok ? 'ok' : 'fail'], { invalid: !ok, nextGap: () => 1000 });
+        if (run.session) loginLogout(rec, run.lastTs + rng.int(1, 3) * MIN, run.session);
         first = Math.min(first, run.firstTs);
         last = Math.max(last, run.lastTs);
       }
@@ -130,7 +127,7 @@ export function distributedBruteForce(ctx: PlantContext, o: { sources: number })
   for (let s = 0; s < o.sources; s++) {
     const ip = ips.public();
     const t = start + rng.range(0, 2 * HOUR);
-    const run = sshAttempts(rec, rng, t, ip, user, Array<AttemptResult>(rng.int(3, 8)).fill('fail'), {
+    const run = loginAttempts(rec, rng, t, ip, user, Array<AttemptResult>(rng.int(3, 8)).fill('fail'), {
       nextGap: () => rng.int(2000, 6000),
     });
     out.push(
@@ -158,7 +155,7 @@ export function lowAndSlow(ctx: PlantContext, o: { days: number }): InternetTrut
   let i = 0;
   while (t < start + o.days * DAY) {
     const user = users[i++ % users.length]!;
-    const run = sshAttempts(rec, rng, t, ip, user, ['fail'], { invalid: invalidOn(user), nextGap: () => 1000 });
+    const run = loginAttempts(rec, rng, t, ip, user, ['fail'], { invalid: invalidOn(user), nextGap: () => 1000 });
     last = run.lastTs;
     t += rng.range(1 * HOUR, 5 * HOUR);
   }

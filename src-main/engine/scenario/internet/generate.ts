@@ -16,7 +16,8 @@ import { TRUTH_CATEGORY } from '../../incidents/scenario-eval';
 import { ATTACK_GENERATORS } from '../attacks';
 import { IpPool } from '../ipPool';
 import { generateNormalTraffic } from '../normal';
-import { ScenarioRecorder } from '../recorder';
+import type { LoginDialect } from '../dialects';
+import { ScenarioRecorder, type WebDialect } from '../recorder';
 import { botnetNoise, distributedBruteForce, distributedStuffing, lowAndSlow, webLoginBruteForce } from './auth-attacks';
 import { type InternetTruth, truthOf } from './truth';
 import { apiClients, outage, wormWave } from './web-attacks';
@@ -34,20 +35,34 @@ export interface InternetScenario {
   end: number;
   host: string;
   events: NormalizedEvent[];
+  /** The login dialect's file (auth.log, secure, messages, mail.log ...). */
+  authFile: string;
   authLines: string[];
   accessLines: string[];
   truth: InternetTruth[];
+  login: LoginDialect;
+  web: WebDialect;
+}
+
+export interface InternetOptions {
+  days?: number;
+  bots?: number;
+  /** The dialect the host's logins are written in (default OpenSSH on Debian); the web login's convention. */
+  login?: LoginDialect;
+  web?: WebDialect;
 }
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 export const INTERNET_START = Date.UTC(2024, 4, 6);
 
-export function generateInternetScenario(seed: number, kind: InternetKind, opts: { days?: number; bots?: number } = {}): InternetScenario {
+export function generateInternetScenario(seed: number, kind: InternetKind, opts: InternetOptions = {}): InternetScenario {
   const start = INTERNET_START;
   const days = opts.days ?? (kind === 'mixed' ? 4 : 30);
   const host = 'edge01';
-  const rec = new ScenarioRecorder(host);
+  const login = opts.login ?? 'openssh';
+  const web = opts.web ?? 'api';
+  const rec = new ScenarioRecorder(host, { login, web });
   const ips = new IpPool(new Prng(seed * 3 + 1));
   const rng = new Prng(seed * 3 + 2);
   const ctx = (at: number) => ({ rec, rng, ips, start: at });
@@ -77,7 +92,9 @@ export function generateInternetScenario(seed: number, kind: InternetKind, opts:
       }
     }
   }
+  // An actor the logs name only by host name (Red Hat's messages) is that name in the truth.
+  for (const t of truth) if (t.keyKind === 'ip') t.key = rec.shows(t.key);
   truth.sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : 1));
   const { events, authLines, accessLines } = rec.finish();
-  return { seed, kind, start, end: start + days * DAY, host, events, authLines, accessLines, truth };
+  return { seed, kind, start, end: start + days * DAY, host, events, authFile: rec.authFile, authLines, accessLines, truth, login, web };
 }

@@ -5,6 +5,9 @@ import { ROOT } from '../../../../test/paths';
 import type { NormalizedEvent } from '../../../../src-shared/event';
 import { SigmaEngine, type SigmaMatch } from '../engine';
 import { auth, web } from './helpers';
+import { createParseContext } from '../../parse/parsers/context';
+import { parseSyslog3164 } from '../../parse/parsers/syslog3164';
+import { parseAccess } from '../../parse/parsers/access';
 
 const BUNDLED = join(ROOT, 'resources', 'sigma');
 const T0 = Date.UTC(2024, 2, 1, 10, 0, 0);
@@ -33,23 +36,39 @@ async function titles(events: NormalizedEvent[]): Promise<string[]> {
   return (await run(events)).map((m) => m.title);
 }
 
-const sshd = (message: string, over: Partial<NormalizedEvent> = {}) => auth(message, { app: 'sshd', ...over });
+
+/** Lines of one auth log, parsed as an import parses them (one context: the lines of one file), a second apart. */
+function parsed(lines: string[]): NormalizedEvent[] {
+  const ctx = createParseContext('auth.log', { referenceTime: Date.UTC(2024, 11, 31) });
+  return lines.map((l, i) => {
+    const stamp = new Date(T0 + i * 1000).toISOString();
+    const ev = parseSyslog3164(`Mar  1 ${stamp.slice(11, 19)} srv1 ${l}`, ctx, 'auth')!;
+    ev.id = i + 1;
+    return ev;
+  });
+}
 
 describe('linux auth rules', () => {
-  const ROOT_EXT = 'SSH Login As Root From A Non-Private Address';
+  const ROOT_EXT = 'Root Login From A Non-Private Address';
   it(ROOT_EXT, async () => {
-    expect(await titles([sshd('Accepted password for root from 203.0.113.5 port 50022 ssh2', { src_ip: '203.0.113.5', user: 'root' })])).toEqual([ROOT_EXT]);
-    expect(await titles([sshd('Accepted publickey for root from 2001:db8::5 port 50022 ssh2: RSA SHA256:x', { src_ip: '2001:db8::5', user: 'root' })])).toEqual([ROOT_EXT]);
-    expect(await titles([sshd('Accepted password for root from 192.168.1.5 port 50022 ssh2', { src_ip: '192.168.1.5', user: 'root' })])).toEqual([]);
-    expect(await titles([sshd('Accepted password for alice from 203.0.113.5 port 50022 ssh2', { src_ip: '203.0.113.5', user: 'alice' })])).toEqual([]);
-    expect(await titles([sshd('Failed password for root from 203.0.113.5 port 50022 ssh2', { src_ip: '203.0.113.5', user: 'root' })])).toEqual([]);
+    expect(await titles(parsed(['sshd[9]: Accepted password for root from 203.0.113.5 port 50022 ssh2']))).toEqual([ROOT_EXT]);
+    expect(await titles(parsed(['sshd[9]: Accepted publickey for root from 2001:db8::5 port 50022 ssh2: RSA SHA256:x']))).toEqual([ROOT_EXT]);
+    expect(await titles(parsed(['vsftpd[9]: [root] OK LOGIN: Client "::ffff:203.0.113.5"']))).toEqual([ROOT_EXT]);
+    expect(await titles(parsed(['sshd[9]: Accepted password for root from 192.168.1.5 port 50022 ssh2']))).toEqual([]);
+    expect(await titles(parsed(['sshd[9]: Accepted password for alice from 203.0.113.5 port 50022 ssh2']))).toEqual([]);
+    expect(await titles(parsed(['sshd[9]: Failed password for root from 203.0.113.5 port 50022 ssh2']))).toEqual([]);
+    // At the console, and su to root from a local account: not from the internet.
+    expect(await titles(parsed(['login[9]: ROOT LOGIN ON tty1']))).toEqual([]);
+    expect(await titles(parsed(['su[9]: Successful su for root by alice']))).toEqual([]);
   });
 
-  const INVALID = 'SSH Login Attempt For A Non-Existent User';
+  const INVALID = 'Login Attempt For A Non-Existent Account';
   it(INVALID, async () => {
-    expect(await titles([sshd('Invalid user oracle from 198.51.100.23 port 41234', { src_ip: '198.51.100.23', user: 'oracle' })])).toEqual([INVALID]);
-    expect(await titles([sshd('Failed password for invalid user oracle from 198.51.100.23 port 41234 ssh2')])).toEqual([]);
-    expect(await titles([sshd('Connection closed by 198.51.100.23 port 41234 [preauth]')])).toEqual([]);
+    expect(await titles(parsed(['sshd[9]: Invalid user oracle from 198.51.100.23 port 41234']))).toEqual([INVALID]);
+    // The "Failed password" line of the same attempt does not count it again.
+    expect(await titles(parsed(['sshd[9]: Invalid user oracle from 198.51.100.23 port 41234', 'sshd[9]: Failed password for invalid user oracle from 198.51.100.23 port 41234 ssh2']))).toEqual([INVALID]);
+    expect(await titles(parsed(['proftpd[9]: ftp.example.com (198.51.100.23[198.51.100.23]) - USER oracle: no such user found from 198.51.100.23 [198.51.100.23] to 10.0.0.2:21']))).toEqual([INVALID]);
+    expect(await titles(parsed(['sshd[9]: Connection closed by 198.51.100.23 port 41234 [preauth]']))).toEqual([]);
   });
 
   const SUDO = 'Sudo Spawns An Interactive Root Shell';
@@ -75,42 +94,94 @@ describe('linux auth rules', () => {
   });
 });
 
-describe('auth correlations', () => {
-  const fail = (user: string, ip = '198.51.100.23') => sshd(`Failed password for ${user} from ${ip} port 40000 ssh2`, { user, src_ip: ip, outcome: 'failure' });
-  const ok = (user: string, ip = '198.51.100.23') => sshd(`Accepted password for ${user} from ${ip} port 40000 ssh2`, { user, src_ip: ip, outcome: 'success' });
+describe('auth correlations, on the normalized attempt of any program', () => {
+  const BRUTE = 'Brute Force Against One Account';
+  const SPRAY = 'Password Spraying From One Source';
+  const STUFF = 'Credential Stuffing With A Successful Login';
+  const AFTER = 'Login Succeeds After Repeated Failures';
+  const fail = (user: string, ip = '198.51.100.23') => `sshd[9]: Failed password for ${user} from ${ip} port 40000 ssh2`;
+  const ok = (user: string, ip = '198.51.100.23') => `sshd[9]: Accepted password for ${user} from ${ip} port 40000 ssh2`;
+  /** Debian: pam_unix and sshd each log the same failed attempt. */
+  const debianFail = (user: string, pid: number) => [
+    `sshd[${pid}]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=198.51.100.23  user=${user}`,
+    `sshd[${pid}]: Failed password for ${user} from 198.51.100.23 port ${40000 + pid} ssh2`,
+  ];
 
-  it('brute force: 10 failures for one user from one IP', async () => {
-    const t = await titles(Array.from({ length: 10 }, () => fail('admin')));
-    expect(t).toContain('SSH Brute Force Against One Account');
-    expect(await titles(Array.from({ length: 9 }, () => fail('admin')))).not.toContain('SSH Brute Force Against One Account');
+  it('brute force: 10 failures for one account from one source, counted once however many lines', async () => {
+    expect(await titles(parsed(Array.from({ length: 10 }, () => fail('admin'))))).toContain(BRUTE);
+    expect(await titles(parsed(Array.from({ length: 9 }, () => fail('admin'))))).not.toContain(BRUTE);
+    // Nine attempts in eighteen Debian lines are nine attempts.
+    expect(await titles(parsed(Array.from({ length: 9 }, (_, i) => debianFail('admin', 100 + i)).flat()))).not.toContain(BRUTE);
+    expect(await titles(parsed(Array.from({ length: 10 }, (_, i) => debianFail('admin', 100 + i)).flat()))).toContain(BRUTE);
+  });
+  it('brute force from a source the log names only by host name (Red Hat\'s sshd(pam_unix))', async () => {
+    const rh = Array.from({ length: 10 }, (_, i) => `sshd(pam_unix)[${200 + i}]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=dsl-7.example.net  user=root`);
+    const m = (await run(parsed(rh))).find((x) => x.title === BRUTE);
+    expect(m?.correlation?.group).toEqual({ auth_source: 'dsl-7.example.net', user: 'root' });
+  });
+  it('brute force on other services: su, Dovecot, vsftpd', async () => {
+    expect(await titles(parsed(Array.from({ length: 10 }, (_, i) => `su[${300 + i}]: FAILED SU (to root) mallory on pts/3`)))).toContain(BRUTE);
+    const dovecot = Array.from({ length: 10 }, () => 'dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<bob>, method=PLAIN, rip=198.51.100.23, lip=10.0.0.2, TLS, session=<x>');
+    expect(await titles(parsed(dovecot))).toContain(BRUTE);
+    expect(await titles(parsed(Array.from({ length: 10 }, (_, i) => `vsftpd[${400 + i}]: [bob] FAIL LOGIN: Client "198.51.100.23"`)))).toContain(BRUTE);
   });
   it('brute force needs the failures within 10 minutes of event time', async () => {
-    const spread = Array.from({ length: 10 }, (_, i) => ({ ...fail('admin'), ts: T0 + i * 2 * 60_000 }));
-    expect(await titles(spread)).not.toContain('SSH Brute Force Against One Account');
+    const spread = parsed(Array.from({ length: 10 }, () => fail('admin'))).map((e, i) => ({ ...e, ts: T0 + i * 2 * 60_000 }));
+    expect(await titles(spread)).not.toContain(BRUTE);
   });
-  it('password spraying: one IP, 10 distinct users', async () => {
-    const t = await titles(Array.from({ length: 10 }, (_, i) => fail(`user${i}`)));
-    expect(t).toContain('SSH Password Spraying From One Address');
-    expect(t).not.toContain('SSH Brute Force Against One Account');
-    const fromMany = await titles(Array.from({ length: 10 }, (_, i) => fail(`user${i}`, `198.51.100.${i}`)));
-    expect(fromMany).toEqual([]);
+  it('password spraying: one source, 10 distinct accounts', async () => {
+    const t = await titles(parsed(Array.from({ length: 10 }, (_, i) => fail(`user${i}`))));
+    expect(t).toContain(SPRAY);
+    expect(t).not.toContain(BRUTE);
+    expect(await titles(parsed(Array.from({ length: 10 }, (_, i) => fail(`user${i}`, `198.51.100.${i}`))))).toEqual([]);
   });
-  it('credential stuffing: failures across 5 users then a success from the same IP', async () => {
-    const events = [...Array.from({ length: 5 }, (_, i) => fail(`user${i}`)), ok('user7')];
-    expect(await titles(events)).toContain('SSH Credential Stuffing With A Successful Login');
-    expect(await titles([...Array.from({ length: 4 }, (_, i) => fail(`user${i}`)), ok('user7')])).not.toContain('SSH Credential Stuffing With A Successful Login');
-    expect(await titles([ok('user7'), ...Array.from({ length: 5 }, (_, i) => fail(`user${i}`))])).not.toContain('SSH Credential Stuffing With A Successful Login');
-    expect(await titles([...Array.from({ length: 5 }, (_, i) => fail(`user${i}`)), ok('user7', '192.0.2.1')])).not.toContain('SSH Credential Stuffing With A Successful Login');
+  it('credential stuffing: failures across 5 accounts then a success from the same source', async () => {
+    expect(await titles(parsed([...Array.from({ length: 5 }, (_, i) => fail(`user${i}`)), ok('user7')]))).toContain(STUFF);
+    expect(await titles(parsed([...Array.from({ length: 4 }, (_, i) => fail(`user${i}`)), ok('user7')]))).not.toContain(STUFF);
+    expect(await titles(parsed([ok('user7'), ...Array.from({ length: 5 }, (_, i) => fail(`user${i}`))]))).not.toContain(STUFF);
+    expect(await titles(parsed([...Array.from({ length: 5 }, (_, i) => fail(`user${i}`)), ok('user7', '192.0.2.1')]))).not.toContain(STUFF);
   });
-  it('success after repeated failures for the same user', async () => {
-    const m = await run([...Array.from({ length: 5 }, () => fail('deploy')), ok('deploy')]);
-    const hit = m.find((x) => x.title === 'SSH Login Succeeds After Repeated Failures');
-    expect(hit?.correlation?.group).toEqual({ src_ip: '198.51.100.23', user: 'deploy' });
+  it('success after repeated failures for the same account', async () => {
+    const m = await run(parsed([...Array.from({ length: 5 }, () => fail('deploy')), ok('deploy')]));
+    const hit = m.find((x) => x.title === AFTER);
+    expect(hit?.correlation?.group).toEqual({ auth_source: '198.51.100.23', user: 'deploy' });
     expect(hit?.correlation?.eventIds).toHaveLength(6);
-    expect((await titles([...Array.from({ length: 5 }, () => fail('deploy')), ok('other')])).join()).not.toContain('Succeeds After');
+    expect((await titles(parsed([...Array.from({ length: 5 }, () => fail('deploy')), ok('other')]))).join()).not.toContain('Succeeds After');
   });
   it('single failed/accepted logins only feed correlations', async () => {
-    expect(await titles([fail('x'), ok('x')])).toEqual([]);
+    expect(await titles(parsed([fail('x'), ok('x')]))).toEqual([]);
+  });
+
+  const UNNAMED = 'Repeated Failed Logins From One Source Naming No Account';
+  const FLOOD = 'Login Form Flood From One Source';
+  /** Access log lines from one address, a second apart, parsed as an import parses them. */
+  const access = (n: number, path: string, status: number, ip = '198.51.100.23') => {
+    const ctx = createParseContext('access.log', { referenceTime: Date.UTC(2024, 11, 31) });
+    return Array.from({ length: n }, (_, i) => {
+      const t = new Date(T0 + i * 1000);
+      const stamp = `${String(t.getUTCDate()).padStart(2, '0')}/Mar/2024:${t.toISOString().slice(11, 19)} +0000`;
+      const ev = parseAccess(`${ip} - - [${stamp}] "POST ${path} HTTP/1.1" ${status} 4120 "-" "Mozilla/5.0"`, ctx)!;
+      ev.id = i + 1;
+      return ev;
+    });
+  };
+  it('failures that name no account (Postfix SASL, a login form): 20 from one source', async () => {
+    const sasl = (n: number) => Array.from({ length: n }, (_, i) => `postfix/smtpd[${500 + i}]: warning: unknown[198.51.100.23]: SASL LOGIN authentication failed: UGFzc3dvcmQ6`);
+    expect(await titles(parsed(sasl(20)))).toContain(UNNAMED);
+    expect(await titles(parsed(sasl(19)))).not.toContain(UNNAMED);
+    // WordPress answers a wrong password with its form again (200): a failure by its convention.
+    expect(await titles(access(20, '/wp-login.php', 200))).toContain(UNNAMED);
+    // Failures that name their account are the named rules' work, not this one's.
+    const named = await titles(parsed(Array.from({ length: 20 }, () => fail('admin'))));
+    expect(named).toContain(BRUTE);
+    expect(named).not.toContain(UNNAMED);
+  });
+  it('a login form whose answer says nothing: 30 posts from one source', async () => {
+    expect(await titles(access(30, '/signin', 200))).toContain(FLOOD);
+    expect(await titles(access(29, '/signin', 200))).not.toContain(FLOOD);
+    expect(await titles(access(30, '/register', 200))).toContain(FLOOD);
+    // Thirty posts to a form that is no login are nothing.
+    expect(await titles(access(30, '/comments', 200))).toEqual([]);
   });
 });
 
