@@ -1,29 +1,21 @@
 /**
- * The graph drawing: cytoscape with the fcose force layout. Communities are coloured, vertex size
- * follows PageRank, edge width follows the count. A replaced view is laid out from scratch; an
- * expanded one keeps what is on screen and places the newcomers around the vertex they came from.
+ * The graph drawing: sigma.js (WebGL) over a graphology graph, laid out by ForceAtlas2 in a worker
+ * (graph/layout.worker.ts) so the main thread only draws. Communities are coloured, vertex size
+ * follows PageRank, edge width follows the count. A replaced view starts from a seeded layout (or
+ * from where the same view ended last time, drawn at once) and is drawn as it settles; an expanded
+ * one keeps what is on screen still and lets the newcomers settle around the vertex they came from.
  */
-import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
-import fcose from 'cytoscape-fcose';
+import { createNodeBorderProgram } from '@sigma/node-border';
+import { toBlob } from '@sigma/export-image';
+import Graph from 'graphology';
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import Sigma from 'sigma';
 import type { GraphEdge, GraphNode } from '../../../src-shared/contract-graph';
 import { themeColours } from '../charts';
+import { LayoutRunner } from '../graph/layout-runner';
+import { layoutCache, seeded, seedOf, seedPositions } from '../graph/positions';
 import { useApp } from '../store/app';
 import { edgeId } from '../store/graph';
-
-cytoscape.use(fcose);
-
-/**
- * cytoscape injects a one-rule <style> (position: relative on its container) unless an element with
- * this id exists; the CSP forbids inline styles, and .graph-canvas is positioned already.
- */
-function claimCytoscapeStylesheet(): void {
-  const id = '__________cytoscape_stylesheet';
-  if (document.getElementById(id)) return;
-  const marker = document.createElement('meta');
-  marker.id = id;
-  document.head.appendChild(marker);
-}
 
 /** Distinct on dark and light backgrounds; community n takes colour n mod 12. */
 export const COMMUNITY_COLOURS = ['#4fa3ff', '#f0b44c', '#43c59e', '#ff6b6b', '#b48cff', '#4dd0e1', '#ff9f5a', '#9ccc65', '#f06292', '#a1887f', '#7986cb', '#e0c341'];
@@ -32,19 +24,8 @@ export function communityColour(c: number | null): string {
   return c === null ? '#8892a0' : (COMMUNITY_COLOURS[c % COMMUNITY_COLOURS.length] as string);
 }
 
-const SHAPES: Record<string, string> = {
-  ip: 'ellipse',
-  user: 'round-rectangle',
-  host: 'diamond',
-  process: 'hexagon',
-  file: 'rectangle',
-  domain: 'triangle',
-  url: 'tag',
-  user_agent: 'octagon',
-};
-
 export interface GraphCanvasHandle {
-  png(background: string): string | null;
+  png(background: string): Promise<string | null>;
   fit(): void;
 }
 
@@ -52,6 +33,8 @@ interface Props {
   nodes: GraphNode[];
   edges: GraphEdge[];
   layoutKey: number;
+  /** Names the view (case, graph computation, mode, filter): finished layouts are cached under it. */
+  viewKey: string;
   selectedId: number | null;
   /** Bumped when the selected vertex was brought into view on purpose: pan and zoom to it. */
   focusKey: number;
@@ -60,302 +43,259 @@ interface Props {
   onExpand(id: number): void;
 }
 
-/** Vertex diameter from its PageRank share (1 = an average vertex): 14 px to 64 px, log scale. */
-function size(n: GraphNode, count: number): number {
-  if (n.pagerank === null) return 18;
-  const share = Math.max(1e-3, n.pagerank * count);
-  return Math.round(Math.min(64, Math.max(14, 22 + 12 * Math.log2(share))));
+interface NodeAttrs {
+  x: number;
+  y: number;
+  size: number;
+  color: string;
+  label: string;
+  borderColor: string;
+  borderSize: number;
+}
+
+/** Vertex radius from its PageRank share (1 = an average vertex), smaller when many are shown. */
+function radius(n: GraphNode, count: number): number {
+  const d = n.pagerank === null ? 18 : Math.min(64, Math.max(14, 22 + 12 * Math.log2(Math.max(1e-3, n.pagerank * count))));
+  const k = Math.min(1, Math.max(0.3, Math.sqrt(300 / Math.max(1, count))));
+  return (d / 2) * k;
 }
 
 function label(v: string): string {
   return v.length > 28 ? `${v.slice(0, 26)}…` : v;
 }
 
-function nodeElement(n: GraphNode, total: number): ElementDefinition {
-  return {
-    group: 'nodes',
-    data: { id: String(n.id), label: label(n.value), colour: communityColour(n.community), size: size(n, total), shape: SHAPES[n.type] ?? 'ellipse' },
-  };
-}
-
-function edgeElement(e: GraphEdge): ElementDefinition {
-  return {
-    group: 'edges',
-    data: { id: edgeId(e), source: String(e.src), target: String(e.dst), width: Math.min(8, 1 + Math.log2(e.count)), label: e.type.replace(/_/g, ' ') },
-  };
-}
-
-/** A small seeded generator (mulberry32): the same graph is laid out the same way on every visit. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Positions of the vertices relative to the first one, rounded: equal for equal layouts. */
-function signature(c: Core): string {
-  const nodes = c.nodes().sort((a, b) => (a.id() < b.id() ? -1 : 1));
-  const o = nodes[0]?.position() ?? { x: 0, y: 0 };
+/** Positions of the vertices relative to the lowest-numbered one, rounded: equal for equal layouts. */
+function signature(g: Graph<NodeAttrs>): string {
+  const ids = g.nodes().sort((a, b) => Number(a) - Number(b));
+  if (ids.length === 0) return '0:0';
+  const o = g.getNodeAttributes(ids[0]!);
   let h = 0;
-  nodes.forEach((n) => {
-    const p = n.position();
+  for (const id of ids) {
+    const p = g.getNodeAttributes(id);
     h = (Math.imul(h, 31) + Math.round(p.x - o.x) * 7 + Math.round(p.y - o.y)) | 0;
-  });
-  return `${nodes.length}:${(h >>> 0).toString(36)}`;
-}
-
-/** A seed from what is on screen, so the layout depends on the graph, not on the visit. */
-function seedOf(ids: string[]): number {
-  let h = 2166136261;
-  for (const id of ids) for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
-/**
- * Run `fn` with Math.random replaced by a seeded generator: fcose draws its spectral samples and
- * jitter from Math.random, and its run is synchronous when not animated.
- */
-function withSeed<T>(seed: number, fn: () => T): T {
-  const original = Math.random;
-  Math.random = seeded(seed);
-  try {
-    return fn();
-  } finally {
-    Math.random = original;
   }
+  return `${ids.length}:${(h >>> 0).toString(36)}`;
 }
 
-export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas({ nodes, edges, layoutKey, selectedId, focusKey, expanded, onSelect, onExpand }, ref) {
+const NodeProgram = createNodeBorderProgram<NodeAttrs>({
+  borders: [
+    { size: { attribute: 'borderSize', defaultValue: 0 }, color: { attribute: 'borderColor' } },
+    { size: { fill: true }, color: { attribute: 'color' } },
+  ],
+});
+
+type LayoutState = { state: 'idle' | 'running' | 'done'; layoutMs: number; renderMs: number; cached: boolean; iterations: number };
+
+export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas(
+  { nodes, edges, layoutKey, viewKey, selectedId, focusKey, expanded, onSelect, onExpand },
+  ref,
+) {
   const box = useRef<HTMLDivElement>(null);
-  const focused = useRef(focusKey);
-  const cy = useRef<Core | null>(null);
+  const graph = useRef(new Graph<NodeAttrs>({ type: 'directed', multi: true, allowSelfLoops: false }));
+  const sigma = useRef<Sigma<NodeAttrs> | null>(null);
+  const runner = useRef<LayoutRunner | null>(null);
   const lastKey = useRef(-1);
+  const focused = useRef(focusKey);
+  /** A focus asked for while the layout still moved the vertices: done when it ends. */
+  const pendingFocus = useRef<number | null>(null);
+  const view = useRef({ selectedId, expanded, theme: themeColours() });
+  view.current.selectedId = selectedId;
+  view.current.expanded = expanded;
   const handlers = useRef({ onSelect, onExpand });
   handlers.current = { onSelect, onExpand };
-  const [stats, setStats] = useState<{ state: 'idle' | 'running' | 'done'; layoutMs: number; renderMs: number }>({ state: 'idle', layoutMs: 0, renderMs: 0 });
+  const [stats, setStats] = useState<LayoutState>({ state: 'idle', layoutMs: 0, renderMs: 0, cached: false, iterations: 0 });
   /** Where the layout put the vertices, in short (the same graph must land the same way every visit). */
   const [layoutSig, setLayoutSig] = useState('');
   /** How far from the centre of the view a vertex brought into view ended up, in px. */
   const [focusOffset, setFocusOffset] = useState<number | null>(null);
 
   useEffect(() => {
-    claimCytoscapeStylesheet();
-    const c = cytoscape({
-      container: box.current,
-      minZoom: 0.05,
-      maxZoom: 4,
-      // Big graphs stay fluid while panning: draw a cached bitmap, hide edges meanwhile.
-      textureOnViewport: true,
-      hideEdgesOnViewport: true,
-      pixelRatio: 1,
-      style: [
-        {
-          selector: 'node',
-          style: {
-            'background-color': 'data(colour)',
-            width: 'data(size)',
-            height: 'data(size)',
-            shape: 'data(shape)' as unknown as cytoscape.Css.NodeShape,
-            label: 'data(label)',
-            color: '#b8c2cf',
-            'font-size': 10,
-            'min-zoomed-font-size': 8,
-            'text-valign': 'bottom',
-            'text-margin-y': 3,
-            'text-outline-width': 2,
-            'text-outline-color': '#0f1419',
-            'border-width': 1,
-            'border-color': '#0f1419',
-          },
-        },
-        // Labels of small vertices only once zoomed in, so an overview stays readable.
-        { selector: 'node[size < 26]', style: { 'min-zoomed-font-size': 13 } },
-        { selector: 'node.expanded', style: { 'border-width': 3, 'border-color': '#d8dee9' } },
-        { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#ffffff', 'overlay-opacity': 0 } },
-        {
-          selector: 'edge',
-          style: {
-            width: 'data(width)',
-            'line-color': '#5b6675',
-            'target-arrow-color': '#5b6675',
-            'target-arrow-shape': 'triangle',
-            'arrow-scale': 0.6,
-            'curve-style': 'haystack',
-            opacity: 0.7,
-          },
-        },
-        { selector: 'edge:selected', style: { 'line-color': '#4fa3ff', label: 'data(label)', 'font-size': 9, color: '#b8c2cf', 'curve-style': 'bezier' } },
-      ],
+    const container = box.current!;
+    const s = new Sigma<NodeAttrs>(graph.current, container, {
+      allowInvalidContainer: true,
+      defaultNodeType: 'bordered',
+      nodeProgramClasses: { bordered: NodeProgram },
+      defaultEdgeType: 'line',
+      // Moving the camera redraws only the vertices: edges and labels come back when it stops.
+      hideEdgesOnMove: true,
+      hideLabelsOnMove: true,
+      labelRenderedSizeThreshold: 7,
+      labelDensity: 0.6,
+      labelGridCellSize: 90,
+      labelFont: 'system-ui, sans-serif',
+      labelSize: 11,
+      zIndex: true,
+      minCameraRatio: 0.02,
+      maxCameraRatio: 4,
+      stagePadding: 24,
+      labelColor: { color: view.current.theme.text },
+      nodeReducer: (node, data) => {
+        const v = view.current;
+        const id = Number(node);
+        if (v.selectedId === id) return { ...data, borderColor: v.theme.accent, borderSize: 0.35, zIndex: 2, forceLabel: true, highlighted: true };
+        if (v.expanded.has(id)) return { ...data, borderColor: v.theme.muted, borderSize: 0.25, zIndex: 1 };
+        return data;
+      },
+      edgeReducer: (_edge, data) => ({ ...data, color: view.current.theme.muted }),
     });
-    c.on('tap', 'node', (e) => handlers.current.onSelect(Number(e.target.id())));
-    c.on('dbltap', 'node', (e) => handlers.current.onExpand(Number(e.target.id())));
-    c.on('tap', (e) => {
-      if (e.target === c) handlers.current.onSelect(null);
+    s.on('clickNode', ({ node }) => handlers.current.onSelect(Number(node)));
+    s.on('doubleClickNode', (e) => {
+      e.preventSigmaDefault();
+      handlers.current.onExpand(Number(e.node));
     });
-    cy.current = c;
+    s.on('clickStage', () => handlers.current.onSelect(null));
+    s.on('enterNode', () => container.classList.add('over-node'));
+    s.on('leaveNode', () => container.classList.remove('over-node'));
+    sigma.current = s;
+    runner.current = new LayoutRunner();
     return () => {
-      c.destroy();
-      cy.current = null;
+      runner.current?.dispose();
+      runner.current = null;
+      s.kill();
+      sigma.current = null;
     };
   }, []);
 
   useEffect(() => {
-    const c = cy.current;
-    if (!c) return;
+    const s = sigma.current;
+    const run = runner.current;
+    if (!s || !run) return;
+    const g = graph.current;
     const t0 = performance.now();
     const fresh = lastKey.current !== layoutKey;
     lastKey.current = layoutKey;
-    const wantNodes = new Set(nodes.map((n) => String(n.id)));
+    const total = nodes.length;
+    const colours = themeColours();
+    const before = new Set(g.nodes());
+    const want = new Set(nodes.map((n) => String(n.id)));
+    if (fresh) g.clear();
+    else for (const id of before) if (!want.has(id)) g.dropNode(id);
+    const cached = fresh ? layoutCache.get(viewKey) : undefined;
+    const seeds = fresh && (!cached || nodes.some((n) => !cached.has(n.id))) ? seedPositions(nodes) : null;
+    const added: string[] = [];
+    for (const n of nodes) {
+      const key = String(n.id);
+      const attrs = { size: radius(n, total), color: communityColour(n.community), label: label(n.value), borderColor: colours.muted, borderSize: 0 };
+      if (g.hasNode(key)) {
+        g.mergeNodeAttributes(key, attrs);
+        continue;
+      }
+      const p = cached?.get(n.id) ?? seeds?.get(n.id) ?? [0, 0];
+      g.addNode(key, { ...attrs, x: p[0], y: p[1] });
+      added.push(key);
+    }
     const wantEdges = new Set(edges.map(edgeId));
-    const added: cytoscape.CollectionReturnValue[] = [];
-    c.batch(() => {
-      if (fresh) c.elements().remove();
-      else c.elements().filter((el) => (el.isNode() ? !wantNodes.has(el.id()) : !wantEdges.has(el.id()))).remove();
-      const total = nodes.length;
-      const toAdd: ElementDefinition[] = [];
-      for (const n of nodes) {
-        const existing = c.getElementById(String(n.id));
-        if (existing.nonempty()) existing.data(nodeElement(n, total).data);
-        else toAdd.push(nodeElement(n, total));
+    if (!fresh) g.forEachEdge((e) => void (!wantEdges.has(e) && g.dropEdge(e)));
+    for (const e of edges) {
+      const key = edgeId(e);
+      if (g.hasEdge(key) || !g.hasNode(String(e.src)) || !g.hasNode(String(e.dst)) || e.src === e.dst) continue;
+      g.addDirectedEdgeWithKey(key, String(e.src), String(e.dst), { size: Math.min(3, 0.4 + 0.35 * Math.log2(Math.max(1, e.count))) });
+    }
+    if (!fresh) {
+      // Newcomers of an expansion start around the vertex they hang off, scattered by a seeded generator.
+      const rnd = seeded(seedOf(added.map(Number)));
+      const isNew = new Set(added);
+      for (const key of added) {
+        const anchor = g.neighbors(key).find((m) => !isNew.has(m));
+        const p = anchor ? g.getNodeAttributes(anchor) : { x: 0, y: 0 };
+        g.mergeNodeAttributes(key, { x: p.x + (rnd() - 0.5) * 20, y: p.y + (rnd() - 0.5) * 20 });
       }
-      for (const e of edges) if (c.getElementById(edgeId(e)).empty()) toAdd.push(edgeElement(e));
-      if (toAdd.length) added.push(c.add(toAdd));
-      // Newcomers of an expansion start around the vertex they hang off.
-      if (!fresh) {
-        const rnd = seeded(seedOf((added[0]?.nodes() ?? c.collection()).map((n) => n.id())));
-        for (const el of added[0]?.nodes() ?? []) {
-          const anchor = el.neighborhood().nodes().filter((m) => !added[0]!.contains(m));
-          const p = anchor.nonempty() ? anchor.nodes()[0]!.position() : { x: 0, y: 0 };
-          el.position({ x: p.x + (rnd() - 0.5) * 80, y: p.y + (rnd() - 0.5) * 80 });
-        }
+    }
+    if (fresh) s.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
+    const renderMs = Math.round(performance.now() - t0);
+
+    const finish = (ms: number, fromCache: boolean, iterations: number) => {
+      layoutCache.put(viewKey, g.mapNodes((id, a) => [Number(id), [a.x, a.y]] as [number, [number, number]]));
+      setStats({ state: 'done', layoutMs: ms, renderMs, cached: fromCache, iterations });
+      setLayoutSig(signature(g));
+      if (pendingFocus.current !== null) {
+        pendingFocus.current = null;
+        focusSelected();
       }
-    });
-    const renderMs = performance.now() - t0;
-    if (c.nodes().length === 0) {
-      setStats({ state: 'done', layoutMs: 0, renderMs });
+    };
+    if (g.order === 0) {
+      run.stop();
+      setStats({ state: 'done', layoutMs: 0, renderMs, cached: false, iterations: 0 });
+      setLayoutSig(signature(g));
+      return;
+    }
+    if (fresh && !seeds) {
+      // The same view, laid out before: drawn where it was, nothing to compute.
+      run.stop();
+      finish(0, true, 0);
       return;
     }
     if (!fresh && added.length === 0) return;
-    const big = c.nodes().length > 1000;
-    setStats((s) => ({ ...s, state: 'running' }));
-    const started = performance.now();
-    // On a big fresh view, vertices with a single neighbour (a path one client asked for, an
-    // account tried once) are left out of the force layout and set around that neighbour after:
-    // fcose's cost grows with every vertex, and a ring of leaves is where it would put them.
-    const leaves = fresh && big ? c.nodes().filter((n) => n.degree(false) === 1) : c.collection();
-    // Vertices with no edge on screen (their edges were capped away) go in rows under the rest.
-    const loners = fresh && big ? c.nodes().filter((n) => n.degree(false) === 0) : c.collection();
-    const core = c.elements().not(leaves).not(leaves.connectedEdges()).not(loners);
-    const layout = core.layout({
-      name: 'fcose',
-      // A fresh view: spectral draft then (for small graphs) force refinement; an expansion keeps positions.
-      quality: fresh ? (big ? 'draft' : 'default') : 'proof',
-      randomize: fresh,
-      animate: false,
-      fit: !big,
-      padding: 30,
-      nodeRepulsion: () => 6000,
-      idealEdgeLength: () => 60,
-      numIter: big ? 1000 : 2500,
-      samplingType: true,
-      sampleSize: 25,
-      tile: !big,
-    } as cytoscape.LayoutOptions);
-    layout.one('layoutstop', () => {
-      if (leaves.nonempty()) {
-        c.batch(() => {
-          const rings = new Map<string, cytoscape.NodeSingular[]>();
-          leaves.forEach((leaf) => {
-            const hub = leaf.neighborhood().nodes()[0];
-            const key = hub ? hub.id() : '';
-            rings.set(key, [...(rings.get(key) ?? []), leaf]);
-          });
-          for (const [hubId, ring] of rings) {
-            const hub = c.getElementById(hubId);
-            const centre = hub.nonempty() ? hub.position() : { x: 0, y: 0 };
-            const radius = 40 + 6 * Math.sqrt(ring.length);
-            ring.forEach((leaf, i) => {
-              const a = (2 * Math.PI * i) / ring.length;
-              leaf.position({ x: centre.x + radius * Math.cos(a), y: centre.y + radius * Math.sin(a) });
-            });
-          }
-        });
-      }
-      if (loners.nonempty()) {
-        const box = core.nonempty() ? core.boundingBox({}) : { x1: 0, x2: 1000, y2: 0 };
-        const perRow = Math.max(10, Math.round((box.x2 - box.x1) / 30));
-        c.batch(() => loners.forEach((n, i) => void n.position({ x: box.x1 + (i % perRow) * 30, y: box.y2 + 80 + Math.floor(i / perRow) * 30 })));
-      }
-      if (big) c.fit(undefined, 30);
-      setStats({ state: 'done', layoutMs: Math.round(performance.now() - started), renderMs: Math.round(renderMs) });
-      setLayoutSig(signature(c));
+    // Everything but the newcomers (of an expansion, or missing from a cached view) stays put.
+    const moving = fresh && !cached ? null : new Set(added);
+    setStats((st) => ({ ...st, state: 'running' }));
+    // Each batch of positions is one graph update, which sigma draws at its next frame.
+    run.start(g, moving, fresh && !cached ? undefined : 120, {
+      onProgress: () => undefined,
+      onDone: (ms, iterations) => finish(ms, false, iterations),
     });
-    withSeed(seedOf(c.nodes().map((n) => n.id()).sort()), () => layout.run());
   }, [nodes, edges, layoutKey]);
 
-  useEffect(() => {
-    const c = cy.current;
-    if (!c) return;
-    c.batch(() => {
-      c.nodes().unselect();
-      if (selectedId !== null) c.getElementById(String(selectedId)).select();
-      c.nodes('.expanded').forEach((n) => {
-        if (!expanded.has(Number(n.id()))) n.removeClass('expanded');
-      });
-      for (const id of expanded) c.getElementById(String(id)).addClass('expanded');
+  /** Centre the selected vertex, close enough to read its neighbours; record how close it landed. */
+  const focusSelected = () => {
+    const s = sigma.current;
+    const id = view.current.selectedId;
+    if (!s || id === null || !graph.current.hasNode(String(id))) return;
+    const d = s.getNodeDisplayData(String(id));
+    if (!d) return;
+    setFocusOffset(null);
+    const camera = s.getCamera();
+    void camera.animate({ x: d.x, y: d.y, ratio: Math.min(camera.ratio, 0.35) }, { duration: 250 }).then(() => {
+      const a = graph.current.getNodeAttributes(String(id));
+      const p = s.graphToViewport({ x: a.x, y: a.y });
+      const { width, height } = s.getDimensions();
+      setFocusOffset(Math.round(Math.hypot(p.x - width / 2, p.y - height / 2)));
     });
-    const sel = selectedId === null ? null : c.getElementById(String(selectedId));
-    if (!sel || sel.empty()) return;
+  };
+
+  useEffect(() => {
+    const s = sigma.current;
+    if (!s) return;
+    // The reducer reads the selection: draw again with it at the next frame.
+    s.refresh({ schedule: true });
+    if (selectedId === null || !graph.current.hasNode(String(selectedId))) return;
     if (focused.current !== focusKey) {
-      // Found by search or reached by a pivot: centre on it, close enough to read its neighbours.
+      // Found by search or reached by a pivot: centre on it once the layout has placed it.
       focused.current = focusKey;
-      c.stop();
-      setFocusOffset(null);
-      c.animate(
-        { center: { eles: sel }, zoom: Math.min(1.6, Math.max(c.zoom(), 1)) },
-        {
-          duration: 250,
-          complete: () => {
-            const p = sel.renderedPosition();
-            setFocusOffset(Math.round(Math.hypot(p.x - c.width() / 2, p.y - c.height() / 2)));
-          },
-        },
-      );
+      if (runner.current?.running) pendingFocus.current = selectedId;
+      else focusSelected();
       return;
     }
-    // Picked elsewhere (the edge list): bring it into view if it is off screen; a tapped one already is.
-    const p = sel.renderedPosition();
-    const inside = p.x > 20 && p.y > 20 && p.x < c.width() - 20 && p.y < c.height() - 20;
-    if (!inside) c.animate({ center: { eles: sel } }, { duration: 250 });
+    // Picked elsewhere (the edge list): bring it into view if it is off screen; a clicked one already is.
+    const a = graph.current.getNodeAttributes(String(selectedId));
+    const p = s.graphToViewport({ x: a.x, y: a.y });
+    const { width, height } = s.getDimensions();
+    const inside = p.x > 20 && p.y > 20 && p.x < width - 20 && p.y < height - 20;
+    if (!inside) {
+      const d = s.getNodeDisplayData(String(selectedId));
+      if (d) void s.getCamera().animate({ x: d.x, y: d.y }, { duration: 250 });
+    }
   }, [selectedId, expanded, nodes, focusKey]);
 
   const theme = useApp((st) => st.theme);
   useEffect(() => {
-    // Labels and the selection ring follow the light/dark theme.
-    const c = cy.current;
-    if (!c) return;
+    // Labels, edges and the selection ring follow the light/dark theme.
+    const s = sigma.current;
+    if (!s) return;
     const t = themeColours();
-    const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || '#0f1419';
-    c.style()
-      .selector('node')
-      .style({ color: t.text, 'text-outline-color': bg, 'border-color': bg })
-      .selector('node.expanded')
-      .style({ 'border-width': 3, 'border-color': t.muted })
-      .selector('node:selected')
-      .style({ 'border-width': 4, 'border-color': t.accent })
-      .selector('edge:selected')
-      .style({ color: t.text })
-      .update();
+    view.current.theme = t;
+    s.setSetting('labelColor', { color: t.text });
+    s.refresh({ schedule: true });
   }, [theme]);
 
   useImperativeHandle(ref, () => ({
-    png: (background) => cy.current?.png({ full: true, scale: 2, bg: background, output: 'base64uri' }) ?? null,
-    fit: () => cy.current?.fit(undefined, 30),
+    png: async (background) => {
+      const s = sigma.current;
+      if (!s) return null;
+      const blob = await toBlob(s as unknown as Sigma, { format: 'png', backgroundColor: background });
+      return URL.createObjectURL(blob);
+    },
+    fit: () => void sigma.current?.getCamera().animatedReset({ duration: 250 }),
   }));
 
   return (
@@ -366,6 +306,8 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       data-nodes={nodes.length}
       data-layout={stats.state}
       data-layout-sig={layoutSig}
+      data-layout-cached={stats.cached ? 'yes' : 'no'}
+      data-layout-iterations={stats.iterations}
       data-focus-offset={focusOffset ?? undefined}
       data-layout-ms={stats.layoutMs}
       data-render-ms={stats.renderMs}

@@ -20,6 +20,9 @@ export function GraphView() {
   const nodesMap = useGraph((s) => s.nodes);
   const edgesMap = useGraph((s) => s.edges);
   const layoutKey = useGraph((s) => s.layoutKey);
+  const viewBase = useGraph((s) => s.viewBase);
+  // A layout is cached per case, per computation of its graph (vertex numbers may change with one) and per view.
+  const viewKey = `${casePath ?? ''}|${summary?.last?.finishedAt ?? 0}|${viewBase}`;
   const selectedId = useGraph((s) => s.selectedId);
   const expanded = useGraph((s) => s.expanded);
   const canvas = useRef<GraphCanvasHandle>(null);
@@ -62,9 +65,9 @@ export function GraphView() {
     );
   }
 
-  const exportPng = () => {
+  const exportPng = async () => {
     const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || '#0f1419';
-    const url = canvas.current?.png(bg);
+    const url = await canvas.current?.png(bg);
     if (!url) return;
     const a = document.createElement('a');
     a.href = url;
@@ -72,11 +75,12 @@ export function GraphView() {
     document.body.appendChild(a);
     a.click();
     a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
 
   return (
     <section className="panel graph-view" aria-label="Entity graph">
-      <GraphToolbar onExport={exportPng} onFit={() => canvas.current?.fit()} />
+      <GraphToolbar onExport={() => void exportPng().catch(showError)} onFit={() => canvas.current?.fit()} />
       <div className="graph-main">
         <div className="graph-stage">
           <GraphCanvas
@@ -84,6 +88,7 @@ export function GraphView() {
             nodes={nodes}
             edges={edges}
             layoutKey={layoutKey}
+            viewKey={viewKey}
             selectedId={selectedId}
             focusKey={focusKey}
             expanded={expanded}
