@@ -1,27 +1,27 @@
 /**
- * The graph drawing: sigma.js (WebGL) over a graphology graph, laid out by ForceAtlas2 in a worker
- * (graph/layout.worker.ts) so the main thread only draws. Communities are coloured, vertex size
- * follows PageRank, edge width follows the count. A replaced view starts from a seeded layout (or
- * from where the same view ended last time, drawn at once) and is drawn as it settles; an expanded
- * one keeps what is on screen still and lets the newcomers settle around the vertex they came from.
+ * The graph drawing. Layout (ForceAtlas2) and drawing both run in a worker on an OffscreenCanvas
+ * (graph/view.worker.ts): this component hands the canvas over, sends the vertices and edges, and
+ * forwards input. Communities are coloured, vertex size follows PageRank, edge width the count. A
+ * replaced view starts from where the same view ended last time (drawn at once, nothing to compute)
+ * or from a seeded layout drawn as it settles; an expanded one keeps what is on screen still and
+ * lets the newcomers settle around the vertex they came from.
+ *
+ * Why not a WebGL library: without a GPU (Chromium's software GL, as in CI and some VMs) every
+ * WebGL frame is read back on the main thread, ~190 ms a frame for 5,000 vertices; a 2D canvas
+ * in a worker keeps the main thread free whatever the machine.
  */
-import { createNodeBorderProgram } from '@sigma/node-border';
-import { toBlob } from '@sigma/export-image';
-import Graph from 'graphology';
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
-import Sigma from 'sigma';
 import type { GraphEdge, GraphNode } from '../../../src-shared/contract-graph';
 import { themeColours } from '../charts';
-import { LayoutRunner } from '../graph/layout-runner';
-import { layoutCache, seeded, seedOf, seedPositions } from '../graph/positions';
+import { COMMUNITY_COLOURS, colourOf, NO_COMMUNITY } from '../graph/draw';
+import { layoutCache, seedPositions } from '../graph/positions';
+import { iterationsFor, type FromView, type ToView, type ViewTheme } from '../graph/view-protocol';
 import { useApp } from '../store/app';
-import { edgeId } from '../store/graph';
 
-/** Distinct on dark and light backgrounds; community n takes colour n mod 12. */
-export const COMMUNITY_COLOURS = ['#4fa3ff', '#f0b44c', '#43c59e', '#ff6b6b', '#b48cff', '#4dd0e1', '#ff9f5a', '#9ccc65', '#f06292', '#a1887f', '#7986cb', '#e0c341'];
+export { COMMUNITY_COLOURS };
 
 export function communityColour(c: number | null): string {
-  return c === null ? '#8892a0' : (COMMUNITY_COLOURS[c % COMMUNITY_COLOURS.length] as string);
+  return colourOf(c === null ? NO_COMMUNITY : c % COMMUNITY_COLOURS.length);
 }
 
 export interface GraphCanvasHandle {
@@ -43,16 +43,6 @@ interface Props {
   onExpand(id: number): void;
 }
 
-interface NodeAttrs {
-  x: number;
-  y: number;
-  size: number;
-  color: string;
-  label: string;
-  borderColor: string;
-  borderSize: number;
-}
-
 /** Vertex radius from its PageRank share (1 = an average vertex), smaller when many are shown. */
 function radius(n: GraphNode, count: number): number {
   const d = n.pagerank === null ? 18 : Math.min(64, Math.max(14, 22 + 12 * Math.log2(Math.max(1e-3, n.pagerank * count))));
@@ -64,25 +54,11 @@ function label(v: string): string {
   return v.length > 28 ? `${v.slice(0, 26)}…` : v;
 }
 
-/** Positions of the vertices relative to the lowest-numbered one, rounded: equal for equal layouts. */
-function signature(g: Graph<NodeAttrs>): string {
-  const ids = g.nodes().sort((a, b) => Number(a) - Number(b));
-  if (ids.length === 0) return '0:0';
-  const o = g.getNodeAttributes(ids[0]!);
-  let h = 0;
-  for (const id of ids) {
-    const p = g.getNodeAttributes(id);
-    h = (Math.imul(h, 31) + Math.round(p.x - o.x) * 7 + Math.round(p.y - o.y)) | 0;
-  }
-  return `${ids.length}:${(h >>> 0).toString(36)}`;
+function viewTheme(): ViewTheme {
+  const t = themeColours();
+  const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || '#0f1419';
+  return { text: t.text, muted: t.muted, accent: t.accent, edge: t.muted, background: bg };
 }
-
-const NodeProgram = createNodeBorderProgram<NodeAttrs>({
-  borders: [
-    { size: { attribute: 'borderSize', defaultValue: 0 }, color: { attribute: 'borderColor' } },
-    { size: { fill: true }, color: { attribute: 'color' } },
-  ],
-});
 
 type LayoutState = { state: 'idle' | 'running' | 'done'; layoutMs: number; renderMs: number; cached: boolean; iterations: number };
 
@@ -91,16 +67,15 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
   ref,
 ) {
   const box = useRef<HTMLDivElement>(null);
-  const graph = useRef(new Graph<NodeAttrs>({ type: 'directed', multi: true, allowSelfLoops: false }));
-  const sigma = useRef<Sigma<NodeAttrs> | null>(null);
-  const runner = useRef<LayoutRunner | null>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const worker = useRef<Worker | null>(null);
+  const job = useRef(0);
   const lastKey = useRef(-1);
   const focused = useRef(focusKey);
-  /** A focus asked for while the layout still moved the vertices: done when it ends. */
-  const pendingFocus = useRef<number | null>(null);
-  const view = useRef({ selectedId, expanded, theme: themeColours() });
-  view.current.selectedId = selectedId;
-  view.current.expanded = expanded;
+  const shownIds = useRef(new Set<number>());
+  const requests = useRef(new Map<number, (value: unknown) => void>());
+  const seq = useRef(0);
+  const viewKeyOf = useRef(new Map<number, string>());
   const handlers = useRef({ onSelect, onExpand });
   handlers.current = { onSelect, onExpand };
   const [stats, setStats] = useState<LayoutState>({ state: 'idle', layoutMs: 0, renderMs: 0, cached: false, iterations: 0 });
@@ -108,200 +83,198 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
   const [layoutSig, setLayoutSig] = useState('');
   /** How far from the centre of the view a vertex brought into view ended up, in px. */
   const [focusOffset, setFocusOffset] = useState<number | null>(null);
+  const [hovered, setHovered] = useState(false);
+
+  const send = (msg: ToView, transfer: Transferable[] = []) => worker.current?.postMessage(msg, transfer);
+  /** Ask the worker and wait for its answer (hit tests, the exported image). */
+  const ask = <T,>(make: (seq: number) => ToView): Promise<T> =>
+    new Promise((resolve) => {
+      const n = ++seq.current;
+      requests.current.set(n, resolve as (v: unknown) => void);
+      send(make(n));
+    });
 
   useEffect(() => {
+    const el = canvasRef.current!;
     const container = box.current!;
-    const s = new Sigma<NodeAttrs>(graph.current, container, {
-      allowInvalidContainer: true,
-      defaultNodeType: 'bordered',
-      nodeProgramClasses: { bordered: NodeProgram },
-      defaultEdgeType: 'line',
-      // Moving the camera redraws only the vertices: edges and labels come back when it stops.
-      hideEdgesOnMove: true,
-      hideLabelsOnMove: true,
-      labelRenderedSizeThreshold: 7,
-      labelDensity: 0.6,
-      labelGridCellSize: 90,
-      labelFont: 'system-ui, sans-serif',
-      labelSize: 11,
-      zIndex: true,
-      minCameraRatio: 0.02,
-      maxCameraRatio: 4,
-      stagePadding: 24,
-      labelColor: { color: view.current.theme.text },
-      nodeReducer: (node, data) => {
-        const v = view.current;
-        const id = Number(node);
-        if (v.selectedId === id) return { ...data, borderColor: v.theme.accent, borderSize: 0.35, zIndex: 2, forceLabel: true, highlighted: true };
-        if (v.expanded.has(id)) return { ...data, borderColor: v.theme.muted, borderSize: 0.25, zIndex: 1 };
-        return data;
-      },
-      edgeReducer: (_edge, data) => ({ ...data, color: view.current.theme.muted }),
-    });
-    s.on('clickNode', ({ node }) => handlers.current.onSelect(Number(node)));
-    s.on('doubleClickNode', (e) => {
-      e.preventSigmaDefault();
-      handlers.current.onExpand(Number(e.node));
-    });
-    s.on('clickStage', () => handlers.current.onSelect(null));
-    s.on('enterNode', () => container.classList.add('over-node'));
-    s.on('leaveNode', () => container.classList.remove('over-node'));
-    sigma.current = s;
-    runner.current = new LayoutRunner();
-    return () => {
-      runner.current?.dispose();
-      runner.current = null;
-      s.kill();
-      sigma.current = null;
+    const w = new Worker(new URL('../graph/view.worker.ts', import.meta.url), { type: 'module', name: 'graph-view' });
+    worker.current = w;
+    w.onmessage = (e: MessageEvent<FromView>) => {
+      const m = e.data;
+      if (m.type === 'progress') {
+        if (m.job === job.current) setStats((s) => (s.state === 'running' ? s : { ...s, state: 'running' }));
+      } else if (m.type === 'done') {
+        const key = viewKeyOf.current.get(m.job);
+        if (key) layoutCache.put(key, Array.from(m.ids, (id, i) => [id, [m.xy[2 * i]!, m.xy[2 * i + 1]!]] as [number, [number, number]]));
+        if (m.job !== job.current) return;
+        setStats((s) => ({ ...s, state: 'done', layoutMs: m.ms, iterations: m.iterations }));
+        setLayoutSig(m.signature);
+      } else if (m.type === 'hit' || m.type === 'export') {
+        const r = requests.current.get(m.seq);
+        requests.current.delete(m.seq);
+        r?.(m.type === 'hit' ? m.id : m.blob);
+      } else if (m.type === 'hover') setHovered(m.id !== null);
+      else if (m.type === 'focused') setFocusOffset(m.offset);
     };
+    const offscreen = el.transferControlToOffscreen();
+    const rect = container.getBoundingClientRect();
+    w.postMessage({ type: 'init', canvas: offscreen, width: rect.width, height: rect.height, dpr: window.devicePixelRatio || 1, theme: viewTheme() } satisfies ToView, [offscreen]);
+    const resize = new ResizeObserver(() => {
+      const r = container.getBoundingClientRect();
+      w.postMessage({ type: 'resize', width: r.width, height: r.height, dpr: window.devicePixelRatio || 1 } satisfies ToView);
+    });
+    resize.observe(container);
+
+    // Input: drag pans, wheel zooms, a click selects, a double-click expands; hover rings a vertex.
+    let down: { x: number; y: number; moved: boolean } | null = null;
+    let hoverAt: { x: number; y: number } | null = null;
+    let hoverFrame = 0;
+    const local = (e: MouseEvent) => {
+      const r = el.getBoundingClientRect();
+      return { x: e.clientX - r.left, y: e.clientY - r.top };
+    };
+    const onDown = (e: PointerEvent) => {
+      if (e.button !== 0) return;
+      down = { ...local(e), moved: false };
+      el.setPointerCapture(e.pointerId);
+    };
+    const onMove = (e: PointerEvent) => {
+      const p = local(e);
+      if (down) {
+        const dx = p.x - down.x;
+        const dy = p.y - down.y;
+        if (!down.moved && Math.hypot(dx, dy) < 4) return;
+        down = { ...p, moved: true };
+        w.postMessage({ type: 'pan', dx, dy } satisfies ToView);
+        return;
+      }
+      hoverAt = p;
+      if (!hoverFrame)
+        hoverFrame = requestAnimationFrame(() => {
+          hoverFrame = 0;
+          if (hoverAt) w.postMessage({ type: 'hover', ...hoverAt } satisfies ToView);
+        });
+    };
+    const onUp = (e: PointerEvent) => {
+      const was = down;
+      down = null;
+      if (!was || was.moved) return;
+      const p = local(e);
+      void ask<number | null>((n) => ({ type: 'hit', seq: n, ...p })).then((id) => handlers.current.onSelect(id));
+    };
+    const onDouble = (e: MouseEvent) => {
+      const p = local(e);
+      void ask<number | null>((n) => ({ type: 'hit', seq: n, ...p })).then((id) => id !== null && handlers.current.onExpand(id));
+    };
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      w.postMessage({ type: 'wheel', ...local(e), deltaY: e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY } satisfies ToView);
+    };
+    el.addEventListener('pointerdown', onDown);
+    el.addEventListener('pointermove', onMove);
+    el.addEventListener('pointerup', onUp);
+    el.addEventListener('dblclick', onDouble);
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => {
+      cancelAnimationFrame(hoverFrame);
+      resize.disconnect();
+      el.removeEventListener('pointerdown', onDown);
+      el.removeEventListener('pointermove', onMove);
+      el.removeEventListener('pointerup', onUp);
+      el.removeEventListener('dblclick', onDouble);
+      el.removeEventListener('wheel', onWheel);
+      w.terminate();
+      worker.current = null;
+    };
+    // The worker and the canvas live as long as the component; ask/send read refs only.
   }, []);
 
   useEffect(() => {
-    const s = sigma.current;
-    const run = runner.current;
-    if (!s || !run) return;
-    const g = graph.current;
     const t0 = performance.now();
     const fresh = lastKey.current !== layoutKey;
     lastKey.current = layoutKey;
-    const total = nodes.length;
-    const colours = themeColours();
-    const before = new Set(g.nodes());
-    const want = new Set(nodes.map((n) => String(n.id)));
-    if (fresh) g.clear();
-    else for (const id of before) if (!want.has(id)) g.dropNode(id);
+    if (!fresh && nodes.every((n) => shownIds.current.has(n.id)) && nodes.length === shownIds.current.size) return;
+    const n = nodes.length;
     const cached = fresh ? layoutCache.get(viewKey) : undefined;
-    const seeds = fresh && (!cached || nodes.some((n) => !cached.has(n.id))) ? seedPositions(nodes) : null;
-    const added: string[] = [];
-    for (const n of nodes) {
-      const key = String(n.id);
-      const attrs = { size: radius(n, total), color: communityColour(n.community), label: label(n.value), borderColor: colours.muted, borderSize: 0 };
-      if (g.hasNode(key)) {
-        g.mergeNodeAttributes(key, attrs);
-        continue;
+    const missing = fresh ? nodes.filter((v) => !cached?.has(v.id)).length : 0;
+    const seeds = fresh && missing > 0 ? seedPositions(nodes) : null;
+    const ids = Int32Array.from(nodes, (v) => v.id);
+    const index = new Map(nodes.map((v, i) => [v.id, i]));
+    const xy = new Float32Array(2 * n);
+    const given = new Uint8Array(n);
+    nodes.forEach((v, i) => {
+      const p = fresh ? (cached?.get(v.id) ?? (missing === n ? seeds?.get(v.id) : undefined)) : undefined;
+      if (p) {
+        xy[2 * i] = p[0];
+        xy[2 * i + 1] = p[1];
+        given[i] = 1;
       }
-      const p = cached?.get(n.id) ?? seeds?.get(n.id) ?? [0, 0];
-      g.addNode(key, { ...attrs, x: p[0], y: p[1] });
-      added.push(key);
-    }
-    const wantEdges = new Set(edges.map(edgeId));
-    if (!fresh) g.forEachEdge((e) => void (!wantEdges.has(e) && g.dropEdge(e)));
-    for (const e of edges) {
-      const key = edgeId(e);
-      if (g.hasEdge(key) || !g.hasNode(String(e.src)) || !g.hasNode(String(e.dst)) || e.src === e.dst) continue;
-      g.addDirectedEdgeWithKey(key, String(e.src), String(e.dst), { size: Math.min(3, 0.4 + 0.35 * Math.log2(Math.max(1, e.count))) });
-    }
-    if (!fresh) {
-      // Newcomers of an expansion start around the vertex they hang off, scattered by a seeded generator.
-      const rnd = seeded(seedOf(added.map(Number)));
-      const isNew = new Set(added);
-      for (const key of added) {
-        const anchor = g.neighbors(key).find((m) => !isNew.has(m));
-        const p = anchor ? g.getNodeAttributes(anchor) : { x: 0, y: 0 };
-        g.mergeNodeAttributes(key, { x: p.x + (rnd() - 0.5) * 20, y: p.y + (rnd() - 0.5) * 20 });
-      }
-    }
-    if (fresh) s.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
-    const renderMs = Math.round(performance.now() - t0);
-
-    const finish = (ms: number, fromCache: boolean, iterations: number) => {
-      layoutCache.put(viewKey, g.mapNodes((id, a) => [Number(id), [a.x, a.y]] as [number, [number, number]]));
-      setStats({ state: 'done', layoutMs: ms, renderMs, cached: fromCache, iterations });
-      setLayoutSig(signature(g));
-      if (pendingFocus.current !== null) {
-        pendingFocus.current = null;
-        focusSelected();
-      }
-    };
-    if (g.order === 0) {
-      run.stop();
-      setStats({ state: 'done', layoutMs: 0, renderMs, cached: false, iterations: 0 });
-      setLayoutSig(signature(g));
-      return;
-    }
-    if (fresh && !seeds) {
-      // The same view, laid out before: drawn where it was, nothing to compute.
-      run.stop();
-      finish(0, true, 0);
-      return;
-    }
-    if (!fresh && added.length === 0) return;
-    // Everything but the newcomers (of an expansion, or missing from a cached view) stays put.
-    const moving = fresh && !cached ? null : new Set(added);
-    setStats((st) => ({ ...st, state: 'running' }));
-    // Each batch of positions is one graph update, which sigma draws at its next frame.
-    run.start(g, moving, fresh && !cached ? undefined : 120, {
-      onProgress: () => undefined,
-      onDone: (ms, iterations) => finish(ms, false, iterations),
     });
+    const pairs: number[] = [];
+    const widths: number[] = [];
+    for (const e of edges) {
+      const a = index.get(e.src);
+      const b = index.get(e.dst);
+      if (a === undefined || b === undefined || a === b) continue;
+      pairs.push(a, b);
+      widths.push(Math.min(3, 0.5 + 0.35 * Math.log2(Math.max(1, e.count))));
+    }
+    // Everything cached: nothing to lay out. Partly cached, or grown: only the newcomers move.
+    const allGiven = fresh && missing === 0;
+    const onlyNew = !fresh || (cached !== undefined && missing < n);
+    const iterations = allGiven ? 0 : onlyNew ? 120 : iterationsFor(n);
+    const id = ++job.current;
+    viewKeyOf.current.set(id, viewKey);
+    shownIds.current = new Set(ids);
+    const edgeArr = Uint32Array.from(pairs);
+    const widthArr = Float32Array.from(widths);
+    const msg: ToView = {
+      type: 'graph',
+      job: id,
+      fresh,
+      ids,
+      radius: Float32Array.from(nodes, (v) => radius(v, n)),
+      colour: Uint8Array.from(nodes, (v) => (v.community === null ? NO_COMMUNITY : v.community % COMMUNITY_COLOURS.length)),
+      labels: nodes.map((v) => label(v.value)),
+      xy,
+      given,
+      edges: edgeArr,
+      edgeWidth: widthArr,
+      iterations,
+      onlyNew,
+    };
+    send(msg, [xy.buffer, given.buffer, edgeArr.buffer, widthArr.buffer]);
+    send({ type: 'marks', selected: selectedId, expanded: [...expanded] });
+    // 'done' when the worker says so, with the signature (at once when there is nothing to compute).
+    setStats({ state: 'running', layoutMs: 0, renderMs: Math.round(performance.now() - t0), cached: allGiven && n > 0, iterations: 0 });
   }, [nodes, edges, layoutKey]);
 
-  /** Centre the selected vertex, close enough to read its neighbours; record how close it landed. */
-  const focusSelected = () => {
-    const s = sigma.current;
-    const id = view.current.selectedId;
-    if (!s || id === null || !graph.current.hasNode(String(id))) return;
-    const d = s.getNodeDisplayData(String(id));
-    if (!d) return;
-    setFocusOffset(null);
-    const camera = s.getCamera();
-    void camera.animate({ x: d.x, y: d.y, ratio: Math.min(camera.ratio, 0.35) }, { duration: 250 }).then(() => {
-      const a = graph.current.getNodeAttributes(String(id));
-      const p = s.graphToViewport({ x: a.x, y: a.y });
-      const { width, height } = s.getDimensions();
-      setFocusOffset(Math.round(Math.hypot(p.x - width / 2, p.y - height / 2)));
-    });
-  };
-
   useEffect(() => {
-    const s = sigma.current;
-    if (!s) return;
-    // The reducer reads the selection: draw again with it at the next frame.
-    s.refresh({ schedule: true });
-    if (selectedId === null || !graph.current.hasNode(String(selectedId))) return;
+    send({ type: 'marks', selected: selectedId, expanded: [...expanded] });
+    if (selectedId === null || !shownIds.current.has(selectedId)) return;
     if (focused.current !== focusKey) {
-      // Found by search or reached by a pivot: centre on it once the layout has placed it.
+      // Found by search or reached by a pivot: centre on it (once the layout has placed it).
       focused.current = focusKey;
-      if (runner.current?.running) pendingFocus.current = selectedId;
-      else focusSelected();
-      return;
-    }
-    // Picked elsewhere (the edge list): bring it into view if it is off screen; a clicked one already is.
-    const a = graph.current.getNodeAttributes(String(selectedId));
-    const p = s.graphToViewport({ x: a.x, y: a.y });
-    const { width, height } = s.getDimensions();
-    const inside = p.x > 20 && p.y > 20 && p.x < width - 20 && p.y < height - 20;
-    if (!inside) {
-      const d = s.getNodeDisplayData(String(selectedId));
-      if (d) void s.getCamera().animate({ x: d.x, y: d.y }, { duration: 250 });
+      setFocusOffset(null);
+      send({ type: 'focus', id: selectedId, zoom: true });
     }
   }, [selectedId, expanded, nodes, focusKey]);
 
   const theme = useApp((st) => st.theme);
-  useEffect(() => {
-    // Labels, edges and the selection ring follow the light/dark theme.
-    const s = sigma.current;
-    if (!s) return;
-    const t = themeColours();
-    view.current.theme = t;
-    s.setSetting('labelColor', { color: t.text });
-    s.refresh({ schedule: true });
-  }, [theme]);
+  useEffect(() => send({ type: 'theme', theme: viewTheme() }), [theme]);
 
   useImperativeHandle(ref, () => ({
     png: async (background) => {
-      const s = sigma.current;
-      if (!s) return null;
-      const blob = await toBlob(s as unknown as Sigma, { format: 'png', backgroundColor: background });
-      return URL.createObjectURL(blob);
+      const blob = await ask<Blob | null>((n) => ({ type: 'export', seq: n, background }));
+      return blob ? URL.createObjectURL(blob) : null;
     },
-    fit: () => void sigma.current?.getCamera().animatedReset({ duration: 250 }),
+    fit: () => send({ type: 'fit' }),
   }));
 
   return (
     <div
       ref={box}
-      className="graph-canvas"
+      className={`graph-canvas${hovered ? ' over-node' : ''}`}
       data-testid="graph-canvas"
       data-nodes={nodes.length}
       data-layout={stats.state}
@@ -313,6 +286,8 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       data-render-ms={stats.renderMs}
       aria-label={`Entity graph: ${nodes.length} vertices, ${edges.length} edges`}
       role="img"
-    />
+    >
+      <canvas ref={canvasRef} className="graph-surface" />
+    </div>
   );
 });

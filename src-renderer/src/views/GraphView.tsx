@@ -42,7 +42,11 @@ export function GraphView() {
       api().on('graph.progressed', () => useGraph.getState().onComputing()),
       api().on('detect.finished', () => useGraph.getState().onChanged()),
     ];
-    return () => offs.forEach((off) => off());
+    return () => {
+      offs.forEach((off) => off());
+      // Leave nothing behind for the next visit's canvas to lay out before the view reloads.
+      useGraph.getState().reset();
+    };
   }, [casePath, showError]);
 
   const pending = useGraph((s) => s.pending);
