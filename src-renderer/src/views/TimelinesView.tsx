@@ -407,13 +407,14 @@ export function TimelinesView() {
           <h3>
             Events {fmtTime(range[0])} – {fmtTime(range[1])}{' '}
             {events && (
-              <span className="muted">
-                ({fmtInt(events.total)}
-                {events.capped ? '+' : ''})
+              <span className="muted" data-testid="timeline-events-count">
+                {events.rows.length < events.total || events.capped
+                  ? `(first ${fmtInt(events.rows.length)} of ${fmtInt(events.total)}${events.capped ? '+' : ''})`
+                  : `(${fmtInt(events.total)})`}
               </span>
             )}{' '}
             <button className="link small" onClick={() => openEvents('', here, { from: range[0], to: range[1] })}>
-              open in Events
+              {events && events.rows.length < events.total ? 'all of them in Events' : 'open in Events'}
             </button>{' '}
             <button className="link small" onClick={() => setRange(null)}>
               close
