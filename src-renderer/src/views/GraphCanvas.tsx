@@ -60,7 +60,15 @@ function viewTheme(): ViewTheme {
   return { text: t.text, muted: t.muted, accent: t.accent, edge: t.muted, background: bg };
 }
 
-type LayoutState = { state: 'idle' | 'running' | 'done'; layoutMs: number; renderMs: number; cached: boolean; iterations: number };
+type LayoutState = {
+  state: 'idle' | 'running' | 'done';
+  layoutMs: number;
+  renderMs: number;
+  cached: boolean;
+  iterations: number;
+  /** The vertices this state is about: until the effect has sent new ones, they are still running. */
+  of: GraphNode[] | null;
+};
 
 export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas(
   { nodes, edges, layoutKey, viewKey, selectedId, focusKey, expanded, onSelect, onExpand },
@@ -78,7 +86,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
   const viewKeyOf = useRef(new Map<number, string>());
   const handlers = useRef({ onSelect, onExpand });
   handlers.current = { onSelect, onExpand };
-  const [stats, setStats] = useState<LayoutState>({ state: 'idle', layoutMs: 0, renderMs: 0, cached: false, iterations: 0 });
+  const [stats, setStats] = useState<LayoutState>({ state: 'idle', layoutMs: 0, renderMs: 0, cached: false, iterations: 0, of: null });
   /** Where the layout put the vertices, in short (the same graph must land the same way every visit). */
   const [layoutSig, setLayoutSig] = useState('');
   /** How far from the centre of the view a vertex brought into view ended up, in px. */
@@ -193,7 +201,11 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
     const t0 = performance.now();
     const fresh = lastKey.current !== layoutKey;
     lastKey.current = layoutKey;
-    if (!fresh && nodes.every((n) => shownIds.current.has(n.id)) && nodes.length === shownIds.current.size) return;
+    if (!fresh && nodes.every((n) => shownIds.current.has(n.id)) && nodes.length === shownIds.current.size) {
+      // The same vertices (one's details filled in): nothing to lay out again.
+      setStats((s) => ({ ...s, of: nodes }));
+      return;
+    }
     const n = nodes.length;
     const cached = fresh ? layoutCache.get(viewKey) : undefined;
     const missing = fresh ? nodes.filter((v) => !cached?.has(v.id)).length : 0;
@@ -246,7 +258,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
     send(msg, [xy.buffer, given.buffer, edgeArr.buffer, widthArr.buffer]);
     send({ type: 'marks', selected: selectedId, expanded: [...expanded] });
     // 'done' when the worker says so, with the signature (at once when there is nothing to compute).
-    setStats({ state: 'running', layoutMs: 0, renderMs: Math.round(performance.now() - t0), cached: allGiven && n > 0, iterations: 0 });
+    setStats({ state: 'running', layoutMs: 0, renderMs: Math.round(performance.now() - t0), cached: allGiven && n > 0, iterations: 0, of: nodes });
   }, [nodes, edges, layoutKey]);
 
   useEffect(() => {
@@ -277,7 +289,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       className={`graph-canvas${hovered ? ' over-node' : ''}`}
       data-testid="graph-canvas"
       data-nodes={nodes.length}
-      data-layout={stats.state}
+      data-layout={stats.of === nodes ? stats.state : 'running'}
       data-layout-sig={layoutSig}
       data-layout-cached={stats.cached ? 'yes' : 'no'}
       data-layout-iterations={stats.iterations}
