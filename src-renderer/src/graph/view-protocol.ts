@@ -55,7 +55,8 @@ export type FromView =
   | { type: 'hover'; id: number | null }
   | { type: 'focused'; offset: number }
   | { type: 'export'; seq: number; blob: Blob | null }
-  | { type: 'frame'; ms: number };
+  /** A frame drawn, and how long drawing it took (`light`: edges and labels left out while the camera moves). */
+  | { type: 'frame'; ms: number; light: boolean };
 
 /** Iterations for a fresh layout of n vertices: enough to settle, bounded in time. */
 export function iterationsFor(n: number): number {

@@ -50,22 +50,31 @@ let fullTimer: ReturnType<typeof setTimeout> | null = null;
 const nextFrame: (cb: () => void) => void =
   typeof requestAnimationFrame === 'function' ? (cb) => void requestAnimationFrame(cb) : (cb) => void setTimeout(cb, 16);
 
+/** Ask for a frame: drawn at the next animation frame, or by the layout's next slice, whichever comes first. */
 function draw(): void {
   if (frameQueued) return;
   frameQueued = true;
   nextFrame(() => {
-    frameQueued = false;
-    if (!ctx) return;
-    const moving = performance.now() - lastInteraction < LIGHT_FOR_MS;
-    const light = moving && scene.ids.length > LIGHT_OVER;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    drawScene(ctx, scene, cam, theme, width, height, light);
-    if (light) {
-      // The full frame once the camera has been still for a moment.
-      if (fullTimer) clearTimeout(fullTimer);
-      fullTimer = setTimeout(draw, LIGHT_FOR_MS);
-    }
+    if (frameQueued) render();
   });
+}
+
+function render(): void {
+  frameQueued = false;
+  if (!ctx) return;
+  const moving = performance.now() - lastInteraction < LIGHT_FOR_MS;
+  const light = moving && scene.ids.length > LIGHT_OVER;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const t0 = performance.now();
+  drawScene(ctx, scene, cam, theme, width, height, light);
+  // The time of the drawing calls; the canvas rasterises them when this task ends, which this
+  // does not include (forcing it here, with a read-back, would cost GPU machines their acceleration).
+  post({ type: 'frame', ms: performance.now() - t0, light });
+  if (light) {
+    // The full frame once the camera has been still for a moment.
+    if (fullTimer) clearTimeout(fullTimer);
+    fullTimer = setTimeout(draw, LIGHT_FOR_MS);
+  }
 }
 
 function interacted(): void {
@@ -95,12 +104,14 @@ function bounds(): [number, number, number, number] | null {
 function fit(): void {
   const b = bounds();
   if (!b || width === 0) return;
-  const pad = 40;
-  const s = Math.min((width - 2 * pad) / Math.max(1e-6, b[2] - b[0]), (height - 2 * pad) / Math.max(1e-6, b[3] - b[1]));
+  // Room for labels at the sides and, at the bottom, for the legend drawn over the view.
+  const pad = 36;
+  const padBottom = Math.min(72, height / 5);
+  const s = Math.min((width - 2 * pad) / Math.max(1e-6, b[2] - b[0]), (height - pad - padBottom) / Math.max(1e-6, b[3] - b[1]));
   cam.scale = Math.min(s, 50);
   cam.fitScale = cam.scale;
   cam.cx = (b[0] + b[2]) / 2;
-  cam.cy = (b[1] + b[3]) / 2;
+  cam.cy = (b[1] + b[3]) / 2 + (padBottom - pad) / 2 / cam.scale;
 }
 
 function animateTo(target: { cx: number; cy: number; scale: number }, done?: () => void): void {
@@ -210,7 +221,7 @@ function setGraph(m: Extract<ToView, { type: 'graph' }>): void {
   layout = null;
   if (m.iterations > 0 && members.length > 0) {
     layout = { job: m.job, fa2: new Fa2Job(Int32Array.from(members), xy, m.radius, fixed, pairs.subarray(0, p), m.iterations), loners: Int32Array.from(loners) };
-    setTimeout(step, 0);
+    nextSlice(step);
   } else {
     placeLoners(Int32Array.from(loners));
     finish(m.job, 0, 0);
@@ -276,14 +287,36 @@ function step(): void {
     return;
   }
   post({ type: 'progress', job: l.job, done: l.fa2.done, iterations: l.fa2.iterations });
-  // Drawn as it settles, a few times a second: drawing every slice would slow the layout down.
+  // Drawn as it settles, a few times a second (drawing every slice would slow the layout down),
+  // and here rather than at an animation frame: the slices leave none free until they end. A
+  // frame asked for by the analyst (a zoom, a pan) is drawn by the next slice.
   if (performance.now() - lastProgressDraw > (scene.ids.length > LIGHT_OVER ? 300 : 120)) {
     lastProgressDraw = performance.now();
     if (follow) fit();
-    draw();
-  }
-  setTimeout(step, 0);
+    render();
+  } else if (frameQueued) render();
+  nextSlice(step);
 }
+
+/**
+ * The next slice as soon as the worker's queue is free. Not setTimeout(0): nested timers in a
+ * worker were held back ~350 ms each (a 5,000-vertex layout of 6 s took 50 s of wall time).
+ * Messages from the view (wheel, pan, hit tests) queue alongside and are answered between slices.
+ */
+const nextSlice = (() => {
+  const channel = new MessageChannel();
+  let queued: (() => void) | null = null;
+  channel.port1.onmessage = () => {
+    const f = queued;
+    queued = null;
+    f?.();
+  };
+  return (f: () => void) => {
+    // One message in flight at a time: a new layout over a running one does not start a second chain.
+    if (queued === null) channel.port2.postMessage(null);
+    queued = f;
+  };
+})();
 
 function finish(job: number, ms: number, iterations: number): void {
   post({ type: 'done', job, ms, iterations, ids: scene.ids.slice(), xy: scene.xy.slice(), signature: signature() });

@@ -123,6 +123,11 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
         r?.(m.type === 'hit' ? m.id : m.blob);
       } else if (m.type === 'hover') setHovered(m.id !== null);
       else if (m.type === 'focused') setFocusOffset(m.offset);
+      else if (m.type === 'frame') {
+        // Written straight on the element (no render per frame): what a bench or a test reads.
+        container.dataset.frameMs = m.ms.toFixed(1);
+        container.dispatchEvent(new CustomEvent('graphframe', { detail: { ms: m.ms, light: m.light } }));
+      }
     };
     const offscreen = el.transferControlToOffscreen();
     const rect = container.getBoundingClientRect();
