@@ -72,6 +72,24 @@ test('a 220,000-line case: the graph never blocks the page, capped lists page to
       .toBe(want);
   });
 
+  await test.step('the entity list says it holds the first 500 and pages on to every entity', async () => {
+    await page.getByRole('tab', { name: 'Entities' }).click();
+    await expect(page.getByTestId('entities-count')).toHaveText(/^[\d,]+ entities$/);
+    const total = Number((await page.getByTestId('entities-count').innerText()).replace(/\D/g, ''));
+    expect(total).toBeGreaterThan(1000);
+    const more = page.getByTestId('entities-more');
+    await expect(more).toContainText(`The first 500 of ${total.toLocaleString('en-US')} entities`);
+    await more.getByRole('button', { name: 'show 500 more' }).click();
+    await expect(more).toContainText(`The first 1,000 of ${total.toLocaleString('en-US')} entities`);
+    const rows = page.locator('.table-scroll tbody tr');
+    await expect(rows).toHaveCount(1000);
+    // Narrowed by the filter to fewer than a page: all there, nothing more to say.
+    await page.getByLabel('Filter entities').fill(BIG_ACTOR);
+    await expect(rows.filter({ hasText: BIG_ACTOR }).first()).toBeVisible();
+    await expect(more).toHaveCount(0);
+    await page.getByRole('tab', { name: 'Lines' }).click();
+  });
+
   await test.step('an incident of more than 10,000 lines samples its whole span and pages to its end', async () => {
     await page.getByRole('button', { name: /Incidents/ }).first().click();
     await page.getByLabel('Search incidents').fill(`ip:${BIG_ACTOR}`);
