@@ -8,6 +8,7 @@ import { behaviourSklearn, behaviourTraining } from './behaviour';
 import { importResponsiveness } from './import-responsiveness';
 import { graphAlgorithms, graphBuild, graphExplorer, graphQueries } from './graph';
 import { exportLabelled } from './export';
+import { detect1m } from './detect';
 import { analyzeArchive } from './incidents';
 import { analyzeReal } from './analyze-real';
 import { liveIntoCase } from './live-e2e';
@@ -31,6 +32,7 @@ const BENCHES: Record<string, Bench> = {
   'search-1m': { runs: 1, fn: () => searchCase(1_000_000) },
   'analyze-1m': { runs: 3, fn: () => analyzeArchive() },
   'analyze-real-1m': { runs: 3, fn: analyzeReal },
+  'detect-1m': { runs: 3, fn: detect1m },
   'export-100k': { runs: 3, fn: () => exportLabelled() },
   'graph-build-1m': { runs: 3, fn: () => graphBuild() },
   'graph-queries-1m': { runs: 1, fn: () => graphQueries() },

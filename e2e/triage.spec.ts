@@ -7,7 +7,7 @@ test('triage: bulk labels with undo; a benign label suppresses its incident afte
   await page.getByRole('button', { name: 'Open the sample case' }).click();
   const queue = page.getByTestId('incident-queue');
   const rows = queue.getByRole('row');
-  await expect(rows).toHaveCount(6, { timeout: 90_000 });
+  await expect(rows).toHaveCount(7, { timeout: 90_000 });
   // Who labels: the history and exports carry the name.
   await page.getByRole('tab', { name: 'Label history' }).click();
   await page.getByLabel('Analyst name').fill('ana');
@@ -44,7 +44,7 @@ test('triage: bulk labels with undo; a benign label suppresses its incident afte
 
   // The true incident is labelled with t from the detail of the top incident.
   await page.keyboard.press('Escape');
-  await expect(rows).toHaveCount(6);
+  await expect(rows).toHaveCount(7);
   await page.keyboard.press('Home');
   await page.keyboard.press('t');
   await expect(rows.nth(0)).toContainText('true');
@@ -52,7 +52,7 @@ test('triage: bulk labels with undo; a benign label suppresses its incident afte
   // Re-run: the benign scanner drops out of the queue; the tuning tab says why.
   await page.getByTestId('triage-notice').getByRole('button', { name: 'Re-run detection' }).click();
   await expect(page.getByTestId('triage-notice')).toContainText('Detection re-ran', { timeout: 90_000 });
-  await expect(rows).toHaveCount(5);
+  await expect(rows).toHaveCount(6);
   await expect(queue).not.toContainText(scanner);
   await page.getByRole('tab', { name: /Tuning & suppressed/ }).click();
   const suppressed = page.getByTestId('suppressed-table');
@@ -112,6 +112,6 @@ test('triage: bulk labels with undo; a benign label suppresses its incident afte
   await expect(page.getByTestId('triage-notice')).toContainText('Detection re-ran', { timeout: 90_000 });
   await expect(page.getByText('No incident is suppressed')).toBeVisible();
   await page.getByRole('tab', { name: 'Queue' }).click();
-  await expect(rows).toHaveCount(6);
+  await expect(rows).toHaveCount(7);
   await expect(queue).toContainText(scanner);
 });

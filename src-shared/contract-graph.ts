@@ -186,6 +186,20 @@ export const graphMethods = {
       .strict(),
     output: reply<GraphSlice>(),
   },
+  /**
+   * A campaign's member addresses as one group: their vertices, the vertices most of them share,
+   * the edges among them; `group` lists the members' vertex ids, to select together.
+   */
+  'graph.getGroup': {
+    input: z
+      .object({
+        ...sliceFilter,
+        campaignId: z.string().trim().min(1).max(64),
+        maxNodes: z.number().int().min(1).max(GRAPH_MAX_NODES).default(400),
+      })
+      .strict(),
+    output: reply<GraphSlice & { group: number[]; title: string }>(),
+  },
   /** Vertices whose value contains the query (exact matches first, then by PageRank). */
   'graph.findVertices': {
     input: z

@@ -46,6 +46,37 @@ export interface IncidentRow {
   label: IncidentLabel | null;
   /** Peak risk of its actor (of its riskiest entity when it has none): the graph shows the same figure. */
   risk: number;
+  /** `campaign`: one row for many actors that behave alike; its members are in the detail. */
+  kind: IncidentKind;
+  /** The campaign a member or a lifted member (one that got in) belongs to. */
+  campaignId: string | null;
+  /** Addresses in the campaign (0 for a plain incident). */
+  memberCount: number;
+  /** False for the members a campaign row stands for: they are listed with `campaignId` or `all`. */
+  topLevel: boolean;
+}
+
+export const INCIDENT_KINDS = ['incident', 'campaign'] as const;
+export type IncidentKind = (typeof INCIDENT_KINDS)[number];
+
+/** One address of a campaign. */
+export interface CampaignMember {
+  ip: string;
+  firstTs: number;
+  lastTs: number;
+  /** Login attempts or requests it made. */
+  tries: number;
+  failures: number;
+  successes: number;
+  outcome: 'failed' | 'got_in';
+  /** Accounts or paths it tried (bounded). */
+  tried: string[];
+  /** A few evidence event ids. */
+  evidence: number[];
+  /** Its own incident, when it has one. */
+  incidentId: string | null;
+  /** Got in: its incident is in the queue on its own, linked to the campaign. */
+  lifted: boolean;
 }
 
 export interface IncidentExplanation {
@@ -176,6 +207,10 @@ export interface IncidentDetail {
   graph: IncidentGraph;
   alerts: IncidentAlert[];
   note: string | null;
+  /** A campaign's addresses, most active first (lifted ones on top); empty for a plain incident. */
+  members: CampaignMember[];
+  /** The campaign this incident belongs to, for a member or a lifted member. */
+  campaign: { id: string; title: string; memberCount: number } | null;
 }
 
 export interface IncidentsPage {
@@ -188,6 +223,7 @@ export interface IncidentsPage {
     severity: Record<string, number>;
     status: Record<string, number>;
     label: Record<string, number>;
+    kind: Record<string, number>;
   };
 }
 
@@ -256,6 +292,11 @@ export const incidentsMethods = {
         status: z.enum(INCIDENT_STATUSES).optional(),
         /** `none` lists unlabelled incidents. */
         label: z.enum([...INCIDENT_LABELS, 'none']).optional(),
+        kind: z.enum(INCIDENT_KINDS).optional(),
+        /** Only the incidents of this campaign (its members and lifted members). */
+        campaignId: incidentId.optional(),
+        /** Members of campaigns too, not only the queue's rows. */
+        all: z.boolean().default(false),
         sort: z.enum(['priority', 'severity', 'first', 'last', 'events', 'risk', 'category']).default('priority'),
         desc: z.boolean().default(true),
         offset: z.number().int().min(0).default(0),

@@ -171,6 +171,11 @@ export interface DetectionRun {
   status: 'running' | 'done' | 'failed' | 'cancelled';
   events: number;
   alerts: number;
+  /**
+   * Lines that came later than the case's lateness allows (default 5 minutes behind the latest
+   * line seen): scored where they arrived instead of in time order. A re-run puts them in order.
+   */
+  late: number;
   startedAt: number;
   finishedAt: number | null;
   error: string | null;

@@ -25,9 +25,17 @@ describe('vigil analyze', () => {
         eventCount: number;
         summary: string;
         detectors: string[];
+        kind: string;
+        memberCount: number;
+        members: { ip: string; tries: number; outcome: string }[];
       }[];
     };
-    expect(body.incidents).toHaveLength(6);
+    // Six attacks, and the internet's background guessing as one campaign carrying its members.
+    expect(body.incidents).toHaveLength(7);
+    const campaign = body.incidents.find((i) => i.kind === 'campaign')!;
+    expect(campaign.members.length).toBe(campaign.memberCount);
+    expect(campaign.memberCount).toBeGreaterThanOrEqual(20);
+    expect(campaign.members[0]).toMatchObject({ ip: expect.any(String), tries: expect.any(Number) });
     const top = body.incidents[0]!;
     expect(top).toMatchObject({ category: 'auth_attack', pattern: 'credential_stuffing', severity: 'critical' });
     for (const k of ['id', 'priority', 'entities', 'first', 'last', 'eventCount', 'summary', 'detectors'] as const)
@@ -42,7 +50,8 @@ describe('vigil analyze', () => {
     expect(out.text()).toMatch(/\nID\s+PRIO\s+SEVERITY\s+WHAT\s+FIRST \(UTC\)\s+SPAN\s+EVENTS\s+ACTOR\n/);
     expect(Math.max(...out.text().split('\n').map((l) => l.length))).toBeLessThanOrEqual(120);
     expect(out.text()).toContain('scanner');
-    expect(out.text()).toMatch(/6 incidents\n$/);
+    expect(out.text()).toContain('campaign of ');
+    expect(out.text()).toMatch(/7 incidents, 1 of them campaign of \d+ addresses in all/);
     expect(existsSync(file)).toBe(true);
   }, 60_000);
 

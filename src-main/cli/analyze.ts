@@ -1,7 +1,7 @@
 /** `vigil analyze PATH... [--json] [--case FILE]`: the incident queue of logs, headless. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
+import type { CampaignMember, IncidentDetail, IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
 import type { DetectionRun, SourceRow } from '../../src-shared/dto';
 import type { BuiltPaths } from '../host/paths';
 import { commandArgs } from './args';
@@ -34,6 +34,12 @@ export interface AnalyzedIncident {
   summary: string;
   detectors: string[];
   tags: string[];
+  kind: IncidentRow['kind'];
+  /** The campaign a lifted member (one that got in) belongs to. */
+  campaignId: string | null;
+  memberCount: number;
+  /** A campaign's addresses (empty for a plain incident). */
+  members: CampaignMember[];
 }
 
 /** One file or archive member read, as the header and `--json` report it. */
@@ -69,11 +75,10 @@ export async function runAnalyze(
   try {
     const casePath = values.case ? resolve(values.case) : join(h.scratch, 'analyze.vigil');
     const t0 = performance.now();
-    // The queue is what is wanted here, not the events as early as possible: detect as they are stored.
-    const outcome = await analyzePaths(h, casePath, positionals, { detectWhileImporting: true });
+    const outcome = await analyzePaths(h, casePath, positionals);
     const seconds = (performance.now() - t0) / 1000;
     const page = await h.call<IncidentsPage>('incidents.list', { limit: 10_000 });
-    if (values.json) out.write(JSON.stringify(analysisJson(outcome, page.rows), null, 2) + '\n');
+    if (values.json) out.write(JSON.stringify(analysisJson(outcome, await withMembers(h, page.rows)), null, 2) + '\n');
     else out.write(formatHeader(outcome, seconds) + '\n' + formatQueue(page.rows));
     for (const d of outcome.duplicates) err.write(`skipped ${d.path}: already in the case (import #${d.of.id})\n`);
     if (values.case) err.write(`case kept in ${casePath}\n`);
@@ -95,7 +100,7 @@ function iso(ts: number | null): string | null {
   return ts === null ? null : new Date(ts).toISOString();
 }
 
-export function toAnalyzed(r: IncidentRow): AnalyzedIncident {
+export function toAnalyzed(r: IncidentRow, members: CampaignMember[] = []): AnalyzedIncident {
   return {
     id: r.id,
     category: r.category,
@@ -113,6 +118,10 @@ export function toAnalyzed(r: IncidentRow): AnalyzedIncident {
     summary: r.summary,
     detectors: r.detectors,
     tags: r.tags,
+    kind: r.kind,
+    campaignId: r.campaignId,
+    memberCount: r.memberCount,
+    members,
   };
 }
 
@@ -125,19 +134,17 @@ function skipped(o: AnalysisOutcome): string[] {
   return o.imports.flatMap((j) => j.notes);
 }
 
-/** How detection went, in words: the normal fall-back to a whole-case pass is said as what happened. */
+/** How detection went, in words: what the passes went over, and lines that came too late to put in order. */
 export function detectionStory(runs: readonly DetectionRun[]): string {
-  const finished = runs.filter((r) => r.status === 'done');
   if (runs.length === 0) return 'Detection: no pass ran (nothing new to detect on).';
-  const last = finished[finished.length - 1];
-  const superseded = runs.find((r) => r.status === 'cancelled' && r.error?.startsWith('superseded by a pass over the whole case: '));
-  const what = last ? `${fmtInt(last.events)} events, ${fmtInt(last.alerts)} alerts` : 'no pass finished';
-  if (superseded && last?.scope === 'all') {
-    const why = superseded.error!.slice('superseded by a pass over the whole case: '.length);
-    return `Detection: ${what}. It followed the import until ${why}, then ran over the whole case.`;
-  }
-  if (last?.scope === 'all') return `Detection: ${what}, in a pass over the whole case.`;
-  return `Detection: ${what}.`;
+  const done = runs.filter((r) => r.status === 'done');
+  const events = done.reduce((n, r) => n + r.events, 0);
+  const alerts = done.reduce((n, r) => n + r.alerts, 0);
+  const late = done.reduce((n, r) => n + r.late, 0);
+  const how = done.some((r) => r.scope === 'all') ? 'in a pass over the whole case' : 'as the lines were stored';
+  const parts = [`Detection: ${fmtInt(events)} events, ${fmtInt(alerts)} alerts, ${how}.`];
+  if (late > 0) parts.push(`${fmtInt(late)} lines came later than the case's lateness and were scored where they arrived.`);
+  return parts.join(' ');
 }
 
 function yearsText(y: SourceRow['assumedYears']): string {
@@ -160,12 +167,22 @@ export function formatHeader(o: AnalysisOutcome, seconds: number): string {
   }
   for (const note of skipped(o)) out.push(`  ${fit(note, WIDTH - 2)}`);
   if (o.resumed.length > 0) out.push(`Continued ${o.resumed.length === 1 ? 'an import' : `${o.resumed.length} imports`} left unfinished earlier; nothing was stored twice.`);
-  out.push(detectionStory(o.runs));
+  out.push(...wrap(detectionStory(o.runs), WIDTH));
   return out.join('\n') + '\n';
 }
 
+/** The queue as `--json` and the HTTP API give it: each campaign with its members. */
+export async function withMembers(h: HeadlessCase, rows: readonly IncidentRow[]): Promise<AnalyzedIncident[]> {
+  const out: AnalyzedIncident[] = [];
+  for (const r of rows) {
+    const members = r.kind === 'campaign' ? (await h.call<IncidentDetail>('incidents.get', { id: r.id, evidenceLimit: 0 })).members : [];
+    out.push(toAnalyzed(r, members));
+  }
+  return out;
+}
+
 /** `--json`: the same facts as the header, and the queue. */
-export function analysisJson(o: AnalysisOutcome, rows: readonly IncidentRow[]) {
+export function analysisJson(o: AnalysisOutcome, incidents: readonly AnalyzedIncident[]) {
   const done = o.runs.filter((r) => r.status === 'done');
   const last = done[done.length - 1] ?? null;
   return {
@@ -176,10 +193,10 @@ export function analysisJson(o: AnalysisOutcome, rows: readonly IncidentRow[]) {
       summary: detectionStory(o.runs),
       events: last?.events ?? 0,
       alerts: last?.alerts ?? 0,
-      runs: o.runs.map((r) => ({ id: r.id, scope: r.scope, importId: r.importId, status: r.status, events: r.events, alerts: r.alerts, note: r.error })),
+      runs: o.runs.map((r) => ({ id: r.id, scope: r.scope, importId: r.importId, status: r.status, events: r.events, alerts: r.alerts, late: r.late, note: r.error })),
     },
     unfinished: o.unfinished,
-    incidents: rows.map(toAnalyzed),
+    incidents,
   };
 }
 
@@ -196,7 +213,7 @@ export function formatQueue(rows: readonly IncidentRow[]): string {
     iso(r.firstTs)?.slice(0, 16).replace('T', ' ') ?? '-',
     span(r.firstTs, r.lastTs),
     fmtInt(r.eventCount),
-    r.groupKey,
+    r.kind === 'campaign' ? `campaign of ${fmtInt(r.memberCount)}` : r.campaignId ? `${r.groupKey} ↑` : r.groupKey,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   // WHAT and ACTOR give way, in turn, until the row fits.
@@ -216,7 +233,12 @@ export function formatQueue(rows: readonly IncidentRow[]): string {
     lines.push(line(body[i]!));
     for (const l of wrap(r.summary, WIDTH - 6)) lines.push(`      ${l}`);
   });
-  lines.push(`${rows.length} incident${rows.length === 1 ? '' : 's'}`);
+  const campaigns = rows.filter((r) => r.kind === 'campaign');
+  const addresses = campaigns.reduce((s, r) => s + r.memberCount, 0);
+  lines.push(
+    `${rows.length} incident${rows.length === 1 ? '' : 's'}` +
+      (campaigns.length ? `, ${campaigns.length} of them campaign${campaigns.length === 1 ? '' : 's'} of ${addresses} addresses in all (↑: got in, lifted out of its campaign)` : ''),
+  );
   return lines.join('\n') + '\n';
 }
 

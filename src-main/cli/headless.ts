@@ -85,7 +85,7 @@ export async function analyzePaths(
   h: HeadlessCase,
   casePath: string,
   paths: readonly string[],
-  opts: { format?: string; detectWhileImporting?: boolean } = {},
+  opts: { format?: string } = {},
 ): Promise<AnalysisOutcome> {
   const since = Date.now();
   await h.open(casePath, true);
@@ -93,7 +93,6 @@ export async function analyzePaths(
   const started = await h.call<StartImportResult>('ingest.startImport', {
     paths: paths.map((p) => resolve(p)),
     ...(opts.format ? { format: opts.format } : {}),
-    detectWhileImporting: opts.detectWhileImporting ?? false,
   });
   await h.settle();
   const ids = new Set([...owed, ...started.jobs.map((j) => j.id)]);

@@ -4,58 +4,20 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { EventName, EventPayload, MethodName, MethodOutput, MethodParsedInput } from '../../src-shared/contract';
 import { noting } from './activity';
 import { EngineError } from './errors';
-import { Importer } from './ingest/importer';
-import { LiveIngest } from './ingest/live-ingest';
-import { CaseModels } from './pipeline/case-models';
-import { Detection } from './pipeline/detection';
 import { experimentsHandlers } from './handlers/experiments';
 import { graphHandlers } from './handlers/graph';
 import { incidentsHandlers } from './handlers/incidents';
 import { rulesHandlers } from './handlers/rules';
 import { triageHandlers } from './handlers/triage';
 import { alertingHandlers } from './handlers/alerting';
-import { closeAlerting, openAlerting } from './alerting';
+import type { EngineContext, EngineOptions, Handlers, OpenCase } from './engine-context';
+import { CaseSession } from './session/case-session';
 import { CaseDb } from './store/case-db';
-import { EventsQuery } from './store/events-query';
 import { RecentCases } from './store/recent';
 
-export interface EngineOptions {
-  /** Folder for app-wide state (recent cases, uploads) and, under cases/, new cases. */
-  dataDir: string;
-  version: string;
-  nativeBinding?: string;
-  /** Folder of the bundled Sigma rules (resources/sigma); none in tests that do not need them. */
-  rulesDir?: string;
-  emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
-}
-
-export type Handlers = {
-  [M in MethodName]: (input: MethodParsedInput<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
-};
-
-/** Handlers of the methods whose names start with a domain prefix, e.g. `rules.`. */
-export type DomainHandlers<P extends string> = {
-  [M in MethodName as M extends `${P}.${string}` ? M : never]: Handlers[M];
-};
-
-/** What a domain's handlers may use of the engine. */
-export interface EngineContext {
-  /** The open case, or a `no_case_open` error. */
-  open(): OpenCase;
-  emit: EngineOptions['emit'];
-  options(): EngineOptions;
-}
-
-export interface OpenCase {
-  store: CaseDb;
-  importer: Importer;
-  detection: Detection;
-  events: EventsQuery;
-  live: LiveIngest;
-}
+export type { DomainHandlers, EngineContext, EngineOptions, Handlers, OpenCase } from './engine-context';
 
 export class Engine {
   private current: OpenCase | null = null;
@@ -106,16 +68,12 @@ export class Engine {
       return this.recent.list();
     },
 
-    'ingest.startImport': ({ paths, force, format, detectWhileImporting }) =>
-      this.open().importer.start(
-        paths.map((p) => resolve(p)),
-        { force, format, follow: detectWhileImporting },
-      ),
+    'ingest.startImport': ({ paths, force, format }) => this.open().importer.start(paths.map((p) => resolve(p)), { force, format }),
     'ingest.cancelImport': ({ importId }) => this.open().importer.cancel(importId),
     'ingest.resumeImport': ({ importId }) => this.open().importer.resume(importId),
     'ingest.listImports': () => this.open().importer.list(),
     'ingest.waitIdle': async () => {
-      await this.open().importer.whenIdle();
+      await this.open().work.idle();
       return null;
     },
     'ingest.listSources': () => this.open().importer.sources(),
@@ -129,8 +87,7 @@ export class Engine {
     'collector.stop': () => this.open().live.stop(),
 
     'detect.rerun': () => {
-      const c = this.open();
-      c.importer.schedule(async (signal) => void (await c.detection.run('all', signal)));
+      this.open().detection.rerun();
       return null;
     },
     'detect.listRuns': () => this.open().detection.list(),
@@ -152,45 +109,12 @@ export class Engine {
 
   private async adopt(store: CaseDb): Promise<ReturnType<CaseDb['info']>> {
     await this.closeCurrent();
-    const detection = new Detection(
-      store.db,
-      this.opts.rulesDir ?? null,
-      {
-        progressed: (p) => this.opts.emit('detect.progressed', p),
-        finished: (run) => this.opts.emit('detect.finished', run),
-      },
-      { nativeBinding: this.opts.nativeBinding },
-    );
-    const models = new CaseModels(store.db);
-    const importer = new Importer(
-      store,
-      models,
-      {
-        progressed: (p) => this.opts.emit('ingest.progressed', p),
-        finished: (job) => {
-          this.opts.emit('ingest.finished', job);
-          if (this.current?.store === store) this.opts.emit('cases.changed', store.info());
-        },
-      },
-      async (importId, signal, scope) => void (await detection.run(scope === 'all' ? 'all' : { importId }, signal)),
-      undefined,
-      detection,
-    );
-    if (detection.needsFullRun) importer.schedule(async (signal) => void (await detection.run('all', signal)));
-    let lastChanged = 0;
-    const live = new LiveIngest(store.db, models, detection, {
-      updated: (status) => this.opts.emit('collector.updated', status),
-      stored: () => {
-        // Tell the workbench the case grew, at most once a second.
-        const now = Date.now();
-        if (now - lastChanged > 1000 && this.current?.store === store) {
-          lastChanged = now;
-          this.opts.emit('cases.changed', store.info());
-        }
-      },
+    this.current = new CaseSession(store, {
+      rulesDir: this.opts.rulesDir ?? null,
+      dataDir: this.opts.dataDir,
+      emit: this.opts.emit,
+      ...(this.opts.nativeBinding ? { nativeBinding: this.opts.nativeBinding } : {}),
     });
-    this.current = { store, importer, detection, events: new EventsQuery(store.db), live };
-    openAlerting(store.db, this.context);
     const info = store.info();
     this.recent.touch(info.path, info.name);
     this.opts.emit('cases.changed', info);
@@ -206,10 +130,7 @@ export class Engine {
     const c = this.current;
     if (!c) return;
     this.current = null;
-    await c.live.stop();
-    await c.importer.close();
-    await closeAlerting(c.store.db);
-    c.store.close();
+    await c.close();
   }
 }
 

@@ -5,10 +5,10 @@ import { BroadcastChannel } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertingChange, DesktopNotification, SinkRow } from '../../../src-shared/contract-alerting';
-import type { EngineContext } from '../engine';
 import { CaseDb } from '../store/case-db';
 import { tempDir } from '../test-support';
-import { Alerting, afterIncidents, alertingOf, closeAlerting, openAlerting } from './index';
+import { CaseBus } from '../session/bus';
+import { Alerting, type AlertingHost } from './index';
 import { evaluateIncidents } from './evaluate';
 import { KEYCHAIN_CHANNEL, type KeychainReply, type KeychainRequest } from './keychain';
 import { SECRETS_FILE } from './secrets';
@@ -34,22 +34,21 @@ function harness(): Harness {
   const dataDir = join(dir, 'data');
   const notes: DesktopNotification[] = [];
   const changes: AlertingChange[] = [];
-  const ctx: EngineContext = {
-    open: () => {
-      throw new Error('no engine in this test');
-    },
+  const host: AlertingHost = {
     emit: (name, payload) => {
       if (name === 'alerting.notify') notes.push(payload as DesktopNotification);
       if (name === 'alerting.changed') changes.push(payload as AlertingChange);
     },
-    options: () => ({ dataDir, version: 'test', emit: () => {} }),
+    dataDir,
+    collecting: () => false,
   };
-  openAlerting(store.db, ctx);
+  const alerting = new Alerting(store.db, host, new CaseBus());
+  alerting.start();
   cleanups.push(async () => {
-    await closeAlerting(store.db);
+    await alerting.stop();
     store.close();
   });
-  return { db: store.db, dataDir, alerting: alertingOf(store.db), notes, changes };
+  return { db: store.db, dataDir, alerting, notes, changes };
 }
 
 let seq = 0;
@@ -140,7 +139,7 @@ describe('sinks: what each receiver gets', () => {
 
     h.alerting.saveRule(ruleInput(sinks.map((s) => s.id)));
     const inc = putIncident(h.db, { severity: 'critical', priority: 95, alerts: 3, key: 'ip:198.51.100.7' });
-    h.db.transaction(() => afterIncidents(h.db, { runId: 1, scope: 'import' }))();
+    h.db.transaction(() => h.alerting.afterIncidents(false))();
 
     const got = await http.waitFor(4);
     const hook = got.find((r) => r.path === '/hook?token=t0p')!;
@@ -227,7 +226,7 @@ describe('delivery: retries, dead letters', () => {
     const sink = await h.alerting.saveSink(sinkInput('webhook', { secrets: { url: `${base}/flaky` }, backoffMs: 300, maxAttempts: 5 }));
     h.alerting.saveRule(ruleInput([sink.id]));
     const inc = putIncident(h.db);
-    h.db.transaction(() => afterIncidents(h.db, { runId: 1, scope: 'import' }))();
+    h.db.transaction(() => h.alerting.afterIncidents(false))();
 
     await http.waitFor(3);
     await waitUntil('the alert to be sent', () => statuses(h.db)[0] === 'sent');
@@ -255,7 +254,7 @@ describe('delivery: retries, dead letters', () => {
     const sink = await h.alerting.saveSink(sinkInput('webhook', { secrets: { url: `${base}/down` }, backoffMs: 100, maxAttempts: 3 }));
     h.alerting.saveRule(ruleInput([sink.id]));
     const inc = putIncident(h.db);
-    h.db.transaction(() => afterIncidents(h.db, { runId: 1, scope: 'import' }))();
+    h.db.transaction(() => h.alerting.afterIncidents(false))();
 
     await waitUntil('the dead letter', () => statuses(h.db)[0] === 'dead');
     expect(http.requests).toHaveLength(3);
@@ -277,7 +276,7 @@ describe('delivery: retries, dead letters', () => {
       putIncident(h.db, { id: inc, alerts: 5, lastTs: 9000 });
     })();
     const other = putIncident(h.db);
-    h.db.transaction(() => afterIncidents(h.db, { runId: 2, scope: 'import' }))();
+    h.db.transaction(() => h.alerting.afterIncidents(false))();
     await waitUntil('a second dead letter', () => h.alerting.listOutbox('dead', 10).length === 1);
     const d2 = h.alerting.listOutbox('dead', 10)[0]!;
     expect(d2).toMatchObject({ incidentId: other, attempts: 1 });
@@ -299,7 +298,7 @@ describe('delivery: retries, dead letters', () => {
     const sink = await h.alerting.saveSink(sinkInput('webhook', { secrets: { url: `${base}/down` }, backoffMs: 3000, maxAttempts: 5 }));
     h.alerting.saveRule(ruleInput([sink.id]));
     for (let i = 0; i < 12; i++) putIncident(h.db);
-    h.db.transaction(() => afterIncidents(h.db, { runId: 1, scope: 'import' }))();
+    h.db.transaction(() => h.alerting.afterIncidents(false))();
     await http.waitFor(1);
     await new Promise((r) => setTimeout(r, 1500));
     // Only the first batch in flight together went out; the rest wait untried.
@@ -315,27 +314,23 @@ describe('delivery: retries, dead letters', () => {
     const http = new HttpReceiver();
     const base = await http.start();
     cleanups.push(() => http.close());
-    const ctx = (dataDir: string): EngineContext => ({
-      open: () => {
-        throw new Error('none');
-      },
-      emit: () => {},
-      options: () => ({ dataDir, version: 't', emit: () => {} }),
-    });
-    openAlerting(store.db, ctx(join(dir, 'data')));
-    const sink = await alertingOf(store.db).saveSink(sinkInput('webhook', { secrets: { url: `${base}/later` } }));
-    alertingOf(store.db).saveRule(ruleInput([sink.id]));
-    await closeAlerting(store.db);
+    const host: AlertingHost = { emit: () => {}, dataDir: join(dir, 'data'), collecting: () => false };
+    const first = new Alerting(store.db, host, new CaseBus());
+    first.start();
+    const sink = await first.saveSink(sinkInput('webhook', { secrets: { url: `${base}/later` } }));
+    first.saveRule(ruleInput([sink.id]));
+    await first.stop();
     // Detection with no delivery running (the CLI, a crash right after): rows only.
     putIncident(store.db);
-    store.db.transaction(() => afterIncidents(store.db, { runId: 1, scope: 'import' }))();
+    store.db.transaction(() => first.afterIncidents(false))();
     expect(statuses(store.db)).toEqual(['pending']);
     store.close();
 
     const again = CaseDb.open(path);
-    openAlerting(again.db, ctx(join(dir, 'data')));
+    const second = new Alerting(again.db, host, new CaseBus());
+    second.start();
     cleanups.push(async () => {
-      await closeAlerting(again.db);
+      await second.stop();
       again.close();
     });
     await http.waitFor(1, '/later');

@@ -10,29 +10,10 @@
  * after the window.
  */
 import type { Database } from 'better-sqlite3';
+import { SELECT_INCIDENT, type IncidentDbRow } from '../incidents/rows';
 import type { AlertMessage, AlertRule, QuietHours } from '../../../src-shared/contract-alerting';
 import { INCIDENT_SEVERITIES, type IncidentCategory, type IncidentSeverity } from '../../../src-shared/contract-incidents';
 import { addHistory, enqueue, listRules, listSinks } from './store';
-
-interface IncidentDbRow {
-  id: string;
-  category: IncidentCategory;
-  pattern: string | null;
-  title: string;
-  severity: IncidentSeverity;
-  confidence: number;
-  priority: number;
-  first_ts: number | null;
-  last_ts: number | null;
-  group_key: string;
-  entities: string;
-  tags: string;
-  event_count: number;
-  alert_count: number;
-  summary: string;
-  status: string | null;
-  label: string | null;
-}
 
 interface StateRow {
   seen_alerts: number;
@@ -122,13 +103,8 @@ export function evaluateIncidents(db: Database, now: number, live = true): numbe
   const sinks = new Map(listSinks(db).map((s) => [s.id, s]));
   const rules = listRules(db).filter((r) => r.enabled && r.sinkIds.some((id) => sinks.get(id)?.enabled));
   if (rules.length === 0) return 0;
-  const incidents = db
-    .prepare(
-      `SELECT i.id, i.category, i.pattern, i.title, i.severity, i.confidence, i.priority, i.first_ts, i.last_ts, i.group_key, i.entities, i.tags,
-         i.event_count, i.alert_count, i.summary, s.status, s.label
-       FROM incidents i LEFT JOIN incident_state s ON s.id = i.id ORDER BY i.priority DESC, i.id`,
-    )
-    .all() as IncidentDbRow[];
+  // The queue's rows: a campaign notifies once, its members inside it.
+  const incidents = db.prepare(`${SELECT_INCIDENT} WHERE i.top_level = 1 ORDER BY i.priority DESC, i.id`).all() as IncidentDbRow[];
   const getState = db.prepare(
     'SELECT seen_alerts, seen_last_ts, notified_at, repeats, limited FROM alert_state WHERE rule_id = ? AND incident_id = ? AND entity = ?',
   );

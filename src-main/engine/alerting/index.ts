@@ -1,8 +1,8 @@
 /**
  * Live alerts (issue #12): rules decide which incidents notify, sinks say where, a persistent
- * outbox in the case delivers them. Hooks the engine calls: openAlerting when a case opens,
- * closeAlerting when it closes, afterIncidents after every incident rebuild (inside the detection
- * transaction: it only writes rows; the outbox pump delivers outside it).
+ * outbox in the case delivers them. One Alerting per open case (its session makes it, starts and
+ * stops it); it listens for incidents being rebuilt (inside the detection transaction: it only
+ * writes rows; the outbox pump delivers outside it).
  */
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
@@ -17,9 +17,9 @@ import type {
   SinkSecrets,
   TestResult,
 } from '../../../src-shared/contract-alerting';
-import type { EngineContext } from '../engine';
+import type { EngineContext } from '../engine-context';
 import { EngineError } from '../errors';
-import { afterDetection, type PassInfo } from '../incidents';
+import type { CaseBus } from '../session/bus';
 import { AlertDelivery } from './delivery';
 import { caseName, evaluateIncidents } from './evaluate';
 import { PAGERDUTY_ENDPOINT, elideUrl } from './format';
@@ -45,40 +45,15 @@ const LIVE_REFRESH_MS = 5000;
 
 const OUTBOX_KEEP_MS = 30 * 86_400_000;
 
+/** The OS keychain that seals sink secrets: one for the process, whatever case is open. */
 let keychain: Keychain | null = null;
-const cases = new Map<Database, Alerting>();
 
-/** The alerting of an open case (the handlers' way in). */
-export function alertingOf(db: Database): Alerting {
-  const a = cases.get(db);
-  if (!a) throw new EngineError('no_case_open', 'Open or create a case first.');
-  return a;
-}
-
-/** A case was opened: start whatever delivers alerts for it. */
-export function openAlerting(db: Database, ctx: EngineContext): void {
-  keychain ??= new ChannelKeychain();
-  const a = new Alerting(db, ctx, new SecretStore(ctx.options().dataDir, keychain));
-  cases.set(db, a);
-  a.start();
-}
-
-/** The case is closing: stop delivery, keep the outbox. */
-export async function closeAlerting(db: Database): Promise<void> {
-  const a = cases.get(db);
-  cases.delete(db);
-  await a?.stop();
-}
-
-/** Incidents were rebuilt after a detection pass (inside its transaction). */
-export function afterIncidents(db: Database, pass: PassInfo): void {
-  const a = cases.get(db);
-  // A savepoint: should the rules fail half way, none of their rows stay (and the pass's do).
-  const queued = db.transaction(() => evaluateIncidents(db, Date.now(), pass.scope === 'live'))();
-  if (queued > 0 && a) {
-    a.delivery.kick();
-    a.changed();
-  }
+/** What the engine gives a case's alerting. */
+export interface AlertingHost {
+  emit: EngineContext['emit'];
+  dataDir: string;
+  /** The collector is running for this case (live refreshes happen only then). */
+  collecting(): boolean;
 }
 
 type SaveSinkInput = MethodParsedInput<'alerting.saveSink'>;
@@ -89,17 +64,36 @@ export class Alerting {
   private lastRefresh = 0;
   private lastAlertId: number | null = null;
 
+  readonly secrets: SecretStore;
+
   constructor(
     private readonly db: Database,
-    private readonly ctx: EngineContext,
-    readonly secrets: SecretStore,
+    private readonly host: AlertingHost,
+    private readonly bus: CaseBus,
+    secrets?: SecretStore,
   ) {
-    this.delivery = new AlertDelivery(db, secrets, {
+    this.secrets = secrets ?? new SecretStore(host.dataDir, (keychain ??= new ChannelKeychain()));
+    this.delivery = new AlertDelivery(db, this.secrets, {
       now: () => Date.now(),
-      notify: (n) => ctx.emit('alerting.notify', n),
-      changed: (c) => ctx.emit('alerting.changed', c),
+      notify: (n) => host.emit('alerting.notify', n),
+      changed: (c) => host.emit('alerting.changed', c),
     });
     this.delivery.onTick = () => this.refreshLive();
+    bus.on('incidentsRebuilt', ({ scope }) => this.afterIncidents(scope === 'live'));
+  }
+
+  /** Incidents were rebuilt after a detection pass (inside its transaction): run the rules on them. */
+  afterIncidents(live: boolean): void {
+    try {
+      // A savepoint: should the rules fail half way, none of their rows stay (and the pass's do).
+      const queued = this.db.transaction(() => evaluateIncidents(this.db, Date.now(), live))();
+      if (queued > 0) {
+        this.delivery.kick();
+        this.changed();
+      }
+    } catch (err) {
+      console.error('[vigil] live alerts failed:', err);
+    }
   }
 
   start(): void {
@@ -114,7 +108,7 @@ export class Alerting {
   }
 
   changed(reason: 'settings' | 'outbox' = 'outbox'): void {
-    this.ctx.emit('alerting.changed', { reason });
+    this.host.emit('alerting.changed', { reason });
   }
 
   async settings(): Promise<AlertingSettings> {
@@ -336,17 +330,11 @@ export class Alerting {
     const maxId = this.maxAlertId();
     if (maxId === this.lastAlertId) return;
     if (!listRules(this.db).some((r) => r.enabled && r.sinkIds.length > 0)) return;
-    let running = false;
-    try {
-      const open = this.ctx.open();
-      running = open.store.db === this.db && open.live.status().running;
-    } catch {
-      return;
-    }
-    if (!running) return;
+    if (!this.host.collecting()) return;
     this.lastAlertId = maxId;
-    this.db.transaction(() => afterDetection(this.db, { runId: 0, scope: 'live' }))();
-    this.ctx.emit('incidents.changed', {
+    // The findings so far, as a pass's end: incidents are rebuilt, and the rules run on them.
+    this.db.transaction(() => this.bus.emit('passEnded', { runId: 0, scope: 'live' }))();
+    this.host.emit('incidents.changed', {
       reason: 'rebuilt',
       total: this.db.prepare('SELECT count(*) FROM incidents').pluck().get() as number,
     });

@@ -5,7 +5,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
-import type { Stage } from '../pipeline/stage';
+import type { Stage } from './stage';
 import type { AlertSink, Severity } from '../store/alerts';
 import {
   BehaviourEngine,
@@ -100,7 +100,7 @@ export class BehaviourStage implements Stage {
       key: `${d.keyType}:${d.key}`,
       entities: [{ type: 'ip', value: d.ip }, ...d.users.map((u) => ({ type: 'user', value: u }))],
       evidence: d.evidence,
-      details: { summary: d.summary, facts: d.facts },
+      details: { summary: d.summary, facts: d.facts, ...(d.paths ? { paths: d.paths } : {}) },
       tags: info.tags,
     });
   }

@@ -4,9 +4,9 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
-import type { Stage } from '../pipeline/stage';
+import type { Stage } from './stage';
 import type { AlertEntity, AlertInput, AlertSink, Severity } from '../store/alerts';
-import { EnsembleSet } from './ensemble';
+import { EnsembleSet, SERVER_ERROR_SUFFIX } from './ensemble';
 import type { EnsembleAlert, EnsembleSetState, ScorePoint } from './ensemble';
 
 export class EnsembleStage implements Stage {
@@ -82,7 +82,15 @@ export function ensembleAlert(a: EnsembleAlert): AlertInput {
     if (at > 0) entities.push({ type: a.key.value.slice(0, at), value: a.key.value.slice(at + 1) });
   }
   const silence = a.count === 0;
-  const what = a.key.kind === 'source' ? `source ${a.key.value}` : a.key.kind === 'template' ? `template ${a.key.value}` : a.key.value;
+  const serverErrors = a.key.kind === 'template' && a.key.value.endsWith(` ${SERVER_ERROR_SUFFIX}`);
+  const what =
+    a.key.kind === 'source'
+      ? `source ${a.key.value}`
+      : serverErrors
+        ? `server errors (5xx) of template ${a.key.value.slice(0, -SERVER_ERROR_SUFFIX.length - 1)}`
+        : a.key.kind === 'template'
+          ? `template ${a.key.value}`
+          : a.key.value;
   const ratio = a.threshold > 0 ? a.score / a.threshold : 1;
   const severity: Severity = ratio > 2 ? 'medium' : 'low';
   return {

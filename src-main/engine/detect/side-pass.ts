@@ -1,28 +1,49 @@
 /**
- * Half of a detection pass on the second core. The engine thread reads the pass's events and runs
- * behaviour and graph; a worker (side-worker.ts) reads the same events through a read-only
- * connection of its own and runs Sigma and the anomaly ensemble, which need nothing from the case
- * but the events (and the ensemble's state, handed over at the start and back at the end). Their
- * alerts and score points come back as plain objects and are stored by the engine thread, the
- * case's one writer.
+ * Half of a detection pass on the second core. The engine thread runs behaviour, population and
+ * graph on the pass's events; a worker (side-worker.ts) runs Sigma and the anomaly ensemble, which
+ * need nothing from the case but the events (and the ensemble's state, handed over at the start and
+ * back at the end). Their alerts and score points come back as plain objects and are stored by the
+ * engine thread, the case's one writer.
  *
- * The worker is a file of its own: `side-worker.js` beside the bundle, or the TypeScript source
- * run through tsx under tests and benchmarks. Where neither is found the pass runs every stage on
- * the engine thread as before.
+ * The worker gets its events one of two ways: `fed`, the batches of an import as they are stored
+ * (packed rows and their lines, put back in time order by a reorder buffer of its own, as the
+ * engine thread's), or `read`, the stored events in time order through a read-only connection of
+ * its own (a pass over the whole case).
+ *
+ * The worker is a file of its own: `side-worker.js` beside the bundle, or the TypeScript source run
+ * through tsx under tests and benchmarks. Where neither is found the pass runs every stage on the
+ * engine thread.
  */
 import { Worker } from 'node:worker_threads';
-import { workerScript, type WorkerScript } from '../worker-script';
 import type { AlertInput } from '../store/alerts';
+import type { PackedRows } from '../store/row-batch';
+import { workerScript, type WorkerScript } from '../worker-script';
 import type { EnsembleSetState, ScorePoint } from './ensemble';
 
 export interface SidePassData {
   dbPath: string;
   rulesDir: string | null;
-  importId: number | null;
   nativeBinding?: string;
   /** The ensemble's state to continue from. */
   ensemble: EnsembleSetState;
+  /** `read`: the stored events of `importId` (null: the whole case); `fed`: batches sent to it. */
+  mode: 'read' | 'fed';
+  importId: number | null;
+  /** The reorder buffer's lateness for fed events (ms). */
+  latenessMs: number;
 }
+
+/** One stored batch, as the worker needs it to rebuild the events. */
+export interface SideBatch {
+  rows: PackedRows;
+  /** The batch's lines joined with '\n' (a line never holds one): one string crosses faster than thousands. */
+  lines: string;
+  ids: Float64Array;
+  sourceId: number;
+  sourceName: string;
+}
+
+export type SideFeedMessage = { kind: 'batch'; batch: SideBatch } | { kind: 'end' };
 
 export type SidePassMessage =
   | { kind: 'results'; alerts: AlertInput[]; hits: [string, number][]; points: ScorePoint[] }
@@ -33,6 +54,7 @@ export type SidePassMessage =
       points: ScorePoint[];
       ms: { sigma: number; ensemble: number };
       ensemble: EnsembleSetState;
+      late: number;
     }
   | { kind: 'error'; message: string };
 
@@ -45,6 +67,8 @@ export interface SidePassResult {
   ms: { sigma: number; ensemble: number };
   /** The ensemble's state after the pass. */
   ensemble: EnsembleSetState;
+  /** Fed events that came too late for the reorder buffer. */
+  late: number;
 }
 
 function sideWorkerScript(): WorkerScript | null {
@@ -79,7 +103,7 @@ export class SidePass {
         for (const [rule, n] of m.hits) this.hits.set(rule, (this.hits.get(rule) ?? 0) + n);
         if (m.kind === 'done' && !this.ended) {
           this.ended = true;
-          resolve({ alerts: this.alerts, hits: this.hits, points: this.points, ms: m.ms, ensemble: m.ensemble });
+          resolve({ alerts: this.alerts, hits: this.hits, points: this.points, ms: m.ms, ensemble: m.ensemble, late: m.late });
         }
       });
       this.worker.on('error', (err) => fail(err.message));
@@ -93,6 +117,18 @@ export class SidePass {
   static start(data: SidePassData): SidePass | null {
     const s = sideWorkerScript();
     return s ? new SidePass(s, data) : null;
+  }
+
+  /** A stored batch (fed mode); its packed buffers move to the worker. */
+  feed(batch: SideBatch): void {
+    if (this.ended) return;
+    const { rows } = batch;
+    this.worker.postMessage({ kind: 'batch', batch } satisfies SideFeedMessage, [rows.nums.buffer, rows.codes.buffer, batch.ids.buffer] as ArrayBuffer[]);
+  }
+
+  /** No more batches (fed mode): the worker flushes its buffer, finishes and reports. */
+  end(): void {
+    if (!this.ended) this.worker.postMessage({ kind: 'end' } satisfies SideFeedMessage);
   }
 
   cancel(): void {

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
-import type { Stage } from '../pipeline/stage';
+import type { Stage } from './stage';
 import { SigmaEngine, type SigmaMatch } from '../sigma';
 import type { AlertEntity, AlertInput, AlertSink, Severity } from '../store/alerts';
 

@@ -18,7 +18,7 @@ import type {
   GraphVertexDetail,
 } from '../../../src-shared/contract-graph';
 import { EntityGraph, type Edge } from './model';
-import { graphRuntime, metricsVersion } from './runtime';
+import { CaseGraph } from './runtime';
 
 export interface SliceFilter {
   from?: number;
@@ -109,11 +109,15 @@ const clause = (where: string[]) => (where.length ? `WHERE ${where.join(' AND ')
 export class GraphQueries {
   private own: EntityGraph | null = null;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** The case's graph: its stage's graph in memory and the version of its metrics. */
+    private readonly caseGraph: CaseGraph = new CaseGraph(),
+  ) {}
 
   /** The case's graph stage's graph; without a stage (a look at a case nothing detects in), loaded once. */
   private graph(): EntityGraph {
-    const runtime = graphRuntime(this.db);
+    const runtime = this.caseGraph.runtime;
     if (runtime) return runtime.graph();
     if (!this.own) {
       this.own = new EntityGraph();
@@ -145,7 +149,7 @@ export class GraphQueries {
       firstSeen: range.a,
       lastSeen: range.b,
       maxRisk,
-      computing: graphRuntime(db)?.computing ?? false,
+      computing: this.caseGraph.runtime?.computing ?? false,
       last: last
         ? {
             mode: last.mode,
@@ -243,6 +247,42 @@ export class GraphQueries {
     return rows.map(toNode);
   }
 
+  /**
+   * A group of entities as one selection (a campaign's member addresses): their vertices, then
+   * the vertices most of them touch (the accounts or paths they share), and the edges among all.
+   */
+  group(entities: { type: GraphEntityType; value: string }[], f: SliceFilter, maxNodes: number): GraphSlice & { group: number[] } {
+    const rows = entities.length
+      ? (this.db
+          .prepare(`${NODE_SELECT} WHERE (v.type, v.value) IN (SELECT json_extract(value, '$.type'), json_extract(value, '$.value') FROM json_each(?)) ORDER BY ${RANK}`)
+          .all(JSON.stringify(entities)) as NodeRow[])
+      : [];
+    const members = rows.slice(0, Math.max(1, Math.floor(maxNodes * 0.8)));
+    const chosen = new Map<number, GraphNode>(members.map((r) => [r.id, toNode(r)]));
+    // What the members share: neighbours ranked by how many members touch them.
+    const shared = new Map<number, number>();
+    for (const m of members) for (const n of this.graph().neighbourCounts(m.id, f.from, f.to).keys()) if (!chosen.has(n)) shared.set(n, (shared.get(n) ?? 0) + 1);
+    const top = [...shared.entries()]
+      .filter(([, k]) => k >= 2 || members.length === 1)
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, maxNodes - chosen.size)
+      .map(([id]) => id);
+    if (top.length)
+      for (const r of this.db.prepare(`${NODE_SELECT} WHERE v.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(top)) as NodeRow[])
+        chosen.set(r.id, toNode(r));
+    const { edges, more } = this.edgesAmong([...chosen.keys()], f, 20_000);
+    return {
+      nodes: [...chosen.values()],
+      edges,
+      center: null,
+      matchedNodes: rows.length + shared.size,
+      moreNodes: Math.max(0, rows.length - members.length) + Math.max(0, [...shared.values()].filter((k) => k >= 2).length - top.length),
+      moreEdges: more,
+      hiddenNeighbours: {},
+      group: members.map((r) => r.id),
+    };
+  }
+
   node(id: number): GraphNode | null {
     const r = this.db.prepare(`${NODE_SELECT} WHERE v.id = ?`).get(id) as NodeRow | undefined;
     return r ? toNode(r) : null;
@@ -305,7 +345,7 @@ export class GraphQueries {
    */
   private metrics(): Map<number, { pagerank: number | null; risk: number }> {
     const run = this.db.prepare(`SELECT id || ':' || finished_at FROM graph_runs ORDER BY id DESC LIMIT 1`).pluck().get() as string | undefined;
-    const key = `${metricsVersion(this.db)}:${run ?? ''}`;
+    const key = `${this.caseGraph.metricsVersion}:${run ?? ''}`;
     if (this.metricsCache?.key !== key) {
       const byVertex = new Map<number, { pagerank: number | null; risk: number }>();
       for (const [v, pagerank, risk] of this.db.prepare('SELECT vertex, pagerank, risk FROM graph_metrics').raw().iterate() as IterableIterator<[number, number | null, number]>) {

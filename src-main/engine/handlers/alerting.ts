@@ -1,9 +1,8 @@
 /** Handlers of the alerting domain: rules, sinks, test alerts, the outbox and incident histories. */
-import type { DomainHandlers, EngineContext } from '../engine';
-import { alertingOf } from '../alerting';
+import type { DomainHandlers, EngineContext } from '../engine-context';
 
 export function alertingHandlers(ctx: EngineContext): DomainHandlers<'alerting'> {
-  const a = () => alertingOf(ctx.open().store.db);
+  const a = () => ctx.open().alerting;
   return {
     'alerting.getSettings': () => a().settings(),
     'alerting.saveRule': (input) => a().saveRule(input),

@@ -23,10 +23,13 @@ describe('incidents handlers on the bundled sample', () => {
         'auth_attack/possible_compromise',
         'auth_attack/possible_compromise',
         'auth_attack/password_spraying',
+        // The internet's background guessing: one campaign row.
+        'auth_attack/distributed_brute_force',
         'scanner/scanning',
         'app_error/error_burst',
       ]);
-      expect(page.counts.category).toMatchObject({ auth_attack: 4, scanner: 1, app_error: 1 });
+      expect(page.counts.category).toMatchObject({ auth_attack: 5, scanner: 1, app_error: 1 });
+      expect(page.counts.kind).toMatchObject({ campaign: 1, incident: 6 });
       const searched = await engine.call<IncidentsPage>('incidents.list', { query: '145.57.18.110' });
       expect(searched.rows.map((r) => r.category)).toEqual(['scanner']);
       const bySeverity = await engine.call<IncidentsPage>('incidents.list', { severity: 'critical', sort: 'first', desc: false });

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { IncidentExplanation } from '../../../src-shared/contract-incidents';
-import type { DomainHandlers, EngineContext } from '../engine';
+import type { DomainHandlers, EngineContext } from '../engine-context';
 import { publicSettings, readLlmConfig, rephrase, writeLlmConfig } from '../incidents/llm';
 import { getIncidentDetail, getIncidentEvidence, getIncidentRow, listIncidents, listRisk, setIncidentState } from '../incidents/queries';
 

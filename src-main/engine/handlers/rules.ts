@@ -19,7 +19,7 @@ import type {
   RulesPage,
 } from '../../../src-shared/contract-rules';
 import { BUNDLED_PACK } from '../detect/sigma-stage';
-import type { DomainHandlers, EngineContext, OpenCase } from '../engine';
+import type { DomainHandlers, EngineContext, OpenCase } from '../engine-context';
 import { EngineError, ioError } from '../errors';
 import { attackFromTags, type FailedRule, type LoadedRuleInfo, type SigmaIssue } from '../sigma';
 import { readRulePack } from '../sigma/pack-loader';
@@ -127,11 +127,11 @@ export function rulesHandlers(ctx: EngineContext): DomainHandlers<'rules'> {
     return out;
   };
 
-  /** Detection over the whole case, in the importer's queue so it never overlaps an import. */
+  /** Detection over the whole case, after whatever import runs (the case does one thing at a time). */
   const scheduleRerun = (c: OpenCase): boolean => {
     const hasEvents = c.store.db.prepare('SELECT EXISTS (SELECT 1 FROM events)').pluck().get() === 1;
     if (!hasEvents) return false;
-    c.importer.schedule(async (signal) => void (await c.detection.run('all', signal)));
+    c.detection.rerun();
     return true;
   };
 

@@ -1,6 +1,6 @@
 /** Handlers of the triage domain: labels, undo, history, tuning, suppressed incidents, export, merge. */
 import { isAbsolute, join, resolve } from 'node:path';
-import type { DomainHandlers, EngineContext } from '../engine';
+import type { DomainHandlers, EngineContext } from '../engine-context';
 import { exportIncidents } from '../triage/export';
 import { history, incidentTriage, label, listActions, removeTuning, undo } from '../triage/labels';
 import { importLabels, writeGroundTruth } from '../triage/merge';

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncidentCategory, IncidentSeverity } from '../../../src-shared/contract-incidents';
+import type { CampaignFacts } from './campaigns';
 import { AUTH_PATTERNS, type ClassifiedAlert, SEVERITY_RANK } from './classify';
 
 export const CHAIN_GAP_MS = 60 * 60_000;
@@ -31,6 +32,11 @@ export const PATTERN_TITLES: Record<string, string> = {
   anomalous_session: 'Unusual session',
   anomalous_ip_window: 'Unusual activity',
   silence: 'A source went quiet',
+  distributed_brute_force: 'Distributed brute force',
+  distributed_stuffing: 'Distributed credential stuffing',
+  low_and_slow: 'Low-and-slow password guessing',
+  service_error_burst: 'Server errors across many clients',
+  probe_wave: 'Probe wave',
 };
 
 export interface DraftEntity {
@@ -60,6 +66,16 @@ export interface IncidentDraft {
   context: ClassifiedAlert[];
   evidence: number[];
   points: number;
+  /** A campaign row stands for many incidents that behave alike (campaigns.ts). */
+  kind?: 'incident' | 'campaign';
+  /** The campaign this incident belongs to, for members and lifted members. */
+  campaignId?: string | null;
+  /** In the queue: everything but the members a campaign row stands for. */
+  topLevel?: boolean;
+  memberCount?: number;
+  campaign?: CampaignFacts;
+  /** A member that got in, lifted out of its campaign without an incident of its own. */
+  lifted?: { ip: string; tries: number; failures: number; successes: number; tried: string[] };
 }
 
 export function buildIncidents(alerts: readonly ClassifiedAlert[]): IncidentDraft[] {
@@ -87,7 +103,9 @@ export function buildIncidents(alerts: readonly ClassifiedAlert[]): IncidentDraf
         lo === null || hi === null
           ? undefined
           : byTime.find(
-              (d) => d.firstTs !== null && d.lastTs !== null && lo <= d.lastTs + CONTEXT_PAD_MS && hi >= d.firstTs - CONTEXT_PAD_MS,
+              // A population finding spans hours or days: it would take every source-wide blip as its own.
+              (d) =>
+                !isTargetKey(d.actor) && d.firstTs !== null && d.lastTs !== null && lo <= d.lastTs + CONTEXT_PAD_MS && hi >= d.firstTs - CONTEXT_PAD_MS,
             );
       if (host) host.context.push(a);
       else push(leftover, key, a);
@@ -99,6 +117,11 @@ export function buildIncidents(alerts: readonly ClassifiedAlert[]): IncidentDraf
   for (const d of drafts) finishContext(d);
   drafts.sort((a, b) => b.priority - a.priority || (b.lastTs ?? 0) - (a.lastTs ?? 0) || a.id.localeCompare(b.id));
   return drafts;
+}
+
+/** A population finding's subject (a service, an account on it, a path family), not an actor. */
+export function isTargetKey(key: string | null): boolean {
+  return key !== null && key.startsWith('target:');
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -197,11 +220,12 @@ function titleOf(d: IncidentDraft): string {
   const top = [...d.alerts].sort((a, b) => b.points - a.points)[0];
   const name = (d.pattern && PATTERN_TITLES[d.pattern]) ?? top?.alert.title ?? d.category;
   if (d.category === 'anomaly' && !d.actor) return top ? top.alert.title : name;
+  if (isTargetKey(d.actor)) return top?.alert.title ?? `${name} on ${who}`;
   return `${name} ${d.actor?.startsWith('ip:') ? 'from' : 'by'} ${who}`;
 }
 
 /** Severity, confidence, priority, entities, tags and evidence, once context is known. */
-function finishContext(d: IncidentDraft): void {
+export function finishContext(d: IncidentDraft): void {
   const all = [...d.alerts, ...d.context];
   let sev: IncidentSeverity = 'informational';
   for (const a of d.alerts) if (SEVERITY_RANK[a.alert.severity] > SEVERITY_RANK[sev]) sev = a.alert.severity;

@@ -25,7 +25,15 @@ export const SEVERITY_RANK: Record<IncidentSeverity, number> = { informational: 
 export const SEVERITY_POINTS: Record<IncidentSeverity, number> = { informational: 1, low: 3, medium: 10, high: 25, critical: 50 };
 
 /** Auth patterns from most to least serious: an incident carries the most serious it saw. */
-export const AUTH_PATTERNS = ['possible_compromise', 'credential_stuffing', 'password_spraying', 'brute_force'] as const;
+export const AUTH_PATTERNS = [
+  'possible_compromise',
+  'credential_stuffing',
+  'distributed_stuffing',
+  'password_spraying',
+  'distributed_brute_force',
+  'brute_force',
+  'low_and_slow',
+] as const;
 
 const BEHAVIOUR_CATEGORY: Record<string, { category: IncidentCategory; pattern: string }> = {
   brute_force: { category: 'auth_attack', pattern: 'brute_force' },
@@ -34,11 +42,17 @@ const BEHAVIOUR_CATEGORY: Record<string, { category: IncidentCategory; pattern: 
   possible_compromise: { category: 'auth_attack', pattern: 'possible_compromise' },
   scanning: { category: 'scanner', pattern: 'scanning' },
   error_burst: { category: 'app_error', pattern: 'error_burst' },
+  distributed_brute_force: { category: 'auth_attack', pattern: 'distributed_brute_force' },
+  distributed_stuffing: { category: 'auth_attack', pattern: 'distributed_stuffing' },
+  low_and_slow: { category: 'auth_attack', pattern: 'low_and_slow' },
+  service_error_burst: { category: 'app_error', pattern: 'service_error_burst' },
+  probe_wave: { category: 'scanner', pattern: 'probe_wave' },
   anomalous_session: { category: 'anomaly', pattern: 'anomalous_session' },
   anomalous_ip_window: { category: 'anomaly', pattern: 'anomalous_ip_window' },
 };
 
-const ENTITY_KEY = /^(ip|user|host|process|file|domain|url|user_agent):./;
+/** `target:` keys are population findings: a service, an account or a path family is what they are about. */
+const ENTITY_KEY = /^(ip|user|host|process|file|domain|url|user_agent|target):./;
 
 export function classify(a: StoredAlert): ClassifiedAlert {
   const { category, pattern } = categoryOf(a);
@@ -60,7 +74,8 @@ export function actorOf(a: StoredAlert): string | null {
 }
 
 function isNamed(a: StoredAlert): boolean {
-  if (a.detector === 'behaviour') return a.kind in BEHAVIOUR_CATEGORY && !a.kind.startsWith('anomalous_');
+  // A behaviour finding of a kind not listed here (a detector added since) stands alone when high.
+  if (a.detector === 'behaviour') return a.kind in BEHAVIOUR_CATEGORY ? !a.kind.startsWith('anomalous_') : SEVERITY_RANK[a.severity] >= SEVERITY_RANK.high;
   if (a.detector === 'sigma') return a.details['kind'] === 'correlation' || SEVERITY_RANK[a.severity] >= SEVERITY_RANK.high;
   return SEVERITY_RANK[a.severity] >= SEVERITY_RANK.high;
 }

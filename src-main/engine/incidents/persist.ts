@@ -9,6 +9,7 @@ import type { IncidentSeverity } from '../../../src-shared/contract-incidents';
 import { entityId, type EntityType } from '../parse/entities';
 import { Postings } from '../store/postings';
 import { buildIncidents, type IncidentDraft } from './builder';
+import { groupCampaigns } from './campaigns';
 import { classify, type ClassifiedAlert, type StoredAlert } from './classify';
 import { explain, type ExplainLookup } from './explain';
 import { riskRegister } from './risk';
@@ -74,7 +75,7 @@ function parse<T>(s: string, fallback: T): T {
 }
 
 export function clearIncidents(db: Database): void {
-  db.exec('DELETE FROM incidents; DELETE FROM incident_alerts; DELETE FROM entity_risk;');
+  db.exec('DELETE FROM incidents; DELETE FROM incident_alerts; DELETE FROM entity_risk; DELETE FROM campaign_members;');
 }
 
 export function rebuildIncidents(db: Database): { incidents: number; entities: number } {
@@ -83,7 +84,7 @@ export function rebuildIncidents(db: Database): { incidents: number; entities: n
   const tuned = applyTuning(all, activeTunings(db));
   const classified = tuned.kept;
   const { entities } = riskRegister(classified);
-  const drafts = buildIncidents(classified);
+  const drafts = groupCampaigns(buildIncidents(classified));
   const lookup = caseLookup(db);
   recordSuppressed(db, tuned, new Set(drafts.map((d) => d.id)), tuned.held.size ? buildIncidents(all) : [], (d) => explain(d, lookup).summary);
 
@@ -95,14 +96,19 @@ export function rebuildIncidents(db: Database): { incidents: number; entities: n
 
   const putIncident = db.prepare(
     `INSERT INTO incidents (id, category, pattern, title, severity, confidence, priority, first_ts, last_ts, group_key, entities, tags, detectors,
-       evidence, event_count, alert_count, summary, explanation, risk)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       evidence, event_count, alert_count, summary, explanation, risk, kind, campaign_id, top_level, member_count)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(id) DO NOTHING`,
   );
+  const putMember = db.prepare(
+    `INSERT OR IGNORE INTO campaign_members (campaign_id, ip, first_ts, last_ts, tries, failures, successes, outcome, tried, evidence, incident_id, lifted)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const campaignTitle = new Map(drafts.filter((d) => d.kind === 'campaign').map((d) => [d.id, d]));
   const putLink = db.prepare('INSERT OR IGNORE INTO incident_alerts (incident_id, alert_id) VALUES (?, ?)');
   const entityEvents = new Postings(db, 'entity_events');
   for (const d of drafts) {
-    const explanation = explain(d, lookup);
+    const explanation = explain(d, lookup, d.campaignId ? campaignTitle.get(d.campaignId) : undefined);
     // Peak risk, not risk decayed to the case's last alert (a week-old break-in would read 0.0), and
     // the actor's own when it has one: the same address shows the same figure here and in the graph.
     const peakOf = (k: string) => entities.get(k)?.peak ?? 0;
@@ -127,7 +133,13 @@ export function rebuildIncidents(db: Database): { incidents: number; entities: n
       explanation.summary,
       JSON.stringify(explanation),
       round2(risk),
+      d.kind ?? 'incident',
+      d.campaignId ?? null,
+      d.topLevel === false ? 0 : 1,
+      d.memberCount ?? 0,
     );
+    for (const m of d.campaign?.members ?? [])
+      putMember.run(d.id, m.ip, m.firstTs, m.lastTs, m.tries, m.failures, m.successes, m.outcome, JSON.stringify(m.tried), JSON.stringify(m.evidence), m.incidentId, m.lifted ? 1 : 0);
     for (const a of d.alerts) putLink.run(d.id, a.alert.id);
     for (const a of d.context) putLink.run(d.id, a.alert.id);
   }
@@ -139,6 +151,8 @@ export function rebuildIncidents(db: Database): { incidents: number; entities: n
  * bounded, this is not. Counted from the actor's posting lists (event ids follow the import's order).
  */
 function eventCount(db: Database, entityEvents: Postings, d: IncidentDraft): number {
+  if (d.campaign) return Math.max(d.evidence.length, d.campaign.members.reduce((s, m) => s + m.tries, 0));
+  if (d.lifted) return Math.max(d.evidence.length, d.lifted.tries);
   if (!d.actor || d.evidence.length === 0) return d.evidence.length;
   const at = d.actor.indexOf(':');
   const rowid = entityRowid(db, d.actor.slice(0, at), d.actor.slice(at + 1));

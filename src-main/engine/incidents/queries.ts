@@ -1,6 +1,7 @@
 /** Reading the queue and an incident's detail from the case; the analyst's status and label. */
 import type { Database } from 'better-sqlite3';
 import type {
+  CampaignMember,
   DetectorContribution,
   IncidentAlert,
   IncidentDetail,
@@ -17,6 +18,7 @@ import type {
 } from '../../../src-shared/contract-incidents';
 import { EngineError } from '../errors';
 import { incidentsWhere } from '../query/incidents-sql';
+import { SELECT_INCIDENT, toIncidentRow, type IncidentDbRow } from './rows';
 import { classify } from './classify';
 import { evidencePage, evidenceSample } from './evidence';
 import { accountFacts, incidentOutcome, rankEntities, standingOf } from './outcome';
@@ -24,64 +26,16 @@ import { entityRowid, readAlertsByIds } from './persist';
 
 const ROW_ENTITIES = 12;
 
-interface IncidentDbRow {
-  id: string;
-  category: IncidentRow['category'];
-  pattern: string | null;
-  title: string;
-  severity: IncidentRow['severity'];
-  confidence: number;
-  priority: number;
-  first_ts: number | null;
-  last_ts: number | null;
-  group_key: string;
-  entities: string;
-  tags: string;
-  detectors: string;
-  evidence: string;
-  event_count: number;
-  alert_count: number;
-  summary: string;
-  explanation: string;
-  risk: number;
-  status: IncidentStatus | null;
-  label: IncidentLabel | null;
-  note: string | null;
-}
-
-const SELECT = `SELECT i.*, s.status, s.label, s.note FROM incidents i LEFT JOIN incident_state s ON s.id = i.id`;
-
-function toRow(r: IncidentDbRow): IncidentRow {
-  const entities = JSON.parse(r.entities) as { type: string; value: string }[];
-  return {
-    id: r.id,
-    category: r.category,
-    pattern: r.pattern,
-    title: r.title,
-    severity: r.severity,
-    confidence: r.confidence,
-    priority: r.priority,
-    firstTs: r.first_ts,
-    lastTs: r.last_ts,
-    groupKey: r.group_key,
-    entities: entities.slice(0, ROW_ENTITIES).map(({ type, value }) => ({ type, value })),
-    eventCount: r.event_count,
-    alertCount: r.alert_count,
-    summary: r.summary,
-    detectors: JSON.parse(r.detectors) as string[],
-    tags: JSON.parse(r.tags) as string[],
-    status: r.status ?? 'open',
-    label: r.label ?? null,
-    risk: r.risk,
-  };
-}
-
 export interface ListOptions {
   query: string;
   category?: string;
   severity?: string;
   status?: string;
   label?: string;
+  kind?: string;
+  campaignId?: string;
+  /** Campaign members too (otherwise only the queue's rows). */
+  all?: boolean;
   sort: 'priority' | 'severity' | 'first' | 'last' | 'events' | 'risk' | 'category';
   desc: boolean;
   offset: number;
@@ -105,6 +59,10 @@ export function listIncidents(db: Database, o: ListOptions): IncidentsPage {
     where.push(clause);
     params.push(...values);
   };
+  // The queue: campaign rows stand for their members, unless a campaign's members are asked for.
+  if (o.campaignId) add('i.campaign_id = ?', o.campaignId);
+  else if (!o.all) add('i.top_level = 1');
+  if (o.kind) add('i.kind = ?', o.kind);
   if (o.category) add('i.category = ?', o.category);
   if (o.severity) add('i.severity = ?', o.severity);
   if (o.status) add(`coalesce(s.status, 'open') = ?`, o.status);
@@ -116,7 +74,7 @@ export function listIncidents(db: Database, o: ListOptions): IncidentsPage {
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const dir = o.desc ? 'DESC' : 'ASC';
   const rows = db
-    .prepare(`${SELECT} ${w} ORDER BY ${SORT_SQL[o.sort]} ${dir}, i.priority DESC, i.last_ts DESC, i.id LIMIT ? OFFSET ?`)
+    .prepare(`${SELECT_INCIDENT} ${w} ORDER BY ${SORT_SQL[o.sort]} ${dir}, i.priority DESC, i.last_ts DESC, i.id LIMIT ? OFFSET ?`)
     .all(...params, o.limit, o.offset) as IncidentDbRow[];
   const total = db
     .prepare(`SELECT count(*) FROM incidents i LEFT JOIN incident_state s ON s.id = i.id ${w}`)
@@ -125,13 +83,13 @@ export function listIncidents(db: Database, o: ListOptions): IncidentsPage {
   const facet = (expr: string): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const r of db
-      .prepare(`SELECT ${expr} AS k, count(*) AS n FROM incidents i LEFT JOIN incident_state s ON s.id = i.id GROUP BY k`)
+      .prepare(`SELECT ${expr} AS k, count(*) AS n FROM incidents i LEFT JOIN incident_state s ON s.id = i.id WHERE i.top_level = 1 GROUP BY k`)
       .all() as { k: string; n: number }[])
       out[r.k] = r.n;
     return out;
   };
   return {
-    rows: rows.map(toRow),
+    rows: rows.map((r) => toIncidentRow(r, ROW_ENTITIES)),
     offset: o.offset,
     total,
     counts: {
@@ -139,18 +97,19 @@ export function listIncidents(db: Database, o: ListOptions): IncidentsPage {
       severity: facet('i.severity'),
       status: facet(`coalesce(s.status, 'open')`),
       label: facet(`coalesce(s.label, 'none')`),
+      kind: facet('i.kind'),
     },
   };
 }
 
 function loadRow(db: Database, id: string): IncidentDbRow {
-  const r = db.prepare(`${SELECT} WHERE i.id = ?`).get(id) as IncidentDbRow | undefined;
+  const r = db.prepare(`${SELECT_INCIDENT} WHERE i.id = ?`).get(id) as IncidentDbRow | undefined;
   if (!r) throw new EngineError('not_found', `No incident ${id} in this case (detection may have re-run: refresh the queue).`);
   return r;
 }
 
 export function getIncidentRow(db: Database, id: string): IncidentRow {
-  return toRow(loadRow(db, id));
+  return toIncidentRow(loadRow(db, id), ROW_ENTITIES);
 }
 
 export function setIncidentState(
@@ -170,7 +129,21 @@ export function setIncidentState(
     `INSERT INTO incident_state (id, status, label, note, updated_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET status = excluded.status, label = excluded.label, note = excluded.note, updated_at = excluded.updated_at`,
   ).run(id, next.status, next.label, next.note, Date.now());
+  // A campaign's label is its members' label (those that got in are judged on their own).
+  if (change.label !== undefined) {
+    const members = campaignMemberIds(db, id);
+    const put = db.prepare(
+      `INSERT INTO incident_state (id, status, label, updated_at) VALUES (?, 'open', ?, ?)
+       ON CONFLICT(id) DO UPDATE SET label = excluded.label, updated_at = excluded.updated_at`,
+    );
+    for (const m of members) put.run(m, next.label, Date.now());
+  }
   return getIncidentRow(db, id);
+}
+
+/** The incidents a campaign stands for (not those lifted out of it); none for a plain incident. */
+export function campaignMemberIds(db: Database, id: string): string[] {
+  return db.prepare(`SELECT id FROM incidents WHERE campaign_id = ? AND top_level = 0 AND kind = 'incident' ORDER BY id`).pluck().all(id) as string[];
 }
 
 export function listRisk(db: Database, o: { type?: string; values?: string[]; limit: number }): RiskRow[] {
@@ -195,7 +168,7 @@ export function listRisk(db: Database, o: { type?: string; values?: string[]; li
 
 export function getIncidentDetail(db: Database, id: string, evidenceLimit: number): IncidentDetail {
   const r = loadRow(db, id);
-  const incident = toRow(r);
+  const incident = toIncidentRow(r, ROW_ENTITIES);
   const explanation = JSON.parse(r.explanation) as IncidentExplanation;
   const evidenceIds = JSON.parse(r.evidence) as number[];
   const alertIds = db.prepare('SELECT alert_id FROM incident_alerts WHERE incident_id = ? ORDER BY alert_id').pluck().all(id) as number[];
@@ -293,6 +266,8 @@ export function getIncidentDetail(db: Database, id: string, evidenceLimit: numbe
     graph: graphOf(db, evidenceIds, entities, r.group_key),
     alerts: alertRows.slice(0, 500),
     note: r.note,
+    members: r.kind === 'campaign' ? campaignMembers(db, id, MAX_MEMBERS) : [],
+    campaign: r.campaign_id ? campaignRef(db, r.campaign_id) : null,
   };
 }
 
@@ -306,6 +281,51 @@ export function getIncidentEvidence(db: Database, id: string, offset: number, li
     return facts ? incidentOutcome(facts, actor).pinned : [];
   };
   return evidencePage(db, id, pinned, offset, limit);
+}
+
+const MAX_MEMBERS = 5000;
+
+interface MemberDbRow {
+  ip: string;
+  first_ts: number;
+  last_ts: number;
+  tries: number;
+  failures: number;
+  successes: number;
+  outcome: CampaignMember['outcome'];
+  tried: string;
+  evidence: string;
+  incident_id: string | null;
+  lifted: number;
+}
+
+/** A campaign's addresses: those that got in first, then the most active. */
+export function campaignMembers(db: Database, campaignId: string, limit: number): CampaignMember[] {
+  return (
+    db
+      .prepare(
+        `SELECT * FROM campaign_members WHERE campaign_id = ? ORDER BY lifted DESC, outcome = 'got_in' DESC, tries DESC, first_ts, ip LIMIT ?`,
+      )
+      .all(campaignId, limit) as MemberDbRow[]
+  ).map((m) => ({
+    ip: m.ip,
+    firstTs: m.first_ts,
+    lastTs: m.last_ts,
+    tries: m.tries,
+    failures: m.failures,
+    successes: m.successes,
+    outcome: m.outcome,
+    tried: JSON.parse(m.tried) as string[],
+    evidence: JSON.parse(m.evidence) as number[],
+    incidentId: m.incident_id,
+    lifted: m.lifted === 1,
+  }));
+}
+
+function campaignRef(db: Database, id: string): IncidentDetail['campaign'] {
+  const r = db.prepare('SELECT id, title, member_count AS memberCount FROM incidents WHERE id = ?').get(id) as
+    { id: string; title: string; memberCount: number } | undefined;
+  return r ?? null;
 }
 
 function padWindow(first: number, last: number): { from: number; to: number } {

@@ -6,6 +6,8 @@ import { CaseModels } from '../pipeline/case-models';
 import { CaseDb } from '../store/case-db';
 import { Postings } from '../store/postings';
 import { tempDir } from '../test-support';
+import { CaseBus } from '../session/bus';
+import { WorkQueue } from '../session/work-queue';
 import { Importer } from './importer';
 
 /**
@@ -75,6 +77,7 @@ function sampleFolder(authLines: number): string {
 class Run {
   readonly models: CaseModels;
   readonly importer: Importer;
+  readonly work = new WorkQueue();
   readonly finished: ImportJob[] = [];
   private waiters: ((j: ImportJob) => void)[] = [];
   lines = 0;
@@ -87,6 +90,8 @@ class Run {
     this.importer = new Importer(
       store,
       this.models,
+      new CaseBus(),
+      this.work,
       {
         progressed: (p) => (this.lines = p.lines),
         finished: (j) => {
@@ -94,7 +99,6 @@ class Run {
           for (const w of this.waiters.splice(0)) w(j);
         },
       },
-      async () => {},
       { offThreadMinBytes },
     );
   }
@@ -175,7 +179,9 @@ describe('import on the normalizing thread', () => {
     const interrupted = first.next();
     first.importer.start([folder], { force: true, format: 'auto' });
     while (first.lines < 40_000) await new Promise((r) => setTimeout(r, 5));
-    await first.importer.close(); // the app quits mid-import
+    // The app quits mid-import.
+    first.importer.close();
+    await first.work.close();
     expect((await interrupted).status).toBe('interrupted');
     expect(first.models.lent).toBe(false);
 

@@ -8,7 +8,7 @@ import type { CollectorStatus, LiveSource } from '../../../src-shared/dto';
 import type { NormalizedEvent } from '../../../src-shared/event';
 import { EngineError } from '../errors';
 import type { CaseModels } from '../pipeline/case-models';
-import type { Detection } from '../pipeline/detection';
+import type { CaseBus } from '../session/bus';
 import type { SourceNormalizer } from '../pipeline/normalize';
 import { EventWriter } from '../store/event-writer';
 import { LIVE_IMPORT_NAME } from './importer';
@@ -60,7 +60,7 @@ export class LiveIngest {
   constructor(
     private readonly db: Database,
     private readonly models: CaseModels,
-    private readonly detection: Detection,
+    private readonly bus: CaseBus,
     private readonly events: LiveEvents,
   ) {
     this.writer = new EventWriter(db);
@@ -123,7 +123,7 @@ export class LiveIngest {
     await s.loop;
     try {
       this.db.transaction(() => {
-        this.detection.finishLive();
+        this.bus.emit('liveStopped', {});
         this.db.prepare(`UPDATE imports SET status = 'done', finished_at = ? WHERE id = ?`).run(Date.now(), s.importId);
       })();
     } catch (err) {
@@ -181,7 +181,7 @@ export class LiveIngest {
       }
       // Detection in a transaction of its own: if it cannot write its alerts, the events stay.
       try {
-        this.db.transaction(() => this.detection.consumeLive(stored))();
+        this.db.transaction(() => this.bus.emit('liveStored', { events: stored }))();
       } catch (err) {
         this.lastError = `Live detection could not store its findings: ${why(err)}`;
       }

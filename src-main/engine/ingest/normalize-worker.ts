@@ -5,9 +5,6 @@
  * import's duration (CaseModels.lend) and reports its state on request. See normalizer-thread.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { NormalizedEvent } from '../../../src-shared/event';
-import type { SidePassData } from '../detect/side-pass';
-import { SideStages } from '../detect/side-stages';
 import { Drain } from '../parse/drain';
 import { SourceNormalizer } from '../pipeline/normalize';
 import { widen, type BatchTemplate, type NormalizedBatch } from '../store/event-writer';
@@ -19,52 +16,7 @@ const data = workerData as NormalizerThreadData;
 const drain = Drain.restore(data.drain);
 const sources = new Map<number, SourceNormalizer>();
 
-/**
- * Sigma and the ensemble over the import's events, when the import's detection pass follows it
- * (Detection.follow): each batch's events wait here until the engine has stored them and says
- * with which ids, then go through both stages, as the side pass would read them back.
- */
-class FollowingDetectors {
-  private readonly side: SideStages;
-  private readonly waiting: NormalizedEvent[][] = [];
-
-  constructor(data: SidePassData) {
-    this.side = new SideStages(data);
-  }
-
-  normalized(events: NormalizedEvent[]): void {
-    this.waiting.push(events);
-  }
-
-  stored(ids: Float64Array): void {
-    const events = this.waiting.shift();
-    if (!events || events.length !== ids.length) throw new Error('stored rows do not match the batch they were normalized in');
-    for (let i = 0; i < events.length; i++) events[i]!.id = ids[i]!;
-    this.side.consume(events);
-  }
-
-  finish(seq: number): NormalizeReply {
-    this.side.finish();
-    const result = { ...this.side.take(), ms: this.side.times(), ensemble: this.side.ensembleState() };
-    this.close();
-    return { kind: 'detected', seq, result };
-  }
-
-  close(): void {
-    this.waiting.length = 0;
-    this.side.close();
-  }
-}
-
-let detectors: FollowingDetectors | null = null;
-let detectFailure: string | null = null;
-try {
-  if (data.detect) detectors = new FollowingDetectors(data.detect);
-} catch (err) {
-  detectFailure = String((err as Error)?.message ?? err);
-}
-
-function normalize(source: SourceNormalizer, lines: readonly string[], keep: NormalizedEvent[] | null): NormalizedBatch {
+function normalize(source: SourceNormalizer, lines: readonly string[]): NormalizedBatch {
   const rows = new RowPacker(lines.length);
   const entities = new EntityPacker();
   const templates = new Map<string, BatchTemplate>();
@@ -73,7 +25,6 @@ function normalize(source: SourceNormalizer, lines: readonly string[], keep: Nor
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const { event, entities: found } = source.line(line);
-    keep?.push(event);
     eventValues(event, row, 0);
     rows.add(row, line);
     const ts = event.ts;
@@ -113,9 +64,7 @@ port.on('message', (m: NormalizeRequest) => {
         const source = sources.get(m.key);
         if (!source) throw new Error(`no source ${m.key} in the normalizing thread`);
         // One string crosses faster than thousands: the lines come joined.
-        const keep: NormalizedEvent[] | null = detectors ? [] : null;
-        const batch = normalize(source, m.count > 0 ? m.lines.split('\n') : [], keep);
-        if (keep) detectors!.normalized(keep);
+        const batch = normalize(source, m.count > 0 ? m.lines.split('\n') : []);
         const { rows, entities } = batch;
         port.postMessage({ kind: 'batch', seq: m.seq, batch } satisfies NormalizeReply, [
           rows.nums.buffer,
@@ -129,29 +78,6 @@ port.on('message', (m: NormalizeRequest) => {
       }
       case 'state':
         reply = { kind: 'state', seq: m.seq, state: drain.state() };
-        break;
-      case 'stored':
-        try {
-          detectors?.stored(m.ids);
-        } catch (err) {
-          // The import goes on; the engine hears of it when it asks for the findings.
-          detectFailure = String((err as Error)?.message ?? err);
-          detectors?.close();
-          detectors = null;
-        }
-        return;
-      case 'unfollow':
-        detectors?.close();
-        detectors = null;
-        return;
-      case 'detected':
-        try {
-          if (!detectors) throw new Error(detectFailure ?? 'the normalizing thread is not running detectors');
-          reply = detectors.finish(m.seq);
-        } catch (err) {
-          reply = { kind: 'detected', seq: m.seq, result: null, error: String((err as Error)?.message ?? err) };
-        }
-        detectors = null;
         break;
     }
   } catch (err) {

@@ -5,15 +5,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { DrainState } from '../parse/drain';
-import type { SidePassData, SidePassResult } from '../detect/side-pass';
 import type { SourceOptions } from '../pipeline/normalize';
 import type { NormalizedBatch } from '../store/event-writer';
 import { workerScript } from '../worker-script';
 
 export interface NormalizerThreadData {
   drain: DrainState;
-  /** Run Sigma and the ensemble on the import's events as they are stored (Detection.follow). */
-  detect?: SidePassData;
 }
 
 export type NormalizeRequest =
@@ -21,23 +18,12 @@ export type NormalizeRequest =
   | { kind: 'close'; key: number }
   /** Lines joined with '\n' (a line never holds one). */
   | { kind: 'lines'; seq: number; key: number; lines: string; count: number }
-  | { kind: 'state'; seq: number }
-  /** The oldest batch not yet stored is stored, as rows with these ids: detect on it. */
-  | { kind: 'stored'; ids: Float64Array }
-  /** Stop detecting; the pass will read the case instead. */
-  | { kind: 'unfollow' }
-  /** Finish the detectors and send their findings. */
-  | { kind: 'detected'; seq: number };
+  | { kind: 'state'; seq: number };
 
 export type NormalizeReply =
   | { kind: 'batch'; seq: number; batch: NormalizedBatch }
   | { kind: 'state'; seq: number; state: DrainState }
-  | { kind: 'detected'; seq: number; result: SidePassResultMessage; error?: undefined }
-  | { kind: 'detected'; seq: number; result: null; error: string }
   | { kind: 'error'; message: string };
-
-/** A side pass's result as it crosses threads (hits as pairs). */
-export type SidePassResultMessage = Omit<SidePassResult, 'hits'> & { hits: [string, number][] };
 
 interface Pending {
   seq: number;
@@ -69,22 +55,6 @@ export class NormalizerThread {
     return s ? new NormalizerThread(s.code, s.eval, data) : null;
   }
 
-  /** The oldest batch not yet reported stored is stored, with these row ids. */
-  stored(ids: Float64Array): void {
-    this.post({ kind: 'stored', ids });
-  }
-
-  unfollow(): void {
-    this.post({ kind: 'unfollow' });
-  }
-
-  /** Sigma's and the ensemble's findings over every batch reported stored. */
-  async detected(): Promise<SidePassResult> {
-    const r = await this.ask((seq) => ({ kind: 'detected', seq }));
-    if (r.kind !== 'detected') throw new Error('the normalizing thread answered for its detectors with something else');
-    if (r.result === null) throw new Error(r.error);
-    return { ...r.result, hits: new Map(r.result.hits) };
-  }
 
   source(key: number, options: SourceOptions): void {
     this.post({ kind: 'source', key, options });

@@ -18,21 +18,28 @@ import { archiveKind, walkMembers, type Member, type WalkOptions } from './membe
 /** How much of a member's start the survey reads: enough for the sniffer's fifty lines. */
 const HEAD_BYTES = 64 * 1024;
 
+/** When a member's events begin and end, as far as its first and last lines tell. */
+export interface MemberSpan {
+  name: string;
+  first: number | null;
+  last: number | null;
+}
+
 export interface TimeOrderOptions extends WalkOptions {
   /** A folder the import owns, for spooled members; removed by the caller when the import ends. */
   spoolDir: string;
-  /** The first event time among a member's head lines, or null when none has one. */
-  firstTime(head: readonly string[], member: { name: string; mtime?: number; file?: string }): number | null;
+  /** The first and last event times of a member (its head lines, its file's last line). */
+  span(head: readonly string[], member: { name: string; mtime?: number; file: string }): { first: number | null; last: number | null };
+  /** The members surveyed, oldest first, before any is read (not called for a lone file). */
+  onSurveyed?(members: MemberSpan[]): void;
 }
 
-interface Surveyed {
-  name: string;
+interface Surveyed extends MemberSpan {
   mtime?: number;
   /** Where its bytes are now: the original plain file, or the spooled copy. */
   file: string;
   /** The original plain file (its reads count as input progress; a spool was counted when written). */
   original: boolean;
-  first: number | null;
 }
 
 /** True when `path` may hold several members whose order matters. */
@@ -53,6 +60,7 @@ export async function* walkInTimeOrder(path: string, opts: TimeOrderOptions): As
   }
   const surveyed = await survey(path, opts);
   surveyed.sort((a, b) => (a.first ?? Infinity) - (b.first ?? Infinity) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  opts.onSurveyed?.(surveyed.map(({ name, first, last }) => ({ name, first, last })));
   for (let index = opts.fromIndex ?? 0; index < surveyed.length; index++) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
     const s = surveyed[index]!;
@@ -72,7 +80,7 @@ async function survey(path: string, opts: TimeOrderOptions): Promise<Surveyed[]>
       const head = headOf(m.file);
       // Only the head was needed now; the file is opened again for the import (and counted then).
       await (m.stream as AsyncGenerator<Buffer>).return?.(undefined);
-      out.push({ name: m.name, ...mtimeOf(m), file: m.file, original: true, first: opts.firstTime(head, m) });
+      out.push({ name: m.name, ...mtimeOf(m), file: m.file, original: true, ...opts.span(head, { ...m, file: m.file }) });
       continue;
     }
     const file = join(opts.spoolDir, `${String(out.length).padStart(6, '0')}.log`);
@@ -87,7 +95,7 @@ async function survey(path: string, opts: TimeOrderOptions): Promise<Surveyed[]>
       sink.end();
       await once(sink, 'close');
     }
-    out.push({ name: m.name, ...mtimeOf(m), file, original: false, first: opts.firstTime(headLines(head), { ...m, file }) });
+    out.push({ name: m.name, ...mtimeOf(m), file, original: false, ...opts.span(headLines(head), { ...m, file }) });
   }
   return out;
 }

@@ -181,8 +181,6 @@ export function scanning({ rec, rng, ip, start }: AttackContext): GroundTruthAtt
 export function errorBurst({ rec, rng, ip, start }: AttackContext): GroundTruthAttack[] {
   const variants = [
     { method: 'POST', paths: ['/admin/upload', '/admin/import'], status: () => 500, ua: rng.pick(SCRIPT_AGENTS), note: 'exploit attempts crashing /admin' },
-    { method: 'POST', paths: ['/wp-login.php'], status: () => 403, ua: rng.pick(SCRIPT_AGENTS), note: 'WAF denying /wp-login.php' },
-    { method: 'POST', paths: ['/api/login'], status: () => 401, ua: rng.pick(SCRIPT_AGENTS), note: 'anonymous 401 storm on /api/login' },
     { method: 'GET', paths: ['/.env', '/.git/config'], status: () => 403, ua: rng.pick(BROWSER_AGENTS), note: 'repeated secret-file fetches denied' },
     { method: 'GET', paths: ['/admin/', '/admin/settings'], status: () => (rng.chance(0.5) ? 502 : 503), ua: rng.pick(BROWSER_AGENTS), note: 'admin backend failing under load' },
   ];
@@ -195,6 +193,8 @@ export function errorBurst({ rec, rng, ip, start }: AttackContext): GroundTruthA
     last = t;
     t += rng.int(300, 4_000);
   }
+  // Denied POSTs to a login endpoint are login attempts, a web brute force (auth_attack): those
+  // are planted by bruteForce and webLoginBruteForce, never as an error burst.
   return [truth('error_burst', ip, [], start, last, `${v.note}: ${n} requests`)];
 }
 

@@ -11,7 +11,7 @@ import { Prng } from '../detect/behaviour/prng';
 import { ATTACK_GENERATORS } from './attacks';
 import { wholeSecond } from './format';
 import { IpPool } from './ipPool';
-import { generateNormalTraffic } from './normal';
+import { type BackgroundGuesser, generateNormalTraffic } from './normal';
 import { ScenarioRecorder } from './recorder';
 
 export interface ScenarioOptions {
@@ -35,6 +35,8 @@ export interface Scenario {
   authLines: string[];
   accessLines: string[];
   truth: GroundTruthAttack[];
+  /** The internet's background guessers (normal.ts): one botnet campaign, not single attacks. */
+  background: BackgroundGuesser[];
 }
 
 export const DEFAULT_SCENARIO_START = Date.UTC(2024, 2, 4);
@@ -50,7 +52,7 @@ export function generateScenario(opts: ScenarioOptions): Scenario {
   const rec = new ScenarioRecorder(host);
   const ips = new IpPool(new Prng(opts.seed * 2 + 3));
 
-  generateNormalTraffic(rec, normalRng, ips, start, days);
+  const background = generateNormalTraffic(rec, normalRng, ips, start, days);
 
   const truth: GroundTruthAttack[] = [];
   const perPattern = opts.attacksPerPattern ?? 3;
@@ -63,5 +65,5 @@ export function generateScenario(opts: ScenarioOptions): Scenario {
   }
   truth.sort((a, b) => a.start - b.start);
   const { events, authLines, accessLines } = rec.finish();
-  return { seed: opts.seed, start, end, host, events, authLines, accessLines, truth };
+  return { seed: opts.seed, start, end, host, events, authLines, accessLines, truth, background };
 }

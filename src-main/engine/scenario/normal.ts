@@ -2,7 +2,9 @@
  * Benign traffic: staff logging in over SSH and using the internal app during business hours
  * (with the odd typo and the odd late evening), public visitors, polite search-engine crawlers,
  * a health probe, cron, and the background drizzle of internet noise every exposed host sees
- * (a few "Invalid user admin" tries, a stray /.env probe) that must not become incidents.
+ * (a few "Invalid user admin" tries, a stray /.env probe). No guesser of the drizzle is an
+ * incident of its own; together they are a botnet's campaign (issue 20), so the guessers are
+ * returned as ground truth.
  */
 import type { Prng } from '../detect/behaviour/prng';
 import {
@@ -121,7 +123,15 @@ function daytime(rng: Prng, day: number, fromH: number, toH: number): number {
   return day + rng.range(fromH, toH) * HOUR;
 }
 
-export function generateNormalTraffic(rec: ScenarioRecorder, rng: Prng, ips: IpPool, start: number, days: number): void {
+/** A source of the internet's background guessing: a botnet address, an attack in its own right (issue 20). */
+export interface BackgroundGuesser {
+  ip: string;
+  start: number;
+  end: number;
+}
+
+export function generateNormalTraffic(rec: ScenarioRecorder, rng: Prng, ips: IpPool, start: number, days: number): BackgroundGuesser[] {
+  const guessers: BackgroundGuesser[] = [];
   ips.reserve(OFFICE_IP);
   ips.reserve(HEALTH_PROBE_IP);
   const staff: StaffMember[] = STAFF_USERS.map((user, i) => ({
@@ -166,11 +176,15 @@ export function generateNormalTraffic(rec: ScenarioRecorder, rng: Prng, ips: IpP
     for (let k = rng.int(15, 35); k > 0; k--) {
       const ip = ips.public();
       let t = daytime(rng, day, 0, 24);
+      const first = t;
+      let last = t;
       for (let a = rng.int(1, 3); a > 0; a--) {
         const user = rng.chance(0.3) ? 'root' : rng.pick(COMMON_INVALID_USERS);
         const run = sshAttempts(rec, rng, t, ip, user, ['fail'], { invalid: user !== 'root', nextGap: () => rng.int(1000, 4000) });
+        last = run.lastTs;
         t = run.lastTs + rng.int(2, 40) * 1000;
       }
+      guessers.push({ ip, start: Math.floor(first / 1000) * 1000, end: Math.floor(last / 1000) * 1000 });
     }
     for (let k = rng.int(8, 20); k > 0; k--) {
       const ip = ips.public();
@@ -182,4 +196,5 @@ export function generateNormalTraffic(rec: ScenarioRecorder, rng: Prng, ips: IpP
       }
     }
   }
+  return guessers;
 }

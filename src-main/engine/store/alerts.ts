@@ -1,5 +1,6 @@
 /** Detector findings into the case's alerts table, inside the caller's transaction. */
 import type { Database, Statement } from 'better-sqlite3';
+import type { DetectorName } from '../../../src-shared/detectors';
 
 export type Severity = 'informational' | 'low' | 'medium' | 'high' | 'critical';
 
@@ -9,7 +10,7 @@ export interface AlertEntity {
 }
 
 export interface AlertInput {
-  detector: 'sigma' | 'behaviour' | 'ensemble' | 'graph';
+  detector: DetectorName;
   /** Rule id, pattern name or channel: what fired. */
   kind: string;
   title: string;

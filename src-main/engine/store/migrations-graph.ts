@@ -1,5 +1,5 @@
 /** Migrations of the entity graph (versions 6 and 11). */
-import { EDGE_STRIDE, encodePage, PAGE_EDGES } from '../graph/edge-pages';
+import { EDGE_STRIDE, encodeEdgePage, PAGE_EDGES } from './migration-formats';
 import type { Migration } from './migration';
 
 export const GRAPH_MIGRATIONS: readonly Migration[] = [
@@ -106,7 +106,7 @@ export const GRAPH_MIGRATIONS: readonly Migration[] = [
       let n = 0;
       let page = 0;
       const write = () => {
-        insert.run(page++, n, encodePage(rec, 0, n, (t) => t));
+        insert.run(page++, n, encodeEdgePage(rec, 0, n, (t) => t));
         n = 0;
       };
       // In creation order, as near as the rows tell it: the graph numbers edges as they appear.

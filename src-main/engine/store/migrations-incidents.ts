@@ -1,4 +1,4 @@
-/** Migrations of risk and incidents (version 7). */
+/** Migrations of risk and incidents (version 7) and campaigns (version 13). */
 import type { Migration } from './migration';
 
 export const INCIDENT_MIGRATIONS: readonly Migration[] = [
@@ -67,6 +67,40 @@ export const INCIDENT_MIGRATIONS: readonly Migration[] = [
           key   TEXT PRIMARY KEY,
           value TEXT NOT NULL
         ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 14,
+    name: 'campaigns: incidents of many actors that behave alike, and their members',
+    up(db) {
+      db.exec(`
+        -- A campaign is an incidents row of kind 'campaign'; the incidents it stands for keep their
+        -- rows with campaign_id set and top_level 0, except members that got in (lifted: top_level 1).
+        ALTER TABLE incidents ADD COLUMN kind TEXT NOT NULL DEFAULT 'incident' CHECK (kind IN ('incident','campaign'));
+        ALTER TABLE incidents ADD COLUMN campaign_id TEXT;
+        ALTER TABLE incidents ADD COLUMN top_level INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE incidents ADD COLUMN member_count INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX incidents_campaign ON incidents(campaign_id) WHERE campaign_id IS NOT NULL;
+        CREATE INDEX incidents_top_priority ON incidents(top_level, priority DESC);
+
+        -- Every address of a campaign, rebuilt with the incidents.
+        CREATE TABLE campaign_members (
+          campaign_id TEXT NOT NULL,
+          ip          TEXT NOT NULL,
+          first_ts    INTEGER NOT NULL,
+          last_ts     INTEGER NOT NULL,
+          tries       INTEGER NOT NULL,
+          failures    INTEGER NOT NULL,
+          successes   INTEGER NOT NULL,
+          outcome     TEXT NOT NULL CHECK (outcome IN ('failed','got_in')),
+          tried       TEXT NOT NULL,
+          evidence    TEXT NOT NULL,
+          incident_id TEXT,
+          lifted      INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (campaign_id, ip)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX campaign_members_ip ON campaign_members(ip);
       `);
     },
   },

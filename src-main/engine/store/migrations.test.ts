@@ -165,3 +165,43 @@ describe('migration 13', () => {
     expect(db.prepare('SELECT year_first, year_last FROM sources').get()).toEqual({ year_first: 2025, year_last: 2026 });
   });
 });
+
+describe('migration 15', () => {
+  it('adds the count of late lines to detection runs, keeping the runs there were', () => {
+    const db = new Database(':memory:');
+    migrate(db, 14);
+    db.prepare(`INSERT INTO detection_runs (scope, status, events, alerts, started_at) VALUES ('all', 'done', 7, 2, 1)`).run();
+    migrate(db, 15);
+    expect(db.prepare('SELECT scope, status, events, alerts, late FROM detection_runs').get()).toEqual({ scope: 'all', status: 'done', events: 7, alerts: 2, late: 0 });
+  });
+});
+
+describe('migrations never import live code', () => {
+  it('import only types, the migration list and the frozen on-disk formats', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { dirname, join } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const dir = dirname(fileURLToPath(import.meta.url));
+    for (const f of readdirSync(dir).filter((n) => /^migrations?(-[a-z]+)?\.ts$/.test(n))) {
+      const imports = [...readFileSync(join(dir, f), 'utf8').matchAll(/^import (type )?.* from '([^']+)';$/gm)];
+      for (const [, typeOnly, from] of imports) {
+        if (typeOnly) continue;
+        expect([`./migration-formats`, './migrations-graph', './migrations-alerting', './migrations-incidents', './migrations-triage'], `${f} imports ${from}`).toContain(from);
+      }
+    }
+  });
+
+  it('write the posting lists and edge pages the live code still reads', async () => {
+    const { decodeIds, encodeIds } = await import('./postings');
+    const { encodePage, decodePage } = await import('../graph/edge-pages');
+    const { encodePostingIds, encodeEdgePage } = await import('./migration-formats');
+    const ids = [5, 9, 300, 70_000, 70_001];
+    expect(encodePostingIds(ids, 5)).toEqual(encodeIds(ids, 5));
+    const out: number[] = [];
+    decodeIds(encodePostingIds(ids, 5), 5, out);
+    expect(out).toEqual(ids);
+    const rec = new Float64Array([1, 2, 3, 4, 1000, 2000, 7, 8, 9, 10, 11, 12, NaN, 3000, 13, 14]);
+    expect(encodeEdgePage(rec, 0, 2, (t) => t + 1)).toEqual(encodePage(rec, 0, 2, (t) => t + 1));
+    expect(decodePage(encodeEdgePage(rec, 0, 2, (t) => t), 2)).toEqual(rec);
+  });
+});

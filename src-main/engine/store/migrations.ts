@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Migration } from './migration';
-import { encodeIds, postingTableSql } from './postings';
+import { encodePostingIds, postingTableSql } from './migration-formats';
 import { GRAPH_MIGRATIONS } from './migrations-graph';
 import { ALERTING_MIGRATIONS } from './migrations-alerting';
 import { INCIDENT_MIGRATIONS } from './migrations-incidents';
@@ -313,6 +313,13 @@ const CORE_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 15,
+    name: 'lines a detection pass met too late to put in time order',
+    up(db) {
+      db.exec('ALTER TABLE detection_runs ADD COLUMN late INTEGER NOT NULL DEFAULT 0;');
+    },
+  },
 ];
 
 /** Lists of at most this many ids when converting: rows stay a few kilobytes. */
@@ -329,7 +336,7 @@ function copyPostings(db: Database, select: string, table: 'entity_events' | 'te
   let key: number | string | null = null;
   let ids: number[] = [];
   const flush = () => {
-    if (ids.length > 0) put.run(key, ids[0], ids[ids.length - 1], ids.length, encodeIds(ids, ids[0]!));
+    if (ids.length > 0) put.run(key, ids[0], ids[ids.length - 1], ids.length, encodePostingIds(ids, ids[0]!));
     ids = [];
   };
   let after: [number | string, number] = [table === 'entity_events' ? -1 : '', -1];

@@ -211,3 +211,14 @@ export class EntityPacker {
     };
   }
 }
+
+/** Events normalized on the engine thread, packed as the normalizing thread would have (for a worker). */
+export function packEvents(events: readonly NormalizedEvent[], lines: readonly string[]): PackedRows {
+  const packer = new RowPacker(events.length);
+  const row: unknown[] = new Array(ROW_WIDTH);
+  for (let i = 0; i < events.length; i++) {
+    eventValues(events[i]!, row, 0);
+    packer.add(row, lines[i]!);
+  }
+  return packer.finish();
+}

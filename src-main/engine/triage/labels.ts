@@ -9,7 +9,7 @@ import type { Database } from 'better-sqlite3';
 import type { IncidentLabel, IncidentRow } from '../../../src-shared/contract-incidents';
 import type { IncidentTriage, LabelHistoryRow, LabelResult, TriageAction, TuningRow, UndoResult } from '../../../src-shared/contract-triage';
 import { EngineError } from '../errors';
-import { getIncidentRow } from '../incidents/queries';
+import { campaignMemberIds, getIncidentRow } from '../incidents/queries';
 import { readAlertsByIds } from '../incidents/persist';
 import { describe, listSuppressed, listTuning, proposeTuning } from './tuning';
 
@@ -137,7 +137,8 @@ export function label(
   input: { ids: string[]; label: IncidentLabel | null; note?: string | null; tuning: 'auto' | 'none'; author?: string },
 ): LabelResult {
   const author = input.author ?? defaultAuthor();
-  const ids = [...new Set(input.ids)];
+  // A label on a campaign applies to the incidents it stands for.
+  const ids = [...new Set(input.ids.flatMap((id) => [id, ...campaignMemberIds(db, id)]))];
   return db.transaction(() => {
     const found = ids.map((id) => [id, known(db, id)] as const);
     const missing = found.filter(([, k]) => !k).map(([id]) => id);

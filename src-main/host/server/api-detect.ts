@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { IncidentsPage } from '../../../src-shared/contract-incidents';
-import { toAnalyzed } from '../../cli/analyze';
+import { withMembers } from '../../cli/analyze';
 import { analyzePaths, HeadlessCase } from '../../cli/headless';
 
 export const MAX_LINES = 200_000;
@@ -102,7 +102,7 @@ async function detect(
     const run = outcome.runs.filter((r) => r.status === 'done').at(-1)!;
     if (what === 'incidents') {
       const page = await h.call<IncidentsPage>('incidents.list', { limit: 10_000 });
-      return { events: run.events, alerts: run.alerts, incidents: page.rows.map(toAnalyzed) };
+      return { events: run.events, alerts: run.alerts, incidents: await withMembers(h, page.rows) };
     }
     await h.link.close();
     const db = new Database(casePath, { readonly: true });

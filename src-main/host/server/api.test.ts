@@ -66,6 +66,18 @@ describe('HTTP API', () => {
     expect((await link.request('cases.getCurrent', {})) as unknown).toEqual({ ok: true, value: null });
   }, 60_000);
 
+  it('gives a campaign with its members for the background guessers of an auth log', async () => {
+    const sc = sampleScenario();
+    const res = await post('/detect-incidents', JSON.stringify({ lines: sc.authLines }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { incidents: { kind: string; memberCount: number; members: { ip: string; tries: number }[] }[] };
+    const campaign = body.incidents.find((i) => i.kind === 'campaign')!;
+    expect(campaign).toBeDefined();
+    expect(campaign.members.length).toBe(campaign.memberCount);
+    expect(campaign.members.length).toBeGreaterThan(1);
+    expect(body.incidents.filter((i) => i.kind !== 'campaign').every((i) => i.members.length === 0)).toBe(true);
+  }, 60_000);
+
   it('scores sessions and IP windows of text/plain lines', async () => {
     const sc = sampleScenario();
     const res = await post('/detect-sessions', sc.accessLines.slice(0, 3000).join('\n'), { 'content-type': 'text/plain' });

@@ -9,6 +9,8 @@ import type { ViewTheme } from './view-protocol';
 export const COMMUNITY_COLOURS = ['#4fa3ff', '#f0b44c', '#43c59e', '#ff6b6b', '#b48cff', '#4dd0e1', '#ff9f5a', '#9ccc65', '#f06292', '#a1887f', '#7986cb', '#e0c341'];
 export const NO_COMMUNITY = 255;
 const NO_COMMUNITY_COLOUR = '#8892a0';
+/** The ring of a group selected together (a campaign's members): amber on either theme. */
+const GROUP_COLOUR = '#f5a524';
 
 export interface Scene {
   ids: Int32Array;
@@ -23,6 +25,8 @@ export interface Scene {
   selected: number;
   hovered: number;
   expanded: Uint8Array;
+  /** Selected with the selected vertex as one group (a campaign's members). */
+  group: Uint8Array;
 }
 
 export interface Camera {
@@ -103,6 +107,7 @@ export function drawScene(
     ctx.stroke();
   };
   for (let i = 0; i < n; i++) if (scene.expanded[i]) ring(i, theme.muted, 2);
+  for (let i = 0; i < n; i++) if (scene.group[i]) ring(i, GROUP_COLOUR, 3);
   if (scene.hovered >= 0) ring(scene.hovered, theme.text, 1.5);
   if (scene.selected >= 0) ring(scene.selected, theme.accent, 3);
   if (!light) drawLabels(ctx, scene, sx, sy, sr, theme, w, h);

@@ -39,7 +39,8 @@ export type ToView =
       /** Only vertices without a given position move (an expansion, a partly cached view). */
       onlyNew: boolean;
     }
-  | { type: 'marks'; selected: number | null; expanded: number[] }
+  /** The selected vertex, the expanded ones, and a group selected with it (a campaign's members). */
+  | { type: 'marks'; selected: number | null; expanded: number[]; group: number[] }
   | { type: 'wheel'; x: number; y: number; deltaY: number }
   | { type: 'pan'; dx: number; dy: number }
   | { type: 'fit' }

@@ -19,7 +19,7 @@ let scene: Scene = empty();
 let layout: { job: number; fa2: Fa2Job; loners: Int32Array } | null = null;
 /** The camera follows the layout (fits it) until the analyst moves it. */
 let follow = true;
-let marks: { selected: number | null; expanded: number[] } = { selected: null, expanded: [] };
+let marks: { selected: number | null; expanded: number[]; group: number[] } = { selected: null, expanded: [], group: [] };
 let pendingFocus: { id: number; zoom: boolean } | null = null;
 let lastInteraction = 0;
 /** While the camera moves over a big graph, frames leave edges and labels out. */
@@ -39,6 +39,7 @@ function empty(): Scene {
     selected: -1,
     hovered: -1,
     expanded: new Uint8Array(0),
+    group: new Uint8Array(0),
   };
 }
 
@@ -175,6 +176,11 @@ function applyMarks(): void {
     const i = indexOf(id);
     if (i >= 0) scene.expanded[i] = 1;
   }
+  scene.group = new Uint8Array(scene.ids.length);
+  for (const id of marks.group) {
+    const i = indexOf(id);
+    if (i >= 0) scene.group[i] = 1;
+  }
 }
 
 function setGraph(m: Extract<ToView, { type: 'graph' }>): void {
@@ -199,7 +205,7 @@ function setGraph(m: Extract<ToView, { type: 'graph' }>): void {
   for (let k = 0; k < m.edges.length; k++) degree[m.edges[k]!]!++;
   placeNewcomers(m);
   const byRadius = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => m.radius[b]! - m.radius[a]! || a - b);
-  scene = { ids: m.ids, xy, radius: m.radius, colour: m.colour, labels: m.labels, edges: m.edges, edgeWidth: m.edgeWidth, byRadius, selected: -1, hovered: -1, expanded: new Uint8Array(n) };
+  scene = { ids: m.ids, xy, radius: m.radius, colour: m.colour, labels: m.labels, edges: m.edges, edgeWidth: m.edgeWidth, byRadius, selected: -1, hovered: -1, expanded: new Uint8Array(n), group: new Uint8Array(n) };
   applyMarks();
   if (m.fresh) follow = true;
   // Vertices with no edge on screen take no part in the forces: they go in rows under the rest.
@@ -370,7 +376,7 @@ onmessage = (e: MessageEvent<ToView>) => {
     case 'graph':
       return setGraph(m);
     case 'marks':
-      marks = { selected: m.selected, expanded: m.expanded };
+      marks = { selected: m.selected, expanded: m.expanded, group: m.group };
       applyMarks();
       return draw();
     case 'wheel': {

@@ -31,7 +31,12 @@ export interface GraphFilter {
   maxNodes: number;
 }
 
-export type GraphMode = { kind: 'overview' } | { kind: 'community'; id: number } | { kind: 'ego'; center: number };
+export type GraphMode =
+  | { kind: 'overview' }
+  | { kind: 'community'; id: number }
+  | { kind: 'ego'; center: number }
+  /** A campaign's member addresses, selected together, with what they share. */
+  | { kind: 'group'; campaignId: string; title: string };
 
 export function edgeId(e: GraphEdge): string {
   return `${e.src}-${e.dst}-${e.type}`;
@@ -60,6 +65,10 @@ interface GraphState {
   pending: { entity?: { type: string; value: string }; range?: { from: number; to: number } } | null;
   /** Why the last pivot found nothing to centre on. */
   notice: string | null;
+  /** Vertices selected as one group (a campaign's members). */
+  groupIds: Set<number>;
+  /** A campaign to show when the explorer opens (set by the incident detail before switching views). */
+  pendingGroup: string | null;
   detail: GraphVertexDetail | null;
   events: EventRow[];
   eventsTotal: number;
@@ -71,6 +80,9 @@ interface GraphState {
   setFilter(partial: Partial<GraphFilter>): void;
   showOverview(): Promise<void>;
   showCommunity(id: number): Promise<void>;
+  showGroup(campaignId: string): Promise<void>;
+  /** Ask the explorer to open on this campaign's members the next time it mounts. */
+  openGroup(campaignId: string): void;
   /** Put a vertex on screen with its edges (keeping the view if it is there already), select it, pan to it. */
   focus(node: GraphNode): Promise<void>;
   /** Ask for a pivot; the view applies it when it opens (or at once if open). */
@@ -127,6 +139,7 @@ export const useGraph = create<GraphState>((set, get) => {
       moreEdges: slice.moreEdges,
       hidden: slice.hiddenNeighbours,
       expanded: new Set(slice.center !== null ? [slice.center] : []),
+      groupIds: new Set('group' in slice && mode.kind === 'group' ? (slice as GraphSlice & { group: number[] }).group : []),
       layoutKey: get().layoutKey + 1,
       loading: false,
     });
@@ -148,6 +161,9 @@ export const useGraph = create<GraphState>((set, get) => {
       if (mode.kind === 'ego') {
         const slice = await api().call('graph.getEgo', { ...filterInput(f), vertexId: mode.center, maxNodes: EGO_SIZE });
         replace(slice, mode, generation);
+      } else if (mode.kind === 'group') {
+        const slice = await api().call('graph.getGroup', { ...filterInput(f), campaignId: mode.campaignId, maxNodes: Math.max(100, f.maxNodes) });
+        replace(slice, { ...mode, title: slice.title }, generation);
       } else {
         const slice = await api().call('graph.getSlice', {
           ...filterInput(f),
@@ -172,6 +188,8 @@ export const useGraph = create<GraphState>((set, get) => {
     focusKey: 0,
     pending: null,
     notice: null,
+    groupIds: new Set(),
+    pendingGroup: null,
     detail: null,
     events: [],
     eventsTotal: 0,
@@ -195,6 +213,11 @@ export const useGraph = create<GraphState>((set, get) => {
 
     showOverview: () => loadMode({ kind: 'overview' }),
     showCommunity: (id) => loadMode({ kind: 'community', id }),
+    showGroup: (campaignId) => {
+      set({ pendingGroup: null, selectedId: null, detail: null });
+      return loadMode({ kind: 'group', campaignId, title: '' });
+    },
+    openGroup: (campaignId) => set({ pendingGroup: campaignId }),
 
     async focus(node) {
       if (!get().nodes.has(node.id)) {
@@ -292,6 +315,7 @@ export const useGraph = create<GraphState>((set, get) => {
         ...EMPTY_VIEW,
         layoutKey: get().layoutKey + 1,
         selectedId: null,
+        groupIds: new Set(),
         detail: null,
         events: [],
         eventsTotal: 0,

@@ -3,6 +3,7 @@ import { create } from 'zustand';
 import type {
   IncidentCategory,
   IncidentDetail,
+  IncidentKind,
   IncidentLabel,
   IncidentRow,
   IncidentSeverity,
@@ -20,6 +21,8 @@ export interface IncidentsFilter {
   severity: IncidentSeverity | '';
   status: IncidentStatus | '';
   label: IncidentLabel | 'none' | '';
+  /** Campaigns only, single incidents only, or both. */
+  kind: IncidentKind | '';
   sort: 'priority' | 'severity' | 'first' | 'last' | 'events' | 'risk' | 'category';
   desc: boolean;
 }
@@ -54,7 +57,7 @@ interface IncidentsState {
   reset(): void;
 }
 
-const INITIAL_FILTER: IncidentsFilter = { query: '', category: '', severity: '', status: '', label: '', sort: 'priority', desc: true };
+const INITIAL_FILTER: IncidentsFilter = { query: '', category: '', severity: '', status: '', label: '', kind: '', sort: 'priority', desc: true };
 
 export const useIncidents = create<IncidentsState>((set, get) => ({
   casePath: null,
@@ -82,6 +85,7 @@ export const useIncidents = create<IncidentsState>((set, get) => ({
       ...(f.severity ? { severity: f.severity } : {}),
       ...(f.status ? { status: f.status } : {}),
       ...(f.label ? { label: f.label } : {}),
+      ...(f.kind ? { kind: f.kind } : {}),
       sort: f.sort,
       desc: f.desc,
       limit: 5000,

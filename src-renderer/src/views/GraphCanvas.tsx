@@ -38,6 +38,8 @@ interface Props {
   selectedId: number | null;
   /** Bumped when the selected vertex was brought into view on purpose: pan and zoom to it. */
   focusKey: number;
+  /** Selected together with the selected vertex: a campaign's members. */
+  groupIds?: ReadonlySet<number>;
   expanded: ReadonlySet<number>;
   onSelect(id: number | null): void;
   onExpand(id: number): void;
@@ -71,7 +73,7 @@ type LayoutState = {
 };
 
 export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas(
-  { nodes, edges, layoutKey, viewKey, selectedId, focusKey, expanded, onSelect, onExpand },
+  { nodes, edges, layoutKey, viewKey, selectedId, focusKey, groupIds, expanded, onSelect, onExpand },
   ref,
 ) {
   const box = useRef<HTMLDivElement>(null);
@@ -261,13 +263,13 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       onlyNew,
     };
     send(msg, [xy.buffer, given.buffer, edgeArr.buffer, widthArr.buffer]);
-    send({ type: 'marks', selected: selectedId, expanded: [...expanded] });
+    send({ type: 'marks', selected: selectedId, expanded: [...expanded], group: [...(groupIds ?? [])] });
     // 'done' when the worker says so, with the signature (at once when there is nothing to compute).
     setStats({ state: 'running', layoutMs: 0, renderMs: Math.round(performance.now() - t0), cached: allGiven && n > 0, iterations: 0, of: nodes });
   }, [nodes, edges, layoutKey]);
 
   useEffect(() => {
-    send({ type: 'marks', selected: selectedId, expanded: [...expanded] });
+    send({ type: 'marks', selected: selectedId, expanded: [...expanded], group: [...(groupIds ?? [])] });
     if (selectedId === null || !shownIds.current.has(selectedId)) return;
     if (focused.current !== focusKey) {
       // Found by search or reached by a pivot: centre on it (once the layout has placed it).
@@ -275,7 +277,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       setFocusOffset(null);
       send({ type: 'focus', id: selectedId, zoom: true });
     }
-  }, [selectedId, expanded, nodes, focusKey]);
+  }, [selectedId, expanded, nodes, focusKey, groupIds]);
 
   const theme = useApp((st) => st.theme);
   useEffect(() => send({ type: 'theme', theme: viewTheme() }), [theme]);

@@ -25,6 +25,7 @@ export function GraphView() {
   const viewKey = `${casePath ?? ''}|${summary?.last?.finishedAt ?? 0}|${viewBase}`;
   const selectedId = useGraph((s) => s.selectedId);
   const expanded = useGraph((s) => s.expanded);
+  const groupIds = useGraph((s) => s.groupIds);
   const canvas = useRef<GraphCanvasHandle>(null);
 
   useEffect(() => {
@@ -33,8 +34,11 @@ export function GraphView() {
     void g
       .refresh()
       .then(async () => {
-        // A pivot that opened the view centres on its entity; otherwise the overview.
-        if (!(await useGraph.getState().applyPending())) await useGraph.getState().showOverview();
+        // Opened from a campaign: its members as one selected group; from a pivot: centred on its
+        // entity; otherwise the overview.
+        const g = useGraph.getState();
+        if (g.pendingGroup) await g.showGroup(g.pendingGroup);
+        else if (!(await g.applyPending())) await useGraph.getState().showOverview();
       })
       .catch(showError);
     const offs = [
@@ -96,6 +100,7 @@ export function GraphView() {
             selectedId={selectedId}
             focusKey={focusKey}
             expanded={expanded}
+            groupIds={groupIds}
             onSelect={(id) => void useGraph.getState().select(id).catch(showError)}
             onExpand={(id) => void useGraph.getState().expand(id).catch(showError)}
           />
@@ -120,7 +125,15 @@ function GraphLegend() {
   const edges = useGraph((s) => s.edges.size);
   const mode = useGraph((s) => s.mode);
   const loading = useGraph((s) => s.loading);
-  const what = mode.kind === 'community' ? `community ${mode.id}` : mode.kind === 'ego' ? 'ego graph' : 'most central first';
+  const group = useGraph((s) => s.groupIds.size);
+  const what =
+    mode.kind === 'community'
+      ? `community ${mode.id}`
+      : mode.kind === 'ego'
+        ? 'ego graph'
+        : mode.kind === 'group'
+          ? `campaign “${mode.title}”: ${fmtInt(group)} member addresses selected`
+          : 'most central first';
   return (
     <div className="graph-legend muted small" role="status" data-testid="graph-count">
       {loading ? 'Loading… ' : ''}

@@ -10,6 +10,8 @@ import { categoryLabel, fmtShort, patternLabel, RiskBadge, SeverityBadge } from 
 import { TriageLabelBar } from './TriageLabelBar';
 import { IncidentOutcomeBox, PivotLinks, STANDING, actorClause } from './IncidentOutcome';
 import { openEvents, openGraph } from '../store/pivot';
+import { CampaignLink, CampaignMembers } from './IncidentCampaign';
+import { useGraph } from '../store/graph';
 
 export function IncidentDetailView() {
   const { detail, detailError, back, update, rephrase, rephrasing, rephraseBusy, llm, rows, cursor, open } = useIncidents();
@@ -27,6 +29,21 @@ export function IncidentDetailView() {
         // Walk the queue without leaving the detail.
         const next = rows[cursor + (e.key === 'j' ? 1 : -1)];
         if (next) void open(next.id);
+      } else if (!typing && !e.ctrlKey && !e.metaKey && !e.altKey && e.key === 'm') {
+        // A campaign's members, one key away.
+        const members = document.getElementById('campaign-members');
+        if (members) {
+          e.preventDefault();
+          members.scrollIntoView({ block: 'start' });
+          members.querySelector<HTMLInputElement>('input')?.focus({ preventScroll: true });
+        }
+      } else if (!typing && !e.ctrlKey && !e.metaKey && !e.altKey && e.key === 'g') {
+        const d = useIncidents.getState().detail;
+        if (d?.incident.kind === 'campaign') {
+          e.preventDefault();
+          useGraph.getState().openGroup(d.incident.id);
+          useApp.getState().setView('graph');
+        }
       }
     };
     window.addEventListener('keydown', onKey);
@@ -74,7 +91,13 @@ export function IncidentDetailView() {
           {fmtInt(inc.eventCount)} events · {fmtInt(inc.alertCount)} alerts
         </span>
         <span className="muted mono small">{inc.id}</span>
+        {inc.kind === 'campaign' && (
+          <a className="chip" href="#campaign-members" title="Members (m)">
+            campaign of {fmtInt(inc.memberCount)} addresses
+          </a>
+        )}
       </div>
+      <CampaignLink detail={detail} />
       <div className="inc-triage toolbar">
         <label className="muted">
           Status{' '}
@@ -112,6 +135,8 @@ export function IncidentDetailView() {
           </div>
         )}
       </section>
+
+      <CampaignMembers detail={detail} />
 
       <div className="inc-columns">
         <section aria-label="Why">

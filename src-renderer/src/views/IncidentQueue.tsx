@@ -54,6 +54,15 @@ const COLUMNS: Column[] = [
     width: 'minmax(220px, 3fr)',
     cell: (r) => (
       <span className="inc-title-cell" title={`${r.title}\n${r.summary}`}>
+        {r.kind === 'campaign' ? (
+          <span className="badge inc-campaign" title={`One row for ${r.memberCount} addresses that behave alike`}>
+            campaign · {fmtInt(r.memberCount)}
+          </span>
+        ) : r.campaignId ? (
+          <span className="badge inc-lifted" title="Got in: lifted out of its campaign">
+            ↑ got in
+          </span>
+        ) : null}
         <TitleLine row={r} />
         <span className="muted inc-summary-line">{r.summary}</span>
       </span>
@@ -66,6 +75,7 @@ const COLUMNS: Column[] = [
     hideBelow: 1150,
     cell: (r) => (
       <span className="mono inc-ellipsis" title={r.entities.map((e) => `${e.type} ${e.value}`).join('\n')}>
+        {r.kind === 'campaign' ? `${fmtInt(r.memberCount)} addresses · ` : ''}
         {r.entities
           .slice(0, 4)
           .map((e) => e.value)
@@ -154,7 +164,7 @@ export function IncidentQueue() {
       return;
     }
     void refresh().catch(showError);
-  }, [filter.query, filter.category, filter.severity, filter.status, filter.label, filter.sort, filter.desc, refresh, showError]);
+  }, [filter.query, filter.category, filter.severity, filter.status, filter.label, filter.kind, filter.sort, filter.desc, refresh, showError]);
 
   const columns = useMemo<ColumnDef<typeof FEATURES, IncidentRow>[]>(() => visible.map((c) => ({ id: c.id, header: c.header })), [visible]);
   // Sorting and filtering run in the engine; the table models columns and rows for the virtual list.
@@ -227,7 +237,8 @@ export function IncidentQueue() {
     };
   }, []);
 
-  const filtered = filter.query !== '' || filter.category !== '' || filter.severity !== '' || filter.status !== '' || filter.label !== '';
+  const filtered =
+    filter.query !== '' || filter.category !== '' || filter.severity !== '' || filter.status !== '' || filter.label !== '' || filter.kind !== '';
   const grid = visible.map((c) => c.width).join(' ');
   const allTotal = counts ? Object.values(counts.category).reduce((a, b) => a + b, 0) : 0;
 
@@ -304,6 +315,11 @@ export function IncidentQueue() {
           <option value="true">true incident ({counts?.label['true'] ?? 0})</option>
           <option value="benign">benign ({counts?.label['benign'] ?? 0})</option>
           <option value="none">unlabelled ({counts?.label['none'] ?? 0})</option>
+        </select>
+        <select aria-label="Filter by kind" value={filter.kind} onChange={(e) => setFilter({ kind: e.target.value as IncidentsFilter['kind'] })}>
+          <option value="">campaigns and incidents</option>
+          <option value="campaign">campaigns ({counts?.kind?.['campaign'] ?? 0})</option>
+          <option value="incident">single incidents ({counts?.kind?.['incident'] ?? 0})</option>
         </select>
         <span className="muted" data-testid="incidents-count">
           {filtered ? `${fmtInt(total)} of ${fmtInt(allTotal)}` : fmtInt(total)} incident{total === 1 ? '' : 's'}

@@ -18,24 +18,21 @@ import {
   tooltipNode,
   type TipRow,
 } from '../charts';
+import { SCORE_SERIES, SCORE_SERIES_LABELS } from '../../../src-shared/detectors';
 import { fmtInt, fmtTime } from '../format';
 import { useApp } from '../store/app';
 import { openEvents, openGraph } from '../store/pivot';
 
-const DETECTORS = ['blend', 'holt_winters', 'cusum', 'hst', 'markov'] as const;
-const LABEL: Record<string, string> = {
-  blend: 'Blended score',
-  holt_winters: 'Holt-Winters (counts)',
-  cusum: 'CUSUM (change points)',
-  hst: 'Half-Space Trees (content)',
-  markov: 'Markov (sequences)',
-};
+const DETECTORS = SCORE_SERIES;
+const LABEL: Record<string, string> = SCORE_SERIES_LABELS;
 
 /** Pixels: a chart's title band, the gap between charts, the shared axis and the zoom slider below. */
 const TITLE = 18;
 const GAP = 14;
 const AXIS = 22;
 const SLIDER = 26;
+/** The least height of one chart: below it the stage grows and the panel scrolls, rather than charts overlap. */
+const MIN_BAND = 24;
 
 interface Menu {
   x: number;
@@ -140,7 +137,7 @@ export function TimelinesView() {
 
     const build = () => {
       const height = el.clientHeight;
-      const band = Math.max(40, (height - AXIS - SLIDER - present.length * (TITLE + GAP)) / present.length);
+      const band = Math.max(MIN_BAND, (height - AXIS - SLIDER - present.length * (TITLE + GAP)) / present.length);
       const top = (i: number) => i * (band + TITLE + GAP) + TITLE;
       setBands(present.map((_, i) => [Math.round(top(i)), Math.round(band)]));
       const series: echarts.EChartsCoreOption[] = [];
@@ -369,7 +366,7 @@ export function TimelinesView() {
             : '…'}
         </span>
       </div>
-      <div className="timeline-stage">
+      <div className="timeline-stage" style={{ minHeight: AXIS + SLIDER + present.length * (TITLE + GAP + MIN_BAND) }}>
         <div
           ref={chartRef}
           className="timeline-chart"

@@ -21,6 +21,8 @@ export interface PatternDetection {
   users: string[];
   firstTs: number;
   lastTs: number;
+  /** Paths it asked for (scanning, error bursts), bounded: what campaigns compare. */
+  paths?: string[];
   /** Ids of the events that show it, bounded. */
   evidence: number[];
   /** Counts behind the verdict, for the explainer ("1 IP tried 48 users with 312 failures"). */

@@ -7,6 +7,7 @@
 import { ActivityStats, BoundedSet } from './activity';
 import type { AuthResult, EventFacts } from './eventFacts';
 import { SlidingMaxCount } from './slidingCount';
+import { isExploitPath } from './webSignals';
 
 export interface UserAuthRun {
   failures: number;
@@ -39,6 +40,8 @@ export class IpEpisode {
   readonly sensitiveEvidence: number[] = [];
   readonly sensitiveBurst = new SlidingMaxCount();
   readonly sensitivePaths: BoundedSet<string>;
+  /** 2xx answers to exploit-only paths: a probe that may have worked. */
+  exploitOk = 0;
   /** Event time the episode last moved to the back of the detector's open map. */
   moved = 0;
   /** Users already reported as possibly compromised in this episode. */
@@ -67,6 +70,7 @@ export class IpEpisode {
     this.stats.add(f);
     let ended: { user: string; run: UserAuthRun; failuresBefore: number } | null = null;
     if (f.auth !== null && f.user !== null) ended = this.addAuth(f, f.user, f.auth);
+    if (f.http && f.status !== null && f.status >= 200 && f.status < 300 && f.path !== null && isExploitPath(f.path)) this.exploitOk++;
     if (f.http && (f.scanner !== null || f.status === 404)) {
       if (f.status === 404) this.burst404.add(f.ts);
       this.webFirst = Math.min(this.webFirst, f.ts);

@@ -51,6 +51,22 @@ const REPEATED = /^message repeated (\d+) times/;
 /** sshd logs "Invalid user x" and then "Failed password for invalid user x" for one attempt. */
 const INVALID_USER_PAIR_MS = 10_000;
 
+/** Stands for the account of a web login whose log line names none. */
+export const UNKNOWN_WEB_USER = '(unknown)';
+
+/**
+ * The result of a request to a login endpoint, or null when it is no login attempt: 401 is a
+ * refused login whatever the method; 403 and a 2xx/3xx answer count only for a POST or a line
+ * that names the user (a GET of the login form is no attempt).
+ */
+export function webLoginResult(path: string | null, status: number | null, method: string | null, named: boolean): AuthResult | null {
+  if (path === null || status === null || !isLoginPath(path)) return null;
+  const submitted = named || method === 'POST';
+  if (status === 401 || (status === 403 && submitted)) return 'failure';
+  if (submitted && status >= 200 && status < 400) return 'success';
+  return null;
+}
+
 export class EventFactExtractor {
   /** (ip|user) -> time of an "Invalid user" line still waiting for its "Failed password" twin. */
   private pendingInvalid = new Map<string, number>();
@@ -70,22 +86,22 @@ export class EventFactExtractor {
     let weight = 1;
 
     if (http) {
-      // A web login is visible only when the log names the user (basic auth, %u); the status
-      // then says whether it worked.
-      if (user !== null && path !== null && status !== null && isLoginPath(path)) {
-        if (status === 401 || status === 403) auth = 'failure';
-        else if (status >= 200 && status < 400) auth = 'success';
+      // A login endpoint's answer says whether an attempt worked. Access logs rarely name the
+      // user (basic auth, %u): an anonymous attempt counts against the endpoint's unknown account,
+      // so 249 401s on /login from one address are a brute force, not an error burst.
+      const login = webLoginResult(path, status, ev.method, user !== null);
+      if (login !== null) {
+        auth = login;
+        if (user === null) user = UNKNOWN_WEB_USER;
       }
-    } else if (ev.action !== null && AUTH_ACTIONS.has(ev.action) && !ev.message.includes('pam_unix(')) {
-      // "Invalid user x" is a failed attempt whatever outcome the parser gave it.
-      const isInvalidLine = ev.action === 'ssh_invalid_user';
-      auth = isInvalidLine ? 'failure' : ev.outcome === 'unknown' ? null : ev.outcome;
-      invalidUser = isInvalidLine || INVALID_USER_MARK.test(ev.message);
-      // Bots try the empty name too; dropping those attempts hid whole brute-force waves.
-      if (auth !== null && user === null && invalidUser && EMPTY_INVALID_USER.test(ev.message)) user = EMPTY_USER_NAME;
-      const rep = REPEATED.exec(ev.message);
-      if (rep) weight = Math.max(1, Math.min(1000, Number(rep[1])));
-      if (auth !== null && invalidUser && ev.src_ip !== null && user !== null) auth = this.dedupeInvalidUser(ev, ts, user, auth);
+    } else {
+      const login = this.loginOf(ev);
+      if (login !== null) {
+        auth = login.result;
+        user = login.user;
+        invalidUser = login.invalid;
+        weight = login.weight;
+      }
     }
 
     return {
@@ -104,6 +120,32 @@ export class EventFactExtractor {
       scanner: http ? scannerAgent(ev.user_agent) : null,
       offHours: isOffHours(ts, this.businessHours),
     };
+  }
+
+  /**
+   * The login attempt a non-web line stands for (result null: the twin of one already counted), or
+   * null for no login: the part of `extract` that detectors
+   * keyed on accounts and services need, without the rest (which costs more than it saves them).
+   * Shares `extract`'s pairing of "Invalid user" lines, so use one or the other per extractor.
+   */
+  loginOf(ev: NormalizedEvent): { user: string | null; result: AuthResult | null; invalid: boolean; weight: number } | null {
+    if (ev.ts === null || ev.action === null || !AUTH_ACTIONS.has(ev.action) || ev.message.includes('pam_unix(')) return null;
+    // "Invalid user x" is a failed attempt whatever outcome the parser gave it.
+    const isInvalidLine = ev.action === 'ssh_invalid_user';
+    let result: AuthResult | null = isInvalidLine ? 'failure' : ev.outcome === 'unknown' ? null : ev.outcome;
+    if (result === null) return null;
+    let user = ev.user !== null && ev.user !== '' && ev.user !== '-' ? ev.user : null;
+    const invalid = isInvalidLine || INVALID_USER_MARK.test(ev.message);
+    // Bots try the empty name too; dropping those attempts hid whole brute-force waves.
+    if (user === null && invalid && EMPTY_INVALID_USER.test(ev.message)) user = EMPTY_USER_NAME;
+    let weight = 1;
+    if (ev.message.startsWith('message repeated')) {
+      const rep = REPEATED.exec(ev.message);
+      if (rep) weight = Math.max(1, Math.min(1000, Number(rep[1])));
+    }
+    // The "Failed password" twin of an "Invalid user" line: the same attempt, not counted again.
+    if (invalid && ev.src_ip !== null && user !== null) result = this.dedupeInvalidUser(ev, ev.ts, user, result);
+    return { user, result, invalid, weight };
   }
 
   private dedupeInvalidUser(ev: NormalizedEvent, ts: number, user: string, auth: AuthResult): AuthResult | null {

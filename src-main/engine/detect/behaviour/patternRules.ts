@@ -179,12 +179,14 @@ export function judgeEpisode(ep: IpEpisode, t: PatternThresholds): PatternDetect
     const first = Number.isFinite(ep.webFirst) ? Math.min(ep.webFirst, s.first) : s.first;
     out.push({
       ...base('scanning', first, s.last, ep.webEvidence.length > 0 ? ep.webEvidence : s.evidence, []),
+      paths: [...s.paths.values].slice(0, 60),
       facts: {
         requests: s.http,
         distinct_paths: s.paths.size,
         http_404: s.http404,
         max_404_per_min: ep.burst404.max,
         ratio_404: round2(ratio404),
+        exploit_ok: ep.exploitOk,
         ...(s.scanner !== null ? { scanner_agent: s.scanner } : {}),
       },
       score: s.scanner !== null ? Math.max(0.9, strength(s.paths.size, t.scanMinDistinctPaths)) : strength(s.paths.size, t.scanMinDistinctPaths),
@@ -199,6 +201,7 @@ export function judgeEpisode(ep: IpEpisode, t: PatternThresholds): PatternDetect
     const paths = [...ep.sensitivePaths.values];
     out.push({
       ...base('error_burst', ep.sensitiveFirst, ep.sensitiveLast, ep.sensitiveEvidence, []),
+      paths: paths.slice(0, 60),
       facts: {
         errors: s.sensitiveErrors,
         max_errors_per_min: ep.sensitiveBurst.max,

@@ -100,3 +100,13 @@ export function isLoginPath(canonical: string): boolean {
 export function isSensitiveErrorStatus(status: number): boolean {
   return status === 401 || status === 403 || status >= 500;
 }
+
+/**
+ * Paths that only an exploit asks for (worm probes, command shells, PHP eval, traversal): a 2xx
+ * answer to one of them means the probe may have worked.
+ */
+const EXPLOIT_PATH = /(root|cmd)\.exe|eval-stdin\.php|\/etc\/passwd|\.\.\/|%2e%2e%2f|\/shell\b|\/cgi-bin\/.*\b(sh|bash)\b|\/boaform\/|\/hnap1\b|\bwget\b|\bcurl\+/i;
+
+export function isExploitPath(path: string): boolean {
+  return EXPLOIT_PATH.test(path);
+}

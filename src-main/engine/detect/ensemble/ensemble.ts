@@ -14,6 +14,8 @@ import { combinedSurprisal, logGamma, surprisalAbove, surprisalBelow } from './t
 import { CHANNELS, type ChannelValues, type EnsembleAlert, type EnsembleOutput, type KeyKind, type ScorePoint, type SeriesKey } from './types';
 
 const KINDS: readonly KeyKind[] = ['source', 'template', 'entity'];
+/** Suffix of the template series that counts a template's server-error answers. */
+export const SERVER_ERROR_SUFFIX = '5xx';
 const CHANNEL_COUNT = CHANNELS.length;
 
 /** What is known about keys of one kind as a group. */
@@ -244,6 +246,13 @@ export class Ensemble {
     this.accumulate(source, bucketIndex, e.id, hstScore, null, novelty, surprise);
     if (e.template_id !== null) {
       this.accumulate(this.series('template', e.template_id, bucketIndex, warm), bucketIndex, e.id, hstScore, null, novelty, surprise);
+      // An access log's template is the request line: the status is not in it, so an outage that
+      // turns every answer of /api/v1/* into a 502 leaves the request counts of the source and the
+      // template as they were, and no series moved. Server errors get a series of their own per
+      // template (`<template> 5xx`), whose burst the count models see like any other.
+      if (e.status !== null && e.status >= 500) {
+        this.accumulate(this.series('template', `${e.template_id} ${SERVER_ERROR_SUFFIX}`, bucketIndex, warm), bucketIndex, e.id, hstScore, null, novelty, surprise);
+      }
     }
     if (entity !== null) {
       this.accumulate(this.series('entity', entity, bucketIndex, warm), bucketIndex, e.id, hstScore, markovScore, novelty, surprise);

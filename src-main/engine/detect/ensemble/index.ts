@@ -1,5 +1,5 @@
 export type { AnomalyDetector } from './detector';
-export { Ensemble, primaryEntity, type EnsembleState } from './ensemble';
+export { Ensemble, primaryEntity, SERVER_ERROR_SUFFIX, type EnsembleState } from './ensemble';
 export { EnsembleSet, byParser, type EnsembleSetState, type SourceTypeOf } from './ensemble-set';
 export { DEFAULT_ENSEMBLE, type EnsembleConfig } from './config';
 export { CHANNELS, type Channel, type ChannelValues, type DetectorName, type EnsembleAlert, type EnsembleOutput, type KeyKind, type ScorePoint, type SeriesKey } from './types';

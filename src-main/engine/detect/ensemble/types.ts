@@ -1,4 +1,5 @@
 /** What the ensemble emits; plain JSON so the store and the contract can carry it as is. */
+import { ENSEMBLE_CHANNELS, type EnsembleChannel, type ScoreSeries } from '../../../../src-shared/detectors';
 
 export type KeyKind = 'source' | 'template' | 'entity';
 
@@ -9,9 +10,9 @@ export interface SeriesKey {
 }
 
 /** Blender channels, in the order the blender sees them. */
-export const CHANNELS = ['holt_winters', 'cusum', 'hst', 'markov', 'novelty'] as const;
-export type Channel = (typeof CHANNELS)[number];
-export type DetectorName = Channel | 'blend';
+export const CHANNELS = ENSEMBLE_CHANNELS;
+export type Channel = EnsembleChannel;
+export type DetectorName = ScoreSeries;
 
 /** One point of a detector's timeline: the bucket's highest score over all keys. */
 export interface ScorePoint {

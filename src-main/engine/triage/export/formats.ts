@@ -8,6 +8,9 @@
  * - stix: a STIX 2.1 bundle: a report per incident (label, note, references), observables, observed-data
  *   per event, an indicator and sighting for a true incident's IP
  * - misp: one MISP event (JSON) with attributes per incident, entity and evidence line
+ * A campaign carries its members in every format: in JSON as `members`, in CSV as one row per
+ * member (the member_ columns), in Timesketch as a line per member, in STIX as a Campaign object
+ * with the members' addresses as observables, in MISP as an ip-src attribute per member.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { ExportFormat, ExportLabel } from '../../../../src-shared/contract-triage';
@@ -124,6 +127,13 @@ const CSV_COLUMNS = [
   'user',
   'outcome',
   'message',
+  'kind',
+  'campaign_id',
+  'member_ip',
+  'member_first',
+  'member_last',
+  'member_tries',
+  'member_outcome',
 ];
 
 /**
@@ -157,6 +167,8 @@ function csvWriter(): FormatWriter {
     inc.lastTs === null ? '' : iso(inc.lastTs),
     inc.entities.map((e) => `${e.type}:${e.value}`).join(' '),
   ];
+  const campaignCells = (inc: ExportIncident) => [inc.kind, inc.kind === 'campaign' ? inc.id : (inc.campaignId ?? '')];
+  const noEvent = ['', '', '', '', '', '', '', '', '', ''];
   return {
     head: () => stringify([CSV_COLUMNS]),
     incident: () => '',
@@ -173,8 +185,18 @@ function csvWriter(): FormatWriter {
         ev.user ?? '',
         ev.outcome,
         ev.message,
+        ...campaignCells(inc),
+        '',
+        '',
+        '',
+        '',
+        '',
       ]),
-    incidentEnd: (inc, events) => (events === 0 ? row([...incidentCells(inc), '', '', '', '', '', '', '', '', '', '']) : ''),
+    incidentEnd: (inc, events) =>
+      (events === 0 && inc.members.length === 0 ? row([...incidentCells(inc), ...noEvent, ...campaignCells(inc), '', '', '', '', '']) : '') +
+      inc.members
+        .map((m) => row([...incidentCells(inc), ...noEvent, ...campaignCells(inc), m.ip, iso(m.firstTs), iso(m.lastTs), m.tries, m.outcome]))
+        .join(''),
     tail: () => '',
   };
 }
@@ -189,7 +211,8 @@ function timesketchWriter(): FormatWriter {
     note: inc.note ?? '',
     category: inc.category,
     severity: inc.severity,
-    tag: [`vigil_${labelTag(inc.label).replace('-', '_')}`, inc.category, ...inc.tags],
+    tag: [`vigil_${labelTag(inc.label).replace('-', '_')}`, inc.category, ...(inc.kind === 'campaign' ? ['vigil_campaign'] : []), ...inc.tags],
+    ...(inc.kind === 'campaign' ? { campaign_id: inc.id, member_count: inc.memberCount } : inc.campaignId ? { campaign_id: inc.campaignId } : {}),
   });
   return {
     head: () => '',
@@ -235,7 +258,27 @@ function timesketchWriter(): FormatWriter {
         }) + '\n'
       );
     },
-    incidentEnd: () => '',
+    // A campaign's members: one line each, at the time each was first seen.
+    incidentEnd: (inc) =>
+      inc.members
+        .map(
+          (m) =>
+            JSON.stringify({
+              message: `Member of campaign "${inc.title}": ${m.ip}, ${m.tries} tries, ${m.outcome === 'got_in' ? 'got in' : 'failed'}`,
+              datetime: iso(m.firstTs),
+              timestamp: m.firstTs * 1000,
+              timestamp_desc: 'Campaign Member First Seen',
+              data_type: 'vigil:campaign_member',
+              ...common(inc),
+              src_ip: m.ip,
+              member_last_seen: iso(m.lastTs),
+              tries: m.tries,
+              outcome: m.outcome,
+              ...(m.tried.length ? { tried: m.tried.join(' ') } : {}),
+              ...(m.incidentId ? { member_incident_id: m.incidentId } : {}),
+            }) + '\n',
+        )
+        .join(''),
     tail: () => '',
   };
 }
@@ -356,6 +399,33 @@ function stixWriter(meta: ExportMeta): FormatWriter {
         refs.push(sighting.id);
       }
       refs.push(...observed);
+      if (inc.kind === 'campaign') {
+        // STIX has a Campaign object for exactly this; its members' addresses are observables of the report.
+        const campaign = sdo('campaign', `${inc.id}|campaign`, {
+          name: inc.title,
+          description: inc.summary,
+          ...(inc.firstTs !== null ? { first_seen: iso(inc.firstTs) } : {}),
+          ...(inc.lastTs !== null ? { last_seen: iso(inc.lastTs) } : {}),
+          external_references: [{ source_name: 'vigil', external_id: inc.id }],
+          x_vigil_member_count: inc.memberCount,
+          x_vigil_members: inc.members.map((m) => ({
+            ip: m.ip,
+            first_seen: iso(m.firstTs),
+            last_seen: iso(m.lastTs),
+            tries: m.tries,
+            outcome: m.outcome,
+            ...(m.incidentId ? { incident: m.incidentId } : {}),
+          })),
+        });
+        out += obj(campaign);
+        refs.push(campaign.id);
+        for (const m of inc.members) {
+          const o = observable('ip', m.ip);
+          if (!o) continue;
+          out += once(o);
+          if (!refs.includes(o['id'] as string)) refs.push(o['id'] as string);
+        }
+      }
       const word = labelText(inc.label);
       out += obj(
         sdo('report', `${inc.id}|report`, {
@@ -374,6 +444,8 @@ function stixWriter(meta: ExportMeta): FormatWriter {
           x_vigil_priority: inc.priority,
           x_vigil_status: inc.status,
           x_vigil_detectors: inc.detectors,
+          x_vigil_kind: inc.kind,
+          ...(inc.campaignId ? { x_vigil_campaign: inc.campaignId } : {}),
           ...(inc.tags.length ? { x_vigil_attack_tags: inc.tags } : {}),
           ...(inc.firstTs !== null ? { x_vigil_first_seen: iso(inc.firstTs) } : {}),
           ...(inc.lastTs !== null ? { x_vigil_last_seen: iso(inc.lastTs) } : {}),
@@ -452,6 +524,7 @@ function mispWriter(meta: ExportMeta): FormatWriter {
   const tags = (inc: ExportIncident) => [
     { name: `vigil:label="${labelTag(inc.label)}"` },
     { name: `vigil:incident="${inc.id}"` },
+    ...(inc.campaignId ? [{ name: `vigil:campaign="${inc.campaignId}"` }] : []),
     ...inc.tags.map((t) => ({ name: `mitre-attack:${t.replace(/^attack\./, '')}` })),
   ];
   return {
@@ -479,9 +552,21 @@ function mispWriter(meta: ExportMeta): FormatWriter {
         ...(inc.lastTs !== null ? { last_seen: iso(inc.lastTs) } : {}),
         Tag: tags(inc),
       });
+      for (const m of inc.members) {
+        out += attr(`${inc.id}|member:${m.ip}`, {
+          ...MISP_TYPES['ip']!,
+          value: m.ip,
+          comment: `member of campaign ${inc.id}: ${m.tries} tries, ${m.outcome === 'got_in' ? 'got in' : 'failed'}${m.tried.length ? `, tried ${m.tried.slice(0, 5).join(' ')}` : ''}`,
+          to_ids: inc.label === 'true',
+          first_seen: iso(m.firstTs),
+          last_seen: iso(m.lastTs),
+          Tag: [...tags(inc), { name: `vigil:campaign="${inc.id}"` }],
+        });
+      }
       for (const e of inc.entities) {
         const t = MISP_TYPES[e.type];
         if (!t) continue;
+        if (e.type === 'ip' && inc.members.some((m) => m.ip === e.value)) continue;
         out += attr(`${inc.id}|${e.type}:${e.value}`, {
           ...t,
           value: e.value,

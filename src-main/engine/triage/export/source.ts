@@ -3,8 +3,10 @@
  * provenance and evidence events in pages of a few hundred, so memory stays flat however large
  * the case is.
  */
+import { SELECT_INCIDENT, toIncidentRow, type IncidentDbRow } from '../../incidents/rows';
 import type { Database } from 'better-sqlite3';
-import type { IncidentLabel, IncidentStatus } from '../../../../src-shared/contract-incidents';
+import type { CampaignMember, IncidentLabel, IncidentStatus } from '../../../../src-shared/contract-incidents';
+import { campaignMembers } from '../../incidents/queries';
 import type { ExportLabel } from '../../../../src-shared/contract-triage';
 import { rowToEvent } from '../../store/event-rows';
 import { labelProvenance } from '../labels';
@@ -54,6 +56,12 @@ export interface ExportIncident {
   evidenceTotal: number;
   /** Out of the queue because of tuning (a benign label), when exported. */
   suppressed: boolean;
+  /** `campaign`: one row for many addresses that behave alike; they are in `members`. */
+  kind: 'incident' | 'campaign';
+  /** The campaign a member, or a member lifted out of it (one that got in), belongs to. */
+  campaignId: string | null;
+  memberCount: number;
+  members: CampaignMember[];
 }
 
 export interface ExportEvent {
@@ -82,41 +90,23 @@ export interface ExportEvent {
 }
 
 const PAGE = 500;
+/** A campaign's members in one export: the most active first. */
+const MAX_MEMBERS = 5000;
 
-interface IncidentDbRow {
-  id: string;
-  category: string;
-  pattern: string | null;
-  title: string;
-  severity: string;
-  confidence: number;
-  priority: number;
-  first_ts: number | null;
-  last_ts: number | null;
-  group_key: string;
-  entities: string;
-  tags: string;
-  detectors: string;
-  evidence: string;
-  summary: string;
-  status: IncidentStatus | null;
-  label: IncidentLabel;
-  note: string | null;
-  /** Only for suppressed incidents, which have no incident_alerts rows. */
-  alert_ids?: string;
-}
+/** A row to export: an incidents row, or a suppressed incident in that shape (its alerts named). */
+type ExportDbRow = IncidentDbRow & { alert_ids?: string };
 
 export class ExportSource {
   /** A suppressed incident in the shape of an incidents row, from what the build kept of it. */
-  private suppressed(id: string): IncidentDbRow | undefined {
+  private suppressed(id: string): ExportDbRow | undefined {
     const x = this.db
       .prepare(`SELECT x.*, s.status, s.label, s.note FROM triage_suppressed x JOIN incident_state s ON s.id = x.id WHERE x.id = ?`)
       .get(id) as
       | {
           id: string;
           title: string;
-          category: string;
-          severity: string;
+          category: IncidentDbRow['category'];
+          severity: IncidentDbRow['severity'];
           group_key: string;
           first_ts: number | null;
           last_ts: number | null;
@@ -143,7 +133,15 @@ export class ExportSource {
       tags: JSON.stringify(d.tags ?? []),
       detectors: JSON.stringify(d.detectors ?? []),
       evidence: JSON.stringify(d.evidence ?? []),
+      event_count: (d.evidence ?? []).length,
+      alert_count: (d.alertIds ?? []).length,
       summary: d.summary ?? x.title,
+      explanation: '{}',
+      risk: 0,
+      kind: 'incident',
+      campaign_id: null,
+      top_level: 1,
+      member_count: 0,
       status: x.status,
       label: x.label,
       note: x.note,
@@ -163,30 +161,33 @@ export class ExportSource {
   /**
    * Ids of the incidents to export (ids only: a few bytes each): the queue's in its order, then
    * the suppressed ones (benign incidents that tuning took out of the queue are still labelled).
+   * A campaign's members travel inside it; a member is a row of its own only when its campaign is
+   * not exported (the analyst labelled the member and not the campaign).
    */
   ids(): string[] {
-    const where = this.label === 'all' ? '1' : this.label === 'any' ? 's.label IS NOT NULL' : 's.label = ?';
-    const args = this.label === 'any' || this.label === 'all' ? [] : [this.label];
+    const match = (s: string) => (this.label === 'all' ? '1' : this.label === 'any' ? `${s}.label IS NOT NULL` : `${s}.label = @label`);
+    const args = this.label === 'any' || this.label === 'all' ? {} : { label: this.label };
     const live = this.db
       .prepare(
-        `SELECT i.id FROM incidents i LEFT JOIN incident_state s ON s.id = i.id WHERE ${where} ORDER BY i.priority DESC, i.last_ts DESC, i.id`,
+        `SELECT i.id FROM incidents i LEFT JOIN incident_state s ON s.id = i.id
+         WHERE ${match('s')} AND (i.top_level = 1 OR i.campaign_id IS NULL OR i.campaign_id NOT IN (
+           SELECT c.id FROM incidents c LEFT JOIN incident_state cs ON cs.id = c.id WHERE c.kind = 'campaign' AND ${match('cs')}))
+         ORDER BY i.priority DESC, i.last_ts DESC, i.id`,
       )
       .pluck()
-      .all(...args) as string[];
+      .all(args) as string[];
     const suppressed = this.db
       .prepare(
-        `SELECT x.id FROM triage_suppressed x JOIN incident_state s ON s.id = x.id WHERE ${where}
+        `SELECT x.id FROM triage_suppressed x JOIN incident_state s ON s.id = x.id WHERE ${match('s')}
          AND x.id NOT IN (SELECT id FROM incidents) ORDER BY x.last_ts DESC, x.id`,
       )
       .pluck()
-      .all(...args) as string[];
+      .all(args) as string[];
     return [...live, ...suppressed];
   }
 
   incident(id: string): { incident: ExportIncident; evidence: number[] } | null {
-    const r = (this.db
-      .prepare(`SELECT i.*, s.status, s.label, s.note FROM incidents i LEFT JOIN incident_state s ON s.id = i.id WHERE i.id = ?`)
-      .get(id) ?? this.suppressed(id)) as IncidentDbRow | undefined;
+    const r = (this.db.prepare(`${SELECT_INCIDENT} WHERE i.id = ?`).get(id) ?? this.suppressed(id)) as ExportDbRow | undefined;
     if (!r || (!r.label && this.label !== 'all')) return null;
     const alerts = r.alert_ids
       ? (this.db
@@ -203,31 +204,37 @@ export class ExportSource {
           .all(id) as ExportAlert[]);
     const evidence = JSON.parse(r.evidence) as number[];
     const prov = this.provenance(id);
+    const row = toIncidentRow(r);
     return {
       evidence,
       incident: {
-        id: r.id,
-        title: r.title,
-        category: r.category,
-        pattern: r.pattern,
-        severity: r.severity,
-        confidence: r.confidence,
-        priority: r.priority,
-        firstTs: r.first_ts,
-        lastTs: r.last_ts,
-        groupKey: r.group_key,
-        summary: r.summary,
-        detectors: JSON.parse(r.detectors) as string[],
-        tags: JSON.parse(r.tags) as string[],
-        status: r.status ?? 'open',
-        label: r.label,
+        id: row.id,
+        title: row.title,
+        category: row.category,
+        pattern: row.pattern,
+        severity: row.severity,
+        confidence: row.confidence,
+        priority: row.priority,
+        firstTs: row.firstTs,
+        lastTs: row.lastTs,
+        groupKey: row.groupKey,
+        summary: row.summary,
+        detectors: row.detectors,
+        tags: row.tags,
+        status: row.status,
+        label: row.label,
         note: r.note,
         labelledAt: prov.at,
         labelledBy: prov.author,
+        // Every entity with its role, not the queue's first few.
         entities: JSON.parse(r.entities) as ExportEntity[],
         alerts,
         evidenceTotal: evidence.length,
         suppressed: r.alert_ids !== undefined,
+        kind: row.kind,
+        campaignId: row.campaignId,
+        memberCount: row.memberCount,
+        members: row.kind === 'campaign' ? campaignMembers(this.db, r.id, MAX_MEMBERS) : [],
       },
     };
   }
