@@ -9,7 +9,7 @@
  * a pass cut short by a crash or by closing the case.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { DetectionProgress, DetectionRun } from '../../../src-shared/dto';
+import type { DetectionProgress, DetectionRun, DetectionSettings } from '../../../src-shared/dto';
 import type { NormalizedEvent } from '../../../src-shared/event';
 import { CaseClosing } from '../errors';
 import type { CaseGraph } from '../graph/runtime';
@@ -135,6 +135,10 @@ export class Detection {
 
   list(): DetectionRun[] {
     return (this.db.prepare('SELECT * FROM detection_runs ORDER BY id DESC LIMIT 100').all() as RunRow[]).map(toRun);
+  }
+
+  settings(): DetectionSettings {
+    return { latenessMs: this.latenessMs, defaultLatenessMs: DEFAULT_LATENESS_MS };
   }
 
   /** How late an imported line may be and still take its place in time (per case). */
