@@ -12,6 +12,7 @@ import { detect1m } from './detect';
 import { analyzeArchive } from './incidents';
 import { analyzeReal } from './analyze-real';
 import { liveIntoCase } from './live-e2e';
+import { responsiveness220k, timelines190k } from './responsiveness';
 import { searchCase } from './search';
 import { sigmaThroughput } from './sigma';
 import { LIVE_BENCHES } from './live-syslog';
@@ -37,6 +38,8 @@ const BENCHES: Record<string, Bench> = {
   'graph-queries-1m': { runs: 1, fn: () => graphQueries() },
   'graph-algorithms-50k': { runs: 3, fn: () => graphAlgorithms() },
   'graph-explorer-5k': { runs: 3, fn: () => graphExplorer() },
+  'responsiveness-220k': { runs: 3, fn: responsiveness220k },
+  'timelines-190k': { runs: 3, fn: timelines190k },
   'iforest-vs-sklearn': { runs: 1, fn: behaviourSklearn },
   'iforest-training-100k': { runs: 3, fn: behaviourTraining },
   'live-udp-50k-into-case': { runs: 1, fn: () => liveIntoCase('udp', 50_000) },

@@ -13,7 +13,8 @@ test('timelines show every detector with thresholds, and a brushed interval list
   await expect(page.locator('.job .badge').filter({ hasText: 'done' })).toHaveCount(2, { timeout: 60_000 });
   await page.getByRole('button', { name: /Timelines/ }).click();
   const chart = page.getByTestId('timeline-chart');
-  await expect(chart.locator('canvas')).toBeVisible({ timeout: 30_000 });
+  // Two canvas layers: the axes and marks, and the series on a layer of their own.
+  await expect(chart.locator('canvas').first()).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('region', { name: 'Timelines' })).toContainText(/\d+ alerts · one point per/);
   const box = (await chart.boundingBox())!;
   // Drag across the top chart (the blended score) to brush an interval.

@@ -116,14 +116,26 @@ export interface DetectorContribution {
   lastTs: number | null;
 }
 
+/** Why a line is on an incident's first page, which samples its whole span. */
+export type EvidenceReason = 'outcome' | 'first' | 'last' | 'success' | 'rule' | 'sample';
+
 export interface IncidentEvidenceLine {
   id: number;
   ts: number | null;
   source: string;
   lineNo: number;
   raw: string;
-  /** Shown first because it is the outcome (a login that succeeded). */
+  /** The outcome (a login that succeeded). */
   pinned?: boolean;
+  /** On the sampled first page: why this line was chosen. */
+  why?: EvidenceReason;
+}
+
+/** Every evidence line of an incident in event-time order, a page at a time. */
+export interface IncidentEvidencePage {
+  rows: IncidentEvidenceLine[];
+  offset: number;
+  total: number;
 }
 
 /** An account the incident's actor got into. */
@@ -181,8 +193,13 @@ export interface IncidentDetail {
   explanation: IncidentExplanation;
   entities: IncidentEntity[];
   contributions: DetectorContribution[];
+  /**
+   * A sample of at most `evidenceLimit` lines over the whole span, in event-time order: the first
+   * and last, the outcome, successes, rule hits, and lines spread evenly (`why` says which).
+   * `incidents.getEvidence` pages through all of them.
+   */
   evidence: IncidentEvidenceLine[];
-  /** Evidence events in all; `evidence` holds at most the first `evidenceLimit`. */
+  /** Evidence lines in all: those its alerts cite and its actor's lines between its first and last alert. */
   evidenceTotal: number;
   timelines: IncidentTimelineSeries[];
   /** The window the timelines cover. */
@@ -296,6 +313,17 @@ export const incidentsMethods = {
       })
       .strict(),
     output: reply<IncidentDetail>(),
+  },
+  /** Every evidence line of an incident (see IncidentDetail.evidenceTotal), in event-time order. */
+  'incidents.getEvidence': {
+    input: z
+      .object({
+        id: incidentId,
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    output: reply<IncidentEvidencePage>(),
   },
   /** Kept by incident id, so it survives re-runs of detection. */
   'incidents.setStatus': {

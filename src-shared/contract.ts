@@ -144,6 +144,12 @@ const coreMethods = {
         ...eventFilter,
         /** Event time (untimed lines first, then by time) or the order lines were read. */
         order: z.enum(['time', 'file']).default('time'),
+        /**
+         * Keyset paging: only rows after this one in `order` (the last row of the page before: its
+         * `ts` and `id`); `offset` then counts from there, and so does the reply's total. Reaches
+         * every match however many there are, where an offset alone stops being cheap.
+         */
+        after: z.object({ ts: z.number().int().nullable(), id: z.number().int().min(0) }).strict().optional(),
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(200),
       })

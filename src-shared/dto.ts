@@ -155,7 +155,10 @@ export interface EventDetail {
 export interface EventsPage {
   rows: EventRow[];
   offset: number;
-  /** Rows matching the query, or the cap when `totalCapped` is true. */
+  /**
+   * Rows matching the query (past the `after` cursor when one was given), or the cap when
+   * `totalCapped` is true: there are more, reachable by paging on with `after`.
+   */
   total: number;
   totalCapped: boolean;
 }

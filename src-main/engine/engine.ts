@@ -99,8 +99,8 @@ export class Engine {
     },
     'alerts.list': ({ detector, kind, offset, limit }) => this.open().events.alerts(detector, kind, offset, limit),
 
-    'events.search': ({ query, from, to, templateId, entityId, order, offset, limit }) =>
-      this.open().events.page({ query, from, to, templateId, entityId }, order, offset, limit),
+    'events.search': ({ query, from, to, templateId, entityId, order, offset, limit, after }) =>
+      this.open().events.page({ query, from, to, templateId, entityId }, order, offset, limit, after),
     'events.histogram': ({ query, from, to, templateId, entityId, buckets }) =>
       this.open().events.search.histogram({ query, from, to, templateId, entityId }, buckets),
     'events.get': ({ id }) => this.open().events.search.get(id),

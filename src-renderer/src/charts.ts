@@ -57,6 +57,8 @@ export function fmtValue(v: number): string {
 export interface TipRow {
   name: string;
   value: string;
+  /** A second, quieter figure on the same row (a series' threshold beside its score). */
+  note?: string;
   /** Palette index of the dot, or a named dot class (threshold, alert). */
   colour?: number | 'threshold' | 'alert';
 }
@@ -81,6 +83,12 @@ export function tooltipNode(heading: string, rows: TipRow[], footer?: string): H
     value.className = 'chart-tip-value';
     value.textContent = r.value;
     row.append(dot, name, value);
+    if (r.note) {
+      const note = document.createElement('span');
+      note.className = 'chart-tip-note';
+      note.textContent = r.note;
+      row.appendChild(note);
+    }
     box.appendChild(row);
   }
   if (footer) {
@@ -94,10 +102,11 @@ export function tooltipNode(heading: string, rows: TipRow[], footer?: string): H
 
 /**
  * Tooltip options every chart shares: the DOM formatter does the content; confined, so ECharts
- * draws no arrow (an inline-styled element); no inline extraCssText.
+ * draws no arrow (an inline-styled element); no inline extraCssText. No glide between positions:
+ * ECharts' default eases the box for 0.4 s after every move, restyling the page on every frame.
  */
 export function tooltipBase(): echarts.EChartsCoreOption {
-  return { confine: true, className: 'chart-tooltip', padding: 0, borderWidth: 0, backgroundColor: 'transparent', extraCssText: '' };
+  return { confine: true, className: 'chart-tooltip', padding: 0, borderWidth: 0, backgroundColor: 'transparent', extraCssText: '', transitionDuration: 0 };
 }
 
 /** Theme colours read from the page (they follow the light/dark switch). */

@@ -390,7 +390,11 @@ export class GraphQueries {
     return { rows: top.flatMap((n) => byId.get(n) ?? []), total: ranked.length };
   }
 
-  /** Edges whose two ends are both in `ids`, strongest first, capped. */
+  /**
+   * Edges whose two ends are both in `ids`, strongest first, capped. Under the cap every vertex
+   * keeps an edge (a greedy cover of strongest edges) before the rest go by strength, so a vertex
+   * whose edges are all weak (an actor that tried a few accounts once) is not drawn alone.
+   */
   private edgesAmong(ids: number[], f: SliceFilter, max: number): { edges: GraphEdge[]; more: number } {
     if (ids.length === 0) return { edges: [], more: 0 };
     const g = this.graph();
@@ -398,7 +402,34 @@ export class GraphQueries {
     const found: Edge[] = [];
     for (const id of set) for (const e of g.edgesFrom(id)) if (set.has(e.dst) && inTime(f, e)) found.push(e);
     found.sort(byStrength);
-    return { edges: found.slice(0, max).map(toEdge), more: Math.max(0, found.length - max) };
+    if (found.length <= max) return { edges: found.map(toEdge), more: 0 };
+    // Each vertex's strongest edge (the first met: found is strongest first) and its degree here.
+    const best = new Map<number, Edge>();
+    const degree = new Map<number, number>();
+    for (const e of found) {
+      for (const v of [e.src, e.dst]) {
+        if (!best.has(v)) best.set(v, e);
+        degree.set(v, (degree.get(v) ?? 0) + 1);
+      }
+    }
+    // A greedy edge cover: the vertices with fewest edges choose first, a hub's ends are met anyway.
+    const covered = new Set<number>();
+    const cover = new Set<Edge>();
+    for (const v of [...best.keys()].sort((a, b) => degree.get(a)! - degree.get(b)! || a - b)) {
+      if (covered.has(v)) continue;
+      const e = best.get(v)!;
+      cover.add(e);
+      covered.add(e.src);
+      covered.add(e.dst);
+    }
+    const chosen = [...cover].sort(byStrength).slice(0, max);
+    const taken = new Set(chosen);
+    for (const e of found) {
+      if (chosen.length >= max) break;
+      if (!taken.has(e)) chosen.push(e);
+    }
+    chosen.sort(byStrength);
+    return { edges: chosen.map(toEdge), more: found.length - chosen.length };
   }
 }
 

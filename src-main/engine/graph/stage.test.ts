@@ -238,4 +238,33 @@ describe('graph queries', () => {
     expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }))).toEqual(['u2']);
     expect(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }).nodes.find((n) => n.value === 'u2')).toMatchObject({ risk: 12.5, alerts: 1 });
   });
+
+  it('keeps every vertex of a capped slice its strongest edge before the strong edges of hubs', () => {
+    const db = caseDb();
+    const stage = new GraphStage(db);
+    const sink = collect();
+    const events: NormalizedEvent[] = [];
+    // Two busy users on one address each (strong edges), and an actor that tried one account once.
+    for (let i = 0; i < 20; i++) events.push(ev({ user: 'busy1', src_ip: '10.0.0.1', outcome: 'success', ts: T0 + i }));
+    for (let i = 0; i < 20; i++) events.push(ev({ user: 'busy1', src_ip: '10.0.0.2', outcome: 'success', ts: T0 + i }));
+    for (let i = 0; i < 20; i++) events.push(ev({ user: 'busy2', src_ip: '10.0.0.1', outcome: 'success', ts: T0 + i }));
+    events.push(ev({ user: 'busy2', src_ip: '203.0.113.9', outcome: 'failure', ts: T0 }));
+    db.transaction(() => {
+      stage.consume(events, sink);
+      stage.finish(sink);
+    })();
+    const q = new GraphQueries(db);
+    const full = q.slice({ maxNodes: 10, maxEdges: 100, minRisk: 0 });
+    expect(full.edges).toHaveLength(4);
+    const capped = q.slice({ maxNodes: 10, maxEdges: 3, minRisk: 0 });
+    expect(capped.edges).toHaveLength(3);
+    expect(capped.moreEdges).toBe(1);
+    const actor = capped.nodes.find((n) => n.value === '203.0.113.9')!.id;
+    // By strength alone the actor's one weak edge would be the one cut.
+    expect(capped.edges.some((e) => e.src === actor || e.dst === actor)).toBe(true);
+    const ends = new Set(capped.edges.flatMap((e) => [e.src, e.dst]));
+    expect(capped.nodes.every((n) => ends.has(n.id))).toBe(true);
+    // Still strongest first.
+    expect(capped.edges.map((e) => e.count)).toEqual([...capped.edges.map((e) => e.count)].sort((a, b) => b - a));
+  });
 });

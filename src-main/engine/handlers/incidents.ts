@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { IncidentExplanation } from '../../../src-shared/contract-incidents';
 import type { DomainHandlers, EngineContext } from '../engine-context';
 import { publicSettings, readLlmConfig, rephrase, writeLlmConfig } from '../incidents/llm';
-import { getIncidentDetail, getIncidentRow, listIncidents, listRisk, setIncidentState } from '../incidents/queries';
+import { getIncidentDetail, getIncidentEvidence, getIncidentRow, listIncidents, listRisk, setIncidentState } from '../incidents/queries';
 
 export const SAMPLE_ARCHIVE = join('samples', 'sample-case.tar.gz');
 
@@ -13,6 +13,7 @@ export function incidentsHandlers(ctx: EngineContext): DomainHandlers<'incidents
   return {
     'incidents.list': (o) => listIncidents(db(), o),
     'incidents.get': ({ id, evidenceLimit }) => getIncidentDetail(db(), id, evidenceLimit),
+    'incidents.getEvidence': ({ id, offset, limit }) => getIncidentEvidence(db(), id, offset, limit),
     'incidents.setStatus': ({ id, status, label, note }) => {
       const row = setIncidentState(db(), id, { status, label, note });
       ctx.emit('incidents.changed', { reason: 'updated', total: db().prepare('SELECT count(*) FROM incidents').pluck().get() as number });

@@ -6,7 +6,7 @@ import type {
   IncidentAlert,
   IncidentDetail,
   IncidentEntity,
-  IncidentEvidenceLine,
+  IncidentEvidencePage,
   IncidentExplanation,
   IncidentGraph,
   IncidentLabel,
@@ -20,10 +20,10 @@ import { EngineError } from '../errors';
 import { incidentsWhere } from '../query/incidents-sql';
 import { SELECT_INCIDENT, toIncidentRow, type IncidentDbRow } from './rows';
 import { classify } from './classify';
+import { evidencePage, evidenceSample } from './evidence';
 import { accountFacts, incidentOutcome, rankEntities, standingOf } from './outcome';
 import { entityRowid, readAlertsByIds } from './persist';
 
-const MAX_RAW_CHARS = 8192;
 const ROW_ENTITIES = 12;
 
 export interface ListOptions {
@@ -231,22 +231,8 @@ export function getIncidentDetail(db: Database, id: string, evidenceLimit: numbe
     }))
     .sort((a, b) => b.points - a.points);
 
-  // The outcome's lines first, pinned; then the evidence in time order.
-  const pinned = new Set(outcome.pinned);
-  const shown = [...outcome.pinned, ...evidenceIds.filter((id) => !pinned.has(id)).slice(0, Math.max(0, evidenceLimit - pinned.size))];
-  const evidence = shown.length
-    ? (
-        db
-          .prepare(
-            `SELECT e.id, e.ts, e.line_no AS lineNo, substr(e.raw, 1, ${MAX_RAW_CHARS}) AS raw, coalesce(s.name, i.name) AS source
-           FROM events e JOIN imports i ON i.id = e.import_id LEFT JOIN sources s ON s.id = e.source_id
-           WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.ts, e.id`,
-          )
-          .all(JSON.stringify(shown)) as IncidentEvidenceLine[]
-      )
-        .map((l) => (pinned.has(l.id) ? { ...l, pinned: true } : l))
-        .sort((a, b) => Number(!!b.pinned) - Number(!!a.pinned))
-    : [];
+  // A first page over the whole span (the outcome's lines always in it); incidents.getEvidence pages through the rest.
+  const sample = evidenceSample(db, id, outcome.pinned, evidenceLimit);
 
   const window = r.first_ts !== null && r.last_ts !== null ? padWindow(r.first_ts, r.last_ts) : null;
   const timelines = window
@@ -273,8 +259,8 @@ export function getIncidentDetail(db: Database, id: string, evidenceLimit: numbe
     explanation,
     entities,
     contributions,
-    evidence,
-    evidenceTotal: evidenceIds.length + outcome.pinned.filter((id) => !evidenceIds.includes(id)).length,
+    evidence: sample.lines,
+    evidenceTotal: sample.total,
     timelines,
     window,
     graph: graphOf(db, evidenceIds, entities, r.group_key),
@@ -283,6 +269,18 @@ export function getIncidentDetail(db: Database, id: string, evidenceLimit: numbe
     members: r.kind === 'campaign' ? campaignMembers(db, id, MAX_MEMBERS) : [],
     campaign: r.campaign_id ? campaignRef(db, r.campaign_id) : null,
   };
+}
+
+/** Every evidence line of an incident in event-time order, a page at a time (the outcome's lines marked). */
+export function getIncidentEvidence(db: Database, id: string, offset: number, limit: number): IncidentEvidencePage {
+  const r = loadRow(db, id);
+  // The outcome is worked out only when the incident's lines are not indexed yet (its page opened first).
+  const pinned = () => {
+    const actor = /^(ip|user):/.test(r.group_key) ? r.group_key : null;
+    const facts = actor ? accountFacts(db, actor, r.first_ts, r.last_ts) : null;
+    return facts ? incidentOutcome(facts, actor).pinned : [];
+  };
+  return evidencePage(db, id, pinned, offset, limit);
 }
 
 const MAX_MEMBERS = 5000;

@@ -9,7 +9,7 @@ import type { QueryNode } from '../../../src-shared/query';
 import { EngineError } from '../errors';
 import { extractEntities } from '../parse/entities';
 import { rowToEvent, type StoredRow } from '../store/event-rows';
-import { EventsQueryCompiler, type SqlWhere } from './events-sql';
+import { EventsQueryCompiler, ftsOf, type SqlWhere } from './events-sql';
 import { parseEventsQuery } from './parse';
 
 /** Counting every match of a broad query over millions of rows is slow; past this we say "N+". */
@@ -29,22 +29,43 @@ export interface EventFilter {
   entityId?: string;
 }
 
-interface Row {
-  id: number;
-  import_id: number;
-  line_no: number;
+/** A result row as SQLite hands it over in `raw()` mode: COLS in order, no per-row object to build. */
+type RawRow = [
+  id: number,
+  importId: number,
+  lineNo: number,
+  ts: number | null,
+  raw: string,
+  source: string,
+  host: string | null,
+  app: string | null,
+  severity: number | null,
+  templateId: string | null,
+  srcIp: string | null,
+  user: string | null,
+  outcome: EventRow['outcome'],
+  action: string | null,
+  parser: string,
+];
+
+/** Where the page before ended, in the page's order: its last row's time and id. */
+export interface EventCursor {
   ts: number | null;
-  raw: string;
-  source: string;
-  host: string | null;
-  app: string | null;
-  severity: number | null;
-  template_id: string | null;
-  src_ip: string | null;
-  user: string | null;
-  outcome: EventRow['outcome'];
-  action: string | null;
-  parser: string;
+  id: number;
+}
+
+/** Rows strictly after `after` in `order` (untimed lines sort first in event time, as SQLite sorts NULL). */
+function keyset(order: EventOrder, after: EventCursor, sql: string[], params: unknown[]): void {
+  if (order === 'file') {
+    sql.push('e.id > ?');
+    params.push(after.id);
+  } else if (after.ts === null) {
+    sql.push('(e.ts IS NOT NULL OR e.id > ?)');
+    params.push(after.id);
+  } else {
+    sql.push('(e.ts > ? OR (e.ts = ? AND e.id > ?))');
+    params.push(after.ts, after.ts, after.id);
+  }
 }
 
 const COLS = `e.id, e.import_id, e.line_no, e.ts, substr(e.raw, 1, ${MAX_RAW_CHARS}) AS raw,
@@ -95,26 +116,48 @@ export class EventSearch {
     return sql.length ? { sql: sql.join(' AND '), params } : null;
   }
 
-  search(filter: EventFilter, order: EventOrder, offset: number, limit: number): EventsPage {
+  /**
+   * A page of matches in `order`, `offset` rows past the cursor `after` (the last row of the page
+   * before, in the same order) or from the start. The total counts the matches past the cursor, up
+   * to COUNT_CAP; a query that is all words and phrases is counted exactly from the full-text index.
+   */
+  search(filter: EventFilter, order: EventOrder, offset: number, limit: number, after?: EventCursor): EventsPage {
     const w = this.where(filter);
-    const where = w ? `WHERE ${w.sql}` : '';
-    const params = w?.params ?? [];
-    const rows = this.stmt(`SELECT ${COLS} FROM ${FROM} ${where} ORDER BY ${ORDER[order]} LIMIT ? OFFSET ?`).all(
-      ...params,
-      limit,
-      offset,
-    ) as Row[];
-    if (!w) {
+    const sql: string[] = w ? [w.sql] : [];
+    const params: unknown[] = w ? [...w.params] : [];
+    if (after) keyset(order, after, sql, params);
+    const where = sql.length ? `WHERE ${sql.join(' AND ')}` : '';
+    const rows = this.stmt(`SELECT ${COLS} FROM ${FROM} ${where} ORDER BY ${ORDER[order]} LIMIT ? OFFSET ?`)
+      .raw()
+      .all(...params, limit, offset) as RawRow[];
+    const page = rows.map(toEventRow);
+    if (!w && !after) {
       const n = this.stmt('SELECT count(*) FROM events').pluck().get() as number;
-      return { rows: rows.map(toEventRow), offset, total: n, totalCapped: false };
+      return { rows: page, offset, total: n, totalCapped: false };
     }
-    const n = this.count(w);
-    return { rows: rows.map(toEventRow), offset, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
+    const exact = after ? null : this.ftsCount(filter);
+    if (exact !== null) return { rows: page, offset, total: exact, totalCapped: false };
+    const n = this.count({ sql: sql.join(' AND '), params });
+    return { rows: page, offset, total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
+  }
+
+  /**
+   * Matches of a query that is nothing but full text (words, phrases, AND / OR / NOT of them),
+   * counted exactly in the full-text index: a few ms where counting through the events table
+   * reads every match. Null for any other filter.
+   */
+  private ftsCount(filter: EventFilter): number | null {
+    if (filter.from !== undefined || filter.to !== undefined || filter.templateId || filter.entityId) return null;
+    const parsed = parseEventsQuery(filter.query);
+    const fts = parsed ? ftsOf(parsed) : null;
+    if (fts === null) return null;
+    return this.stmt('SELECT count(*) FROM events_fts WHERE events_fts MATCH ?').pluck().get(fts) as number;
   }
 
   /** Matches, counted up to `cap` (+1 to tell "more"). */
   private count(w: SqlWhere, cap = COUNT_CAP): number {
-    return this.stmt(`SELECT count(*) FROM (SELECT 1 FROM events e WHERE ${w.sql} LIMIT ${cap + 1})`)
+    const where = w.sql ? `WHERE ${w.sql}` : '';
+    return this.stmt(`SELECT count(*) FROM (SELECT 1 FROM events e ${where} LIMIT ${cap + 1})`)
       .pluck()
       .get(...w.params) as number;
   }
@@ -230,22 +273,22 @@ export class EventSearch {
   }
 }
 
-function toEventRow(r: Row): EventRow {
+function toEventRow(r: RawRow): EventRow {
   return {
-    id: r.id,
-    importId: r.import_id,
-    source: r.source,
-    lineNo: r.line_no,
-    ts: r.ts,
-    host: r.host,
-    app: r.app,
-    severity: r.severity,
-    templateId: r.template_id,
-    srcIp: r.src_ip,
-    user: r.user,
-    outcome: r.outcome,
-    action: r.action,
-    parser: r.parser,
-    raw: r.raw,
+    id: r[0],
+    importId: r[1],
+    lineNo: r[2],
+    ts: r[3],
+    raw: r[4],
+    source: r[5],
+    host: r[6],
+    app: r[7],
+    severity: r[8],
+    templateId: r[9],
+    srcIp: r[10],
+    user: r[11],
+    outcome: r[12],
+    action: r[13],
+    parser: r[14],
   };
 }

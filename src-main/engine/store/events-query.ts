@@ -1,7 +1,7 @@
 /** Reading a case's events (through the Events search), templates, entities, alerts and score timelines. */
 import type { Database } from 'better-sqlite3';
 import type { AlertRow, EntityRow, EventsPage, Page, TemplateRow, Timeline, TimelineSeries } from '../../../src-shared/dto';
-import { EventSearch, type EventFilter, type EventOrder } from '../query/events-search';
+import { EventSearch, type EventCursor, type EventFilter, type EventOrder } from '../query/events-search';
 
 export class EventsQuery {
   /** The Events search (query language, histogram, one event in full). */
@@ -11,8 +11,8 @@ export class EventsQuery {
     this.search = new EventSearch(db);
   }
 
-  page(filter: EventFilter, order: EventOrder, offset: number, limit: number): EventsPage {
-    return this.search.search(filter, order, offset, limit);
+  page(filter: EventFilter, order: EventOrder, offset: number, limit: number, after?: EventCursor): EventsPage {
+    return this.search.search(filter, order, offset, limit, after);
   }
 
   templates(query: string, sort: 'count' | 'rare' | 'id', offset: number, limit: number): Page<TemplateRow> {

@@ -28,6 +28,16 @@ let socket: WebSocket | null = null;
 let nextId = 1;
 let retryMs = 250;
 
+const BIG_MESSAGE = 256 * 1024;
+/** Messages waiting for a task of their own, in the order they came (a message channel: timers may be held back). */
+const later: (() => void)[] = [];
+const laterChannel = new MessageChannel();
+laterChannel.port1.onmessage = () => later.shift()?.();
+function nextTask(f: () => void): void {
+  later.push(f);
+  laterChannel.port2.postMessage(null);
+}
+
 function connect(): void {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const ws = new WebSocket(`${scheme}://${location.host}/bridge?token=${encodeURIComponent(token)}`);
@@ -37,13 +47,21 @@ function connect(): void {
     for (const frame of outbox.splice(0)) ws.send(frame);
   };
   ws.onmessage = (ev) => {
-    const msg = JSON.parse(String(ev.data)) as { id?: number | null; reply?: Envelope<unknown>; event?: string; payload?: unknown };
-    if (typeof msg.event === 'string') {
-      for (const l of listeners) l(msg.event, msg.payload);
-    } else if (typeof msg.id === 'number' && msg.reply) {
-      pending.get(msg.id)?.(msg.reply);
-      pending.delete(msg.id);
-    }
+    const text = String(ev.data);
+    const msg = JSON.parse(text) as { id?: number | null; reply?: Envelope<unknown>; event?: string; payload?: unknown };
+    const deliver = () => {
+      if (typeof msg.event === 'string') {
+        for (const l of listeners) l(msg.event, msg.payload);
+      } else if (typeof msg.id === 'number' && msg.reply) {
+        pending.get(msg.id)?.(msg.reply);
+        pending.delete(msg.id);
+      }
+    };
+    // A big reply (a 5,000-vertex graph, a page of 1,000 events) is handled in a task of its own:
+    // reading it and rendering what it holds in one task would hold the page up twice as long.
+    // Whatever comes after it waits its turn: replies and events keep their order.
+    if (text.length > BIG_MESSAGE || later.length > 0) nextTask(deliver);
+    else deliver();
   };
   ws.onclose = () => {
     socket = null;

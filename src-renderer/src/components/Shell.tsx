@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { memo, useDeferredValue, useEffect } from 'react';
 import { VIEWS, useApp, type View } from '../store/app';
 import { fmtInt } from '../format';
 import { AlertingView } from '../views/AlertingView';
@@ -38,6 +38,9 @@ const ICONS: Record<View, string> = {
 
 export function Shell() {
   const view = useApp((s) => s.view);
+  // The navigation answers at once; the view it opens renders after, in slices the page can
+  // interrupt (a big Events list or graph never holds up the click that asked for it).
+  const shown = useDeferredValue(view);
   const setView = useApp((s) => s.setView);
   const currentCase = useApp((s) => s.currentCase)!;
   const closeCase = useApp((s) => s.closeCase);
@@ -84,13 +87,16 @@ export function Shell() {
           Close case
         </button>
       </header>
-      <main className="content">
-        <CurrentView view={view} />
+      <main className="content" aria-busy={shown !== view}>
+        <ShownView view={shown} />
       </main>
       <StatusBar />
     </div>
   );
 }
+
+/** Renders again only when the view changes: the click's own, quick render leaves it alone. */
+const ShownView = memo(CurrentView);
 
 function CurrentView({ view }: { view: View }) {
   switch (view) {

@@ -11,6 +11,17 @@ import { EVENT_FIELDS } from '../../../src-shared/query-fields';
 import { api } from '../api';
 
 export const PAGE_SIZE = 200;
+/**
+ * The list holds at most this many matches at a time; past them it pages on from the last one
+ * (keyset paging in the contract), so every match is reachable and no offset grows large.
+ */
+export const WINDOW = 100_000;
+
+/** Where a window of the list starts: after this row (null: at the first match), with `base` matches before it. */
+export interface EventWindow {
+  after: { ts: number | null; id: number } | null;
+  base: number;
+}
 export const EVENT_FIELD_INDEX = indexFields(EVENT_FIELDS);
 
 export interface QueryProblem {
@@ -28,8 +39,12 @@ interface EventsState {
   range: { from: number; to: number } | null;
   order: EventOrder;
   problem: QueryProblem | null;
+  /** Matches from the window's start (capped when `totalCapped`). */
   total: number;
   totalCapped: boolean;
+  window: EventWindow;
+  /** Earlier windows, to go back to. */
+  windows: EventWindow[];
   histogram: EventsHistogram | null;
   /** Bumps whenever the query or the case's contents change, so stale replies are dropped. */
   generation: number;
@@ -47,6 +62,10 @@ interface EventsState {
   toggle(id: number): void;
   reload(): void;
   ensurePages(first: number, last: number): void;
+  /** Move the list on to the matches after the last one of this window. */
+  nextWindow(): Promise<void>;
+  /** Back to the window before (or the first). */
+  previousWindow(): void;
 }
 
 /** The query's own problem, found here before any request: the same parser the engine runs. */
@@ -90,6 +109,8 @@ export const useEvents = create<EventsState>((set, get) => {
     problem: null,
     total: 0,
     totalCapped: false,
+    window: { after: null, base: 0 },
+    windows: [],
     histogram: null,
     generation: 0,
     pages: {},
@@ -133,29 +154,35 @@ export const useEvents = create<EventsState>((set, get) => {
     reload() {
       const generation = get().generation + 1;
       const problem = checkQuery(get().query);
-      set({ generation, pages: {}, loading: {}, problem, expanded: {}, details: {} });
+      set({ generation, pages: {}, loading: {}, problem, expanded: {}, details: {}, window: { after: null, base: 0 }, windows: [] });
       if (problem) {
         set({ total: 0, totalCapped: false, histogram: null });
         return;
       }
-      loadHistogram(generation);
+      // The engine answers in order: the page first, so the list is not kept waiting for the histogram.
       get().ensurePages(0, 0);
+      loadHistogram(generation);
     },
     ensurePages(first, last) {
-      const { pages, loading, generation, order, problem } = get();
+      const { pages, loading, generation, order, problem, window } = get();
       if (problem) return;
-      for (let page = first; page <= last; page++) {
+      const lastPage = Math.ceil(WINDOW / PAGE_SIZE) - 1;
+      for (let page = first; page <= Math.min(last, lastPage); page++) {
         if (pages[page] || loading[page]) continue;
         set({ loading: { ...get().loading, [page]: true } });
+        // Scrolling on: from the last row of the page before, at no offset; a jump: from the window's start.
+        const before = get().pages[page - 1];
+        const tail = before && before.length === PAGE_SIZE ? before[PAGE_SIZE - 1]! : null;
+        const from = tail ? { after: { ts: tail.ts, id: tail.id }, offset: 0 } : { ...(window.after ? { after: window.after } : {}), offset: page * PAGE_SIZE };
         api()
-          .call('events.search', { ...filter(), order, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
+          .call('events.search', { ...filter(), order, ...from, limit: PAGE_SIZE })
           .then((res) => {
             if (get().generation !== generation) return;
             set({
               pages: { ...get().pages, [page]: res.rows },
               loading: { ...get().loading, [page]: false },
-              total: res.total,
-              totalCapped: res.totalCapped,
+              // Totals count from the request's cursor: only the window's own say how many it holds.
+              ...(tail ? {} : { total: res.total, totalCapped: res.totalCapped }),
             });
           })
           .catch((err: unknown) => {
@@ -163,6 +190,25 @@ export const useEvents = create<EventsState>((set, get) => {
             set({ loading: { ...get().loading, [page]: false }, problem: problemOf(err), total: 0, totalCapped: false });
           });
       }
+    },
+    async nextWindow() {
+      const { window, order, generation, pages } = get();
+      // The window's last match is the cursor of the next one: on screen already after a scroll to the end.
+      const shown = pages[Math.ceil(WINDOW / PAGE_SIZE) - 1]?.at(-1);
+      const last =
+        shown ??
+        (await api().call('events.search', { ...filter(), order, ...(window.after ? { after: window.after } : {}), offset: WINDOW - 1, limit: 1 }))
+          .rows[0];
+      if (!last || get().generation !== generation) return;
+      const next = { after: { ts: last.ts, id: last.id }, base: window.base + WINDOW };
+      set({ generation: generation + 1, windows: [...get().windows, window], window: next, pages: {}, loading: {}, expanded: {}, details: {} });
+      get().ensurePages(0, 0);
+    },
+    previousWindow() {
+      const windows = get().windows;
+      const back = windows[windows.length - 1] ?? { after: null, base: 0 };
+      set({ generation: get().generation + 1, windows: windows.slice(0, -1), window: back, pages: {}, loading: {}, expanded: {}, details: {} });
+      get().ensurePages(0, 0);
     },
   };
 });

@@ -50,6 +50,8 @@ interface GraphState {
   edges: Map<string, GraphEdge>;
   /** Bumped when the view is replaced (full layout) rather than grown (incremental layout). */
   layoutKey: number;
+  /** What the replaced view shows (mode and filter): its layout is cached under this, per case. */
+  viewBase: string;
   matchedNodes: number;
   moreNodes: number;
   moreEdges: number;
@@ -126,8 +128,10 @@ export const useGraph = create<GraphState>((set, get) => {
   /** Replace the view with a slice; drops replies overtaken by a newer request. */
   const replace = (slice: GraphSlice, mode: GraphMode, generation: number) => {
     if (get().generation !== generation) return;
+    const f = get().filter;
     set({
       mode,
+      viewBase: JSON.stringify([mode, filterInput(f), f.maxNodes]),
       nodes: new Map(slice.nodes.map((n) => [n.id, n])),
       edges: new Map(slice.edges.map((e) => [edgeId(e), e])),
       matchedNodes: slice.matchedNodes,
@@ -164,7 +168,7 @@ export const useGraph = create<GraphState>((set, get) => {
         const slice = await api().call('graph.getSlice', {
           ...filterInput(f),
           maxNodes: f.maxNodes,
-          // Strongest edges first; two per vertex keep a 5,000-vertex overview quick to lay out.
+          // Each vertex's strongest edge first, then the strongest of the rest: two per vertex on average.
           maxEdges: Math.min(20_000, f.maxNodes * 2),
           ...(mode.kind === 'community' ? { community: mode.id } : {}),
         });
@@ -179,6 +183,7 @@ export const useGraph = create<GraphState>((set, get) => {
     mode: { kind: 'overview' },
     ...EMPTY_VIEW,
     layoutKey: 0,
+    viewBase: '',
     selectedId: null,
     focusKey: 0,
     pending: null,

@@ -1,30 +1,27 @@
 /** Entities seen in the case (IPs, users, hosts, ...), by count; picking one shows its lines. */
-import { useEffect, useState } from 'react';
-import type { EntityRow, Page } from '../../../src-shared/dto';
+import { useState } from 'react';
+import type { EntityRow } from '../../../src-shared/dto';
 import { api } from '../api';
+import { MoreRows, usePagedRows } from '../components/PagedList';
 import { fmtInt, fmtTime } from '../format';
 import { useApp } from '../store/app';
 import { useEvents } from '../store/events';
 import { entityClause } from '../store/pivot';
 
+const PAGE = 500;
 const TYPES = ['ip', 'user', 'host', 'process', 'file', 'domain', 'url', 'user_agent'] as const;
 type EntityType = (typeof TYPES)[number];
 
 export function EntitiesTab({ onPick }: { onPick: () => void }) {
   const [type, setType] = useState<EntityType | ''>('');
   const [query, setQuery] = useState('');
-  const [page, setPage] = useState<Page<EntityRow> | null>(null);
   const showError = useApp((s) => s.showError);
   const show = useEvents((s) => s.show);
-
-  useEffect(() => {
-    const t = setTimeout(() => {
-      api()
-        .call('entities.list', { query, limit: 500, ...(type ? { type } : {}) })
-        .then(setPage, showError);
-    }, 200);
-    return () => clearTimeout(t);
-  }, [type, query, showError]);
+  const page = usePagedRows(
+    (offset) => api().call('entities.list', { query, offset, limit: PAGE, ...(type ? { type } : {}) }),
+    JSON.stringify([type, query]),
+    showError,
+  );
 
   const pick = (e: EntityRow) => {
     show(entityClause(e));
@@ -44,7 +41,7 @@ export function EntitiesTab({ onPick }: { onPick: () => void }) {
           ))}
         </select>
         <span className="muted" data-testid="entities-count">
-          {page ? `${fmtInt(page.total)} entities` : '…'}
+          {page.total !== null ? `${fmtInt(page.total)} entities` : '…'}
         </span>
       </div>
       <div className="table-scroll plain">
@@ -59,7 +56,7 @@ export function EntitiesTab({ onPick }: { onPick: () => void }) {
             </tr>
           </thead>
           <tbody>
-            {page?.rows.map((e) => (
+            {page.rows.map((e) => (
               <tr key={e.id} tabIndex={0} onClick={() => pick(e)} onKeyDown={(k) => k.key === 'Enter' && pick(e)}>
                 <td className="muted">{e.type.replace('_', ' ')}</td>
                 <td className="mono">{e.value}</td>
@@ -70,6 +67,7 @@ export function EntitiesTab({ onPick }: { onPick: () => void }) {
             ))}
           </tbody>
         </table>
+        <MoreRows shown={page.rows.length} total={page.total} what="entities" pageSize={PAGE} loading={page.loading} onMore={page.more} />
       </div>
     </>
   );

@@ -1,50 +1,31 @@
 /**
- * The graph drawing: cytoscape with the fcose force layout. Communities are coloured, vertex size
- * follows PageRank, edge width follows the count. A replaced view is laid out from scratch; an
- * expanded one keeps what is on screen and places the newcomers around the vertex they came from.
+ * The graph drawing. Layout (ForceAtlas2) and drawing both run in a worker on an OffscreenCanvas
+ * (graph/view.worker.ts): this component hands the canvas over, sends the vertices and edges, and
+ * forwards input. Communities are coloured, vertex size follows PageRank, edge width the count. A
+ * replaced view starts from where the same view ended last time (drawn at once, nothing to compute)
+ * or from a seeded layout drawn as it settles; an expanded one keeps what is on screen still and
+ * lets the newcomers settle around the vertex they came from.
+ *
+ * Why not a WebGL library: without a GPU (Chromium's software GL, as in CI and some VMs) every
+ * WebGL frame is read back on the main thread, ~190 ms a frame for 5,000 vertices; a 2D canvas
+ * in a worker keeps the main thread free whatever the machine.
  */
-import cytoscape, { type Core, type ElementDefinition } from 'cytoscape';
-import fcose from 'cytoscape-fcose';
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import type { GraphEdge, GraphNode } from '../../../src-shared/contract-graph';
 import { themeColours } from '../charts';
+import { COMMUNITY_COLOURS, colourOf, NO_COMMUNITY } from '../graph/draw';
+import { layoutCache, seedPositions } from '../graph/positions';
+import { iterationsFor, type FromView, type ToView, type ViewTheme } from '../graph/view-protocol';
 import { useApp } from '../store/app';
-import { edgeId } from '../store/graph';
 
-cytoscape.use(fcose);
-
-/**
- * cytoscape injects a one-rule <style> (position: relative on its container) unless an element with
- * this id exists; the CSP forbids inline styles, and .graph-canvas is positioned already.
- */
-function claimCytoscapeStylesheet(): void {
-  const id = '__________cytoscape_stylesheet';
-  if (document.getElementById(id)) return;
-  const marker = document.createElement('meta');
-  marker.id = id;
-  document.head.appendChild(marker);
-}
-
-/** Distinct on dark and light backgrounds; community n takes colour n mod 12. */
-export const COMMUNITY_COLOURS = ['#4fa3ff', '#f0b44c', '#43c59e', '#ff6b6b', '#b48cff', '#4dd0e1', '#ff9f5a', '#9ccc65', '#f06292', '#a1887f', '#7986cb', '#e0c341'];
+export { COMMUNITY_COLOURS };
 
 export function communityColour(c: number | null): string {
-  return c === null ? '#8892a0' : (COMMUNITY_COLOURS[c % COMMUNITY_COLOURS.length] as string);
+  return colourOf(c === null ? NO_COMMUNITY : c % COMMUNITY_COLOURS.length);
 }
 
-const SHAPES: Record<string, string> = {
-  ip: 'ellipse',
-  user: 'round-rectangle',
-  host: 'diamond',
-  process: 'hexagon',
-  file: 'rectangle',
-  domain: 'triangle',
-  url: 'tag',
-  user_agent: 'octagon',
-};
-
 export interface GraphCanvasHandle {
-  png(background: string): string | null;
+  png(background: string): Promise<string | null>;
   fit(): void;
 }
 
@@ -52,330 +33,280 @@ interface Props {
   nodes: GraphNode[];
   edges: GraphEdge[];
   layoutKey: number;
+  /** Names the view (case, graph computation, mode, filter): finished layouts are cached under it. */
+  viewKey: string;
   selectedId: number | null;
   /** Bumped when the selected vertex was brought into view on purpose: pan and zoom to it. */
   focusKey: number;
   /** Selected together with the selected vertex: a campaign's members. */
-  groupIds?: Set<number>;
+  groupIds?: ReadonlySet<number>;
   expanded: ReadonlySet<number>;
   onSelect(id: number | null): void;
   onExpand(id: number): void;
 }
 
-/** Vertex diameter from its PageRank share (1 = an average vertex): 14 px to 64 px, log scale. */
-function size(n: GraphNode, count: number): number {
-  if (n.pagerank === null) return 18;
-  const share = Math.max(1e-3, n.pagerank * count);
-  return Math.round(Math.min(64, Math.max(14, 22 + 12 * Math.log2(share))));
+/** Vertex radius from its PageRank share (1 = an average vertex), smaller when many are shown. */
+function radius(n: GraphNode, count: number): number {
+  const d = n.pagerank === null ? 18 : Math.min(64, Math.max(14, 22 + 12 * Math.log2(Math.max(1e-3, n.pagerank * count))));
+  const k = Math.min(1, Math.max(0.3, Math.sqrt(300 / Math.max(1, count))));
+  return (d / 2) * k;
 }
 
 function label(v: string): string {
   return v.length > 28 ? `${v.slice(0, 26)}…` : v;
 }
 
-function nodeElement(n: GraphNode, total: number): ElementDefinition {
-  return {
-    group: 'nodes',
-    data: { id: String(n.id), label: label(n.value), colour: communityColour(n.community), size: size(n, total), shape: SHAPES[n.type] ?? 'ellipse' },
-  };
+function viewTheme(): ViewTheme {
+  const t = themeColours();
+  const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || '#0f1419';
+  return { text: t.text, muted: t.muted, accent: t.accent, edge: t.muted, background: bg };
 }
 
-function edgeElement(e: GraphEdge): ElementDefinition {
-  return {
-    group: 'edges',
-    data: { id: edgeId(e), source: String(e.src), target: String(e.dst), width: Math.min(8, 1 + Math.log2(e.count)), label: e.type.replace(/_/g, ' ') },
-  };
-}
+type LayoutState = {
+  state: 'idle' | 'running' | 'done';
+  layoutMs: number;
+  renderMs: number;
+  cached: boolean;
+  iterations: number;
+  /** The vertices this state is about: until the effect has sent new ones, they are still running. */
+  of: GraphNode[] | null;
+};
 
-/** A small seeded generator (mulberry32): the same graph is laid out the same way on every visit. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Positions of the vertices relative to the first one, rounded: equal for equal layouts. */
-function signature(c: Core): string {
-  const nodes = c.nodes().sort((a, b) => (a.id() < b.id() ? -1 : 1));
-  const o = nodes[0]?.position() ?? { x: 0, y: 0 };
-  let h = 0;
-  nodes.forEach((n) => {
-    const p = n.position();
-    h = (Math.imul(h, 31) + Math.round(p.x - o.x) * 7 + Math.round(p.y - o.y)) | 0;
-  });
-  return `${nodes.length}:${(h >>> 0).toString(36)}`;
-}
-
-/** A seed from what is on screen, so the layout depends on the graph, not on the visit. */
-function seedOf(ids: string[]): number {
-  let h = 2166136261;
-  for (const id of ids) for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
-/**
- * Run `fn` with Math.random replaced by a seeded generator: fcose draws its spectral samples and
- * jitter from Math.random, and its run is synchronous when not animated.
- */
-function withSeed<T>(seed: number, fn: () => T): T {
-  const original = Math.random;
-  Math.random = seeded(seed);
-  try {
-    return fn();
-  } finally {
-    Math.random = original;
-  }
-}
-
-export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas({ nodes, edges, layoutKey, selectedId, focusKey, groupIds, expanded, onSelect, onExpand }, ref) {
+export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas(
+  { nodes, edges, layoutKey, viewKey, selectedId, focusKey, groupIds, expanded, onSelect, onExpand },
+  ref,
+) {
   const box = useRef<HTMLDivElement>(null);
-  const focused = useRef(focusKey);
-  const cy = useRef<Core | null>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const worker = useRef<Worker | null>(null);
+  const job = useRef(0);
   const lastKey = useRef(-1);
+  const focused = useRef(focusKey);
+  const shownIds = useRef(new Set<number>());
+  const requests = useRef(new Map<number, (value: unknown) => void>());
+  const seq = useRef(0);
+  const viewKeyOf = useRef(new Map<number, string>());
   const handlers = useRef({ onSelect, onExpand });
   handlers.current = { onSelect, onExpand };
-  const [stats, setStats] = useState<{ state: 'idle' | 'running' | 'done'; layoutMs: number; renderMs: number }>({ state: 'idle', layoutMs: 0, renderMs: 0 });
+  const [stats, setStats] = useState<LayoutState>({ state: 'idle', layoutMs: 0, renderMs: 0, cached: false, iterations: 0, of: null });
   /** Where the layout put the vertices, in short (the same graph must land the same way every visit). */
   const [layoutSig, setLayoutSig] = useState('');
   /** How far from the centre of the view a vertex brought into view ended up, in px. */
   const [focusOffset, setFocusOffset] = useState<number | null>(null);
+  const [hovered, setHovered] = useState(false);
+
+  const send = (msg: ToView, transfer: Transferable[] = []) => worker.current?.postMessage(msg, transfer);
+  /** Ask the worker and wait for its answer (hit tests, the exported image). */
+  const ask = <T,>(make: (seq: number) => ToView): Promise<T> =>
+    new Promise((resolve) => {
+      const n = ++seq.current;
+      requests.current.set(n, resolve as (v: unknown) => void);
+      send(make(n));
+    });
 
   useEffect(() => {
-    claimCytoscapeStylesheet();
-    const c = cytoscape({
-      container: box.current,
-      minZoom: 0.05,
-      maxZoom: 4,
-      // Big graphs stay fluid while panning: draw a cached bitmap, hide edges meanwhile.
-      textureOnViewport: true,
-      hideEdgesOnViewport: true,
-      pixelRatio: 1,
-      style: [
-        {
-          selector: 'node',
-          style: {
-            'background-color': 'data(colour)',
-            width: 'data(size)',
-            height: 'data(size)',
-            shape: 'data(shape)' as unknown as cytoscape.Css.NodeShape,
-            label: 'data(label)',
-            color: '#b8c2cf',
-            'font-size': 10,
-            'min-zoomed-font-size': 8,
-            'text-valign': 'bottom',
-            'text-margin-y': 3,
-            'text-outline-width': 2,
-            'text-outline-color': '#0f1419',
-            'border-width': 1,
-            'border-color': '#0f1419',
-          },
-        },
-        // Labels of small vertices only once zoomed in, so an overview stays readable.
-        { selector: 'node[size < 26]', style: { 'min-zoomed-font-size': 13 } },
-        { selector: 'node.expanded', style: { 'border-width': 3, 'border-color': '#d8dee9' } },
-        { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#ffffff', 'overlay-opacity': 0 } },
-        { selector: 'node.group', style: { 'border-width': 4, 'border-color': '#f5a524' } },
-        {
-          selector: 'edge',
-          style: {
-            width: 'data(width)',
-            'line-color': '#5b6675',
-            'target-arrow-color': '#5b6675',
-            'target-arrow-shape': 'triangle',
-            'arrow-scale': 0.6,
-            'curve-style': 'haystack',
-            opacity: 0.7,
-          },
-        },
-        { selector: 'edge:selected', style: { 'line-color': '#4fa3ff', label: 'data(label)', 'font-size': 9, color: '#b8c2cf', 'curve-style': 'bezier' } },
-      ],
-    });
-    c.on('tap', 'node', (e) => handlers.current.onSelect(Number(e.target.id())));
-    c.on('dbltap', 'node', (e) => handlers.current.onExpand(Number(e.target.id())));
-    c.on('tap', (e) => {
-      if (e.target === c) handlers.current.onSelect(null);
-    });
-    cy.current = c;
-    return () => {
-      c.destroy();
-      cy.current = null;
+    const el = canvasRef.current!;
+    const container = box.current!;
+    const w = new Worker(new URL('../graph/view.worker.ts', import.meta.url), { type: 'module', name: 'graph-view' });
+    worker.current = w;
+    w.onmessage = (e: MessageEvent<FromView>) => {
+      const m = e.data;
+      if (m.type === 'progress') {
+        if (m.job === job.current) setStats((s) => (s.state === 'running' ? s : { ...s, state: 'running' }));
+      } else if (m.type === 'done') {
+        const key = viewKeyOf.current.get(m.job);
+        if (key) layoutCache.put(key, Array.from(m.ids, (id, i) => [id, [m.xy[2 * i]!, m.xy[2 * i + 1]!]] as [number, [number, number]]));
+        if (m.job !== job.current) return;
+        setStats((s) => ({ ...s, state: 'done', layoutMs: m.ms, iterations: m.iterations }));
+        setLayoutSig(m.signature);
+      } else if (m.type === 'hit' || m.type === 'export') {
+        const r = requests.current.get(m.seq);
+        requests.current.delete(m.seq);
+        r?.(m.type === 'hit' ? m.id : m.blob);
+      } else if (m.type === 'hover') setHovered(m.id !== null);
+      else if (m.type === 'focused') setFocusOffset(m.offset);
+      else if (m.type === 'frame') {
+        // Written straight on the element (no render per frame): what a bench or a test reads.
+        container.dataset.frameMs = m.ms.toFixed(1);
+        container.dispatchEvent(new CustomEvent('graphframe', { detail: { ms: m.ms, light: m.light } }));
+      }
     };
+    const offscreen = el.transferControlToOffscreen();
+    const rect = container.getBoundingClientRect();
+    w.postMessage({ type: 'init', canvas: offscreen, width: rect.width, height: rect.height, dpr: window.devicePixelRatio || 1, theme: viewTheme() } satisfies ToView, [offscreen]);
+    const resize = new ResizeObserver(() => {
+      const r = container.getBoundingClientRect();
+      w.postMessage({ type: 'resize', width: r.width, height: r.height, dpr: window.devicePixelRatio || 1 } satisfies ToView);
+    });
+    resize.observe(container);
+
+    // Input: drag pans, wheel zooms, a click selects, a double-click expands; hover rings a vertex.
+    let down: { x: number; y: number; moved: boolean } | null = null;
+    let hoverAt: { x: number; y: number } | null = null;
+    let hoverFrame = 0;
+    const local = (e: MouseEvent) => {
+      const r = el.getBoundingClientRect();
+      return { x: e.clientX - r.left, y: e.clientY - r.top };
+    };
+    const onDown = (e: PointerEvent) => {
+      if (e.button !== 0) return;
+      down = { ...local(e), moved: false };
+      el.setPointerCapture(e.pointerId);
+    };
+    const onMove = (e: PointerEvent) => {
+      const p = local(e);
+      if (down) {
+        const dx = p.x - down.x;
+        const dy = p.y - down.y;
+        if (!down.moved && Math.hypot(dx, dy) < 4) return;
+        down = { ...p, moved: true };
+        w.postMessage({ type: 'pan', dx, dy } satisfies ToView);
+        return;
+      }
+      hoverAt = p;
+      if (!hoverFrame)
+        hoverFrame = requestAnimationFrame(() => {
+          hoverFrame = 0;
+          if (hoverAt) w.postMessage({ type: 'hover', ...hoverAt } satisfies ToView);
+        });
+    };
+    const onUp = (e: PointerEvent) => {
+      const was = down;
+      down = null;
+      if (!was || was.moved) return;
+      const p = local(e);
+      void ask<number | null>((n) => ({ type: 'hit', seq: n, ...p })).then((id) => handlers.current.onSelect(id));
+    };
+    const onDouble = (e: MouseEvent) => {
+      const p = local(e);
+      void ask<number | null>((n) => ({ type: 'hit', seq: n, ...p })).then((id) => id !== null && handlers.current.onExpand(id));
+    };
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      w.postMessage({ type: 'wheel', ...local(e), deltaY: e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY } satisfies ToView);
+    };
+    el.addEventListener('pointerdown', onDown);
+    el.addEventListener('pointermove', onMove);
+    el.addEventListener('pointerup', onUp);
+    el.addEventListener('dblclick', onDouble);
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => {
+      cancelAnimationFrame(hoverFrame);
+      resize.disconnect();
+      el.removeEventListener('pointerdown', onDown);
+      el.removeEventListener('pointermove', onMove);
+      el.removeEventListener('pointerup', onUp);
+      el.removeEventListener('dblclick', onDouble);
+      el.removeEventListener('wheel', onWheel);
+      w.terminate();
+      worker.current = null;
+    };
+    // The worker and the canvas live as long as the component; ask/send read refs only.
   }, []);
 
   useEffect(() => {
-    const c = cy.current;
-    if (!c) return;
     const t0 = performance.now();
     const fresh = lastKey.current !== layoutKey;
     lastKey.current = layoutKey;
-    const wantNodes = new Set(nodes.map((n) => String(n.id)));
-    const wantEdges = new Set(edges.map(edgeId));
-    const added: cytoscape.CollectionReturnValue[] = [];
-    c.batch(() => {
-      if (fresh) c.elements().remove();
-      else c.elements().filter((el) => (el.isNode() ? !wantNodes.has(el.id()) : !wantEdges.has(el.id()))).remove();
-      const total = nodes.length;
-      const toAdd: ElementDefinition[] = [];
-      for (const n of nodes) {
-        const existing = c.getElementById(String(n.id));
-        if (existing.nonempty()) existing.data(nodeElement(n, total).data);
-        else toAdd.push(nodeElement(n, total));
-      }
-      for (const e of edges) if (c.getElementById(edgeId(e)).empty()) toAdd.push(edgeElement(e));
-      if (toAdd.length) added.push(c.add(toAdd));
-      // Newcomers of an expansion start around the vertex they hang off.
-      if (!fresh) {
-        const rnd = seeded(seedOf((added[0]?.nodes() ?? c.collection()).map((n) => n.id())));
-        for (const el of added[0]?.nodes() ?? []) {
-          const anchor = el.neighborhood().nodes().filter((m) => !added[0]!.contains(m));
-          const p = anchor.nonempty() ? anchor.nodes()[0]!.position() : { x: 0, y: 0 };
-          el.position({ x: p.x + (rnd() - 0.5) * 80, y: p.y + (rnd() - 0.5) * 80 });
-        }
-      }
-    });
-    const renderMs = performance.now() - t0;
-    if (c.nodes().length === 0) {
-      setStats({ state: 'done', layoutMs: 0, renderMs });
+    if (!fresh && nodes.every((n) => shownIds.current.has(n.id)) && nodes.length === shownIds.current.size) {
+      // The same vertices (one's details filled in): nothing to lay out again.
+      setStats((s) => ({ ...s, of: nodes }));
       return;
     }
-    if (!fresh && added.length === 0) return;
-    const big = c.nodes().length > 1000;
-    setStats((s) => ({ ...s, state: 'running' }));
-    const started = performance.now();
-    // On a big fresh view, vertices with a single neighbour (a path one client asked for, an
-    // account tried once) are left out of the force layout and set around that neighbour after:
-    // fcose's cost grows with every vertex, and a ring of leaves is where it would put them.
-    const leaves = fresh && big ? c.nodes().filter((n) => n.degree(false) === 1) : c.collection();
-    // Vertices with no edge on screen (their edges were capped away) go in rows under the rest.
-    const loners = fresh && big ? c.nodes().filter((n) => n.degree(false) === 0) : c.collection();
-    const core = c.elements().not(leaves).not(leaves.connectedEdges()).not(loners);
-    const layout = core.layout({
-      name: 'fcose',
-      // A fresh view: spectral draft then (for small graphs) force refinement; an expansion keeps positions.
-      quality: fresh ? (big ? 'draft' : 'default') : 'proof',
-      randomize: fresh,
-      animate: false,
-      fit: !big,
-      padding: 30,
-      nodeRepulsion: () => 6000,
-      idealEdgeLength: () => 60,
-      numIter: big ? 1000 : 2500,
-      samplingType: true,
-      sampleSize: 25,
-      tile: !big,
-    } as cytoscape.LayoutOptions);
-    layout.one('layoutstop', () => {
-      if (leaves.nonempty()) {
-        c.batch(() => {
-          const rings = new Map<string, cytoscape.NodeSingular[]>();
-          leaves.forEach((leaf) => {
-            const hub = leaf.neighborhood().nodes()[0];
-            const key = hub ? hub.id() : '';
-            rings.set(key, [...(rings.get(key) ?? []), leaf]);
-          });
-          for (const [hubId, ring] of rings) {
-            const hub = c.getElementById(hubId);
-            const centre = hub.nonempty() ? hub.position() : { x: 0, y: 0 };
-            const radius = 40 + 6 * Math.sqrt(ring.length);
-            ring.forEach((leaf, i) => {
-              const a = (2 * Math.PI * i) / ring.length;
-              leaf.position({ x: centre.x + radius * Math.cos(a), y: centre.y + radius * Math.sin(a) });
-            });
-          }
-        });
+    const n = nodes.length;
+    const cached = fresh ? layoutCache.get(viewKey) : undefined;
+    const missing = fresh ? nodes.filter((v) => !cached?.has(v.id)).length : 0;
+    const seeds = fresh && missing > 0 ? seedPositions(nodes) : null;
+    const ids = Int32Array.from(nodes, (v) => v.id);
+    const index = new Map(nodes.map((v, i) => [v.id, i]));
+    const xy = new Float32Array(2 * n);
+    const given = new Uint8Array(n);
+    nodes.forEach((v, i) => {
+      const p = fresh ? (cached?.get(v.id) ?? (missing === n ? seeds?.get(v.id) : undefined)) : undefined;
+      if (p) {
+        xy[2 * i] = p[0];
+        xy[2 * i + 1] = p[1];
+        given[i] = 1;
       }
-      if (loners.nonempty()) {
-        const box = core.nonempty() ? core.boundingBox({}) : { x1: 0, x2: 1000, y2: 0 };
-        const perRow = Math.max(10, Math.round((box.x2 - box.x1) / 30));
-        c.batch(() => loners.forEach((n, i) => void n.position({ x: box.x1 + (i % perRow) * 30, y: box.y2 + 80 + Math.floor(i / perRow) * 30 })));
-      }
-      if (big) c.fit(undefined, 30);
-      setStats({ state: 'done', layoutMs: Math.round(performance.now() - started), renderMs: Math.round(renderMs) });
-      setLayoutSig(signature(c));
     });
-    withSeed(seedOf(c.nodes().map((n) => n.id()).sort()), () => layout.run());
+    const pairs: number[] = [];
+    const widths: number[] = [];
+    for (const e of edges) {
+      const a = index.get(e.src);
+      const b = index.get(e.dst);
+      if (a === undefined || b === undefined || a === b) continue;
+      pairs.push(a, b);
+      widths.push(Math.min(3, 0.5 + 0.35 * Math.log2(Math.max(1, e.count))));
+    }
+    // Everything cached: nothing to lay out. Partly cached, or grown: only the newcomers move.
+    const allGiven = fresh && missing === 0;
+    const onlyNew = !fresh || (cached !== undefined && missing < n);
+    const iterations = allGiven ? 0 : onlyNew ? 120 : iterationsFor(n);
+    const id = ++job.current;
+    viewKeyOf.current.set(id, viewKey);
+    shownIds.current = new Set(ids);
+    const edgeArr = Uint32Array.from(pairs);
+    const widthArr = Float32Array.from(widths);
+    const msg: ToView = {
+      type: 'graph',
+      job: id,
+      fresh,
+      ids,
+      radius: Float32Array.from(nodes, (v) => radius(v, n)),
+      colour: Uint8Array.from(nodes, (v) => (v.community === null ? NO_COMMUNITY : v.community % COMMUNITY_COLOURS.length)),
+      labels: nodes.map((v) => label(v.value)),
+      xy,
+      given,
+      edges: edgeArr,
+      edgeWidth: widthArr,
+      iterations,
+      onlyNew,
+    };
+    send(msg, [xy.buffer, given.buffer, edgeArr.buffer, widthArr.buffer]);
+    send({ type: 'marks', selected: selectedId, expanded: [...expanded], group: [...(groupIds ?? [])] });
+    // 'done' when the worker says so, with the signature (at once when there is nothing to compute).
+    setStats({ state: 'running', layoutMs: 0, renderMs: Math.round(performance.now() - t0), cached: allGiven && n > 0, iterations: 0, of: nodes });
   }, [nodes, edges, layoutKey]);
 
   useEffect(() => {
-    const c = cy.current;
-    if (!c) return;
-    c.batch(() => {
-      c.nodes().unselect();
-      c.nodes('.group').removeClass('group');
-      for (const id of groupIds ?? []) c.getElementById(String(id)).addClass('group').select();
-      if (selectedId !== null) c.getElementById(String(selectedId)).select();
-      c.nodes('.expanded').forEach((n) => {
-        if (!expanded.has(Number(n.id()))) n.removeClass('expanded');
-      });
-      for (const id of expanded) c.getElementById(String(id)).addClass('expanded');
-    });
-    const sel = selectedId === null ? null : c.getElementById(String(selectedId));
-    if (!sel || sel.empty()) return;
+    send({ type: 'marks', selected: selectedId, expanded: [...expanded], group: [...(groupIds ?? [])] });
+    if (selectedId === null || !shownIds.current.has(selectedId)) return;
     if (focused.current !== focusKey) {
-      // Found by search or reached by a pivot: centre on it, close enough to read its neighbours.
+      // Found by search or reached by a pivot: centre on it (once the layout has placed it).
       focused.current = focusKey;
-      c.stop();
       setFocusOffset(null);
-      c.animate(
-        { center: { eles: sel }, zoom: Math.min(1.6, Math.max(c.zoom(), 1)) },
-        {
-          duration: 250,
-          complete: () => {
-            const p = sel.renderedPosition();
-            setFocusOffset(Math.round(Math.hypot(p.x - c.width() / 2, p.y - c.height() / 2)));
-          },
-        },
-      );
-      return;
+      send({ type: 'focus', id: selectedId, zoom: true });
     }
-    // Picked elsewhere (the edge list): bring it into view if it is off screen; a tapped one already is.
-    const p = sel.renderedPosition();
-    const inside = p.x > 20 && p.y > 20 && p.x < c.width() - 20 && p.y < c.height() - 20;
-    if (!inside) c.animate({ center: { eles: sel } }, { duration: 250 });
   }, [selectedId, expanded, nodes, focusKey, groupIds]);
 
   const theme = useApp((st) => st.theme);
-  useEffect(() => {
-    // Labels and the selection ring follow the light/dark theme.
-    const c = cy.current;
-    if (!c) return;
-    const t = themeColours();
-    const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || '#0f1419';
-    c.style()
-      .selector('node')
-      .style({ color: t.text, 'text-outline-color': bg, 'border-color': bg })
-      .selector('node.expanded')
-      .style({ 'border-width': 3, 'border-color': t.muted })
-      .selector('node:selected')
-      .style({ 'border-width': 4, 'border-color': t.accent })
-      .selector('edge:selected')
-      .style({ color: t.text })
-      .update();
-  }, [theme]);
+  useEffect(() => send({ type: 'theme', theme: viewTheme() }), [theme]);
 
   useImperativeHandle(ref, () => ({
-    png: (background) => cy.current?.png({ full: true, scale: 2, bg: background, output: 'base64uri' }) ?? null,
-    fit: () => cy.current?.fit(undefined, 30),
+    png: async (background) => {
+      const blob = await ask<Blob | null>((n) => ({ type: 'export', seq: n, background }));
+      return blob ? URL.createObjectURL(blob) : null;
+    },
+    fit: () => send({ type: 'fit' }),
   }));
 
   return (
     <div
       ref={box}
-      className="graph-canvas"
+      className={`graph-canvas${hovered ? ' over-node' : ''}`}
       data-testid="graph-canvas"
       data-nodes={nodes.length}
-      data-layout={stats.state}
+      data-layout={stats.of === nodes ? stats.state : 'running'}
       data-layout-sig={layoutSig}
+      data-layout-cached={stats.cached ? 'yes' : 'no'}
+      data-layout-iterations={stats.iterations}
       data-focus-offset={focusOffset ?? undefined}
       data-layout-ms={stats.layoutMs}
       data-render-ms={stats.renderMs}
       aria-label={`Entity graph: ${nodes.length} vertices, ${edges.length} edges`}
       role="img"
-    />
+    >
+      <canvas ref={canvasRef} className="graph-surface" />
+    </div>
   );
 });

@@ -212,12 +212,12 @@ function CommunityList({ onPick }: { onPick(): void }) {
                 {c.id}
               </td>
               <td className="num">{fmtInt(c.size)}</td>
-              <td>
-                {c.top.map((m, i) => (
+              <td className="graph-members">
+                {c.top.map((m) => (
                   <span key={m.id}>
-                    {i > 0 && ', '}
                     <button
                       className="link small"
+                      title={m.value}
                       onClick={(e) => {
                         e.stopPropagation();
                         pickMember(m, c);

@@ -20,6 +20,9 @@ export function GraphView() {
   const nodesMap = useGraph((s) => s.nodes);
   const edgesMap = useGraph((s) => s.edges);
   const layoutKey = useGraph((s) => s.layoutKey);
+  const viewBase = useGraph((s) => s.viewBase);
+  // A layout is cached per case, per computation of its graph (vertex numbers may change with one) and per view.
+  const viewKey = `${casePath ?? ''}|${summary?.last?.finishedAt ?? 0}|${viewBase}`;
   const selectedId = useGraph((s) => s.selectedId);
   const expanded = useGraph((s) => s.expanded);
   const groupIds = useGraph((s) => s.groupIds);
@@ -43,7 +46,11 @@ export function GraphView() {
       api().on('graph.progressed', () => useGraph.getState().onComputing()),
       api().on('detect.finished', () => useGraph.getState().onChanged()),
     ];
-    return () => offs.forEach((off) => off());
+    return () => {
+      offs.forEach((off) => off());
+      // Leave nothing behind for the next visit's canvas to lay out before the view reloads.
+      useGraph.getState().reset();
+    };
   }, [casePath, showError]);
 
   const pending = useGraph((s) => s.pending);
@@ -66,9 +73,9 @@ export function GraphView() {
     );
   }
 
-  const exportPng = () => {
+  const exportPng = async () => {
     const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || '#0f1419';
-    const url = canvas.current?.png(bg);
+    const url = await canvas.current?.png(bg);
     if (!url) return;
     const a = document.createElement('a');
     a.href = url;
@@ -76,11 +83,12 @@ export function GraphView() {
     document.body.appendChild(a);
     a.click();
     a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
 
   return (
     <section className="panel graph-view" aria-label="Entity graph">
-      <GraphToolbar onExport={exportPng} onFit={() => canvas.current?.fit()} />
+      <GraphToolbar onExport={() => void exportPng().catch(showError)} onFit={() => canvas.current?.fit()} />
       <div className="graph-main">
         <div className="graph-stage">
           <GraphCanvas
@@ -88,6 +96,7 @@ export function GraphView() {
             nodes={nodes}
             edges={edges}
             layoutKey={layoutKey}
+            viewKey={viewKey}
             selectedId={selectedId}
             focusKey={focusKey}
             expanded={expanded}

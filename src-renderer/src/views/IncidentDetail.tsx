@@ -1,6 +1,7 @@
 /** One incident: what happened, why the detectors think so, its evidence, entities, timelines and graph. */
 import { useEffect, useRef } from 'react';
 import { IncidentAlertHistory } from './IncidentAlertHistory';
+import { IncidentEvidence } from './IncidentEvidence';
 import { fmtInt } from '../format';
 import { useApp } from '../store/app';
 import { useIncidents } from '../store/incidents';
@@ -265,31 +266,7 @@ export function IncidentDetailView() {
         </table>
       </section>
 
-      <section aria-label="Evidence">
-        <h3>
-          Evidence{' '}
-          <span className="muted small">
-            {detail.evidence.length < detail.evidenceTotal
-              ? `first ${fmtInt(detail.evidence.length)} of ${fmtInt(detail.evidenceTotal)} lines`
-              : `${fmtInt(detail.evidenceTotal)} lines`}
-          </span>
-        </h3>
-        <div className="inc-evidence" data-testid="incident-evidence">
-          {detail.evidence.map((l) => (
-            <div key={l.id} className={l.pinned ? 'inc-line pinned' : 'inc-line'} data-pinned={l.pinned ? 'true' : undefined}>
-              <span className="inc-line-src muted">
-                {l.pinned && (
-                  <span className="inc-pin" title="Outcome: a login that succeeded">
-                    ●{' '}
-                  </span>
-                )}
-                {l.source}:{l.lineNo}
-              </span>
-              <span className="mono">{l.raw}</span>
-            </div>
-          ))}
-        </div>
-      </section>
+      <IncidentEvidence detail={detail} />
 
       <IncidentAlertHistory incidentId={inc.id} />
     </article>

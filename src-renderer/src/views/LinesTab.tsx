@@ -7,8 +7,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { EVENT_FIELDS } from '../../../src-shared/query-fields';
 import { fmtInt, fmtTime } from '../format';
-import { checkQuery, EVENT_FIELD_INDEX, PAGE_SIZE, useEvents } from '../store/events';
+import { checkQuery, EVENT_FIELD_INDEX, PAGE_SIZE, useEvents, WINDOW } from '../store/events';
 import { BackButton } from '../components/BackButton';
+import { useApp } from '../store/app';
 import { EventsHistogram } from './EventsHistogram';
 import { EventDetailPanel } from './EventDetailPanel';
 import { Highlighted, QueryHelp, QueryProblemLine, useHighlighter } from './QueryParts';
@@ -16,8 +17,11 @@ import { Highlighted, QueryHelp, QueryProblemLine, useHighlighter } from './Quer
 const ROW_HEIGHT = 24;
 
 export function LinesTab() {
-  const { total, totalCapped, pages, query, range, order, problem, expanded, setQuery, setRange, setOrder, ensurePages, toggle } =
+  const { total, totalCapped, pages, query, range, order, problem, expanded, window: listWindow, setQuery, setRange, setOrder, ensurePages, toggle } =
     useEvents();
+  // The list holds one window of matches; past it, it pages on from its last match.
+  const count = Math.min(total, WINDOW);
+  const more = totalCapped || total > WINDOW;
   const [draft, setDraft] = useState(query);
   const [help, setHelp] = useState(false);
   const [cursor, setCursor] = useState(0);
@@ -48,7 +52,7 @@ export function LinesTab() {
   }, []);
 
   const virtualizer = useVirtualizer({
-    count: total,
+    count,
     getScrollElement: () => parentRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 20,
@@ -65,7 +69,7 @@ export function LinesTab() {
 
   const rowAt = (i: number) => pages[Math.floor(i / PAGE_SIZE)]?.[i % PAGE_SIZE];
   const onGridKey = (e: React.KeyboardEvent) => {
-    if (e.key === 'ArrowDown' || e.key === 'j') setCursor((c) => Math.min(total - 1, c + 1));
+    if (e.key === 'ArrowDown' || e.key === 'j') setCursor((c) => Math.min(count - 1, c + 1));
     else if (e.key === 'ArrowUp' || e.key === 'k') setCursor((c) => Math.max(0, c - 1));
     else if (e.key === 'Enter' || e.key === ' ') {
       const row = rowAt(cursor);
@@ -74,8 +78,9 @@ export function LinesTab() {
     e.preventDefault();
   };
   useEffect(() => {
-    if (total > 0) virtualizer.scrollToIndex(cursor, { align: 'auto' });
-  }, [cursor, total, virtualizer]);
+    if (count > 0) virtualizer.scrollToIndex(cursor, { align: 'auto' });
+  }, [cursor, count, virtualizer]);
+  useEffect(() => setCursor(0), [listWindow]);
 
   const shownProblem = draftProblem && draft !== query ? draftProblem : problem;
   const narrowed = !!query.trim() || !!range;
@@ -115,8 +120,8 @@ export function LinesTab() {
           <option value="file">File order</option>
         </select>
         <span className="muted nowrap" data-testid="events-count">
-          {fmtInt(total)}
-          {totalCapped ? '+' : ''} {narrowed ? (total === 1 ? 'match' : 'matches') : total === 1 ? 'line' : 'lines'}
+          {fmtInt(listWindow.base + total)}
+          {totalCapped ? '+' : ''} {narrowed ? (listWindow.base + total === 1 ? 'match' : 'matches') : listWindow.base + total === 1 ? 'line' : 'lines'}
         </span>
       </div>
       {shownProblem && <QueryProblemLine query={draftProblem && draft !== query ? draft : query} problem={shownProblem} />}
@@ -145,6 +150,7 @@ export function LinesTab() {
         )}
       </div>
       <EventsHistogram />
+      {(more || listWindow.base > 0) && <WindowBar count={count} more={more} narrowed={narrowed} />}
       {total === 0 ? (
         <div className="empty small">
           <p>{shownProblem ? 'Fix the query to search.' : narrowed ? 'No line matches.' : 'No events yet: import logs in Sources.'}</p>
@@ -155,7 +161,7 @@ export function LinesTab() {
           className="table-scroll"
           role="grid"
           aria-label="Matching lines"
-          aria-rowcount={total}
+          aria-rowcount={count}
           tabIndex={0}
           onKeyDown={onGridKey}
         >
@@ -205,5 +211,43 @@ export function LinesTab() {
         </div>
       )}
     </>
+  );
+}
+
+/**
+ * Which matches the list holds when there are more than one window: their numbers and times, the
+ * way on to the next ones (and back), and the histogram as the other way to narrow.
+ */
+function WindowBar({ count, more, narrowed }: { count: number; more: boolean; narrowed: boolean }) {
+  const { window, windows, total, totalCapped, pages, nextWindow, previousWindow } = useEvents();
+  const showError = useApp((s) => s.showError);
+  const firstRow = pages[0]?.[0];
+  const lastRow = pages[Math.floor((count - 1) / PAGE_SIZE)]?.[(count - 1) % PAGE_SIZE];
+  const what = narrowed ? 'matches' : 'lines';
+  return (
+    <div className="events-window small" data-testid="events-window" role="status">
+      <span>
+        The list holds {what} {fmtInt(window.base + 1)}–{fmtInt(window.base + count)} of{' '}
+        {totalCapped ? `more than ${fmtInt(window.base + total)}` : fmtInt(window.base + total)}
+        {firstRow && ` (${fmtTime(firstRow.ts)}`}
+        {firstRow && (lastRow ? ` → ${fmtTime(lastRow.ts)})` : ' → …)')}.
+      </span>{' '}
+      {window.base > 0 && (
+        <button className="link small" onClick={previousWindow}>
+          ← previous {fmtInt(Math.min(WINDOW, window.base))}
+        </button>
+      )}{' '}
+      {more && (
+        <button className="link small" onClick={() => void nextWindow().catch(showError)}>
+          next {fmtInt(WINDOW)} {what} →
+        </button>
+      )}
+      {more && <span className="muted"> · or drag across the histogram to narrow the time</span>}
+      {windows.length > 1 && (
+        <button className="link small" onClick={() => useEvents.getState().reload()}>
+          back to the first
+        </button>
+      )}
+    </div>
   );
 }

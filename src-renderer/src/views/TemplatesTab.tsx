@@ -1,24 +1,19 @@
 /** Templates the miner found, with counts and examples; picking one shows its lines. */
-import { useEffect, useState } from 'react';
-import type { Page, TemplateRow } from '../../../src-shared/dto';
+import { useState } from 'react';
 import { api } from '../api';
+import { MoreRows, usePagedRows } from '../components/PagedList';
 import { fmtInt, fmtTime } from '../format';
 import { useApp } from '../store/app';
 import { useEvents } from '../store/events';
 
+const PAGE = 500;
+
 export function TemplatesTab({ onPick }: { onPick: () => void }) {
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<'count' | 'rare' | 'id'>('count');
-  const [page, setPage] = useState<Page<TemplateRow> | null>(null);
   const showError = useApp((s) => s.showError);
   const show = useEvents((s) => s.show);
-
-  useEffect(() => {
-    const t = setTimeout(() => {
-      api().call('templates.list', { query, sort, limit: 500 }).then(setPage, showError);
-    }, 200);
-    return () => clearTimeout(t);
-  }, [query, sort, showError]);
+  const page = usePagedRows((offset) => api().call('templates.list', { query, sort, offset, limit: PAGE }), JSON.stringify([query, sort]), showError);
 
   return (
     <>
@@ -33,7 +28,7 @@ export function TemplatesTab({ onPick }: { onPick: () => void }) {
           </select>
         </label>
         <span className="muted" data-testid="templates-count">
-          {page ? `${fmtInt(page.total)} templates` : '…'}
+          {page.total !== null ? `${fmtInt(page.total)} templates` : '…'}
         </span>
       </div>
       <div className="table-scroll plain">
@@ -47,7 +42,7 @@ export function TemplatesTab({ onPick }: { onPick: () => void }) {
             </tr>
           </thead>
           <tbody>
-            {page?.rows.map((t) => (
+            {page.rows.map((t) => (
               <tr
                 key={t.id}
                 tabIndex={0}
@@ -71,6 +66,7 @@ export function TemplatesTab({ onPick }: { onPick: () => void }) {
             ))}
           </tbody>
         </table>
+        <MoreRows shown={page.rows.length} total={page.total} what="templates" pageSize={PAGE} loading={page.loading} onMore={page.more} />
       </div>
     </>
   );

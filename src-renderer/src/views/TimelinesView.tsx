@@ -15,7 +15,6 @@ import {
   PALETTE,
   THRESHOLD_COLOUR,
   themeColours,
-  tooltipBase,
   tooltipNode,
   type TipRow,
 } from '../charts';
@@ -66,6 +65,18 @@ function valueAt(points: [number, number, number | null][], t: number, bucketMs:
   return [near[1], near[2]];
 }
 
+/** The points where a threshold changes (and the last one): the same step line, far fewer points. */
+function thresholdCorners(points: [number, number, number | null][]): [number, number][] {
+  const out: [number, number][] = [];
+  let prev: number | null = null;
+  points.forEach((p, i) => {
+    if (p[2] === null) return;
+    if (p[2] !== prev || i === points.length - 1) out.push([p[0], p[2]]);
+    prev = p[2];
+  });
+  return out;
+}
+
 export function TimelinesView() {
   const [timeline, setTimeline] = useState<Timeline | null>(null);
   const [sourceType, setSourceType] = useState<string | undefined>(undefined);
@@ -75,6 +86,8 @@ export function TimelinesView() {
   const showError = useApp((s) => s.showError);
   const theme = useApp((s) => s.theme);
   const chartRef = useRef<HTMLDivElement>(null);
+  const cursorRef = useRef<HTMLDivElement>(null);
+  const tipRef = useRef<HTMLDivElement>(null);
   /** Each chart's band on screen, [top, height] in px: what a reader (or a test) aims the cursor at. */
   const [bands, setBands] = useState<[number, number][]>([]);
 
@@ -119,12 +132,6 @@ export function TimelinesView() {
     const colours = themeColours();
     const bucket = timeline.bucketMs;
     const byDetector = new Map(timeline.series.map((s) => [s.detector, s]));
-    /** Where the cursor is over the charts (px from their left edge), read before ECharts sees the move. */
-    let pointerX: number | null = null;
-    const track = (e: MouseEvent) => {
-      pointerX = e.clientX - el.getBoundingClientRect().left;
-    };
-    el.addEventListener('mousemove', track, { capture: true });
     /** The bucket a time falls in: the same on every chart, since they share the axis. */
     const bucketOf = (t: number) => extent.origin + Math.floor((t - extent.origin) / bucket) * bucket;
 
@@ -142,6 +149,11 @@ export function TimelinesView() {
           type: 'line',
           xAxisIndex: i,
           yAxisIndex: i,
+          // The series draw on a canvas layer of their own: moving the cursor repaints only the
+          // pointer's layer, not thousands of points on every chart.
+          zlevel: 1,
+          // Hover draws nothing on the series (the cursor below reads them): no repaint per move.
+          silent: true,
           showSymbol: false,
           sampling: 'lttb',
           data: s.points.map((p) => [p[0], p[1]]),
@@ -154,8 +166,11 @@ export function TimelinesView() {
           type: 'line',
           xAxisIndex: i,
           yAxisIndex: i,
+          zlevel: 1,
           showSymbol: false,
-          data: s.points.filter((p) => p[2] !== null).map((p) => [p[0], p[2]]),
+          // A threshold moves in steps: its corners are enough to draw it.
+          step: 'end',
+          data: thresholdCorners(s.points),
           lineStyle: { width: 1, type: 'dashed', color: THRESHOLD_COLOUR },
           itemStyle: { color: THRESHOLD_COLOUR },
           silent: true,
@@ -167,12 +182,13 @@ export function TimelinesView() {
           id: 'alerts',
           name: 'Alerts',
           type: 'scatter',
+          zlevel: 1,
           xAxisIndex: Math.max(0, blendIndex),
           yAxisIndex: Math.max(0, blendIndex),
           symbolSize: 9,
           itemStyle: { color: ALERT_COLOUR },
           data: timeline.alerts.map((a) => ({ value: [a.ts, a.score ?? 0], name: a.title, id: String(a.id) })),
-          tooltip: { show: false },
+          silent: true,
         });
       }
       const axes = present.map((_, i) => ({
@@ -184,11 +200,8 @@ export function TimelinesView() {
         axisTick: { show: i === present.length - 1 },
         axisLine: { lineStyle: { color: colours.border } },
         splitLine: { show: false },
-        axisPointer: {
-          // Not snapped to each chart's nearest point: the cursor is one time for all of them.
-          snap: false,
-          label: { show: i === present.length - 1, formatter: (p: { value: number }) => fmtUtc(p.value, 60_000) },
-        },
+        // The cursor and its reading are drawn by this view (below), not by ECharts.
+        axisPointer: { show: false },
       }));
       return {
         useUTC: true,
@@ -211,46 +224,17 @@ export function TimelinesView() {
           axisLabel: { color: colours.muted, fontSize: 10, formatter: (v: number) => fmtValue(v) },
           splitLine: { lineStyle: { color: colours.border } },
         })),
-        // One cursor over all the charts, at the same time.
-        axisPointer: { link: [{ xAxisIndex: 'all' }], lineStyle: { color: colours.muted } },
-        tooltip: {
-          ...tooltipBase(),
-          trigger: 'axis',
-          axisPointer: { type: 'line' },
-          formatter: (params: unknown) => {
-            // The cursor's own time, not the nearest point of whichever series ECharts lists first
-            // (a sparse series would pull the reading hours away from the cursor).
-            const at = pointerX !== null ? (chart.convertFromPixel({ xAxisIndex: 0 }, pointerX) as number) : (params as { axisValue?: number }[])[0]?.axisValue;
-            if (at === undefined || !Number.isFinite(at)) return '';
-            const t = bucketOf(at);
-            const rows: TipRow[] = [];
-            present.forEach((d, i) => {
-              const v = valueAt(byDetector.get(d)!.points, t, bucket);
-              if (!v) return;
-              rows.push({ name: LABEL[d]!, value: fmtValue(v[0]), colour: i });
-              if (v[1] !== null) rows.push({ name: 'threshold', value: fmtValue(v[1]), colour: 'threshold' });
-            });
-            const near = timeline.alerts.filter((a) => a.ts >= t && a.ts < t + bucket);
-            for (const a of near.slice(0, 3))
-              rows.push({ name: a.title, value: a.score === null ? '' : fmtValue(a.score), colour: 'alert' });
-            return tooltipNode(
-              fmtUtc(t, bucket),
-              rows.length ? rows : [{ name: 'no score in this interval', value: '' }],
-              'click for this moment’s events · drag to list an interval',
-            );
-          },
-        },
+        tooltip: { show: false },
         dataZoom: [
           { type: 'inside', xAxisIndex: present.map((_, i) => i), zoomOnMouseWheel: 'ctrl', moveOnMouseWheel: false },
           { type: 'slider', xAxisIndex: present.map((_, i) => i), bottom: 4, height: 16, labelFormatter: (v: number) => fmtUtc(v, bucket) },
         ],
         brush: {
+          // No linked selection or fading outside the brush: both restyle every point on each move.
           xAxisIndex: 'all',
-          brushLink: 'all',
           brushType: 'lineX',
           brushMode: 'single',
           transformable: false,
-          outOfBrush: { colorAlpha: 0.3 },
           brushStyle: { color: 'rgba(79,163,255,0.12)', borderColor: colours.accent, borderWidth: 1 },
         },
         toolbox: { show: false },
@@ -259,6 +243,61 @@ export function TimelinesView() {
     };
 
     chart.setOption(build(), true);
+
+    // One cursor over all the charts at one time, and its reading: two DOM nodes moved by
+    // transform at most once a frame, so hovering costs no chart repaint at all.
+    const cursor = cursorRef.current!;
+    const tip = tipRef.current!;
+    let frame = 0;
+    let at: { x: number; y: number } | null = null;
+    const paint = () => {
+      frame = 0;
+      const p = at;
+      const inGrid = p !== null && chart.containPixel({ gridIndex: present.map((_, i) => i) }, [p.x, p.y]);
+      if (!p || !inGrid) {
+        cursor.hidden = true;
+        tip.hidden = true;
+        return;
+      }
+      const time = chart.convertFromPixel({ xAxisIndex: 0 }, p.x) as number;
+      if (!Number.isFinite(time)) return;
+      const t = bucketOf(time);
+      const rows: TipRow[] = [];
+      present.forEach((d, i) => {
+        const v = valueAt(byDetector.get(d)!.points, t, bucket);
+        if (!v) return;
+        // One row per series: its score, and its threshold beside it.
+        rows.push({ name: LABEL[d]!, value: fmtValue(v[0]), colour: i, ...(v[1] !== null ? { note: `threshold ${fmtValue(v[1])}` } : {}) });
+      });
+      const near = timeline.alerts.filter((a) => a.ts >= t && a.ts < t + bucket);
+      for (const a of near.slice(0, 3)) rows.push({ name: a.title, value: a.score === null ? '' : fmtValue(a.score), colour: 'alert' });
+      tip.replaceChildren(
+        tooltipNode(
+          fmtUtc(t, bucket),
+          rows.length ? rows : [{ name: 'no score in this interval', value: '' }],
+          'click for this moment’s events · drag to list an interval',
+        ),
+      );
+      cursor.hidden = false;
+      tip.hidden = false;
+      cursor.style.transform = `translateX(${Math.round(p.x)}px)`;
+      // Beside the cursor, on whichever side has room.
+      const w = tip.offsetWidth;
+      const left = p.x + 14 + w > el.clientWidth ? p.x - 14 - w : p.x + 14;
+      const top = Math.min(Math.max(0, p.y - 20), Math.max(0, el.clientHeight - tip.offsetHeight));
+      tip.style.transform = `translate(${Math.round(Math.max(0, left))}px, ${Math.round(top)}px)`;
+    };
+    const move = (e: MouseEvent) => {
+      const box = el.getBoundingClientRect();
+      at = { x: e.clientX - box.left, y: e.clientY - box.top };
+      if (!frame) frame = requestAnimationFrame(paint);
+    };
+    const leave = () => {
+      at = null;
+      if (!frame) frame = requestAnimationFrame(paint);
+    };
+    el.addEventListener('mousemove', move);
+    el.addEventListener('mouseleave', leave);
     chart.dispatchAction({ type: 'takeGlobalCursor', key: 'brush', brushOption: { brushType: 'lineX', brushMode: 'single' } });
     chart.on('brushEnd', (params: unknown) => {
       const r = (params as { areas?: { coordRange?: [number, number] }[] }).areas?.[0]?.coordRange;
@@ -275,13 +314,22 @@ export function TimelinesView() {
       const alert = timeline.alerts.find((a) => a.ts >= start && a.ts < start + bucket) ?? null;
       setMenu({ x: e.offsetX, y: e.offsetY, t: start, alert });
     });
+    let size = [el.clientWidth, el.clientHeight];
     const resize = new ResizeObserver(() => {
+      // Observing starts with a call at the size the charts were built for: nothing to redo.
+      if (el.clientWidth === size[0] && el.clientHeight === size[1]) return;
+      size = [el.clientWidth, el.clientHeight];
       chart.resize();
-      chart.setOption(build(), { replaceMerge: ['grid', 'title'] });
+      const { grid, title } = build() as { grid: unknown; title: unknown };
+      chart.setOption({ grid, title }, { replaceMerge: ['grid', 'title'] });
     });
     resize.observe(el);
     return () => {
-      el.removeEventListener('mousemove', track, { capture: true });
+      cancelAnimationFrame(frame);
+      cursor.hidden = true;
+      tip.hidden = true;
+      el.removeEventListener('mousemove', move);
+      el.removeEventListener('mouseleave', leave);
       resize.disconnect();
       chart.dispose();
     };
@@ -327,6 +375,8 @@ export function TimelinesView() {
           data-to={extent?.hi}
           data-bands={JSON.stringify(bands)}
         />
+        <div ref={cursorRef} className="timeline-cursor" hidden aria-hidden />
+        <div ref={tipRef} className="timeline-tip chart-tooltip" hidden role="tooltip" />
         {menu && timeline && (
           <div className="timeline-menu" role="menu" aria-label="This moment" style={{ left: menu.x, top: menu.y }}>
             <div className="muted small">
@@ -354,13 +404,14 @@ export function TimelinesView() {
           <h3>
             Events {fmtTime(range[0])} – {fmtTime(range[1])}{' '}
             {events && (
-              <span className="muted">
-                ({fmtInt(events.total)}
-                {events.capped ? '+' : ''})
+              <span className="muted" data-testid="timeline-events-count">
+                {events.rows.length < events.total || events.capped
+                  ? `(first ${fmtInt(events.rows.length)} of ${fmtInt(events.total)}${events.capped ? '+' : ''})`
+                  : `(${fmtInt(events.total)})`}
               </span>
             )}{' '}
             <button className="link small" onClick={() => openEvents('', here, { from: range[0], to: range[1] })}>
-              open in Events
+              {events && events.rows.length < events.total ? 'all of them in Events' : 'open in Events'}
             </button>{' '}
             <button className="link small" onClick={() => setRange(null)}>
               close
