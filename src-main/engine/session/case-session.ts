@@ -9,6 +9,7 @@ import { Alerting } from '../alerting';
 import { Detection, type DetectionOptions } from '../detect/detection';
 import { refreshRisk } from '../graph/results';
 import { attachIncidents } from '../incidents';
+import type { LiveIncidents } from '../incidents/live';
 import { Importer, type ImporterOptions } from '../ingest/importer';
 import { LiveIngest } from '../ingest/live-ingest';
 import { CaseModels } from '../pipeline/case-models';
@@ -37,6 +38,7 @@ export class CaseSession {
   readonly live: LiveIngest;
   readonly events: EventsQuery;
   readonly alerting: Alerting;
+  readonly liveIncidents: LiveIncidents;
   private closed = false;
 
   constructor(
@@ -48,13 +50,17 @@ export class CaseSession {
     this.models = new CaseModels(db);
     // Listeners run in the order they subscribe: incidents are rebuilt at a pass's end before
     // anything acts on them.
-    attachIncidents(db, this.bus);
-    this.bus.on('incidentsRebuilt', () => {
+    this.liveIncidents = attachIncidents(db, this.bus);
+    this.bus.on('incidentsRebuilt', ({ scope }) => {
       // The graph's vertices show the risk register's figures: refresh them from the new register.
       try {
         db.transaction(() => refreshRisk(db))();
       } catch (err) {
         console.error('[vigil] refreshing graph risk failed:', err);
+      }
+      // A pass's end is told by `detect.finished`; a live rebuild has no run, so say it here.
+      if (scope === 'live' && !this.closed) {
+        emit('incidents.changed', { reason: 'rebuilt', total: db.prepare('SELECT count(*) FROM incidents').pluck().get() as number });
       }
     });
     // The importer first: imports a crash interrupted are queued to resume before detection
@@ -90,7 +96,7 @@ export class CaseSession {
       },
     });
     this.events = new EventsQuery(db);
-    this.alerting = new Alerting(db, { emit, dataDir: opts.dataDir, collecting: () => this.live.status().running }, this.bus);
+    this.alerting = new Alerting(db, { emit, dataDir: opts.dataDir }, this.bus);
     this.alerting.start();
   }
 
@@ -99,6 +105,7 @@ export class CaseSession {
     if (this.closed) return;
     this.closed = true;
     await this.live.stop();
+    this.liveIncidents.close();
     this.importer.close();
     await this.work.close();
     await this.alerting.stop();

@@ -65,4 +65,9 @@ export class AlertWriter implements AlertSink {
     );
     this.added++;
   }
+
+  /** Findings added or grown so far (what a live rebuild of incidents waits for). */
+  get changed(): number {
+    return this.added;
+  }
 }
