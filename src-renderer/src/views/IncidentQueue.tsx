@@ -180,9 +180,12 @@ export function IncidentQueue() {
     scrollMargin: HEAD_HEIGHT,
   });
 
+  // Follow the cursor when it moves to another incident, not when rows arrive around it while
+  // collecting: the analyst's scroll stays where it was.
+  const cursorId = rows[cursor]?.id;
   useEffect(() => {
-    if (tableRows.length) virtualizer.scrollToIndex(cursor, { align: 'auto' });
-  }, [cursor, tableRows.length, virtualizer]);
+    if (cursorId !== undefined) virtualizer.scrollToIndex(useIncidents.getState().cursor, { align: 'auto' });
+  }, [cursorId, virtualizer]);
 
   useEffect(() => {
     // Keep focus in the list after coming back from a detail, so j/k work at once.

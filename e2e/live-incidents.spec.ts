@@ -1,0 +1,45 @@
+import { createSocket } from 'node:dgram';
+import { expect, test } from './fixtures';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** What util-linux `logger --rfc3164 -d -t sshd --id=4711 -p auth.info MSG` sends (local time = UTC here). */
+function loggerLine(at: Date, msg: string): string {
+  const p = (x: number) => String(x).padStart(2, '0');
+  const stamp = `${MONTHS[at.getUTCMonth()]} ${String(at.getUTCDate()).padStart(2, ' ')} ${p(at.getUTCHours())}:${p(at.getUTCMinutes())}:${p(at.getUTCSeconds())}`;
+  return `<38>${stamp} bastion sshd[4711]: ${msg}`;
+}
+
+test('a brute force sent to a collector started from the workbench is in the queue within 2 s, with no alert rule', async ({ page }) => {
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  await page.getByLabel('Case name').fill('watch');
+  await page.getByRole('button', { name: 'Create case' }).click();
+  const panel = page.getByRole('region', { name: 'Live collector' });
+  await panel.getByLabel('UDP address').fill(`127.0.0.1:${port}`);
+  await panel.getByText('Syslog TCP').click(); // TCP off: one free port
+  await panel.getByRole('button', { name: 'Start' }).click();
+  await expect(panel.locator('.badge')).toHaveText('running');
+
+  await page.locator('.nav-item', { hasText: 'Incidents' }).click();
+  await expect(page.getByText('No incidents yet')).toBeVisible();
+
+  const sock = createSocket('udp4');
+  for (let i = 0; i < 15; i++) {
+    const msg = loggerLine(new Date(), `Failed password for root from 198.51.100.23 port ${50100 + i} ssh2`);
+    await new Promise<void>((r, j) => sock.send(msg, port, '127.0.0.1', (err) => (err ? j(err) : r())));
+  }
+  sock.close();
+  const sent = Date.now();
+  const row = page.getByTestId('incident-queue').getByRole('row', { name: /198\.51\.100\.23/ });
+  await expect(row).toBeVisible({ timeout: 15000 });
+  const latency = Date.now() - sent;
+  console.log(`[e2e] brute force in the queue ${latency} ms after its last line`);
+  expect(latency).toBeLessThan(2000);
+  await expect(row).toContainText(/brute force/i);
+
+  // Still collecting: nothing waited for the collector to stop.
+  await page.locator('.nav-item', { hasText: 'Sources' }).click();
+  await expect(panel.locator('.badge')).toHaveText('running');
+  await panel.getByRole('button', { name: 'Stop' }).click();
+  await expect(panel.locator('.badge')).toHaveText('stopped');
+});
