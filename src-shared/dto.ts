@@ -263,6 +263,13 @@ export interface CollectorStatus {
   }[];
   queue: { length: number; maxMessages: number; peakLength: number };
   topSenders: { sender: string; count: number }[];
+  /**
+   * Each sender's clock (keyed by address and the host its lines name): `skewMs` is how far its
+   * header times run ahead (+) or behind (-) their receive times once a steady offset was seen
+   * (0: in step; null: not judged yet). Lines are corrected by it only once it is seen; `received`
+   * counts lines that took their receive time (no header time, or one outside the trust window).
+   */
+  senderClocks: { sender: string; lines: number; skewMs: number | null; corrected: number; received: number }[];
   recentLines: { source: LiveSource; sender: string; receivedAt: number; line: string }[];
   tailFiles: { path: string; state: string; lines: number; truncations: number }[];
   /** The configuration in force (or saved for next start), as the collector panel edits it. */

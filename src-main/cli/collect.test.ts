@@ -72,6 +72,7 @@ describe('vigil collect', () => {
       ],
       queue: { length: 0, maxMessages: 10, peakLength: 0 },
       topSenders: [],
+      senderClocks: [],
       recentLines: [],
       tailFiles: [],
       config: {},
