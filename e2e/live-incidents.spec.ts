@@ -21,7 +21,7 @@ test('a brute force sent to a collector started from the workbench is in the que
   await expect(panel.locator('.badge')).toHaveText('running');
 
   await page.locator('.nav-item', { hasText: 'Incidents' }).click();
-  await expect(page.getByText('No incidents yet')).toBeVisible();
+  await expect(page.getByTestId('queue-collecting')).toBeVisible();
 
   const sock = createSocket('udp4');
   for (let i = 0; i < 15; i++) {
@@ -42,4 +42,39 @@ test('a brute force sent to a collector started from the workbench is in the que
   await expect(panel.locator('.badge')).toHaveText('running');
   await panel.getByRole('button', { name: 'Stop' }).click();
   await expect(panel.locator('.badge')).toHaveText('stopped');
+});
+
+test('the Events view, the header and the imports list follow a running collector', async ({ page }) => {
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  await page.getByLabel('Case name').fill('follow');
+  await page.getByRole('button', { name: 'Create case' }).click();
+  const panel = page.getByRole('region', { name: 'Live collector' });
+  await panel.getByLabel('UDP address').fill(`127.0.0.1:${port}`);
+  await panel.getByText('Syslog TCP').click();
+  await panel.getByRole('button', { name: 'Start' }).click();
+  await expect(panel.locator('.badge')).toHaveText('running');
+
+  const sock = createSocket('udp4');
+  const send = async (n: number, from: number) => {
+    for (let i = from; i < from + n; i++) {
+      const msg = loggerLine(new Date(), `Accepted publickey for deploy from 192.0.2.7 port ${40000 + i} ssh2 follow-${i}`);
+      await new Promise<void>((r, j) => sock.send(msg, port, '127.0.0.1', (err) => (err ? j(err) : r())));
+    }
+  };
+  await send(10, 0);
+  await page.locator('.nav-item', { hasText: 'Events' }).click();
+  await expect(page.getByTestId('events-count')).toHaveText('10 lines');
+  // More arrive while the view is open: it follows, and so does the header.
+  await send(25, 10);
+  await expect(page.getByTestId('events-count')).toHaveText('35 lines');
+  await expect(page.locator('header.topbar')).toContainText('35 events');
+
+  await page.locator('.nav-item', { hasText: 'Sources' }).click();
+  await expect(page.getByTestId('live-import')).toContainText('35 lines stored');
+  await expect(page.getByTestId('live-import')).not.toContainText(' of 0 B');
+  await expect(panel.getByRole('table', { name: 'Sender clocks' })).toContainText('127.0.0.1 bastion');
+  await page.screenshot({ path: test.info().outputPath('collector-running.png'), fullPage: true });
+  sock.close();
+  await panel.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('live-import')).toContainText('done');
 });

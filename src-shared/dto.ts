@@ -42,6 +42,8 @@ export interface ImportJob {
   startedAt: number;
   finishedAt: number | null;
   error: string | null;
+  /** The live collector's row: its size is what arrived, there is no total to read. */
+  live: boolean;
 }
 
 /** A path whose content is already in the case, recognised by its fingerprint. */
@@ -236,12 +238,17 @@ export interface CollectorStatus {
   received: number;
   stored: number;
   dropped: number;
+  /** Messages in the last second (sliding), and in the busiest second of the last ten (bursts). */
   ratePerSecond: number;
+  peakPerSecond: number;
   listeners: {
     source: LiveSource;
     address: string | null;
     received: number;
+    /** Bytes of the messages received. */
+    bytes: number;
     ratePerSecond: number;
+    peakPerSecond: number;
     /**
      * Messages lost, by where: the collector's queue was full, too large, not a message, and (UDP)
      * datagrams the kernel dropped before the collector could read them, because the socket's

@@ -50,7 +50,9 @@ describe('vigil collect', () => {
       source,
       address: '127.0.0.1:5514',
       received: 10,
+      bytes: 800,
       ratePerSecond: 0,
+      peakPerSecond: 0,
       drops: { queueFull: 0, oversize: 0, malformed: 0, kernel: null },
       connectionsOpen: 0,
       connectionsRefused: { perSender: 0, full: 0, idle: 0, slow: 0, evicted: 0 },
@@ -66,6 +68,7 @@ describe('vigil collect', () => {
       stored: 20,
       dropped: 512,
       ratePerSecond: 0,
+      peakPerSecond: 0,
       listeners: [
         listener('udp', { drops: { queueFull: 12, oversize: 0, malformed: 0, kernel: 500 }, receiveBuffer: { requested: 32 * 2 ** 20, granted: 8 * 2 ** 20 } }),
         listener('tcp', { connectionsRefused: { perSender: 240, full: 0, idle: 3, slow: 1, evicted: 2 } }),

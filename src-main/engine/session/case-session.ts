@@ -18,6 +18,9 @@ import { EventsQuery } from '../store/events-query';
 import { CaseBus } from './bus';
 import { WorkQueue } from './work-queue';
 
+/** How often the workbench hears that the case grew while collecting. */
+const CHANGED_EVERY_MS = 1000;
+
 export interface SessionOptions {
   rulesDir: string | null;
   nativeBinding?: string;
@@ -40,6 +43,7 @@ export class CaseSession {
   readonly alerting: Alerting;
   readonly liveIncidents: LiveIncidents;
   private closed = false;
+  private grownTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly store: CaseDb,
@@ -83,16 +87,19 @@ export class CaseSession {
       },
       { ...opts.detection, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) },
     );
+    // Tell the workbench the case grew, at most once a second, and always after the last batch.
     let lastChanged = 0;
+    const grown = () => {
+      this.grownTimer = null;
+      if (this.closed) return;
+      lastChanged = Date.now();
+      emit('cases.changed', store.info());
+    };
     this.live = new LiveIngest(db, this.models, this.bus, {
       updated: (status) => emit('collector.updated', status),
       stored: () => {
-        // Tell the workbench the case grew, at most once a second.
-        const now = Date.now();
-        if (now - lastChanged > 1000 && !this.closed) {
-          lastChanged = now;
-          emit('cases.changed', store.info());
-        }
+        if (this.grownTimer) return;
+        this.grownTimer = setTimeout(grown, Math.max(0, lastChanged + CHANGED_EVERY_MS - Date.now()));
       },
     });
     this.events = new EventsQuery(db);
@@ -106,6 +113,7 @@ export class CaseSession {
     this.closed = true;
     await this.live.stop();
     this.liveIncidents.close();
+    if (this.grownTimer) clearTimeout(this.grownTimer);
     this.importer.close();
     await this.work.close();
     await this.alerting.stop();

@@ -46,6 +46,8 @@ interface EventsState {
   show(query: string, range?: { from: number; to: number } | null): void;
   toggle(id: number): void;
   reload(): void;
+  /** The case grew (live collection): the same query's figures and loaded pages again, expanded rows kept. */
+  refresh(): void;
   ensurePages(first: number, last: number): void;
 }
 
@@ -81,6 +83,25 @@ export const useEvents = create<EventsState>((set, get) => {
         if (get().generation === generation) set({ histogram });
       })
       .catch(() => undefined);
+  };
+
+  const fetchPage = (page: number, generation: number) => {
+    set({ loading: { ...get().loading, [page]: true } });
+    api()
+      .call('events.search', { ...filter(), order: get().order, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
+      .then((res) => {
+        if (get().generation !== generation) return;
+        set({
+          pages: { ...get().pages, [page]: res.rows },
+          loading: { ...get().loading, [page]: false },
+          total: res.total,
+          totalCapped: res.totalCapped,
+        });
+      })
+      .catch((err: unknown) => {
+        if (get().generation !== generation) return;
+        set({ loading: { ...get().loading, [page]: false }, problem: problemOf(err), total: 0, totalCapped: false });
+      });
   };
 
   return {
@@ -141,27 +162,21 @@ export const useEvents = create<EventsState>((set, get) => {
       loadHistogram(generation);
       get().ensurePages(0, 0);
     },
+    refresh() {
+      if (get().problem) return;
+      const generation = get().generation + 1;
+      const shown = Object.keys(get().pages).map(Number);
+      // The rows on screen stay until their fresh copies arrive: nothing blinks, scroll stays.
+      set({ generation, loading: {} });
+      loadHistogram(generation);
+      for (const page of shown.length > 0 ? shown : [0]) fetchPage(page, generation);
+    },
     ensurePages(first, last) {
-      const { pages, loading, generation, order, problem } = get();
+      const { pages, loading, generation, problem } = get();
       if (problem) return;
       for (let page = first; page <= last; page++) {
         if (pages[page] || loading[page]) continue;
-        set({ loading: { ...get().loading, [page]: true } });
-        api()
-          .call('events.search', { ...filter(), order, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
-          .then((res) => {
-            if (get().generation !== generation) return;
-            set({
-              pages: { ...get().pages, [page]: res.rows },
-              loading: { ...get().loading, [page]: false },
-              total: res.total,
-              totalCapped: res.totalCapped,
-            });
-          })
-          .catch((err: unknown) => {
-            if (get().generation !== generation) return;
-            set({ loading: { ...get().loading, [page]: false }, problem: problemOf(err), total: 0, totalCapped: false });
-          });
+        fetchPage(page, generation);
       }
     },
   };
