@@ -1,7 +1,8 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentsPage } from '../../../src-shared/contract-incidents';
-import type { CollectorStatus } from '../../../src-shared/dto';
+import Database from 'better-sqlite3';
+import type { CaseInfo, CollectorStatus } from '../../../src-shared/dto';
 import { TestEngine } from '../test-support';
 
 let engines: TestEngine[] = [];
@@ -45,7 +46,7 @@ describe('incidents while collecting', () => {
   it('a brute force over UDP is in the queue within 2 s of its last line, with no alert rule, and grows in place', async () => {
     const e = new TestEngine();
     engines.push(e);
-    await e.call('cases.create', { name: 'live incidents' });
+    const info = await e.call<CaseInfo>('cases.create', { name: 'live incidents' });
     const port = await udpCollector(e);
     const now = Date.now();
     const tries = Array.from({ length: 12 }, (_, i) => bsd(now - (12 - i) * 1000, `Failed password for root from 198.51.100.23 port ${50000 + i} ssh2`));
@@ -68,5 +69,16 @@ describe('incidents while collecting', () => {
     expect(grown, 'the incident did not grow while collecting').not.toBeNull();
     expect(grown!.rows.filter((r) => JSON.stringify(r).includes('198.51.100.23'))).toHaveLength(1);
     await e.call('collector.stop');
+    // 32 tries of one address at one account: the brute-force correlation is one alert that grew
+    // to all of them, not one per ten.
+    const db = new Database(info.path, { readonly: true });
+    try {
+      const rows = db
+        .prepare(`SELECT json_extract(details, '$.value') AS value FROM alerts WHERE detector = 'sigma' AND title = 'SSH Brute Force Against One Account'`)
+        .all() as { value: number }[];
+      expect(rows).toEqual([{ value: 32 }]);
+    } finally {
+      db.close();
+    }
   }, 30_000);
 });
