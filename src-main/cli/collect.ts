@@ -175,6 +175,11 @@ export function collectSummary(s: CollectorStatus): string {
       );
     }
   }
+  for (const c of s.senderClocks) {
+    if (c.skewMs) out.push(`clock of ${c.sender}: ${Math.round(c.skewMs / 1000)} s ${c.skewMs > 0 ? 'ahead' : 'behind'}; ${c.corrected} lines corrected by it`);
+  }
+  const received = s.senderClocks.reduce((n, c) => n + c.received, 0);
+  if (received > 0) out.push(`${received} lines took their receive time (no header time, or one outside the trust window)`);
   if (s.topSenders.length) out.push(`top senders: ${s.topSenders.slice(0, 5).map((t) => `${t.sender} (${t.count})`).join(', ')}`);
   return `${out.join('\n')}\n`;
 }

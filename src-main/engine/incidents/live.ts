@@ -12,10 +12,16 @@ import { rebuildIncidents } from './persist';
 export const LIVE_SETTLE_MS = 150;
 /** Between two live rebuilds at least this long, however fast findings arrive. */
 export const LIVE_REBUILD_MS = 1000;
+/**
+ * And at least this many times as long as the last rebuild took: on a large case a rebuild costs
+ * more, and the collector's batches must keep most of the engine thread.
+ */
+const LIVE_DUTY = 5;
 
 export class LiveIncidents {
   private timer: NodeJS.Timeout | null = null;
   private lastRebuild = 0;
+  private lastCostMs = 0;
   private closed = false;
   /** Rebuilds done (tests and the status read it). */
   rebuilds = 0;
@@ -37,7 +43,7 @@ export class LiveIncidents {
     if (this.timer || this.closed) return;
     const settle = this.opts.settleMs ?? LIVE_SETTLE_MS;
     const interval = this.opts.intervalMs ?? LIVE_REBUILD_MS;
-    const wait = Math.max(settle, this.lastRebuild + interval - Date.now());
+    const wait = Math.max(settle, this.lastRebuild + Math.max(interval, this.lastCostMs * LIVE_DUTY) - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
       this.rebuild();
@@ -47,6 +53,7 @@ export class LiveIncidents {
   private rebuild(): void {
     if (this.closed || !this.db.open) return;
     this.lastRebuild = Date.now();
+    const t = performance.now();
     try {
       this.db.transaction(() => {
         rebuildIncidents(this.db);
@@ -56,6 +63,7 @@ export class LiveIncidents {
     } catch (err) {
       console.error('[vigil] building incidents while collecting failed:', err);
     }
+    this.lastCostMs = performance.now() - t;
   }
 
   cancel(): void {
