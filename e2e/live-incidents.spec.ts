@@ -36,6 +36,22 @@ test('a brute force sent to a collector started from the workbench is in the que
   console.log(`[e2e] brute force in the queue ${latency} ms after its last line`);
   expect(latency).toBeLessThan(2000);
   await expect(row).toContainText(/brute force/i);
+  await expect(row).toHaveAttribute('aria-selected', 'true');
+
+  // Another attacker arrives while the analyst looks at the first: the queue grows in place and the
+  // selection stays on the incident it was on.
+  const sock2 = createSocket('udp4');
+  for (let i = 0; i < 40; i++) {
+    const msg = loggerLine(new Date(), `Failed password for invalid user u${i} from 203.0.113.99 port ${51000 + i} ssh2`);
+    await new Promise<void>((r, j) => sock2.send(msg, port, '127.0.0.1', (err) => (err ? j(err) : r())));
+  }
+  sock2.close();
+  const queue = page.getByTestId('incident-queue');
+  await expect(queue.getByRole('row', { name: /203\.0\.113\.99/ })).toBeVisible();
+  // The new incident ranks above the first (more tries, more accounts): the rows moved under the cursor.
+  await expect(queue.getByRole('row').first()).toContainText('203.0.113.99');
+  await expect(queue.locator('[role="row"][aria-selected="true"]')).toHaveCount(1);
+  await expect(queue.locator('[role="row"][aria-selected="true"]')).toContainText('198.51.100.23');
 
   // Still collecting: nothing waited for the collector to stop.
   await page.locator('.nav-item', { hasText: 'Sources' }).click();
