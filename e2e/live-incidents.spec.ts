@@ -89,7 +89,7 @@ test('the Events view, the header and the imports list follow a running collecto
   await expect(page.getByTestId('live-import')).toContainText('35 lines stored');
   await expect(page.getByTestId('live-import')).not.toContainText(' of 0 B');
   await expect(panel.getByRole('table', { name: 'Sender clocks' })).toContainText('127.0.0.1 bastion');
-  await page.screenshot({ path: test.info().outputPath('collector-running.png'), fullPage: true });
+  await panel.screenshot({ path: test.info().outputPath('collector-running.png') });
   sock.close();
   await panel.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByTestId('live-import')).toContainText('done');
