@@ -48,9 +48,20 @@ test('a case survives closing and reopening from the recent list', async ({ page
   await page.getByLabel('Path to import').fill(small);
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.locator('.job .badge')).toHaveText('done');
+  // A setting of the case (how far out of time order its lines may come) is kept with it.
+  await page.getByRole('button', { name: /Settings/ }).click();
+  const lateness = page.getByLabel('Lateness allowed in minutes');
+  await expect(lateness).toHaveValue('5');
+  await lateness.fill('abc');
+  await expect(page.getByText('Between 0 and 1440 minutes.')).toBeVisible();
+  await lateness.fill('20');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
   await page.getByRole('button', { name: 'Close case' }).click();
   await page.getByRole('button', { name: 'reopen me', exact: true }).click();
   await expect(page.locator('.case-title')).toContainText('3 events');
+  await page.getByRole('button', { name: /Settings/ }).click();
+  await expect(page.getByLabel('Lateness allowed in minutes')).toHaveValue('20');
   await page.getByRole('button', { name: /Events/ }).click();
   await page.getByLabel('Search events').fill('marker-xyz');
   await expect(page.getByTestId('events-count')).toHaveText('1 match');

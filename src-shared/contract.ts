@@ -12,7 +12,7 @@ import { rulesEvents, rulesMethods } from './contract-rules';
 import { triageEvents, triageMethods } from './contract-triage';
 import { empty, filePath, reply } from './contract-util';
 import { DETECTORS } from './detectors';
-import type { AlertRow, AppInfo, CollectorStatus, Timeline, CaseInfo, DetectionProgress, DetectionRun, EntityRow, EventDetail, EventsHistogram, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
+import type { AlertRow, AppInfo, CollectorStatus, Timeline, CaseInfo, DetectionProgress, DetectionRun, DetectionSettings, EntityRow, EventDetail, EventsHistogram, EventsPage, ImportJob, ImportProgress, Page, RecentCase, SourceRow, StartImportResult, TemplateRow } from './dto';
 
 
 /** What every Events method narrows by. */
@@ -86,6 +86,9 @@ const coreMethods = {
   /** Forget every finding and run every detector over the whole case again, in event-time order. */
   'detect.rerun': { input: empty, output: reply<null>() },
   'detect.listRuns': { input: empty, output: reply<DetectionRun[]>() },
+  'detect.getSettings': { input: empty, output: reply<DetectionSettings>() },
+  /** At most a day: a buffer that long would hold a day of events in memory. */
+  'detect.setSettings': { input: z.object({ latenessMs: z.number().int().min(0).max(86_400_000) }).strict(), output: reply<DetectionSettings>() },
   'alerts.list': {
     input: z
       .object({

@@ -162,6 +162,17 @@ export interface EventsPage {
   totalCapped: boolean;
 }
 
+/** How a case's detection pass puts lines in time order. */
+export interface DetectionSettings {
+  /**
+   * How far behind the latest line seen a line may come and still take its place in time; later
+   * ones are counted late and scored where they arrive. Applies to imports started afterwards.
+   */
+  latenessMs: number;
+  /** The default, for a case that never set one. */
+  defaultLatenessMs: number;
+}
+
 export interface DetectionRun {
   id: number;
   /** After an import (its own events) or over the whole case. */

@@ -4,14 +4,16 @@ import { join, resolve } from 'node:path';
 import type { CampaignMember, IncidentDetail, IncidentRow, IncidentsPage } from '../../src-shared/contract-incidents';
 import type { DetectionRun, SourceRow } from '../../src-shared/dto';
 import type { BuiltPaths } from '../host/paths';
-import { commandArgs } from './args';
+import { commandArgs, parseDuration } from './args';
 import { analyzePaths, HeadlessCase, type AnalysisOutcome } from './headless';
 
-const HELP = `Usage: vigil analyze PATH... [--json] [--case FILE]
+const HELP = `Usage: vigil analyze PATH... [--json] [--case FILE] [--lateness TIME]
   Import logs (files, folders, archives) into a case, run every detector and print the incident queue.
   Returns when every import and detection pass it started has ended; exits 1 if any did not finish.
-  --json       print {"files": [...], "detection": {...}, "incidents": [...]} instead of a table
-  --case FILE  keep the case in FILE (created, or added to when it exists); default a temporary case
+  --json           print {"files": [...], "detection": {...}, "incidents": [...]} instead of a table
+  --case FILE      keep the case in FILE (created, or added to when it exists); default a temporary case
+  --lateness TIME  how far out of time order a line may be and still be put in order (90s, 10m, 2h;
+                   default 5m, at most 24h); kept with the case
 `;
 
 /** The table fits a terminal of this many columns. */
@@ -62,10 +64,13 @@ export async function runAnalyze(
   const args = commandArgs({ name: 'vigil analyze', help: HELP, out, err }, argv, {
     json: { type: 'boolean', default: false },
     case: { type: 'string' },
+    lateness: { type: 'string' },
   });
   if (typeof args === 'number') return args;
   const { values, positionals, usage } = args;
   if (positionals.length === 0) return usage('give at least one PATH');
+  const latenessMs = values.lateness === undefined ? undefined : parseDuration(values.lateness);
+  if (latenessMs === null || (latenessMs !== undefined && latenessMs > 86_400_000)) return usage(`--lateness takes a time up to 24h, like 90s, 10m or 2h (got '${values.lateness}')`);
   const missing = positionals.filter((p) => !existsSync(p));
   if (missing.length) {
     err.write(`vigil analyze: not found: ${missing.join(', ')}\n`);
@@ -75,7 +80,7 @@ export async function runAnalyze(
   try {
     const casePath = values.case ? resolve(values.case) : join(h.scratch, 'analyze.vigil');
     const t0 = performance.now();
-    const outcome = await analyzePaths(h, casePath, positionals);
+    const outcome = await analyzePaths(h, casePath, positionals, latenessMs === undefined ? {} : { latenessMs });
     const seconds = (performance.now() - t0) / 1000;
     const page = await h.call<IncidentsPage>('incidents.list', { limit: 10_000 });
     if (values.json) out.write(JSON.stringify(analysisJson(outcome, await withMembers(h, page.rows)), null, 2) + '\n');

@@ -43,3 +43,12 @@ export function commandArgs<const O extends Options>(io: CommandIo, argv: string
   }
   return { values: parsed.values as Parsed<O>['values'], positionals: parsed.positionals, usage };
 }
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A length of time as typed: `90s`, `10m`, `2h`, `500ms` (a bare number is seconds); null when it is not one. */
+export function parseDuration(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) return null;
+  return Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 's']!);
+}

@@ -85,10 +85,11 @@ export async function analyzePaths(
   h: HeadlessCase,
   casePath: string,
   paths: readonly string[],
-  opts: { format?: string } = {},
+  opts: { format?: string; latenessMs?: number } = {},
 ): Promise<AnalysisOutcome> {
   const since = Date.now();
   await h.open(casePath, true);
+  if (opts.latenessMs !== undefined) await h.call('detect.setSettings', { latenessMs: opts.latenessMs });
   const owed = (await h.call<ImportJob[]>('ingest.listImports')).filter((j) => j.status === 'interrupted' || j.status === 'running').map((j) => j.id);
   const started = await h.call<StartImportResult>('ingest.startImport', {
     paths: paths.map((p) => resolve(p)),

@@ -91,6 +91,12 @@ export class Engine {
       return null;
     },
     'detect.listRuns': () => this.open().detection.list(),
+    'detect.getSettings': () => this.open().detection.settings(),
+    'detect.setSettings': ({ latenessMs }) => {
+      const d = this.open().detection;
+      d.latenessMs = latenessMs;
+      return d.settings();
+    },
     'alerts.list': ({ detector, kind, offset, limit }) => this.open().events.alerts(detector, kind, offset, limit),
 
     'events.search': ({ query, from, to, templateId, entityId, order, offset, limit }) =>

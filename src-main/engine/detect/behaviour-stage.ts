@@ -33,6 +33,10 @@ const PATTERN_INFO: Record<string, { title: string; severity: Severity; tags: st
 const MIN_TRAINING_ROWS = 32;
 /** Anomalous groups reported as alerts, most anomalous first, per import. */
 const MAX_ANOMALY_ALERTS = 200;
+/** Groups a forest learns from at most: beyond it, an even spread of them. */
+const TRAINING_ROWS = 50_000;
+/** Groups scored at a time. */
+const SCORE_PAGE = 10_000;
 
 interface StageState {
   engine: BehaviourEngineState;
@@ -105,32 +109,43 @@ export class BehaviourStage implements Stage {
     });
   }
 
-  /** Train one forest per kind on this case's groups and score them all. */
+  /**
+   * Train one forest per kind on this case's groups and score them all. The groups are read a page
+   * at a time and the forest learns from at most TRAINING_ROWS of them (an even spread by id; each
+   * tree sees 256 rows anyway), so memory stays flat however large the case.
+   */
   private train(sink: AlertSink): void {
     const flagged = new Set(
       (this.db.prepare(`SELECT DISTINCT key FROM alerts WHERE detector = 'behaviour' AND key LIKE 'ip:%'`).pluck().all() as string[]).map((k) => k.slice(3)),
     );
     const update = this.db.prepare('UPDATE behaviour_groups SET score = ?, level = ? WHERE id = ?');
-    const anomalies: { kind: GroupKind; row: GroupRow; score: number }[] = [];
+    const page = this.db.prepare(
+      'SELECT id, ip, features FROM behaviour_groups WHERE kind = ? AND feature_set = ? AND id > ? ORDER BY id LIMIT ?',
+    );
+    const anomalies = new TopScores<{ kind: GroupKind; id: number }>(MAX_ANOMALY_ALERTS);
     for (const kind of ['session', 'ip_window'] as const) {
-      const rows = this.db
-        .prepare('SELECT id, key, ip, user, start_ts, end_ts, events, features, evidence FROM behaviour_groups WHERE kind = ? AND feature_set = ? ORDER BY id')
-        .all(kind, FEATURE_SET_VERSION) as GroupRow[];
-      if (rows.length < MIN_TRAINING_ROWS) continue;
-      const vectors = rows.map((r) => JSON.parse(r.features) as number[]);
-      const clean = vectors.filter((_, i) => !flagged.has(rows[i]!.ip ?? ''));
-      const model = BehaviourModel.train(kind, clean.length >= MIN_TRAINING_ROWS ? clean : vectors, { trainedAt: rows[rows.length - 1]!.end_ts });
+      const n = this.db.prepare('SELECT count(*) FROM behaviour_groups WHERE kind = ? AND feature_set = ?').pluck().get(kind, FEATURE_SET_VERSION) as number;
+      if (n < MIN_TRAINING_ROWS) continue;
+      const model = this.trainKind(kind, n, flagged);
       this.engine.setModel(kind, model);
-      const scores = model.scoreMatrix(matrixFromRows(vectors));
-      rows.forEach((r, i) => {
-        const score = scores[i]!;
-        const level = riskLevel(score, model.cutoffs);
-        update.run(score, level, r.id);
-        if (level === 'high' && !flagged.has(r.ip ?? '')) anomalies.push({ kind, row: r, score });
-      });
+      let after = 0;
+      for (;;) {
+        const rows = page.all(kind, FEATURE_SET_VERSION, after, SCORE_PAGE) as Pick<GroupRow, 'id' | 'ip' | 'features'>[];
+        if (rows.length === 0) break;
+        after = rows[rows.length - 1]!.id;
+        const scores = model.scoreMatrix(matrixFromRows(rows.map((r) => JSON.parse(r.features) as number[])));
+        rows.forEach((r, i) => {
+          const score = scores[i]!;
+          const level = riskLevel(score, model.cutoffs);
+          update.run(score, level, r.id);
+          if (level === 'high' && !flagged.has(r.ip ?? '')) anomalies.add(score, { kind, id: r.id });
+        });
+      }
     }
-    anomalies.sort((a, b) => b.score - a.score);
-    for (const { kind, row, score } of anomalies.slice(0, MAX_ANOMALY_ALERTS)) {
+    const byId = this.db.prepare('SELECT id, key, ip, user, start_ts, end_ts, events, evidence FROM behaviour_groups WHERE id = ?');
+    for (const { score, item } of anomalies.sorted()) {
+      const { kind } = item;
+      const row = byId.get(item.id) as GroupRow;
       sink.add({
         detector: 'behaviour',
         kind: kind === 'session' ? 'anomalous_session' : 'anomalous_ip_window',
@@ -146,6 +161,52 @@ export class BehaviourStage implements Stage {
         tags: [],
       });
     }
+  }
+
+  /** A forest for one kind, learnt from up to TRAINING_ROWS groups, leaving out IPs a pattern caught. */
+  private trainKind(kind: GroupKind, n: number, flagged: ReadonlySet<string>): BehaviourModel {
+    const stride = Math.ceil(n / TRAINING_ROWS);
+    const page = this.db.prepare('SELECT id, ip, features, end_ts FROM behaviour_groups WHERE kind = ? AND feature_set = ? AND id > ? ORDER BY id LIMIT ?');
+    const vectors: number[][] = [];
+    const clean: number[][] = [];
+    let trainedAt = 0;
+    let seen = 0;
+    for (let after = 0; ; ) {
+      const rows = page.all(kind, FEATURE_SET_VERSION, after, SCORE_PAGE) as { id: number; ip: string | null; features: string; end_ts: number }[];
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id;
+      trainedAt = rows[rows.length - 1]!.end_ts;
+      for (const r of rows) {
+        if (seen++ % stride !== 0) continue;
+        const v = JSON.parse(r.features) as number[];
+        vectors.push(v);
+        if (!flagged.has(r.ip ?? '')) clean.push(v);
+      }
+    }
+    return BehaviourModel.train(kind, clean.length >= MIN_TRAINING_ROWS ? clean : vectors, { trainedAt });
+  }
+}
+
+/** The `k` highest scores seen, kept without holding every candidate. */
+class TopScores<T> {
+  private items: { score: number; item: T }[] = [];
+
+  constructor(private readonly k: number) {}
+
+  add(score: number, item: T): void {
+    this.items.push({ score, item });
+    if (this.items.length >= this.k * 4) this.trim();
+  }
+
+  /** Highest first; ties keep the order they came in. */
+  sorted(): { score: number; item: T }[] {
+    this.trim();
+    return this.items;
+  }
+
+  private trim(): void {
+    this.items.sort((a, b) => b.score - a.score);
+    this.items.length = Math.min(this.items.length, this.k);
   }
 }
 

@@ -9,9 +9,10 @@
  * a pass cut short by a crash or by closing the case.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { DetectionProgress, DetectionRun } from '../../../src-shared/dto';
+import type { DetectionProgress, DetectionRun, DetectionSettings } from '../../../src-shared/dto';
 import type { NormalizedEvent } from '../../../src-shared/event';
 import { CaseClosing } from '../errors';
+import type { CaseGraph } from '../graph/runtime';
 import type { MemberSpan } from '../ingest/time-order';
 import type { CaseBus, StoredBatch } from '../session/bus';
 import type { WorkQueue } from '../session/work-queue';
@@ -98,12 +99,13 @@ export class Detection {
     private readonly bus: CaseBus,
     private readonly work: WorkQueue,
     private readonly events: DetectionEvents,
+    private readonly graph: CaseGraph,
     private readonly options: DetectionOptions = {},
   ) {
     this.saveState = db.prepare(
       'INSERT INTO model_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
     );
-    this.stages = caseStages(db, rulesDir);
+    this.stages = caseStages({ db, graph }, rulesDir);
     const load = db.prepare('SELECT value FROM model_state WHERE key = ?').pluck();
     for (const s of this.stages.all) {
       const saved = load.get(`stage:${s.name}`) as string | undefined;
@@ -133,6 +135,10 @@ export class Detection {
 
   list(): DetectionRun[] {
     return (this.db.prepare('SELECT * FROM detection_runs ORDER BY id DESC LIMIT 100').all() as RunRow[]).map(toRun);
+  }
+
+  settings(): DetectionSettings {
+    return { latenessMs: this.latenessMs, defaultLatenessMs: DEFAULT_LATENESS_MS };
   }
 
   /** How late an imported line may be and still take its place in time (per case). */
@@ -398,7 +404,7 @@ export class Detection {
       this.bus.emit('findingsCleared', {});
     })();
     this.stages.sigma.reload();
-    this.stages = caseStages(this.db, this.rulesDir, this.stages.sigma);
+    this.stages = caseStages({ db: this.db, graph: this.graph }, this.rulesDir, this.stages.sigma);
     // The collector's pass goes on with the new stages (it holds nothing: it scores as lines come).
     if (this.live) this.live = null;
   }

@@ -8,12 +8,23 @@ import type { Database } from 'better-sqlite3';
 import { BehaviourStage } from './behaviour-stage';
 import { EnsembleStage } from './ensemble-stage';
 import { GraphStage } from '../graph/stage';
+import type { CaseGraph } from '../graph/runtime';
 import { PopulationStage } from './population-stage';
 import { SigmaStage } from './sigma-stage';
 import type { Stage } from './stage';
 
+/** What a stage of a case may hold on to: its database and the case's graph. */
+export interface StageContext {
+  db: Database;
+  graph: CaseGraph;
+}
+
 /** Stages of the engine thread, in the order each batch goes through them. */
-export const ENGINE_STAGES: ((db: Database) => Stage)[] = [(db) => new BehaviourStage(db), () => new PopulationStage(), (db) => new GraphStage(db)];
+export const ENGINE_STAGES: ((c: StageContext) => Stage)[] = [
+  (c) => new BehaviourStage(c.db),
+  () => new PopulationStage(),
+  (c) => new GraphStage(c.db, { caseGraph: c.graph }),
+];
 
 export interface CaseStages {
   sigma: SigmaStage;
@@ -27,8 +38,8 @@ export interface CaseStages {
 }
 
 /** Fresh stages for a case; `sigma` is kept when given (its rule packs stay loaded). */
-export function caseStages(db: Database, rulesDir: string | null, sigma = new SigmaStage(db, rulesDir)): CaseStages {
-  const ensemble = new EnsembleStage(db);
-  const engine = ENGINE_STAGES.map((make) => make(db));
+export function caseStages(c: StageContext, rulesDir: string | null, sigma = new SigmaStage(c.db, rulesDir)): CaseStages {
+  const ensemble = new EnsembleStage(c.db);
+  const engine = ENGINE_STAGES.map((make) => make(c));
   return { sigma, ensemble, all: [sigma, ...engine, ensemble], engine, side: [sigma, ensemble] };
 }

@@ -18,7 +18,7 @@ import type {
   GraphVertexDetail,
 } from '../../../src-shared/contract-graph';
 import { EntityGraph, type Edge } from './model';
-import { graphRuntime, metricsVersion } from './runtime';
+import { CaseGraph } from './runtime';
 
 export interface SliceFilter {
   from?: number;
@@ -109,11 +109,15 @@ const clause = (where: string[]) => (where.length ? `WHERE ${where.join(' AND ')
 export class GraphQueries {
   private own: EntityGraph | null = null;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** The case's graph: its stage's graph in memory and the version of its metrics. */
+    private readonly caseGraph: CaseGraph = new CaseGraph(),
+  ) {}
 
   /** The case's graph stage's graph; without a stage (a look at a case nothing detects in), loaded once. */
   private graph(): EntityGraph {
-    const runtime = graphRuntime(this.db);
+    const runtime = this.caseGraph.runtime;
     if (runtime) return runtime.graph();
     if (!this.own) {
       this.own = new EntityGraph();
@@ -145,7 +149,7 @@ export class GraphQueries {
       firstSeen: range.a,
       lastSeen: range.b,
       maxRisk,
-      computing: graphRuntime(db)?.computing ?? false,
+      computing: this.caseGraph.runtime?.computing ?? false,
       last: last
         ? {
             mode: last.mode,
@@ -341,7 +345,7 @@ export class GraphQueries {
    */
   private metrics(): Map<number, { pagerank: number | null; risk: number }> {
     const run = this.db.prepare(`SELECT id || ':' || finished_at FROM graph_runs ORDER BY id DESC LIMIT 1`).pluck().get() as string | undefined;
-    const key = `${metricsVersion(this.db)}:${run ?? ''}`;
+    const key = `${this.caseGraph.metricsVersion}:${run ?? ''}`;
     if (this.metricsCache?.key !== key) {
       const byVertex = new Map<number, { pagerank: number | null; risk: number }>();
       for (const [v, pagerank, risk] of this.db.prepare('SELECT vertex, pagerank, risk FROM graph_metrics').raw().iterate() as IterableIterator<[number, number | null, number]>) {

@@ -9,7 +9,6 @@ import type { AlertSink } from '../store/alerts';
 import type { MetricsOutput } from './algorithms';
 import { communityCrossings, suddenCentrality, type ComputedGraph } from './detections';
 import type { Edge, EntityGraph, Snapshot } from './model';
-import { metricsChanged } from './runtime';
 
 const TOP_MEMBERS = 10;
 
@@ -109,7 +108,7 @@ export function applyResults(
 }
 
 /**
- * Each vertex's risk: its entity's peak risk in the risk register (what the incident queue shows
+ * Each vertex's risk (the caller tells the case's readers that the metrics changed): its entity's peak risk in the risk register (what the incident queue shows
  * for the same entity), and how many alerts name it; a community's risk is its members' sum.
  */
 export function refreshRisk(db: Database): void {
@@ -129,7 +128,6 @@ export function refreshRisk(db: Database): void {
     WHERE graph_metrics.vertex = x.vertex;
     UPDATE graph_communities SET risk = coalesce((SELECT sum(m.risk) FROM graph_metrics m WHERE m.community = graph_communities.id), 0);
   `);
-  metricsChanged(db);
 }
 
 export function recordRun(db: Database, r: GraphComputation, maxEvent: number): void {

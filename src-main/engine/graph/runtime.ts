@@ -1,9 +1,9 @@
 /**
- * The link between a case's graph stage (created by Detection, which knows only the database) and
- * the graph handlers (which know the engine's event channel): a registry keyed by the case's
- * database handle, and listeners for the stage's background progress.
+ * The graph of one open case as the rest of the engine sees it: the graph stage that detection
+ * runs (made afresh when a pass starts over), the version of the stored metrics that readers cache
+ * by, and where the stage's background progress goes. One per case session; a graph stage made on
+ * its own (a bench, a test) makes its own.
  */
-import type { Database } from 'better-sqlite3';
 import type { GraphComputation, GraphProgress } from '../../../src-shared/contract-graph';
 import type { EntityGraph } from './model';
 
@@ -18,35 +18,23 @@ export interface GraphRuntime {
 
 export type GraphNotice = { name: 'graph.progressed'; payload: GraphProgress } | { name: 'graph.computed'; payload: GraphComputation };
 
-type Listener = (db: Database, notice: GraphNotice) => void;
+export class CaseGraph {
+  /** The graph stage detection runs now, if any. */
+  runtime: GraphRuntime | null = null;
+  private version = 0;
 
-const runtimes = new WeakMap<Database, GraphRuntime>();
-const listeners = new Set<Listener>();
+  constructor(private readonly notify: (notice: GraphNotice) => void = () => {}) {}
 
-export function registerGraph(db: Database, runtime: GraphRuntime): void {
-  runtimes.set(db, runtime);
-}
+  /** graph_metrics changed (a computation, a risk refresh, a fresh start): readers drop their copies. */
+  metricsChanged(): void {
+    this.version++;
+  }
 
-export function graphRuntime(db: Database): GraphRuntime | undefined {
-  return runtimes.get(db);
-}
+  get metricsVersion(): number {
+    return this.version;
+  }
 
-export function onGraphNotice(listener: Listener): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-const metricsVersions = new WeakMap<Database, number>();
-
-/** graph_metrics changed (a computation, a risk refresh, a fresh start): readers drop their copies. */
-export function metricsChanged(db: Database): void {
-  metricsVersions.set(db, (metricsVersions.get(db) ?? 0) + 1);
-}
-
-export function metricsVersion(db: Database): number {
-  return metricsVersions.get(db) ?? 0;
-}
-
-export function notifyGraph(db: Database, notice: GraphNotice): void {
-  for (const l of listeners) l(db, notice);
+  notice(n: GraphNotice): void {
+    this.notify(n);
+  }
 }

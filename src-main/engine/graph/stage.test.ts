@@ -7,7 +7,7 @@ import { FanOutDetector } from './detections';
 import { EntityGraph } from './model';
 import { GraphQueries } from './queries';
 import { refreshRisk } from './results';
-import { onGraphNotice } from './runtime';
+import { CaseGraph } from './runtime';
 import { GraphStage } from './stage';
 
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
@@ -112,13 +112,14 @@ describe('the graph stage', () => {
 
   it('stores communities, then flags a new lone link between them as a crossing', () => {
     const db = caseDb();
-    const stage = new GraphStage(db);
+    const caseGraph = new CaseGraph();
+    const stage = new GraphStage(db, { caseGraph });
     const sink = collect();
     db.transaction(() => {
       stage.consume(cliques('', T0), sink);
       stage.finish(sink);
     })();
-    const q = new GraphQueries(db);
+    const q = new GraphQueries(db, caseGraph);
     const s = q.summary();
     expect(s).toMatchObject({ vertices: 12, edges: 18, communities: 2 });
     expect(sink.alerts.filter((a) => a.kind === 'community_crossing')).toHaveLength(0);
@@ -160,8 +161,8 @@ describe('the graph stage', () => {
   it('computes a big graph in a worker thread, tells the workbench, and reloads when the case reopens', async () => {
     const db = caseDb();
     const notices: string[] = [];
-    const off = onGraphNotice((d, n) => d === db && notices.push(n.name === 'graph.progressed' ? n.payload.phase : n.name));
-    const stage = new GraphStage(db, { inlineEdgeLimit: 5 });
+    const caseGraph = new CaseGraph((n) => notices.push(n.name === 'graph.progressed' ? n.payload.phase : n.name));
+    const stage = new GraphStage(db, { inlineEdgeLimit: 5, caseGraph });
     const sink = collect();
     db.transaction(() => {
       stage.consume(cliques('', T0), sink);
@@ -169,9 +170,8 @@ describe('the graph stage', () => {
     })();
     expect(stage.computing).toBe(true);
     // The engine thread is free meanwhile: queries answer before the results exist.
-    expect(new GraphQueries(db).summary()).toMatchObject({ vertices: 12, computing: true, last: null });
+    expect(new GraphQueries(db, caseGraph).summary()).toMatchObject({ vertices: 12, computing: true, last: null });
     await stage.settled();
-    off();
     expect(notices).toEqual(['snapshot', 'pagerank', 'louvain', 'betweenness', 'writing', 'graph.computed']);
     const after = new GraphQueries(db).summary();
     expect(after).toMatchObject({ communities: 2, computing: false, last: { mode: 'worker', status: 'done', vertices: 12 } });
@@ -195,7 +195,8 @@ describe('the graph stage', () => {
 describe('graph queries', () => {
   it('ranks neighbours by their summed edge counts and filters them by type, time and risk', () => {
     const db = caseDb();
-    const stage = new GraphStage(db);
+    const caseGraph = new CaseGraph();
+    const stage = new GraphStage(db, { caseGraph });
     const sink = collect();
     const hour = 3_600_000;
     const x = '203.0.113.5';
@@ -209,7 +210,7 @@ describe('graph queries', () => {
       stage.consume(events, sink);
       stage.finish(sink);
     })();
-    const q = new GraphQueries(db);
+    const q = new GraphQueries(db, caseGraph);
     const center = q.find(x, ['ip'], 1)[0]!.id;
     const names = (s: { nodes: { id: number; value: string }[] }) => s.nodes.filter((n) => n.id !== center).map((n) => n.value);
 
@@ -225,11 +226,13 @@ describe('graph queries', () => {
     expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 0, from: T0 + hour }))).toEqual(['h1']);
     expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 0, to: T0 + 1500 }))).toEqual(['u1', '/a', 'u2']);
 
-    // Risk is the risk register's peak for the entity (what the queue shows); the queries see a refresh at once.
+    // Risk is the risk register's peak for the entity (what the queue shows); the queries see a
+    // refresh as soon as the case's graph is told of it (the session does after every rebuild).
     expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }))).toEqual([]);
     db.prepare(`INSERT INTO alerts (detector, kind, title, severity, entities) VALUES ('sigma', 'r1', 't', 'high', '[{"type":"user","value":"u2"}]')`).run();
     db.prepare(`INSERT INTO entity_risk (type, value, risk, peak, alerts) VALUES ('user', 'u2', 0.5, 12.5, 1)`).run();
     refreshRisk(db);
+    caseGraph.metricsChanged();
     expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }))).toEqual(['u2']);
     expect(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }).nodes.find((n) => n.value === 'u2')).toMatchObject({ risk: 12.5, alerts: 1 });
   });

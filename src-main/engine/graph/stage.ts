@@ -24,7 +24,7 @@ import { computeInWorker } from './compute-worker';
 import { FanOutDetector, type FanOutState } from './detections';
 import { EntityGraph, type Snapshot } from './model';
 import { applyResults, recordRun } from './results';
-import { metricsChanged, notifyGraph, registerGraph, type GraphRuntime } from './runtime';
+import { CaseGraph, type GraphRuntime } from './runtime';
 
 export const INLINE_EDGE_LIMIT = 20_000;
 /** Louvain's seed: fixed, so the same case gives the same communities. */
@@ -33,6 +33,8 @@ export const BETWEENNESS_MAX = 2000;
 
 export interface GraphStageOptions {
   inlineEdgeLimit?: number;
+  /** The case's graph, which this stage becomes the runtime of; a stage on its own makes one. */
+  caseGraph?: CaseGraph;
 }
 
 interface SavedState {
@@ -52,13 +54,15 @@ export class GraphStage implements Stage, GraphRuntime {
   private running: Promise<void> | null = null;
   private pending = false;
   private readonly inlineEdgeLimit: number;
+  private readonly caseGraph: CaseGraph;
 
   constructor(
     private readonly db: Database,
     opts: GraphStageOptions = {},
   ) {
     this.inlineEdgeLimit = opts.inlineEdgeLimit ?? INLINE_EDGE_LIMIT;
-    registerGraph(db, this);
+    this.caseGraph = opts.caseGraph ?? new CaseGraph();
+    this.caseGraph.runtime = this;
   }
 
   get computing(): boolean {
@@ -77,7 +81,7 @@ export class GraphStage implements Stage, GraphRuntime {
       this.computedVersion = last !== undefined && last >= g.maxEvent ? 0 : -1;
     } else {
       this.db.transaction(() => this.db.exec('DELETE FROM graph_vertices; DELETE FROM graph_edge_pages; DELETE FROM graph_metrics; DELETE FROM graph_communities; DELETE FROM graph_runs;'))();
-      metricsChanged(this.db);
+      this.caseGraph.metricsChanged();
     }
     return (this.model = g);
   }
@@ -141,11 +145,11 @@ export class GraphStage implements Stage, GraphRuntime {
       return;
     }
     const size = { vertices: snap.input.n, edges: g.size };
-    notifyGraph(this.db, { name: 'graph.progressed', payload: { phase: 'snapshot', ...size } });
-    this.running = computeInWorker(snap.input, (phase) => notifyGraph(this.db, { name: 'graph.progressed', payload: { phase, ...size } }))
+    this.caseGraph.notice({ name: 'graph.progressed', payload: { phase: 'snapshot', ...size } });
+    this.running = computeInWorker(snap.input, (phase) => this.caseGraph.notice({ name: 'graph.progressed', payload: { phase, ...size } }))
       .then((out) => {
         if (!this.db.open) return;
-        notifyGraph(this.db, { name: 'graph.progressed', payload: { phase: 'writing', ...size } });
+        this.caseGraph.notice({ name: 'graph.progressed', payload: { phase: 'writing', ...size } });
         this.store(snap, out, null, { mode: 'worker', ms: Date.now() - started, sinceEvent }, version);
       })
       .catch((err: unknown) => {
@@ -163,7 +167,7 @@ export class GraphStage implements Stage, GraphRuntime {
           error: err instanceof Error ? err.message : String(err),
         };
         this.db.transaction(() => recordRun(this.db, failed, 0))();
-        notifyGraph(this.db, { name: 'graph.computed', payload: failed });
+        this.caseGraph.notice({ name: 'graph.computed', payload: failed });
       })
       .finally(() => {
         this.running = null;
@@ -180,6 +184,7 @@ export class GraphStage implements Stage, GraphRuntime {
     const result = sink ? write(sink) : this.db.transaction(() => write(new AlertWriter(this.db, null)))();
     this.computedVersion = version;
     this.sinceEvent = snap.maxEvent;
-    notifyGraph(this.db, { name: 'graph.computed', payload: result });
+    this.caseGraph.metricsChanged();
+    this.caseGraph.notice({ name: 'graph.computed', payload: result });
   }
 }

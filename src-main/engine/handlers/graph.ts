@@ -1,33 +1,21 @@
 /**
  * Handlers of the graph domain: summaries, capped slices and ego graphs, search, vertex details and
  * communities, read from the case's graph tables; `graph.recompute` asks the case's graph stage to
- * run the algorithms now. The stage's background progress becomes `graph.*` events here.
+ * run the algorithms now. The case session sends the stage's background progress as `graph.*` events.
  */
-import type { Database } from 'better-sqlite3';
 import type { DomainHandlers, EngineContext } from '../engine-context';
 import { EngineError } from '../errors';
 import { GraphQueries } from '../graph/queries';
-import { graphRuntime, onGraphNotice } from '../graph/runtime';
+import type { CaseGraph } from '../graph/runtime';
 import { campaignMembers } from '../incidents/queries';
 import { GRAPH_MAX_NODES } from '../../../src-shared/contract-graph';
 
 export function graphHandlers(ctx: EngineContext): DomainHandlers<'graph'> {
-  const current = (): Database | null => {
-    try {
-      return ctx.open().store.db;
-    } catch {
-      return null;
-    }
-  };
-  // Only notices of the case this engine has open reach its workbench.
-  onGraphNotice((db, notice) => {
-    if (db === current()) ctx.emit(notice.name, notice.payload);
-  });
-
-  let cached: { db: Database; q: GraphQueries } | null = null;
+  // The open case's session sends its graph's progress to the workbench itself.
+  let cached: { graph: CaseGraph; q: GraphQueries } | null = null;
   const queries = (): GraphQueries => {
-    const db = ctx.open().store.db;
-    if (cached?.db !== db) cached = { db, q: new GraphQueries(db) };
+    const session = ctx.open();
+    if (cached?.graph !== session.graph) cached = { graph: session.graph, q: new GraphQueries(session.store.db, session.graph) };
     return cached.q;
   };
 
@@ -54,7 +42,7 @@ export function graphHandlers(ctx: EngineContext): DomainHandlers<'graph'> {
     },
     'graph.listCommunities': ({ minSize, topMembers, offset, limit }) => queries().communities(minSize, topMembers, offset, limit),
     'graph.recompute': () => {
-      const runtime = graphRuntime(ctx.open().store.db);
+      const runtime = ctx.open().graph.runtime;
       if (!runtime) throw new EngineError('internal', 'The graph stage is not running for this case.');
       runtime.recompute();
       return null;

@@ -3,7 +3,7 @@
  * sentence restates counts the campaign step computed; nothing is guessed.
  */
 import type { IncidentDraft } from './builder';
-import { span, when } from './explain';
+import { span, when } from './phrasing';
 
 const PATTERN_WORDS: Record<string, string> = {
   brute_force: 'brute force',

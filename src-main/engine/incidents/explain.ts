@@ -7,6 +7,7 @@ import type { IncidentExplanation } from '../../../src-shared/contract-incidents
 import { AUTH_PATTERNS, type ClassifiedAlert } from './classify';
 import type { IncidentDraft } from './builder';
 import { campaignFacts, campaignSummary, liftedSummary } from './explain-campaign';
+import { span, when } from './phrasing';
 
 export interface ExplainLookup {
   /** When the entity first appears in the case and how many events name it. */
@@ -187,20 +188,6 @@ export function detectorName(d: string): string {
         : d === 'graph'
           ? 'the entity graph'
           : d;
-}
-
-export function when(ts: number): string {
-  return new Date(ts).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
-}
-
-export function span(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 90) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 120) return `${m} min`;
-  const h = ms / 3_600_000;
-  if (h < 48) return `${h.toFixed(1)} h`;
-  return `${(h / 24).toFixed(1)} days`;
 }
 
 function fmt(x: number | null | undefined): string {

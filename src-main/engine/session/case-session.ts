@@ -8,6 +8,7 @@ import type { EventName, EventPayload } from '../../../src-shared/contract';
 import { Alerting } from '../alerting';
 import { Detection, type DetectionOptions } from '../detect/detection';
 import { refreshRisk } from '../graph/results';
+import { CaseGraph } from '../graph/runtime';
 import { attachIncidents } from '../incidents';
 import type { LiveIncidents } from '../incidents/live';
 import { Importer, type ImporterOptions } from '../ingest/importer';
@@ -42,6 +43,8 @@ export class CaseSession {
   readonly events: EventsQuery;
   readonly alerting: Alerting;
   readonly liveIncidents: LiveIncidents;
+  /** The case's entity graph: its stage, the version of its metrics, its progress to the workbench. */
+  readonly graph: CaseGraph;
   private closed = false;
   private grownTimer: NodeJS.Timeout | null = null;
 
@@ -52,6 +55,9 @@ export class CaseSession {
     const db = store.db;
     const emit = opts.emit;
     this.models = new CaseModels(db);
+    this.graph = new CaseGraph((n) => {
+      if (!this.closed) emit(n.name, n.payload);
+    });
     // Listeners run in the order they subscribe: incidents are rebuilt at a pass's end before
     // anything acts on them.
     this.liveIncidents = attachIncidents(db, this.bus);
@@ -59,6 +65,7 @@ export class CaseSession {
       // The graph's vertices show the risk register's figures: refresh them from the new register.
       try {
         db.transaction(() => refreshRisk(db))();
+        this.graph.metricsChanged();
       } catch (err) {
         console.error('[vigil] refreshing graph risk failed:', err);
       }
@@ -85,6 +92,7 @@ export class CaseSession {
         progressed: (p) => emit('detect.progressed', p),
         finished: (run) => emit('detect.finished', run),
       },
+      this.graph,
       { ...opts.detection, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) },
     );
     // Tell the workbench the case grew, at most once a second, and always after the last batch.

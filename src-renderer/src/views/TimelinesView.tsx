@@ -32,6 +32,8 @@ const TITLE = 18;
 const GAP = 14;
 const AXIS = 22;
 const SLIDER = 26;
+/** The least height of one chart: below it the stage grows and the panel scrolls, rather than charts overlap. */
+const MIN_BAND = 24;
 
 interface Menu {
   x: number;
@@ -128,7 +130,7 @@ export function TimelinesView() {
 
     const build = () => {
       const height = el.clientHeight;
-      const band = Math.max(40, (height - AXIS - SLIDER - present.length * (TITLE + GAP)) / present.length);
+      const band = Math.max(MIN_BAND, (height - AXIS - SLIDER - present.length * (TITLE + GAP)) / present.length);
       const top = (i: number) => i * (band + TITLE + GAP) + TITLE;
       setBands(present.map((_, i) => [Math.round(top(i)), Math.round(band)]));
       const series: echarts.EChartsCoreOption[] = [];
@@ -316,7 +318,7 @@ export function TimelinesView() {
             : '…'}
         </span>
       </div>
-      <div className="timeline-stage">
+      <div className="timeline-stage" style={{ minHeight: AXIS + SLIDER + present.length * (TITLE + GAP + MIN_BAND) }}>
         <div
           ref={chartRef}
           className="timeline-chart"
