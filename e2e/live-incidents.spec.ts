@@ -36,6 +36,8 @@ test('a brute force sent to a collector started from the workbench is in the que
   console.log(`[e2e] brute force in the queue ${latency} ms after its last line`);
   expect(latency).toBeLessThan(2000);
   await expect(row).toContainText(/brute force/i);
+  // Sorted by size, so that the next, larger attack lands above it.
+  await page.getByRole('columnheader', { name: 'Events' }).getByRole('button').click();
   await expect(row).toHaveAttribute('aria-selected', 'true');
 
   // Another attacker arrives while the analyst looks at the first: the queue grows in place and the
@@ -48,7 +50,7 @@ test('a brute force sent to a collector started from the workbench is in the que
   sock2.close();
   const queue = page.getByTestId('incident-queue');
   await expect(queue.getByRole('row', { name: /203\.0\.113\.99/ })).toBeVisible();
-  // The new incident ranks above the first (more tries, more accounts): the rows moved under the cursor.
+  // The new incident ranks above the first (more events): the rows moved under the cursor.
   await expect(queue.getByRole('row').first()).toContainText('203.0.113.99');
   await expect(queue.locator('[role="row"][aria-selected="true"]')).toHaveCount(1);
   await expect(queue.locator('[role="row"][aria-selected="true"]')).toContainText('198.51.100.23');
