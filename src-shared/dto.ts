@@ -42,6 +42,8 @@ export interface ImportJob {
   startedAt: number;
   finishedAt: number | null;
   error: string | null;
+  /** The live collector's row: its size is what arrived, there is no total to read. */
+  live: boolean;
 }
 
 /** A path whose content is already in the case, recognised by its fingerprint. */
@@ -250,12 +252,17 @@ export interface CollectorStatus {
   received: number;
   stored: number;
   dropped: number;
+  /** Messages in the last second (sliding), and in the busiest second of the last ten (bursts). */
   ratePerSecond: number;
+  peakPerSecond: number;
   listeners: {
     source: LiveSource;
     address: string | null;
     received: number;
+    /** Bytes of the messages received. */
+    bytes: number;
     ratePerSecond: number;
+    peakPerSecond: number;
     /**
      * Messages lost, by where: the collector's queue was full, too large, not a message, and (UDP)
      * datagrams the kernel dropped before the collector could read them, because the socket's
@@ -277,6 +284,13 @@ export interface CollectorStatus {
   }[];
   queue: { length: number; maxMessages: number; peakLength: number };
   topSenders: { sender: string; count: number }[];
+  /**
+   * Each sender's clock (keyed by address and the host its lines name): `skewMs` is how far its
+   * header times run ahead (+) or behind (-) their receive times once a steady offset was seen
+   * (0: in step; null: not judged yet). Lines are corrected by it only once it is seen; `received`
+   * counts lines that took their receive time (no header time, or one outside the trust window).
+   */
+  senderClocks: { sender: string; lines: number; skewMs: number | null; corrected: number; received: number }[];
   recentLines: { source: LiveSource; sender: string; receivedAt: number; line: string }[];
   tailFiles: { path: string; state: string; lines: number; truncations: number }[];
   /** The configuration in force (or saved for next start), as the collector panel edits it. */

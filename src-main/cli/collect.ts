@@ -1,21 +1,35 @@
 /**
- * `vigil collect`: the live collector headless, into a case file. Runs until Ctrl+C, then stops
- * cleanly (every stored line kept) and prints a summary.
+ * `vigil collect`: the live collector headless, into a case file. Prints each new or escalated
+ * incident while it runs; Ctrl+C stops it cleanly (every stored line kept) and prints a summary.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
+import type { IncidentsPage } from '../../src-shared/contract-incidents';
 import type { CollectorStatus } from '../../src-shared/dto';
 import { WorkerEngineLink } from '../engine/link';
 import type { BuiltPaths } from '../host/paths';
+import { commandArgs } from './args';
+import { IncidentWatch, incidentJson, incidentLine } from './collect-watch';
 
-const USAGE = `usage: vigil collect --case FILE [--udp HOST:PORT] [--tcp HOST:PORT]
+const HELP = `Usage: vigil collect --case FILE [--udp HOST:PORT] [--tcp HOST:PORT]
                      [--tls HOST:PORT --tls-cert FILE --tls-key FILE] [--tail GLOB]...
                      [--otlp HOST:PORT] [--webhook HOST:PORT [--token SECRET]]
-With no listener given: syslog on UDP and TCP 127.0.0.1:5514.
+                     [--trust-days N] [--json]
+  Run the live collector headless into a case (created if it does not exist). While it runs, each
+  new or escalated incident is printed as one line as soon as it is found; Ctrl+C stops it, keeps
+  every stored line and prints a summary. With no listener given: syslog on UDP and TCP 127.0.0.1:5514.
+  --case FILE        the case file to collect into
+  --udp, --tcp       syslog listeners (RFC 5424 and RFC 3164; TCP newline or octet-counted framing)
+  --tls HOST:PORT    syslog over TLS, with --tls-cert and --tls-key (PEM files)
+  --tail GLOB        follow files (repeatable)
+  --otlp HOST:PORT   OTLP/HTTP logs receiver; --webhook HOST:PORT a JSON webhook (--token: bearer secret)
+  --trust-days N     header times up to N days old are the events' times (default 7); older ones
+                     take the receive time. A sender whose clock is off is detected and corrected.
+  --json             incidents as JSON lines ({"at", "change": "new"|"escalated", "incident"})
+  -h, --help         this help
 `;
 
 export function hostPort(value: string, flag: string): { host: string; port: number } {
@@ -25,31 +39,32 @@ export function hostPort(value: string, flag: string): { host: string; port: num
   return { host: m[1]!, port };
 }
 
-export async function runCollect(argv: string[], ctx: { paths: BuiltPaths; version: string }): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      case: { type: 'string' },
-      udp: { type: 'string' },
-      tcp: { type: 'string' },
-      tls: { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      tail: { type: 'string', multiple: true },
-      otlp: { type: 'string' },
-      webhook: { type: 'string' },
-      token: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
+export async function runCollect(
+  argv: string[],
+  ctx: { paths: BuiltPaths; version: string },
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+  const args = commandArgs({ name: 'vigil collect', help: HELP, out, err }, argv, {
+    case: { type: 'string' },
+    udp: { type: 'string' },
+    tcp: { type: 'string' },
+    tls: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    tail: { type: 'string', multiple: true },
+    otlp: { type: 'string' },
+    webhook: { type: 'string' },
+    token: { type: 'string' },
+    'trust-days': { type: 'string' },
+    json: { type: 'boolean', default: false },
   });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (!values.case) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
+  if (typeof args === 'number') return args;
+  const { values, positionals, usage } = args;
+  if (!values.case) return usage('--case FILE is required');
+  if (positionals.length > 0) return usage(`unexpected argument '${positionals[0]}'`);
+  const trustDays = values['trust-days'] === undefined ? undefined : Number(values['trust-days']);
+  if (trustDays !== undefined && !(trustDays > 0)) return usage(`--trust-days takes a number of days, got '${values['trust-days']}'`);
   const anyListener = values.udp || values.tcp || values.tls || values.tail || values.otlp || values.webhook;
   const config: Record<string, unknown> = anyListener
     ? {
@@ -63,6 +78,7 @@ export async function runCollect(argv: string[], ctx: { paths: BuiltPaths; versi
           : { enabled: false },
       }
     : {};
+  if (trustDays !== undefined) config.time = { trustWindowDays: trustDays };
 
   // A headless collector runs for days on a laptop: have V8 keep its heaps small (it grows them
   // 3-4x past what is live under a steady allocation rate, which a flood is) rather than fast.
@@ -84,18 +100,52 @@ export async function runCollect(argv: string[], ctx: { paths: BuiltPaths; versi
     throw new Error(started.error.message);
   }
   const status = started.value as CollectorStatus;
-  for (const l of status.listeners) process.stdout.write(`listening: ${l.source} ${l.address ?? ''}\n`);
-  process.stdout.write(`collecting into ${casePath}; press Ctrl+C to stop\n`);
+  // Progress goes to stderr when stdout carries JSON lines.
+  const say = values.json ? err : out;
+  for (const l of status.listeners) say.write(`listening: ${l.source} ${l.address ?? ''}\n`);
+  say.write(`collecting into ${casePath}; press Ctrl+C to stop\n`);
+
+  // Each live rebuild of the incidents: print what is new or escalated, one list call at a time.
+  const watch = new IncidentWatch();
+  let listing: Promise<void> | null = null;
+  let again = false;
+  const print = async (): Promise<void> => {
+    do {
+      again = false;
+      const page = await link.request('incidents.list', { limit: 10_000 });
+      if (!page.ok) return;
+      for (const { change, row } of watch.changes((page.value as IncidentsPage).rows)) out.write(values.json ? incidentJson(change, row) : incidentLine(change, row));
+    } while (again);
+  };
+  const changed = () => {
+    if (listing) {
+      again = true;
+      return;
+    }
+    listing = print()
+      .catch(() => undefined)
+      .finally(() => (listing = null));
+  };
+  // Incidents the case already holds are not news.
+  const before = await link.request('incidents.list', { limit: 10_000 });
+  if (before.ok) watch.changes((before.value as IncidentsPage).rows);
+  const off = link.onEvent((name) => {
+    if (name === 'incidents.changed') changed();
+  });
 
   await new Promise<void>((done) => {
     process.once('SIGINT', () => done());
     process.once('SIGTERM', () => done());
   });
   const stopped = await link.request('collector.stop', {});
+  // Stopping finishes the live pass: its last incidents are printed too.
+  await listing;
+  await print().catch(() => undefined);
+  off();
   await link.request('cases.close', {});
   await link.close();
   if (!stopped.ok) throw new Error(stopped.error.message);
-  process.stdout.write(`\n${collectSummary(stopped.value as CollectorStatus)}`);
+  say.write(`\n${collectSummary(stopped.value as CollectorStatus)}`);
   return 0;
 }
 
@@ -125,6 +175,11 @@ export function collectSummary(s: CollectorStatus): string {
       );
     }
   }
+  for (const c of s.senderClocks) {
+    if (c.skewMs) out.push(`clock of ${c.sender}: ${Math.round(c.skewMs / 1000)} s ${c.skewMs > 0 ? 'ahead' : 'behind'}; ${c.corrected} lines corrected by it`);
+  }
+  const received = s.senderClocks.reduce((n, c) => n + c.received, 0);
+  if (received > 0) out.push(`${received} lines took their receive time (no header time, or one outside the trust window)`);
   if (s.topSenders.length) out.push(`top senders: ${s.topSenders.slice(0, 5).map((t) => `${t.sender} (${t.count})`).join(', ')}`);
   return `${out.join('\n')}\n`;
 }

@@ -3,32 +3,37 @@
  * on the same parsers, miner and entity extractor as an import. `-` reads standard input.
  */
 import { createReadStream, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { LineSplitter } from '../engine/parse/lines';
 import { loadMappingFile, sniffFormat, type LogFormat } from '../engine/parse/sniff';
 import { SourceNormalizer, newDrain, type FormatChoice } from '../engine/pipeline/normalize';
 import { FORMAT_CHOICES } from '../../src-shared/formats';
+import { commandArgs } from './args';
 
 /** `syslog` is the command line's own: either syslog format, as the sniffer finds. */
 const FORMATS = [...FORMAT_CHOICES, 'syslog'] as const;
 const HEAD_LINES = 50;
 
+const HELP = `Usage: vigil parse FILE [--format FORMAT] [--mapping FILE] [--tz MINUTES] [--jsonl]
+  Print one normalized event per input line (JSON lines), with its template, on the same parsers,
+  template miner and entity extraction as an import. FILE '-' reads standard input.
+  --format FORMAT   ${FORMATS.join(', ')} (default auto: sniffed from the first lines)
+  --mapping FILE    field mapping for JSON lines (which keys are the time, host, message, ...)
+  --tz MINUTES      zone of times written without one, in minutes east of UTC (default 0)
+  --jsonl           JSON lines output (the default and only output)
+  -h, --help        this help
+`;
+
 export async function runParse(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string', default: 'auto' },
-      mapping: { type: 'string' },
-      jsonl: { type: 'boolean', default: true },
-      tz: { type: 'string', default: '0' },
-    },
+  const args = commandArgs({ name: 'vigil parse', help: HELP, out: process.stdout, err: process.stderr }, argv, {
+    format: { type: 'string', default: 'auto' },
+    mapping: { type: 'string' },
+    jsonl: { type: 'boolean', default: true },
+    tz: { type: 'string', default: '0' },
   });
+  if (typeof args === 'number') return args;
+  const { values, positionals, usage } = args;
   const file = positionals[0];
-  if (!file || positionals.length > 1) {
-    process.stderr.write('usage: vigil parse FILE [--format auto|raw|syslog|auth|access|jsonl] [--mapping FILE] [--tz MINUTES] --jsonl\n');
-    return 2;
-  }
+  if (!file || positionals.length > 1) return usage(file ? 'give exactly one FILE' : 'give a FILE (or - for standard input)');
   const format = values.format as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) {
     process.stderr.write(`vigil parse: unknown format '${values.format}'; use one of ${FORMATS.join(', ')}\n`);

@@ -2,25 +2,41 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { WorkerEngineLink } from '../engine/link';
 import { defaultDataDir } from '../host/data-dir';
 import type { BuiltPaths } from '../host/paths';
 import { startServer } from '../host/server/server';
+import { commandArgs } from './args';
 
-export async function runServe(argv: string[], ctx: { paths: BuiltPaths; version: string }): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string', default: '0' },
-      host: { type: 'string', default: '127.0.0.1' },
-      case: { type: 'string' },
-      'data-dir': { type: 'string' },
-      open: { type: 'boolean', default: false },
-      'max-upload': { type: 'string' },
-    },
-    strict: true,
+const HELP = `Usage: vigil serve [--port N] [--host ADDR] [--case FILE] [--data-dir DIR] [--max-upload SIZE] [--open]
+  Run the browser workbench and the HTTP API (the same engine as the desktop app). It prints the
+  workbench's address, with a random access token, and an API key; Ctrl+C stops it.
+  --port N           port to listen on (default 0: a free one)
+  --host ADDR        address to bind (default 127.0.0.1; anything else is reachable from the network)
+  --case FILE        open (or create) this case file at start
+  --data-dir DIR     where recent cases, uploads and exports are kept (default: VIGIL_DATA_DIR or the user's data folder)
+  --max-upload SIZE  largest upload accepted from the browser, e.g. 4G or 500M
+  --open             open the workbench in the default browser
+  -h, --help         this help
+`;
+
+export async function runServe(
+  argv: string[],
+  ctx: { paths: BuiltPaths; version: string },
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+  const args = commandArgs({ name: 'vigil serve', help: HELP, out, err }, argv, {
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+    case: { type: 'string' },
+    'data-dir': { type: 'string' },
+    open: { type: 'boolean', default: false },
+    'max-upload': { type: 'string' },
   });
+  if (typeof args === 'number') return args;
+  const { values, positionals, usage } = args;
+  if (positionals.length > 0) return usage(`unexpected argument '${positionals[0]}'`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
   if (!existsSync(join(ctx.paths.rendererDir, 'index.html'))) {

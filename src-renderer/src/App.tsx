@@ -21,7 +21,10 @@ export function App() {
     if (!hasBridge()) return;
     const offs = [
       api().on('cases.changed', (info) => {
+        const before = useApp.getState().currentCase;
         useApp.getState().setCase(info);
+        // The same case grew (live collection, about once a second): the Events view follows.
+        if (info && before && before.path === info.path && before.eventCount !== info.eventCount) useEvents.getState().refresh();
         if (!info) {
           useIngest.getState().reset();
           useDetect.getState().reset();
@@ -30,7 +33,12 @@ export function App() {
       api().on('ingest.progressed', (p) => useIngest.getState().onProgress(p)),
       api().on('detect.progressed', (p) => useDetect.getState().onProgress(p)),
       api().on('detect.finished', (run) => useDetect.getState().onFinished(run)),
-      api().on('collector.updated', (s) => useCollector.getState().onUpdate(s)),
+      api().on('collector.updated', (s) => {
+        const was = useCollector.getState().status?.running ?? false;
+        useCollector.getState().onUpdate(s);
+        // Started or stopped: the live row in the imports list begins or ends.
+        if (was !== s.running) void useIngest.getState().refresh().catch(() => undefined);
+      }),
       // Live alerts for a desktop sink (the Electron host shows its own and sends openIncident on click).
       api().on('alerting.notify', showBrowserNotification),
       api().on('alerting.openIncident', ({ incidentId }) => openIncident(incidentId)),

@@ -40,7 +40,6 @@ function harness(): Harness {
       if (name === 'alerting.changed') changes.push(payload as AlertingChange);
     },
     dataDir,
-    collecting: () => false,
   };
   const alerting = new Alerting(store.db, host, new CaseBus());
   alerting.start();
@@ -314,7 +313,7 @@ describe('delivery: retries, dead letters', () => {
     const http = new HttpReceiver();
     const base = await http.start();
     cleanups.push(() => http.close());
-    const host: AlertingHost = { emit: () => {}, dataDir: join(dir, 'data'), collecting: () => false };
+    const host: AlertingHost = { emit: () => {}, dataDir: join(dir, 'data') };
     const first = new Alerting(store.db, host, new CaseBus());
     first.start();
     const sink = await first.saveSink(sinkInput('webhook', { secrets: { url: `${base}/later` } }));

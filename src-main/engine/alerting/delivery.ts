@@ -41,7 +41,6 @@ export class AlertDelivery {
   private stopped = false;
   private pumping = false;
   private changeTimer: NodeJS.Timeout | null = null;
-  onTick: (() => void) | null = null;
 
   constructor(
     private readonly db: Database,
@@ -50,14 +49,7 @@ export class AlertDelivery {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => {
-      try {
-        this.onTick?.();
-      } catch (err) {
-        console.error('[vigil] live alerts:', err);
-      }
-      this.pump();
-    }, this.opts.tickMs ?? 1000);
+    this.timer = setInterval(() => this.pump(), this.opts.tickMs ?? 1000);
     this.timer.unref();
     this.kick();
   }

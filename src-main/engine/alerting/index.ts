@@ -40,9 +40,6 @@ import {
   type StoredSink,
 } from './store';
 
-/** While the collector runs, incidents (and so alerts) are refreshed at most this often when new alerts arrived. */
-const LIVE_REFRESH_MS = 5000;
-
 const OUTBOX_KEEP_MS = 30 * 86_400_000;
 
 /** The OS keychain that seals sink secrets: one for the process, whatever case is open. */
@@ -52,8 +49,6 @@ let keychain: Keychain | null = null;
 export interface AlertingHost {
   emit: EngineContext['emit'];
   dataDir: string;
-  /** The collector is running for this case (live refreshes happen only then). */
-  collecting(): boolean;
 }
 
 type SaveSinkInput = MethodParsedInput<'alerting.saveSink'>;
@@ -61,8 +56,6 @@ type SaveRuleInput = MethodParsedInput<'alerting.saveRule'>;
 
 export class Alerting {
   readonly delivery: AlertDelivery;
-  private lastRefresh = 0;
-  private lastAlertId: number | null = null;
 
   readonly secrets: SecretStore;
 
@@ -78,7 +71,6 @@ export class Alerting {
       notify: (n) => host.emit('alerting.notify', n),
       changed: (c) => host.emit('alerting.changed', c),
     });
-    this.delivery.onTick = () => this.refreshLive();
     bus.on('incidentsRebuilt', ({ scope }) => this.afterIncidents(scope === 'live'));
   }
 
@@ -99,7 +91,6 @@ export class Alerting {
   start(): void {
     // The delivery log keeps a month; dead letters and every incident's history stay.
     this.db.prepare(`DELETE FROM alert_outbox WHERE status IN ('sent', 'discarded') AND created_at < ?`).run(Date.now() - OUTBOX_KEEP_MS);
-    this.lastAlertId = this.maxAlertId();
     this.delivery.start();
   }
 
@@ -312,32 +303,6 @@ export class Alerting {
 
   history(incidentId: string, limit: number): HistoryRow[] {
     return incidentHistory(this.db, incidentId, limit);
-  }
-
-  private maxAlertId(): number {
-    return (this.db.prepare('SELECT max(id) FROM alerts').pluck().get() as number | null) ?? 0;
-  }
-
-  /**
-   * Live collection rebuilds incidents only when it stops; an analyst who set alert rules wants
-   * to hear of an incident while collecting. So while the collector runs and new alerts have
-   * arrived, incidents are rebuilt here (a few times a minute at most), which runs the rules.
-   */
-  private refreshLive(): void {
-    const now = Date.now();
-    if (now - this.lastRefresh < LIVE_REFRESH_MS || !this.db.open) return;
-    this.lastRefresh = now;
-    const maxId = this.maxAlertId();
-    if (maxId === this.lastAlertId) return;
-    if (!listRules(this.db).some((r) => r.enabled && r.sinkIds.length > 0)) return;
-    if (!this.host.collecting()) return;
-    this.lastAlertId = maxId;
-    // The findings so far, as a pass's end: incidents are rebuilt, and the rules run on them.
-    this.db.transaction(() => this.bus.emit('passEnded', { runId: 0, scope: 'live' }))();
-    this.host.emit('incidents.changed', {
-      reason: 'rebuilt',
-      total: this.db.prepare('SELECT count(*) FROM incidents').pluck().get() as number,
-    });
   }
 }
 

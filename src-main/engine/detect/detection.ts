@@ -160,7 +160,9 @@ export class Detection {
   /** Live events as they are stored (inside the batch's transaction). */
   consumeLive(events: NormalizedEvent[]): void {
     if (!this.live) this.live = new DetectionPass(this.db, null, this.stages.all, new AlertWriter(this.db, null), null, LIVE_LATENESS_MS);
+    const before = this.live.sink.changed;
     this.live.feed(events);
+    this.bus.emit('liveAdvanced', { alerts: this.live.sink.changed - before });
   }
 
   /** The collector stopped: close open windows and sessions, save the stages. Inside a transaction. */

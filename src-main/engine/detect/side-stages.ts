@@ -24,7 +24,19 @@ export class SideStages {
   private readonly ensemble: EnsembleStage;
   private alerts: AlertInput[] = [];
   private points: ScorePoint[] = [];
-  private readonly sink: AlertSink = { add: (a) => this.alerts.push(a) };
+  /** A finding that grows replaces its earlier copy not yet posted (the engine thread's writer updates posted ones). */
+  private readonly sink: AlertSink = {
+    add: (a) => {
+      const at = a.ref === undefined ? undefined : this.refs.get(a.ref);
+      if (at !== undefined) this.alerts[at] = a;
+      else {
+        if (a.ref !== undefined) this.refs.set(a.ref, this.alerts.length);
+        this.alerts.push(a);
+      }
+    },
+  };
+  /** Where each growing finding sits in `alerts`. */
+  private refs = new Map<string, number>();
   private readonly ms = { sigma: 0, ensemble: 0 };
 
   constructor(data: SidePassData) {
@@ -68,6 +80,7 @@ export class SideStages {
   take(): SideFindings {
     const found = { alerts: this.alerts, hits: [...this.sigma.takeHits()], points: this.points };
     this.alerts = [];
+    this.refs = new Map();
     this.points = [];
     return found;
   }

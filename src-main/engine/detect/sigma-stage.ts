@@ -65,7 +65,8 @@ export class SigmaStage implements Stage {
   }
 
   private report(m: SigmaMatch, ev: NormalizedEvent | null, sink: AlertSink): void {
-    this.pendingHits.set(m.ruleId, (this.pendingHits.get(m.ruleId) ?? 0) + 1);
+    // A correlation's match that grew is the same hit of its rule.
+    if (!m.correlation?.update) this.pendingHits.set(m.ruleId, (this.pendingHits.get(m.ruleId) ?? 0) + 1);
     sink.add(sigmaAlert(m, ev));
   }
 
@@ -135,9 +136,10 @@ function sigmaAlert(m: SigmaMatch, ev: NormalizedEvent | null): AlertInput {
       author: m.author,
       pack: m.pack,
       kind: m.kind,
-      ...(corr ? { correlation: corr.type, value: corr.value, group: corr.group } : {}),
+      ...(corr ? { correlation: corr.type, value: corr.value, group: corr.group, events: corr.eventIds.length } : {}),
     },
     tags: m.tags,
+    ...(corr ? { ref: corr.episode } : {}),
   };
 }
 

@@ -5,10 +5,14 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { CaseBus } from '../session/bus';
+import { LiveIncidents } from './live';
 import { clearIncidents, rebuildIncidents } from './persist';
 
-/** Keep the case's incidents in step with its detection passes. */
-export function attachIncidents(db: Database, bus: CaseBus): void {
+/**
+ * Keep the case's incidents in step with its detection passes, and with the live pass while the
+ * collector runs (returned: the session closes it).
+ */
+export function attachIncidents(db: Database, bus: CaseBus): LiveIncidents {
   bus.on('passEnded', (pass) => {
     // A savepoint: should building incidents fail, the pass's alerts are still kept.
     try {
@@ -24,4 +28,5 @@ export function attachIncidents(db: Database, bus: CaseBus): void {
     clearIncidents(db);
     db.exec('DELETE FROM triage_suppressed');
   });
+  return new LiveIncidents(db, bus);
 }

@@ -53,5 +53,6 @@ export function toJob(r: ImportRow): ImportJob {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     error: r.error,
+    live: r.name === LIVE_IMPORT_NAME && r.fingerprint === null && r.bytes_total === 0,
   };
 }

@@ -15,6 +15,7 @@ import { LIVE_IMPORT_NAME } from './importer';
 import { interactive } from '../activity';
 import { caseFileError } from '../store/case-db';
 import { Collector, parseCollectorConfig, type CollectorStats, type LiveMessage, type TailCheckpoint } from './live';
+import { SenderClocks } from './live/sender-clocks';
 
 const CONFIG_KEY = 'collector.config';
 const CHECKPOINT_KEY = 'collector.tail';
@@ -32,8 +33,6 @@ const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 8000;
 const STORE_FAILED = 'Could not store live messages: ';
 const STATUS_INTERVAL_MS = 1000;
-/** A header time further than this from the receive time is not believed (clock skew, no year). */
-const SANE_SKEW_MS = 24 * 3_600_000;
 
 export interface LiveEvents {
   updated(status: CollectorStatus): void;
@@ -48,6 +47,8 @@ interface Session {
   timer: NodeJS.Timeout;
   normalizers: Map<string, { normalizer: SourceNormalizer; sourceId: number; seq: number }>;
   stored: number;
+  /** Each sender's clock: which header times are believed, and which are corrected. */
+  clocks: SenderClocks;
   /** Set by stop(): a batch the case cannot take is then given up instead of retried. */
   stopping: boolean;
 }
@@ -73,7 +74,7 @@ export class LiveIngest {
 
   status(): CollectorStatus {
     const s = this.session;
-    return toStatus(s?.collector.stats() ?? null, s?.stored ?? 0, this.savedConfig(), this.lastError);
+    return toStatus(s?.collector.stats() ?? null, s?.stored ?? 0, this.savedConfig(), this.lastError, s?.clocks ?? null);
   }
 
   async start(configInput: Record<string, unknown> | undefined): Promise<CollectorStatus> {
@@ -99,6 +100,7 @@ export class LiveIngest {
       abort,
       normalizers: new Map(),
       stored: 0,
+      clocks: new SenderClocks(config.time.trustWindowDays * 86_400_000),
       stopping: false,
       loop: Promise.resolve(),
       timer: setInterval(() => this.events.updated(this.status()), STATUS_INTERVAL_MS),
@@ -130,7 +132,7 @@ export class LiveIngest {
       const summary = `The collector stopped, but its summary could not be saved: ${why(err)}`;
       this.lastError = this.lastError ? `${this.lastError} ${summary}` : summary;
     }
-    const final = toStatus(counters, s.stored, this.savedConfig(), this.lastError);
+    const final = toStatus(counters, s.stored, this.savedConfig(), this.lastError, s.clocks);
     this.session = null;
     this.events.updated({ ...final, running: false });
     return { ...final, running: false };
@@ -209,12 +211,19 @@ export class LiveIngest {
     }
     const line = n.normalizer.line(m.line, m.receivedAt);
     const ev = line.event;
-    // The header's time when it is believable, the receive time otherwise.
-    if (ev.ts === null || Math.abs(ev.ts - m.receivedAt) > SANE_SKEW_MS) {
-      if (ev.ts !== null) ev.fields.header_ts = ev.ts;
-      ev.ts = m.receivedAt;
+    if (m.source === 'tail') {
+      // A file's own times are its lines' times, however old; a line without one was written now.
+      if (ev.ts === null) ev.ts = m.receivedAt;
+    } else {
+      // The header's time when it is believable for this sender, the receive time otherwise.
+      const header = ev.ts;
+      const verdict = s.clocks.judge(ev.host ? `${m.sender} ${ev.host}` : m.sender, header, m.receivedAt);
+      ev.ts = verdict.ts;
+      if (header !== null && verdict.how !== 'header') ev.fields.header_ts = header;
+      if (verdict.how !== 'header') ev.fields.time_from = verdict.how;
+      if (verdict.skewMs !== undefined) ev.fields.clock_skew_ms = verdict.skewMs;
+      ev.fields.sender = m.sender;
     }
-    if (m.source !== 'tail') ev.fields.sender = m.sender;
     this.writer.add(s.importId, n.sourceId, ++n.seq, ev, line.entities);
     return ev;
   }
@@ -252,12 +261,14 @@ function describe(stats: CollectorStats): string {
   return stats.listeners.map((l) => `${l.source}://${l.address ?? 'files'}`).join(' ') || 'live';
 }
 
-function toStatus(stats: CollectorStats | null, stored: number, config: Record<string, unknown>, error: string | null): CollectorStatus {
+function toStatus(stats: CollectorStats | null, stored: number, config: Record<string, unknown>, error: string | null, clocks: SenderClocks | null): CollectorStatus {
   const listeners = (stats?.listeners ?? []).map((l) => ({
     source: l.source as LiveSource,
     address: l.address,
     received: l.received,
     ratePerSecond: l.ratePerSecond,
+    peakPerSecond: l.peakPerSecond,
+    bytes: l.bytes,
     drops: { queueFull: l.drops.queueFull ?? 0, oversize: l.drops.oversize ?? 0, malformed: l.drops.malformed ?? 0, kernel: l.kernelDrops ?? null },
     connectionsOpen: l.connectionsOpen,
     connectionsRefused: { ...l.refused },
@@ -273,9 +284,11 @@ function toStatus(stats: CollectorStats | null, stored: number, config: Record<s
     stored,
     dropped,
     ratePerSecond: stats?.ratePerSecond ?? 0,
+    peakPerSecond: stats?.peakPerSecond ?? 0,
     listeners,
     queue: { length: stats?.queue.length ?? 0, maxMessages: stats?.queue.maxMessages ?? 0, peakLength: stats?.queue.peakLength ?? 0 },
     topSenders: (stats?.topSenders ?? []).map((t) => ({ sender: t.sender, count: t.count })),
+    senderClocks: (clocks?.list() ?? []).map((c) => ({ sender: c.sender, lines: c.lines, skewMs: c.skewMs, corrected: c.corrected, received: c.received })),
     recentLines: (stats?.recentLines ?? []).map((r) => ({ source: r.source as LiveSource, sender: r.sender, receivedAt: r.receivedAt, line: r.line })),
     tailFiles: (stats?.tailFiles ?? []).map((t) => ({ path: t.path, state: String(t.state), lines: t.lines, truncations: t.truncations })),
     config,

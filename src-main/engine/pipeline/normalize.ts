@@ -117,13 +117,23 @@ export class SourceNormalizer {
     return st.firstYear === null || st.lastYear === null ? null : { first: st.firstYear, last: st.lastYear, futureKept: st.futureKept };
   }
 
-  /** One line; `receivedAt`, for a live line, is the time no yearless stamp may be dated after. */
+  /**
+   * One line. `receivedAt`, for a live line, is the time no yearless stamp may be dated after; such
+   * a line is judged alone (its year from its own receive time, as a file's first line is from the
+   * file's), and one without a time keeps none: the collector gives it its own receive time, not
+   * the time of whatever line came before it from another sender.
+   */
   line(raw: string, receivedAt?: number): NormalizedLine {
-    if (receivedAt !== undefined) this.ctx.referenceTime = receivedAt;
+    if (receivedAt !== undefined) {
+      this.ctx.referenceTime = receivedAt;
+      this.ctx.state.year = null;
+    }
     const event = this.parse(raw, this.ctx);
     if (event.parser === 'raw') this.unparsed++;
-    if (event.ts === null) event.ts = this.lastTs;
-    else this.lastTs = event.ts;
+    if (receivedAt === undefined) {
+      if (event.ts === null) event.ts = this.lastTs;
+      else this.lastTs = event.ts;
+    }
     const message = event.message;
     const m = messageMemo(message, raw, this.drain.options.maxTokens);
     const t = this.drain.addMasked(message, m.masked, m.hint);

@@ -37,6 +37,11 @@ export interface CaseEvents {
   importEnded: { importId: number; status: ImportStatus; signal: AbortSignal };
   /** Live events just stored (from any listener or tailed file), in a transaction of their own. */
   liveStored: { events: NormalizedEvent[] };
+  /**
+   * The live pass consumed a batch (inside its transaction); `alerts` says how many findings it
+   * added or grew. Incidents listen to rebuild at a throttled cadence while collecting.
+   */
+  liveAdvanced: { alerts: number };
   /** The live collector stopped: what it fed detection is finished. */
   liveStopped: Record<string, never>;
   /** A detection pass stored all its findings and its stages' state, inside a transaction. */

@@ -10,6 +10,7 @@ import { Detection, type DetectionOptions } from '../detect/detection';
 import { refreshRisk } from '../graph/results';
 import { CaseGraph } from '../graph/runtime';
 import { attachIncidents } from '../incidents';
+import type { LiveIncidents } from '../incidents/live';
 import { Importer, type ImporterOptions } from '../ingest/importer';
 import { LiveIngest } from '../ingest/live-ingest';
 import { CaseModels } from '../pipeline/case-models';
@@ -17,6 +18,9 @@ import type { CaseDb } from '../store/case-db';
 import { EventsQuery } from '../store/events-query';
 import { CaseBus } from './bus';
 import { WorkQueue } from './work-queue';
+
+/** How often the workbench hears that the case grew while collecting. */
+const CHANGED_EVERY_MS = 1000;
 
 export interface SessionOptions {
   rulesDir: string | null;
@@ -38,9 +42,11 @@ export class CaseSession {
   readonly live: LiveIngest;
   readonly events: EventsQuery;
   readonly alerting: Alerting;
+  readonly liveIncidents: LiveIncidents;
   /** The case's entity graph: its stage, the version of its metrics, its progress to the workbench. */
   readonly graph: CaseGraph;
   private closed = false;
+  private grownTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly store: CaseDb,
@@ -54,14 +60,18 @@ export class CaseSession {
     });
     // Listeners run in the order they subscribe: incidents are rebuilt at a pass's end before
     // anything acts on them.
-    attachIncidents(db, this.bus);
-    this.bus.on('incidentsRebuilt', () => {
+    this.liveIncidents = attachIncidents(db, this.bus);
+    this.bus.on('incidentsRebuilt', ({ scope }) => {
       // The graph's vertices show the risk register's figures: refresh them from the new register.
       try {
         db.transaction(() => refreshRisk(db))();
         this.graph.metricsChanged();
       } catch (err) {
         console.error('[vigil] refreshing graph risk failed:', err);
+      }
+      // A pass's end is told by `detect.finished`; a live rebuild has no run, so say it here.
+      if (scope === 'live' && !this.closed) {
+        emit('incidents.changed', { reason: 'rebuilt', total: db.prepare('SELECT count(*) FROM incidents').pluck().get() as number });
       }
     });
     // The importer first: imports a crash interrupted are queued to resume before detection
@@ -85,20 +95,23 @@ export class CaseSession {
       this.graph,
       { ...opts.detection, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) },
     );
+    // Tell the workbench the case grew, at most once a second, and always after the last batch.
     let lastChanged = 0;
+    const grown = () => {
+      this.grownTimer = null;
+      if (this.closed) return;
+      lastChanged = Date.now();
+      emit('cases.changed', store.info());
+    };
     this.live = new LiveIngest(db, this.models, this.bus, {
       updated: (status) => emit('collector.updated', status),
       stored: () => {
-        // Tell the workbench the case grew, at most once a second.
-        const now = Date.now();
-        if (now - lastChanged > 1000 && !this.closed) {
-          lastChanged = now;
-          emit('cases.changed', store.info());
-        }
+        if (this.grownTimer) return;
+        this.grownTimer = setTimeout(grown, Math.max(0, lastChanged + CHANGED_EVERY_MS - Date.now()));
       },
     });
     this.events = new EventsQuery(db);
-    this.alerting = new Alerting(db, { emit, dataDir: opts.dataDir, collecting: () => this.live.status().running }, this.bus);
+    this.alerting = new Alerting(db, { emit, dataDir: opts.dataDir }, this.bus);
     this.alerting.start();
   }
 
@@ -107,6 +120,8 @@ export class CaseSession {
     if (this.closed) return;
     this.closed = true;
     await this.live.stop();
+    this.liveIncidents.close();
+    if (this.grownTimer) clearTimeout(this.grownTimer);
     this.importer.close();
     await this.work.close();
     await this.alerting.stop();

@@ -4,8 +4,10 @@
  * the timespan, idle groups, and hard caps on groups and entries.
  *
  * When a condition fires: conditions that only grow with more events (gt/gte counts, temporal)
- * are checked on every hit over a sliding window, and the group starts afresh after it fires so
- * one burst gives one match, not one per extra event. Conditions that can only be judged once the
+ * are checked on every hit over a sliding window. Once one fires, the group's episode is open: every
+ * further hit grows that one match (an update of the same episode, `update: true`) until the group
+ * goes quiet for a whole timespan, so a brute force of a thousand tries is one alert that grows,
+ * not one per ten tries. Conditions that can only be judged once the
  * window is over (lt, lte, eq, neq, ranges) are checked when the watermark passes the window end
  * (tumbling windows anchored at the group's first hit), or on flush().
  */
@@ -34,6 +36,19 @@ export interface CorrelationFire {
   lastTs: number;
   /** The aggregated value the condition was checked against (count, distinct count, sum, ...). */
   value: number;
+  /** The episode this match belongs to (unique per window object), and whether it grows an earlier match of it. */
+  episode: number;
+  update: boolean;
+}
+
+/** A group's match in progress: what it has grown to since it fired. */
+interface Episode {
+  id: number;
+  firstTs: number;
+  eventIds: number[];
+  seenIds: Set<number>;
+  hits: number;
+  value: number;
 }
 
 interface Entry {
@@ -56,6 +71,7 @@ interface Group {
   valueCounts: Map<string | undefined, number>;
   ruleCounts: number[];
   sum: number;
+  episode: Episode | null;
 }
 
 function check(op: CountOp, a: number, b: number): boolean {
@@ -91,8 +107,11 @@ Object.freeze(NO_FIRES);
 export class CorrelationWindow {
   private readonly groups = new Map<string, Group>();
   private seq = 0;
+  private episodes = 0;
   private nextCloseCheck = -Infinity;
   private readonly eager: boolean;
+  /** Conditions that only grow: a fired group keeps one episode open instead of starting afresh. */
+  private readonly monotone: boolean;
   private readonly ops: { op: CountOp; value: number }[];
   /** Per referenced rule index: the field to read for each group-by name (aliases applied). */
   private readonly groupFields: string[][];
@@ -109,8 +128,8 @@ export class CorrelationWindow {
     const n = corr.rules.length;
     const temporal = corr.type === 'temporal' || corr.type === 'temporal_ordered';
     this.ops = corr.condition?.ops ?? [{ op: 'gte', value: temporal ? n : 1 }];
-    const monotone = this.ops.every((o) => o.op === 'gt' || o.op === 'gte');
-    this.eager = monotone || corr.type === 'value_percentile';
+    this.monotone = this.ops.every((o) => o.op === 'gt' || o.op === 'gte') && corr.type !== 'value_percentile';
+    this.eager = this.monotone || corr.type === 'value_percentile';
     const resolve = (field: string, ref: string): string => corr.aliases.get(field)?.get(ref) ?? field;
     this.groupFields = corr.rules.map((ref) => corr.groupBy.map((g) => resolve(g, ref)));
     const vf = corr.condition?.field ?? [];
@@ -161,7 +180,7 @@ export class CorrelationWindow {
     else {
       const values: Record<string, string> = {};
       for (let i = 0; i < gf.length; i++) values[this.corr.groupBy[i]!] = vals[i]!;
-      g = { key, values, entries: [], head: 0, lastTs: hit.ts, valueCounts: new Map(), ruleCounts: this.corr.rules.map(() => 0), sum: 0 };
+      g = { key, values, entries: [], head: 0, lastTs: hit.ts, valueCounts: new Map(), ruleCounts: this.corr.rules.map(() => 0), sum: 0, episode: null };
       if (this.groups.size >= this.limits.maxGroups) {
         if (fires === NO_FIRES) fires = [];
         this.dropOldestGroup(fires);
@@ -178,12 +197,30 @@ export class CorrelationWindow {
     while (end < es.length && es[end]!.ts < from) end++;
     this.removeFront(g, end - g.head);
     const measured = this.measureGroup(g, entry);
-    if (this.ops.every((o) => check(o.op, measured, o.value))) {
+    if (g.episode) {
       if (fires === NO_FIRES) fires = [];
-      fires.push(this.fire(g, live(g), measured));
-      this.groups.delete(key);
+      fires.push(this.grow(g, g.episode, entry, measured));
+    } else if (this.ops.every((o) => check(o.op, measured, o.value))) {
+      if (fires === NO_FIRES) fires = [];
+      const fire = this.fire(g, live(g), measured);
+      fires.push(fire);
+      if (this.monotone) {
+        g.episode = { id: fire.episode, firstTs: fire.firstTs, eventIds: fire.eventIds.slice(), seenIds: new Set(fire.eventIds), hits: g.entries.length - g.head, value: measured };
+      } else this.groups.delete(key);
     }
     return fires;
+  }
+
+  /** A hit of a group whose match is open: the same match, grown. */
+  private grow(g: Group, ep: Episode, entry: Entry, measured: number): CorrelationFire {
+    ep.hits++;
+    for (const id of entry.eventIds) {
+      if (ep.eventIds.length >= this.limits.maxEventIds || ep.seenIds.has(id)) continue;
+      ep.seenIds.add(id);
+      ep.eventIds.push(id);
+    }
+    ep.value = this.corr.type === 'event_count' ? ep.hits : Math.max(ep.value, measured);
+    return { group: { ...g.values }, eventIds: ep.eventIds.slice(), firstTs: Math.min(ep.firstTs, entry.ts), lastTs: g.lastTs, value: ep.value, episode: ep.id, update: true };
   }
 
   /** Close windows that ended before the watermark; evict idle groups. The result may be shared: do not change it. */
@@ -371,6 +408,6 @@ export class CorrelationWindow {
       if (e.ts < first) first = e.ts;
       if (e.ts > last) last = e.ts;
     }
-    return { group: { ...g.values }, eventIds: ids, firstTs: first, lastTs: last, value };
+    return { group: { ...g.values }, eventIds: ids, firstTs: first, lastTs: last, value, episode: ++this.episodes, update: false };
   }
 }

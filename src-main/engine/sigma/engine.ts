@@ -51,6 +51,9 @@ export interface SigmaMatch {
     firstTs: number;
     lastTs: number;
     value: number;
+    /** Names the match across its updates: a later match with the same episode grows this one. */
+    episode: string;
+    update: boolean;
   };
 }
 
@@ -482,15 +485,25 @@ export class SigmaEngine {
   }
 
   private emitFire(c: CompiledCorrelation, fire: CorrelationFire, event: NormalizedEvent, out: SigmaMatch[]): void {
-    c.hits++;
+    if (!fire.update) c.hits++;
     if (c.standalone) {
       out.push({
         ...this.baseMatch(c, event),
         ts: fire.lastTs,
-        correlation: { type: c.doc.type, group: fire.group, eventIds: fire.eventIds, firstTs: fire.firstTs, lastTs: fire.lastTs, value: fire.value },
+        correlation: {
+          type: c.doc.type,
+          group: fire.group,
+          eventIds: fire.eventIds,
+          firstTs: fire.firstTs,
+          lastTs: fire.lastTs,
+          value: fire.value,
+          episode: `${c.key}#${fire.episode}`,
+          update: fire.update,
+        },
       });
     }
-    if (c.consumers.length === 0) return;
+    // A correlation over this one counts its matches, not how often one grew.
+    if (c.consumers.length === 0 || fire.update) return;
     const base = (f: string): string | undefined => (this.ctx.event === event ? this.fieldString(f) : undefined);
     const hit: CorrelationHit = { ts: fire.lastTs, eventIds: fire.eventIds, lookup: (f) => fire.group[f] ?? base(f) };
     for (const next of c.consumers) this.feed(next, hit, event, out);

@@ -25,6 +25,11 @@ export interface AlertInput {
   evidence: number[];
   details: Record<string, unknown>;
   tags: string[];
+  /**
+   * Names a finding that grows (a correlation's episode): an alert with the ref of one already
+   * written by the same sink replaces it instead of adding another.
+   */
+  ref?: string;
 }
 
 export interface AlertSink {
@@ -33,9 +38,16 @@ export interface AlertSink {
 
 const MAX_EVIDENCE = 200;
 
+/** Growing findings remembered per sink (their rows); the oldest are forgotten past this. */
+const MAX_REFS = 20_000;
+
 export class AlertWriter implements AlertSink {
   private readonly insert: Statement;
+  private readonly update: Statement;
+  private readonly refs = new Map<string, number>();
   added = 0;
+  /** Rows grown in place (a correlation's episode going on). */
+  grown = 0;
 
   constructor(
     db: Database,
@@ -45,10 +57,33 @@ export class AlertWriter implements AlertSink {
       `INSERT INTO alerts (run_id, detector, kind, title, severity, score, first_ts, last_ts, key, entities, evidence, details, tags)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.update = db.prepare(
+      `UPDATE alerts SET title = ?, severity = ?, score = ?, first_ts = ?, last_ts = ?, entities = ?, evidence = ?, details = ?, tags = ? WHERE id = ?`,
+    );
   }
 
   add(a: AlertInput): void {
-    this.insert.run(
+    const row = a.ref === undefined ? undefined : this.refs.get(a.ref);
+    if (row !== undefined) {
+      const r = this.update.run(
+        a.title,
+        a.severity,
+        a.score,
+        a.firstTs,
+        a.lastTs,
+        JSON.stringify(a.entities),
+        JSON.stringify(a.evidence.slice(0, MAX_EVIDENCE)),
+        JSON.stringify(a.details),
+        JSON.stringify(a.tags),
+        row,
+      );
+      // Gone (findings cleared meanwhile): written afresh below.
+      if (r.changes > 0) {
+        this.grown++;
+        return;
+      }
+    }
+    const info = this.insert.run(
       this.runId,
       a.detector,
       a.kind,
@@ -64,5 +99,14 @@ export class AlertWriter implements AlertSink {
       JSON.stringify(a.tags),
     );
     this.added++;
+    if (a.ref !== undefined) {
+      if (this.refs.size >= MAX_REFS) this.refs.delete(this.refs.keys().next().value!);
+      this.refs.set(a.ref, Number(info.lastInsertRowid));
+    }
+  }
+
+  /** Findings added or grown so far (what a live rebuild of incidents waits for). */
+  get changed(): number {
+    return this.added + this.grown;
   }
 }

@@ -61,6 +61,8 @@ interface EventsState {
   show(query: string, range?: { from: number; to: number } | null): void;
   toggle(id: number): void;
   reload(): void;
+  /** The case grew (live collection): the same query's figures and loaded pages again, expanded rows kept. */
+  refresh(): void;
   ensurePages(first: number, last: number): void;
   /** Move the list on to the matches after the last one of this window. */
   nextWindow(): Promise<void>;
@@ -100,6 +102,30 @@ export const useEvents = create<EventsState>((set, get) => {
         if (get().generation === generation) set({ histogram });
       })
       .catch(() => undefined);
+  };
+
+  const fetchPage = (page: number, generation: number) => {
+    const { order, window } = get();
+    set({ loading: { ...get().loading, [page]: true } });
+    // Scrolling on: from the last row of the page before, at no offset; a jump: from the window's start.
+    const before = get().pages[page - 1];
+    const tail = before && before.length === PAGE_SIZE ? before[PAGE_SIZE - 1]! : null;
+    const from = tail ? { after: { ts: tail.ts, id: tail.id }, offset: 0 } : { ...(window.after ? { after: window.after } : {}), offset: page * PAGE_SIZE };
+    api()
+      .call('events.search', { ...filter(), order, ...from, limit: PAGE_SIZE })
+      .then((res) => {
+        if (get().generation !== generation) return;
+        set({
+          pages: { ...get().pages, [page]: res.rows },
+          loading: { ...get().loading, [page]: false },
+          // Totals count from the request's cursor: only the window's own say how many it holds.
+          ...(tail ? {} : { total: res.total, totalCapped: res.totalCapped }),
+        });
+      })
+      .catch((err: unknown) => {
+        if (get().generation !== generation) return;
+        set({ loading: { ...get().loading, [page]: false }, problem: problemOf(err), total: 0, totalCapped: false });
+      });
   };
 
   return {
@@ -163,32 +189,22 @@ export const useEvents = create<EventsState>((set, get) => {
       get().ensurePages(0, 0);
       loadHistogram(generation);
     },
+    refresh() {
+      if (get().problem) return;
+      const generation = get().generation + 1;
+      const shown = Object.keys(get().pages).map(Number);
+      // The rows on screen stay until their fresh copies arrive: nothing blinks, scroll stays.
+      set({ generation, loading: {} });
+      loadHistogram(generation);
+      for (const page of shown.length > 0 ? shown : [0]) fetchPage(page, generation);
+    },
     ensurePages(first, last) {
-      const { pages, loading, generation, order, problem, window } = get();
+      const { pages, loading, generation, problem } = get();
       if (problem) return;
       const lastPage = Math.ceil(WINDOW / PAGE_SIZE) - 1;
       for (let page = first; page <= Math.min(last, lastPage); page++) {
         if (pages[page] || loading[page]) continue;
-        set({ loading: { ...get().loading, [page]: true } });
-        // Scrolling on: from the last row of the page before, at no offset; a jump: from the window's start.
-        const before = get().pages[page - 1];
-        const tail = before && before.length === PAGE_SIZE ? before[PAGE_SIZE - 1]! : null;
-        const from = tail ? { after: { ts: tail.ts, id: tail.id }, offset: 0 } : { ...(window.after ? { after: window.after } : {}), offset: page * PAGE_SIZE };
-        api()
-          .call('events.search', { ...filter(), order, ...from, limit: PAGE_SIZE })
-          .then((res) => {
-            if (get().generation !== generation) return;
-            set({
-              pages: { ...get().pages, [page]: res.rows },
-              loading: { ...get().loading, [page]: false },
-              // Totals count from the request's cursor: only the window's own say how many it holds.
-              ...(tail ? {} : { total: res.total, totalCapped: res.totalCapped }),
-            });
-          })
-          .catch((err: unknown) => {
-            if (get().generation !== generation) return;
-            set({ loading: { ...get().loading, [page]: false }, problem: problemOf(err), total: 0, totalCapped: false });
-          });
+        fetchPage(page, generation);
       }
     },
     async nextWindow() {

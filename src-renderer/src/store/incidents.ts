@@ -91,12 +91,15 @@ export const useIncidents = create<IncidentsState>((set, get) => ({
       limit: 5000,
     });
     if (get().generation !== generation) return;
+    // Rows move while collecting (a new incident, one that grew): the cursor stays on its incident.
+    const was = get().rows[get().cursor]?.id;
+    const at = was === undefined ? -1 : page.rows.findIndex((r) => r.id === was);
     set({
       rows: page.rows,
       total: page.total,
       counts: page.counts,
       loaded: true,
-      cursor: Math.min(get().cursor, Math.max(0, page.rows.length - 1)),
+      cursor: at >= 0 ? at : Math.min(get().cursor, Math.max(0, page.rows.length - 1)),
     });
   },
   setFilter(partial) {

@@ -17,6 +17,8 @@ interface Form {
   tail: boolean;
   tailPaths: string;
   tailFromStart: boolean;
+  /** Header times up to this many days old are believed. */
+  trustDays: string;
 }
 
 const DEFAULT_FORM: Form = {
@@ -31,6 +33,7 @@ const DEFAULT_FORM: Form = {
   tail: false,
   tailPaths: '',
   tailFromStart: false,
+  trustDays: '7',
 };
 
 function split(addr: string): { host: string; port: number } {
@@ -54,7 +57,14 @@ function toConfig(f: Form): Record<string, unknown> {
           startAt: f.tailFromStart ? 'beginning' : 'end',
         }
       : { enabled: false },
+    time: { trustWindowDays: trustDays(f.trustDays) },
   };
+}
+
+function trustDays(text: string): number {
+  const n = Number(text.trim());
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`"${text}" is not a number of days (header times up to that old are believed)`);
+  return n;
 }
 
 function fromConfig(c: Record<string, unknown>): Form {
@@ -77,6 +87,7 @@ function fromConfig(c: Record<string, unknown>): Form {
     tail: sec('tail').enabled === true,
     tailPaths: ((sec('tail').paths as string[] | undefined) ?? []).join('\n'),
     tailFromStart: sec('tail').startAt === 'beginning',
+    trustDays: String(sec('time').trustWindowDays ?? DEFAULT_FORM.trustDays),
   };
 }
 
@@ -149,6 +160,12 @@ export function CollectorPanel() {
             <input type="checkbox" checked={form.tailFromStart} onChange={(e) => set('tailFromStart', e.target.checked)} /> from the beginning
           </label>
         </span>
+        <label htmlFor="collector-trust" title="A forwarder catching up after an outage sends old lines: their header times are kept up to this age; older ones take the receive time. A sender whose clock is off is detected and corrected on its own.">
+          Trust header times up to
+        </label>
+        <span>
+          <input id="collector-trust" className="narrow" type="number" min="0.01" step="any" value={form.trustDays} onChange={(e) => set('trustDays', e.target.value)} /> days old
+        </span>
       </fieldset>
       {status && (status.running || status.received > 0) && <CollectorStats status={status} />}
       {status?.error && <p className="error-text">{status.error}</p>}
@@ -179,7 +196,9 @@ function CollectorStats({ status }: { status: CollectorStatus }) {
   return (
     <div className="collector-stats">
       <p data-testid="collector-totals">
-        <strong>{fmtInt(status.ratePerSecond)}</strong> msgs/s · {fmtInt(status.received)} received · {fmtInt(status.stored)} stored ·{' '}
+        <strong>{fmtInt(status.ratePerSecond)}</strong> msgs/s
+        {status.peakPerSecond > status.ratePerSecond ? <span className="muted" title="The busiest second of the last ten"> (peak {fmtInt(status.peakPerSecond)}/s)</span> : null} ·{' '}
+        {fmtInt(status.received)} received · {fmtInt(status.stored)} stored ·{' '}
         <span className={status.dropped > 0 ? 'error-text' : ''}>
           {fmtInt(status.dropped)} dropped{kernel > 0 ? ` (${fmtInt(kernel)} by the kernel)` : ''}
         </span>{' '}
@@ -211,7 +230,9 @@ function CollectorStats({ status }: { status: CollectorStatus }) {
               <td>{l.source}</td>
               <td className="mono address">{l.address ?? '—'}</td>
               <td className="num">{fmtInt(l.received)}</td>
-              <td className="num">{fmtInt(l.ratePerSecond)}/s</td>
+              <td className="num" title={`busiest second of the last ten: ${fmtInt(l.peakPerSecond)}/s`}>
+                {fmtInt(l.ratePerSecond)}/s
+              </td>
               <td className="num">{fmtInt(l.drops.queueFull)}</td>
               <td className="num">{fmtInt(l.drops.oversize)}</td>
               <td className="num">{fmtInt(l.drops.malformed)}</td>
@@ -232,6 +253,7 @@ function CollectorStats({ status }: { status: CollectorStatus }) {
           Top senders: {status.topSenders.slice(0, 8).map((t) => `${t.sender} (${fmtInt(t.count)})`).join(' · ')}
         </p>
       )}
+      <SenderClocks status={status} />
       {status.recentLines.length > 0 && (
         <pre className="collector-lines" aria-label="Last lines received">
           {status.recentLines
@@ -241,5 +263,47 @@ function CollectorStats({ status }: { status: CollectorStatus }) {
         </pre>
       )}
     </div>
+  );
+}
+
+/** A clock offset in words: "2 h 05 min ahead". */
+function fmtSkew(ms: number): string {
+  const abs = Math.abs(ms);
+  const h = Math.floor(abs / 3_600_000);
+  const m = Math.floor((abs % 3_600_000) / 60_000);
+  const sec = Math.round((abs % 60_000) / 1000);
+  const text = h >= 24 ? `${(abs / 86_400_000).toFixed(1)} days` : h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : m > 0 ? `${m} min ${sec} s` : `${sec} s`;
+  return `${text} ${ms > 0 ? 'ahead' : 'behind'}`;
+}
+
+/** Each sender's clock: off (and corrected), in step, or not judged yet; lines that took their receive time. */
+function SenderClocks({ status }: { status: CollectorStatus }) {
+  const clocks = status.senderClocks.slice(0, 8);
+  if (clocks.length === 0) return null;
+  return (
+    <table className="grid sender-clocks" aria-label="Sender clocks">
+      <thead>
+        <tr>
+          <th>Sender</th>
+          <th className="num">Lines</th>
+          <th title="How far the sender's header times run from their receive times, once a steady offset was seen; only then are its lines corrected">Clock</th>
+          <th className="num" title="Lines stored at their receive time: no header time, or one older than the trust window or in the future">
+            Receive time
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {clocks.map((c) => (
+          <tr key={c.sender}>
+            <td className="mono">{c.sender}</td>
+            <td className="num">{fmtInt(c.lines)}</td>
+            <td className={c.skewMs ? 'error-text' : 'muted'}>
+              {c.skewMs === null ? 'not judged yet' : c.skewMs === 0 ? 'in step' : `${fmtSkew(c.skewMs)} (${fmtInt(c.corrected)} corrected)`}
+            </td>
+            <td className="num">{fmtInt(c.received)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -13,6 +13,9 @@ import { GraphCanvas, type GraphCanvasHandle } from './GraphCanvas';
 import { GraphSide } from './GraphSide';
 import { GraphToolbar } from './GraphToolbar';
 
+/** How often the graph follows live incident rebuilds. */
+const LIVE_GRAPH_MS = 3000;
+
 export function GraphView() {
   const casePath = useApp((s) => s.currentCase?.path);
   const showError = useApp((s) => s.showError);
@@ -29,6 +32,7 @@ export function GraphView() {
   const canvas = useRef<GraphCanvasHandle>(null);
 
   useEffect(() => {
+    let liveShown = 0;
     const g = useGraph.getState();
     g.reset();
     void g
@@ -45,6 +49,13 @@ export function GraphView() {
       api().on('graph.computed', () => useGraph.getState().onChanged()),
       api().on('graph.progressed', () => useGraph.getState().onComputing()),
       api().on('detect.finished', () => useGraph.getState().onChanged()),
+      // While collecting, risk on the vertices follows the live incidents, a few times a minute at
+      // most (the layout keeps its positions; the selection stays).
+      api().on('incidents.changed', (c) => {
+        if (c.reason !== 'rebuilt' || Date.now() - liveShown < LIVE_GRAPH_MS) return;
+        liveShown = Date.now();
+        useGraph.getState().onChanged();
+      }),
     ];
     return () => {
       offs.forEach((off) => off());

@@ -13,6 +13,7 @@ import { categoryLabel, fmtShort, patternLabel, RiskBadge, SeverityBadge } from 
 import { indexFields, parseQuery, QueryError } from '../../../src-shared/query';
 import { INCIDENT_FIELDS } from '../../../src-shared/query-fields';
 import { detectingText, useDetect } from '../store/detect';
+import { useCollector } from '../store/collector';
 import { useIngest } from '../store/ingest';
 import { QueryHelp, QueryProblemLine } from './QueryParts';
 
@@ -130,7 +131,8 @@ export function IncidentQueue() {
   const first = useRef(true);
   const [width, setWidth] = useState(1400);
   const detecting = useDetect((s) => s.running);
-  const importing = useIngest((s) => s.jobs.some((j) => j.status === 'running'));
+  const importing = useIngest((s) => s.jobs.some((j) => j.status === 'running' && !j.live));
+  const collecting = useCollector((s) => s.status?.running ?? false);
   const problem = useMemo(() => {
     try {
       parseQuery(draft, INCIDENT_FIELD_INDEX);
@@ -180,9 +182,12 @@ export function IncidentQueue() {
     scrollMargin: HEAD_HEIGHT,
   });
 
+  // Follow the cursor when it moves to another incident, not when rows arrive around it while
+  // collecting: the analyst's scroll stays where it was.
+  const cursorId = rows[cursor]?.id;
   useEffect(() => {
-    if (tableRows.length) virtualizer.scrollToIndex(cursor, { align: 'auto' });
-  }, [cursor, tableRows.length, virtualizer]);
+    if (cursorId !== undefined) virtualizer.scrollToIndex(useIncidents.getState().cursor, { align: 'auto' });
+  }, [cursorId, virtualizer]);
 
   useEffect(() => {
     // Keep focus in the list after coming back from a detail, so j/k work at once.
@@ -357,6 +362,11 @@ export function IncidentQueue() {
             <div data-testid="queue-detecting">
               <h2>{detecting ? detectingText(detecting) : 'Importing…'}</h2>
               <p>Incidents appear here when the detection pass over the case ends.</p>
+            </div>
+          ) : collecting ? (
+            <div data-testid="queue-collecting">
+              <h2>No incidents yet</h2>
+              <p>The collector is running: incidents appear here within seconds of the lines that show them.</p>
             </div>
           ) : (
             <>

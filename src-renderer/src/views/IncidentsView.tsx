@@ -61,7 +61,11 @@ export function IncidentsView() {
         }
         reload();
       }),
-      api().on('incidents.changed', () => void useIncidents.getState().refresh().catch(showError)),
+      api().on('incidents.changed', (c) => {
+        void useIncidents.getState().refresh().catch(showError);
+        // While collecting, the open incident grows: its detail follows (its scroll stays).
+        if (c.reason === 'rebuilt') void useIncidents.getState().reloadDetail();
+      }),
       api().on('triage.exportProgressed', (p) => useTriage.getState().onProgress(p)),
     ];
     return () => offs.forEach((off) => off());

@@ -4,6 +4,7 @@ import type { ImportJob, SourceRow } from '../../../src-shared/dto';
 import { api } from '../api';
 import { CollectorPanel } from './CollectorPanel';
 import { fmtBytes, fmtDuration, fmtInt } from '../format';
+import { useCollector } from '../store/collector';
 import { useApp } from '../store/app';
 import { useIngest } from '../store/ingest';
 
@@ -130,7 +131,33 @@ function Duplicates() {
   );
 }
 
+/** The live collector's row: what arrived so far (from the collector's pushed status while it runs). */
+function LiveJobRow({ job }: { job: ImportJob }) {
+  const status = useCollector((s) => s.status);
+  const running = job.status === 'running' && status?.running === true;
+  const lines = running ? status.stored : job.lines;
+  const bytes = running ? status.listeners.reduce((n, l) => n + l.bytes, 0) : job.bytesRead;
+  return (
+    <li className="job" data-status={job.status} data-testid="live-import">
+      <div className="job-head">
+        <strong title={job.path}>{job.name}</strong>
+        <span className={`badge ${job.status}`}>{job.status === 'running' ? 'collecting' : job.status}</span>
+      </div>
+      <div className="muted small">
+        {fmtInt(lines)} lines stored · {fmtBytes(bytes)} received · {job.path}
+        {job.unparsed > 0 && ` · ${fmtInt(job.unparsed)} lines fit no parser (kept as text)`}
+        {job.error && <span className="error-text"> · {job.error}</span>}
+      </div>
+    </li>
+  );
+}
+
 function JobRow({ job }: { job: ImportJob }) {
+  if (job.live) return <LiveJobRow job={job} />;
+  return <FileJobRow job={job} />;
+}
+
+function FileJobRow({ job }: { job: ImportJob }) {
   const progress = useIngest((s) => s.progress[job.id]);
   const cancel = useIngest((s) => s.cancel);
   const resume = useIngest((s) => s.resume);

@@ -40,7 +40,9 @@ export interface ListenerStats {
   address: string | null;
   received: number;
   bytes: number;
+  /** Messages in the last second, and in the busiest second of the rate window (bursts). */
   ratePerSecond: number;
+  peakPerSecond: number;
   drops: Record<DropReason, number>;
   connectionsOpen: number;
   connectionsTotal: number;
@@ -60,6 +62,7 @@ export interface CollectorStats {
   startedAt: number | null;
   received: number;
   ratePerSecond: number;
+  peakPerSecond: number;
   listeners: ListenerStats[];
   queue: QueueStats;
   topSenders: SenderCount[];
@@ -221,6 +224,7 @@ export class Collector {
         startedAt: null,
         received: 0,
         ratePerSecond: 0,
+        peakPerSecond: 0,
         listeners: [],
         queue: this.lastQueue?.stats() ?? { length: 0, bytes: 0, maxMessages: 0, maxBytes: 0, dropped: {}, peakLength: 0, peakBytes: 0 },
         topSenders: [],
@@ -249,6 +253,7 @@ export class Collector {
         received: c.received,
         bytes: c.bytes,
         ratePerSecond: recorder.rateOf(source),
+        peakPerSecond: recorder.peakOf(source),
         drops: { ...c.drops },
         connectionsOpen: c.connectionsOpen,
         connectionsTotal: c.connectionsTotal,
@@ -268,6 +273,7 @@ export class Collector {
       startedAt: run.startedAt,
       received,
       ratePerSecond: recorder.totalRate(),
+      peakPerSecond: recorder.totalPeak(),
       listeners,
       queue: run.queue.stats(),
       topSenders: recorder.topSenders(config.stats.topSenders),

@@ -114,6 +114,15 @@ const stats = z.object({
   rateWindowSeconds: z.number().int().min(2).max(300).default(10),
 });
 
+/** Which header times are believed (sender-clocks.ts). */
+const time = z.object({
+  /**
+   * A header time up to this many days before its receive time is the event's time: a forwarder
+   * catching up after an outage keeps its backlog's times. Older ones take the receive time.
+   */
+  trustWindowDays: z.number().min(0.01).max(3650).default(7),
+});
+
 export const collectorConfigSchema = z.object({
   udp: udp.prefault({}),
   tcp: tcp.prefault({}),
@@ -123,6 +132,7 @@ export const collectorConfigSchema = z.object({
   tail: tail.prefault({}),
   queue: queue.prefault({}),
   stats: stats.prefault({}),
+  time: time.prefault({}),
 });
 
 /** The configuration as the analyst writes it: every field optional. */

@@ -1,36 +1,58 @@
-/** Messages per second over a sliding window of one-second buckets, cheap enough per message. */
-export class RateMeter {
-  private readonly buckets: Float64Array;
-  private readonly stamps: Float64Array;
+/**
+ * Messages per second over a sliding window of 100 ms slots, cheap enough per message. The rate is
+ * the last full second (sliding, so it moves with the traffic rather than with a ten-second mean),
+ * and the peak is the busiest second anywhere in the window: a burst that came in under 0.1 s
+ * reads as what it was, and stays visible for the window's length after it ended.
+ */
+const SLOT_MS = 100;
+const SLOTS_PER_SECOND = 1000 / SLOT_MS;
 
-  constructor(private readonly windowSeconds = 10) {
+export class RateMeter {
+  private readonly counts: Float64Array;
+  private readonly stamps: Float64Array;
+  private readonly slots: number;
+
+  constructor(windowSeconds = 10) {
     if (!(windowSeconds >= 1)) throw new RangeError(`rate window must be at least 1 s (got ${windowSeconds})`);
-    this.buckets = new Float64Array(windowSeconds);
-    this.stamps = new Float64Array(windowSeconds).fill(-1);
+    this.slots = Math.round(windowSeconds * SLOTS_PER_SECOND) + 1;
+    this.counts = new Float64Array(this.slots);
+    this.stamps = new Float64Array(this.slots).fill(-1);
   }
 
   add(count: number, nowMs: number): void {
-    const second = Math.floor(nowMs / 1000);
-    const i = second % this.windowSeconds;
-    if (this.stamps[i] !== second) {
-      this.stamps[i] = second;
-      this.buckets[i] = 0;
+    const slot = Math.floor(nowMs / SLOT_MS);
+    const i = slot % this.slots;
+    if (this.stamps[i] !== slot) {
+      this.stamps[i] = slot;
+      this.counts[i] = 0;
     }
-    this.buckets[i]! += count;
+    this.counts[i]! += count;
   }
 
-  /**
-   * The mean over the last full seconds; the current, partial second is left out so the figure
-   * does not sag at the start of every second.
-   */
+  /** Messages in the last full second (the current, partial slot left out so it does not sag). */
   rate(nowMs: number): number {
-    const now = Math.floor(nowMs / 1000);
-    const span = this.windowSeconds - 1;
+    const now = Math.floor(nowMs / SLOT_MS);
     let total = 0;
-    for (let i = 0; i < this.windowSeconds; i++) {
-      const s = this.stamps[i]!;
-      if (s < now && s >= now - span) total += this.buckets[i]!;
+    for (let s = now - SLOTS_PER_SECOND; s < now; s++) total += this.at(s);
+    return total;
+  }
+
+  /** The busiest second (any 1 s span of whole slots) within the window. */
+  peak(nowMs: number): number {
+    const now = Math.floor(nowMs / SLOT_MS);
+    const first = now - this.slots + 1;
+    let sum = 0;
+    let best = 0;
+    for (let s = first; s < now; s++) {
+      sum += this.at(s);
+      if (s - SLOTS_PER_SECOND >= first) sum -= this.at(s - SLOTS_PER_SECOND);
+      if (sum > best) best = sum;
     }
-    return span > 0 ? total / span : total;
+    return best;
+  }
+
+  private at(slot: number): number {
+    const i = ((slot % this.slots) + this.slots) % this.slots;
+    return this.stamps[i] === slot ? this.counts[i]! : 0;
   }
 }

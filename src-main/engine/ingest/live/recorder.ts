@@ -110,6 +110,14 @@ export class Recorder implements MessageSink {
     return this.for(source).rate.rate(this.options.now());
   }
 
+  totalPeak(): number {
+    return this.total.peak(this.options.now());
+  }
+
+  peakOf(source: LiveSourceId): number {
+    return this.for(source).rate.peak(this.options.now());
+  }
+
   topSenders(n: number): SenderCount[] {
     return this.senders.top(n);
   }

@@ -85,9 +85,21 @@ correlation:
     const events = [...fails(3, { user: 'a' }), ...fails(3, { user: 'b', start: 100 })];
     expect(corrs(feed(engineFor(rule), events))).toHaveLength(0);
   });
-  it('starts afresh after firing, so one burst is one match', () => {
-    expect(corrs(feed(engineFor(rule), fails(9)))).toHaveLength(1);
-    expect(corrs(feed(engineFor(rule), fails(10)))).toHaveLength(2);
+  it('grows one match per window and group as the burst goes on, not one per five more events', () => {
+    const out = corrs(feed(engineFor(rule), fails(40)));
+    // The fifth event fires; every later one grows that same match.
+    expect(out.filter((m) => !m.correlation!.update)).toHaveLength(1);
+    expect(new Set(out.map((m) => m.correlation!.episode)).size).toBe(1);
+    const last = out[out.length - 1]!.correlation!;
+    expect(last).toMatchObject({ update: true, value: 40 });
+    expect(last.eventIds).toHaveLength(40);
+    expect(last.lastTs - last.firstTs).toBe(39 * 1000);
+  });
+  it('starts a new match once the group was quiet for a whole timespan', () => {
+    const events = [...fails(6), ...fails(6, { start: 30 * MIN })];
+    const firsts = corrs(feed(engineFor(rule), events)).filter((m) => !m.correlation!.update);
+    expect(firsts).toHaveLength(2);
+    expect(firsts[0]!.correlation!.episode).not.toBe(firsts[1]!.correlation!.episode);
   });
   it('base rules referenced with generate false do not match on their own', () => {
     const out = feed(engineFor(rule), fails(2));
