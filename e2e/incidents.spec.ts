@@ -15,13 +15,18 @@ test('incidents: the sample case shows its attacks at the top; one opens with ev
   await expect(queue).toContainText('Scanning / reconnaissance from 145.57.18.110');
   await expect(queue).toContainText('Error burst on sensitive paths from 57.14.149.103');
 
-  // Filters narrow the queue.
+  // Filters narrow the queue; the cursor stays on its incident when the filter is cleared.
   await page.getByLabel('Filter by category').selectOption('scanner');
   await expect(rows).toHaveCount(1);
   await page.getByLabel('Filter by category').selectOption('');
   await expect(rows).toHaveCount(7);
+  await expect(rows.filter({ hasText: 'Scanning / reconnaissance from 145.57.18.110' })).toHaveAttribute('aria-selected', 'true');
 
-  // Keyboard: j moves, Enter opens, Esc goes back.
+  // Keyboard: Home goes to the top, j moves, Enter opens, Esc goes back.
+  // Out of the filter (the queue's keys stay off while a field has focus).
+  await page.evaluate('document.activeElement && document.activeElement.blur()');
+  await page.keyboard.press('Home');
+  await expect(rows.first()).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('j');
   await expect(rows.nth(1)).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('k');

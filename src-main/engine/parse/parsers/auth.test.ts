@@ -106,6 +106,18 @@ describe('sshd', () => {
   });
 });
 
+describe('sshd sessions', () => {
+  test("a session is the success of its process's attempt only for the account it tried", () => {
+    const ctx = createParseContext('auth.log', { referenceTime: Date.UTC(2017, 4, 1) });
+    const line = (rest: string) => parseSyslog3164(`${H} ${rest}`, ctx, 'auth')!;
+    line('sshd[2175]: Failed password for root from 203.0.113.66 port 40298 ssh2');
+    // The same process id, later another connection's session: not 203.0.113.66 getting in.
+    expect(pick(line('sshd[2175]: pam_unix(sshd:session): session opened for user user1867 by (uid=0)'))).toMatchObject({ user: 'user1867', src_ip: null });
+    line('sshd[2176]: Accepted password for bob from 10.0.0.5 port 40299 ssh2');
+    expect(pick(line('sshd[2176]: pam_unix(sshd:session): session opened for user bob by (uid=0)'))).toEqual({ action: 'session_open', outcome: 'success', user: 'bob', src_ip: '10.0.0.5' });
+  });
+});
+
 describe('sudo, su, sessions, accounts', () => {
   test('sudo command', () => {
     const ev = parse('sudo:   ubuntu : TTY=pts/0 ; PWD=/home/ubuntu ; USER=root ; COMMAND=/bin/sh -c echo a ; echo b');

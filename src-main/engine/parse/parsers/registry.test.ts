@@ -20,7 +20,7 @@ function parseKv(line: string, ctx: ParseContext): NormalizedEvent | null {
   const ev = emptyEvent(line, ctx.source);
   ev.ts = ts;
   ev.message = m[3]!;
-  ev.severity = m[2]!;
+  ev.fields.level = m[2]!;
   ev.parser = 'kv';
   return ev;
 }
@@ -38,7 +38,7 @@ describe('the format registry', () => {
     expect(sniffFormat(kvLines, 'app.log', WITH_KV)).toBe(KV);
     const ctx = createParseContext('app.log', { referenceTime: Date.UTC(2026, 11, 8) });
     const parse = createParser(KV, {}, WITH_KV);
-    expect(parse(kvLines[1]!, ctx)).toMatchObject({ parser: 'kv', message: 'slow disk', severity: 'warn', ts: Date.UTC(2026, 11, 7, 10, 0, 2) });
+    expect(parse(kvLines[1]!, ctx)).toMatchObject({ parser: 'kv', message: 'slow disk', fields: { level: 'warn' }, ts: Date.UTC(2026, 11, 7, 10, 0, 2) });
     // A line of another format in the same source still finds its parser; nothing fits: raw.
     expect(parse(authLine, ctx)).toMatchObject({ parser: 'auth', src_ip: '203.0.113.9', user: 'root' });
     expect(parse('just words', ctx)).toMatchObject({ parser: 'raw', ts: null });

@@ -108,6 +108,16 @@ export class AuthLedger {
     return p !== undefined && (p.ip !== null || p.name !== null);
   }
 
+  /**
+   * Whether a session for `ev.user` can be the end of what this process tried: it tried that
+   * account, or named none. A process id used again later for another connection (or a log
+   * generator's random pids) must not hand its address to someone else's session.
+   */
+  triedAccount(ev: NormalizedEvent): boolean {
+    const p = this.process(ev, false);
+    return p === undefined || p.target === null || ev.user === null || p.target === ev.user;
+  }
+
   /** Mark `ev` as the attempt(s) `line` reports, completed from its process, counting only what no earlier line reported. */
   record(ev: NormalizedEvent, line: AttemptLine): void {
     const ts = ev.ts ?? this.now;

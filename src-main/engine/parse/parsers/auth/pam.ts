@@ -127,7 +127,7 @@ function pamSession(ev: NormalizedEvent, body: string, ctx: ParseContext, servic
   } else if (service === 'login') {
     if (by !== 'LOGIN' && by.length > 0) return;
     if (!ctx.auth.knowsSource(ev)) setConsole(ev);
-  } else if (!ctx.auth.knowsSource(ev)) return;
+  } else if (!ctx.auth.knowsSource(ev) || !ctx.auth.triedAccount(ev)) return;
   ctx.auth.record(ev, { service, reporter: 'session', result: 'success' });
 }
 
