@@ -74,15 +74,8 @@ const SENSITIVE_PREFIXES = [
   '/backup',
 ];
 
-/** Path without query string or fragment, lower-cased: the unit every path feature counts. */
-export function canonicalPath(path: string): string {
-  let end = path.length;
-  const q = path.indexOf('?');
-  if (q >= 0) end = q;
-  const h = path.indexOf('#');
-  if (h >= 0 && h < end) end = h;
-  return path.slice(0, end).toLowerCase();
-}
+/** Path without query string or fragment, lower-cased: the unit every path feature counts (as the parsers read it). */
+export { canonicalWebPath as canonicalPath } from '../../parse/parsers/web-login';
 
 export function isSensitivePath(canonical: string): boolean {
   for (const p of SENSITIVE_PREFIXES) {
