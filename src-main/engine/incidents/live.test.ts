@@ -74,7 +74,7 @@ describe('incidents while collecting', () => {
     const db = new Database(info.path, { readonly: true });
     try {
       const rows = db
-        .prepare(`SELECT json_extract(details, '$.value') AS value FROM alerts WHERE detector = 'sigma' AND title = 'SSH Brute Force Against One Account'`)
+        .prepare(`SELECT json_extract(details, '$.value') AS value FROM alerts WHERE detector = 'sigma' AND title = 'Brute Force Against One Account'`)
         .all() as { value: number }[];
       expect(rows).toEqual([{ value: 32 }]);
     } finally {
