@@ -34,13 +34,14 @@ function CaseDetectionSettings() {
       }, showError);
   };
   return (
-    <fieldset className="field">
+    <fieldset className="field settings-case">
       <legend>This case: time order</legend>
       <p className="muted small">
         Logs are rarely in strict time order (Apache writes a request when it ends). Detection puts each line in its place if it comes no later than
         this behind the latest line seen; later lines are counted as late and scored where they arrive. Applies to imports started from now on.
       </p>
       <form
+        className="settings-row"
         onSubmit={(e) => {
           e.preventDefault();
           save();
