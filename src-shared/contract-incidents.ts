@@ -61,6 +61,7 @@ export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
 /** One address of a campaign. */
 export interface CampaignMember {
+  /** Its address, or the host name the log gave instead. */
   ip: string;
   firstTs: number;
   lastTs: number;

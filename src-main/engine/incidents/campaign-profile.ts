@@ -9,22 +9,9 @@ import { type IncidentDraft, isTargetKey } from './builder';
 
 const MAX_TOKENS = 400;
 
-export interface CampaignMember {
-  /** Its address, or the host name the log gave instead (memberActor). */
-  ip: string;
-  firstTs: number;
-  lastTs: number;
-  tries: number;
-  failures: number;
-  successes: number;
-  outcome: 'failed' | 'got_in';
-  /** Accounts or paths it tried (bounded). */
-  tried: string[];
-  evidence: number[];
-  /** Its own incident, if it has one (a lifted member always does). */
-  incidentId: string | null;
-  lifted: boolean;
-}
+import type { CampaignMember } from '../../../src-shared/contract-incidents';
+
+export type { CampaignMember };
 
 export type Family = 'auth' | 'scan' | 'errors';
 

@@ -41,6 +41,11 @@ const MAX_EVIDENCE = 200;
 /** Growing findings remembered per sink (their rows); the oldest are forgotten past this. */
 const MAX_REFS = 20_000;
 
+/** The JSON columns of an alert row, in the order both statements take them. */
+function encoded(a: AlertInput): [string, string, string, string] {
+  return [JSON.stringify(a.entities), JSON.stringify(a.evidence.slice(0, MAX_EVIDENCE)), JSON.stringify(a.details), JSON.stringify(a.tags)];
+}
+
 export class AlertWriter implements AlertSink {
   private readonly insert: Statement;
   private readonly update: Statement;
@@ -65,18 +70,7 @@ export class AlertWriter implements AlertSink {
   add(a: AlertInput): void {
     const row = a.ref === undefined ? undefined : this.refs.get(a.ref);
     if (row !== undefined) {
-      const r = this.update.run(
-        a.title,
-        a.severity,
-        a.score,
-        a.firstTs,
-        a.lastTs,
-        JSON.stringify(a.entities),
-        JSON.stringify(a.evidence.slice(0, MAX_EVIDENCE)),
-        JSON.stringify(a.details),
-        JSON.stringify(a.tags),
-        row,
-      );
+      const r = this.update.run(a.title, a.severity, a.score, a.firstTs, a.lastTs, ...encoded(a), row);
       // Gone (findings cleared meanwhile): written afresh below.
       if (r.changes > 0) {
         this.grown++;
@@ -93,10 +87,7 @@ export class AlertWriter implements AlertSink {
       a.firstTs,
       a.lastTs,
       a.key,
-      JSON.stringify(a.entities),
-      JSON.stringify(a.evidence.slice(0, MAX_EVIDENCE)),
-      JSON.stringify(a.details),
-      JSON.stringify(a.tags),
+      ...encoded(a),
     );
     this.added++;
     if (a.ref !== undefined) {
