@@ -38,6 +38,14 @@ const MAX_ANOMALY_ALERTS = 200;
 const TRAINING_ROWS = 50_000;
 /** Groups scored at a time. */
 const SCORE_PAGE = 10_000;
+/**
+ * A page of one kind's groups after an id, walked along the primary key. `+kind` keeps SQLite off
+ * the (kind, score) index: through it every page read the kind's groups whole and sorted them by
+ * id, so scoring a million-line case's 600K groups took 20 s instead of half a second.
+ */
+export function groupPageSql(columns: string): string {
+  return `SELECT ${columns} FROM behaviour_groups WHERE +kind = ? AND feature_set = ? AND id > ? ORDER BY id LIMIT ?`;
+}
 
 interface StageState {
   engine: BehaviourEngineState;
@@ -126,9 +134,7 @@ export class BehaviourStage implements Stage {
       ).map((k) => (k.startsWith('ip:') ? k.slice(3) : k)),
     );
     const update = this.db.prepare('UPDATE behaviour_groups SET score = ?, level = ? WHERE id = ?');
-    const page = this.db.prepare(
-      'SELECT id, ip, features FROM behaviour_groups WHERE kind = ? AND feature_set = ? AND id > ? ORDER BY id LIMIT ?',
-    );
+    const page = this.db.prepare(groupPageSql('id, ip, features'));
     const anomalies = new TopScores<{ kind: GroupKind; id: number }>(MAX_ANOMALY_ALERTS);
     for (const kind of ['session', 'ip_window'] as const) {
       const n = this.db.prepare('SELECT count(*) FROM behaviour_groups WHERE kind = ? AND feature_set = ?').pluck().get(kind, FEATURE_SET_VERSION) as number;
@@ -174,7 +180,7 @@ export class BehaviourStage implements Stage {
   /** A forest for one kind, learnt from up to TRAINING_ROWS groups, leaving out IPs a pattern caught. */
   private trainKind(kind: GroupKind, n: number, flagged: ReadonlySet<string>): BehaviourModel {
     const stride = Math.ceil(n / TRAINING_ROWS);
-    const page = this.db.prepare('SELECT id, ip, features, end_ts FROM behaviour_groups WHERE kind = ? AND feature_set = ? AND id > ? ORDER BY id LIMIT ?');
+    const page = this.db.prepare(groupPageSql('id, ip, features, end_ts'));
     const vectors: number[][] = [];
     const clean: number[][] = [];
     let trainedAt = 0;
