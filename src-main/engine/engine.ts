@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { noting } from './activity';
 import { EngineError } from './errors';
+import { boundHeapGrowth } from './heap-policy';
 import { experimentsHandlers } from './handlers/experiments';
 import { graphHandlers } from './handlers/graph';
 import { incidentsHandlers } from './handlers/incidents';
@@ -25,6 +26,7 @@ export class Engine {
   readonly casesDir: string;
 
   constructor(private readonly opts: EngineOptions) {
+    boundHeapGrowth();
     this.recent = new RecentCases(opts.dataDir);
     this.casesDir = join(opts.dataDir, 'cases');
   }
