@@ -184,6 +184,28 @@ export async function analyzeReal(): Promise<Record<string, number>> {
   return figures;
 }
 
+/**
+ * Peak RSS of `vigil analyze` as the input grows: the ordered access log at 1M, 2M and 4M lines
+ * (bar: at most 700 MB at 2M and 4M, and flat beyond). One run each; skipped without ../shared.
+ */
+export async function analyzeRealRss(): Promise<Record<string, number>> {
+  const skip = needsSharedApache();
+  if (skip) {
+    process.stderr.write(`analyze-real-rss: ${skip}\n`);
+    return {};
+  }
+  const figures: Record<string, number> = {};
+  for (const millions of [1, 2, 4]) {
+    const input = await orderedAccessLog(millions * 100);
+    const run = await analyzeOnce(input);
+    figures[`peak_rss_mb_${millions}m`] = run.peakRssMb;
+    figures[`seconds_${millions}m`] = round(run.seconds);
+    figures[`detected_of_events_${millions}m`] = round(run.detected / run.events);
+    if (millions > 1) rmSync(input, { force: true });
+  }
+  return figures;
+}
+
 function round(x: number): number {
   return Math.round(x * 100) / 100;
 }

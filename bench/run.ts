@@ -10,7 +10,7 @@ import { graphAlgorithms, graphBuild, graphExplorer, graphQueries } from './grap
 import { exportLabelled } from './export';
 import { detect1m } from './detect';
 import { analyzeArchive } from './incidents';
-import { analyzeReal } from './analyze-real';
+import { analyzeReal, analyzeRealRss } from './analyze-real';
 import { liveIntoCase } from './live-e2e';
 import { responsiveness220k, timelines190k } from './responsiveness';
 import { searchCase } from './search';
@@ -32,6 +32,7 @@ const BENCHES: Record<string, Bench> = {
   'search-1m': { runs: 1, fn: () => searchCase(1_000_000) },
   'analyze-1m': { runs: 3, fn: () => analyzeArchive() },
   'analyze-real-1m': { runs: 3, fn: analyzeReal },
+  'analyze-real-rss': { runs: 1, fn: analyzeRealRss },
   'detect-1m': { runs: 3, fn: detect1m },
   'export-100k': { runs: 3, fn: () => exportLabelled() },
   'graph-build-1m': { runs: 3, fn: () => graphBuild() },

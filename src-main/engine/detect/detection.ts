@@ -197,6 +197,7 @@ export class Detection {
       }
       pass.end(pass.side ? sideOf(rows) : undefined);
     }
+    this.storeSidePoints(pass);
     this.progressed(pass, null);
   }
 
@@ -248,7 +249,10 @@ export class Detection {
       for (const page of new TimeOrderedEvents(this.db, importId).pages(PAGE)) {
         pass.stageMs.read = (pass.stageMs.read ?? 0) + performance.now() - t;
         if (signal.aborted) throw signal.reason ?? new Error('cancelled');
-        this.db.transaction(() => pass.feed(page))();
+        this.db.transaction(() => {
+          pass.feed(page);
+          this.storeSidePoints(pass);
+        })();
         this.progressed(pass, total);
         // Let queries from the workbench in between pages.
         await new Promise((r) => setImmediate(r));
@@ -294,8 +298,9 @@ export class Detection {
   }
 
   /**
-   * The worker failed: nothing of it was stored, and this thread's Sigma and ensemble still hold
-   * the state the pass began with, so they run here over the pass's events, read back in order.
+   * The worker failed: none of its alerts was stored (its score points were, and come again), and
+   * this thread's Sigma and ensemble still hold the state the pass began with, so they run here
+   * over the pass's events, read back in order.
    */
   private async sideOnThisThread(pass: DetectionPass, scope: 'import' | 'all', failure: Error, signal: AbortSignal): Promise<void> {
     console.warn(`vigil: the detection worker failed (${failure.message}); running Sigma and the ensemble on the engine thread`);
@@ -308,6 +313,11 @@ export class Detection {
       await new Promise((r) => setImmediate(r));
     }
     for (const s of side) this.db.transaction(() => s.finish(pass.sink))();
+  }
+
+  /** The score points the side worker sent back since the last batch; inside a transaction. */
+  private storeSidePoints(pass: DetectionPass): void {
+    if (pass.side) this.stages.ensemble.storePoints(pass.side.takePoints());
   }
 
   /** Store what the worker found, and carry on from where it left Sigma and the ensemble. */

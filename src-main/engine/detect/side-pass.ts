@@ -3,7 +3,8 @@
  * graph on the pass's events; a worker (side-worker.ts) runs Sigma and the anomaly ensemble, which
  * need nothing from the case but the events (and the ensemble's state, handed over at the start and
  * back at the end). Their alerts and score points come back as plain objects and are stored by the
- * engine thread, the case's one writer.
+ * engine thread, the case's one writer: the alerts when the pass ends, the score points with the
+ * next batch (held to the end, a million-line import's 300K points were half the engine's heap).
  *
  * The worker gets its events one of two ways: `fed`, the batches of an import as they are stored
  * (packed rows and their lines, put back in time order by a reorder buffer of its own, as the
@@ -82,7 +83,8 @@ function sideWorkerScript(): WorkerScript | null {
 export class SidePass {
   private readonly worker: Worker;
   private readonly alerts: AlertInput[] = [];
-  private readonly points: ScorePoint[] = [];
+  /** Score points come back but not yet taken by the engine thread. */
+  private points: ScorePoint[] = [];
   private readonly hits = new Map<string, number>();
   private ended = false;
   readonly done: Promise<SidePassResult>;
@@ -117,6 +119,18 @@ export class SidePass {
   static start(data: SidePassData): SidePass | null {
     const s = sideWorkerScript();
     return s ? new SidePass(s, data) : null;
+  }
+
+  /**
+   * Score points the worker sent since the last call, to store now (inside a transaction). A
+   * worker that fails later leaves them stored: the pass's Sigma and ensemble then run again on
+   * the engine thread over the same events, and a point is upserted as the highest score of its
+   * bucket, so the same points come again.
+   */
+  takePoints(): ScorePoint[] {
+    const points = this.points;
+    this.points = [];
+    return points;
   }
 
   /** A stored batch (fed mode); its packed buffers move to the worker. */
