@@ -12,6 +12,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['./test/temp-root.ts'],
     // Two cores shared with the rest of the machine: one file at a time keeps timings honest.
     fileParallelism: false,
   },
