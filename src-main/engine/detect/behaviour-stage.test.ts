@@ -18,11 +18,11 @@ describe('behaviour training reads its groups a page at a time', () => {
     try {
       const db = store.db;
       const insert = db.prepare(
-        `INSERT INTO behaviour_groups (kind, key, ip, start_ts, end_ts, events, features, feature_set, score, evidence)
-         VALUES (?, ?, ?, ?, ?, 1, '[1,2]', 'v', ?, '[]')`,
+        `INSERT INTO behaviour_groups (kind, key, ip, start_ts, end_ts, events, features, feature_set, evidence)
+         VALUES (?, ?, ?, ?, ?, 1, '[1,2]', 'v', '[]')`,
       );
       db.transaction(() => {
-        for (let i = 0; i < 2000; i++) insert.run(i % 2 ? 'session' : 'ip_window', `k${i}`, `10.0.${i >> 8}.${i & 255}`, i, i, (i * 7919) % 101);
+        for (let i = 0; i < 2000; i++) insert.run(i % 2 ? 'session' : 'ip_window', `k${i}`, `10.0.${i >> 8}.${i & 255}`, i, i);
       })();
       const sql = groupPageSql('id, ip, features');
       const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('session', 'v', 0, 100) as { detail: string }[]).map((r) => r.detail).join(' | ');

@@ -409,6 +409,7 @@ export class Detection {
     this.db.transaction(() => {
       this.db.exec(`
         DELETE FROM alerts;
+        DELETE FROM behaviour_scores;
         DELETE FROM behaviour_groups;
         DELETE FROM score_points;
         UPDATE rule_settings SET hits = 0;

@@ -71,7 +71,7 @@ function findings(s: CaseSession) {
       .all(),
     groups: db
       .prepare(
-        'SELECT kind, key, ip, user, user_agent, start_ts, end_ts, events, features, round(score, 6) AS score, level, evidence FROM behaviour_groups ORDER BY kind, key, start_ts',
+        'SELECT kind, key, ip, user, user_agent, start_ts, end_ts, events, features, round(s.score, 6) AS score, s.level, evidence FROM behaviour_groups g LEFT JOIN behaviour_scores s ON s.group_id = g.id ORDER BY kind, key, start_ts',
       )
       .all(),
     points: db.prepare('SELECT source_type, detector, bucket, round(score, 6) AS score, threshold, key FROM score_points ORDER BY source_type, detector, bucket').all(),

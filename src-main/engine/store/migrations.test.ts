@@ -176,6 +176,28 @@ describe('migration 15', () => {
   });
 });
 
+describe('migration 16', () => {
+  it('moves the groups\' scores to a table of their own, keeping every score and group', () => {
+    const db = new Database(':memory:');
+    migrate(db, 15);
+    const insert = db.prepare(
+      `INSERT INTO behaviour_groups (kind, key, ip, start_ts, end_ts, events, features, feature_set, score, level) VALUES ('session', ?, '10.0.0.1', 1, 2, 3, '[1]', 'v', ?, ?)`,
+    );
+    insert.run('scored', 0.7, 'high');
+    insert.run('unscored', null, null);
+    migrate(db, 16);
+    expect(db.prepare('SELECT key FROM behaviour_groups ORDER BY id').pluck().all()).toEqual(['scored', 'unscored']);
+    expect(db.prepare('SELECT g.key, s.score, s.level FROM behaviour_scores s JOIN behaviour_groups g ON g.id = s.group_id').all()).toEqual([
+      { key: 'scored', score: 0.7, level: 'high' },
+    ]);
+    expect(db.prepare(`SELECT count(*) FROM pragma_table_info('behaviour_groups') WHERE name IN ('score', 'level')`).pluck().get()).toBe(0);
+    // A group's score goes with it.
+    db.pragma('foreign_keys = ON');
+    db.prepare(`DELETE FROM behaviour_groups WHERE key = 'scored'`).run();
+    expect(db.prepare('SELECT count(*) FROM behaviour_scores').pluck().get()).toBe(0);
+  });
+});
+
 describe('migrations never import live code', () => {
   it('import only types, the migration list and the frozen on-disk formats', async () => {
     const { readdirSync, readFileSync } = await import('node:fs');

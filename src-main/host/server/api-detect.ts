@@ -110,7 +110,8 @@ async function detect(
     try {
       const rows = db
         .prepare(
-          'SELECT kind, key, ip, user, user_agent AS userAgent, start_ts AS startTs, end_ts AS endTs, events, score, level FROM behaviour_groups ORDER BY score DESC NULLS LAST, start_ts',
+          `SELECT kind, key, ip, user, user_agent AS userAgent, start_ts AS startTs, end_ts AS endTs, events, s.score, s.level
+             FROM behaviour_groups g LEFT JOIN behaviour_scores s ON s.group_id = g.id ORDER BY s.score DESC NULLS LAST, start_ts`,
         )
         .all() as {
         kind: string;
