@@ -56,14 +56,16 @@ async function main(): Promise<void> {
     const bench = BENCHES[name];
     if (!bench) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`);
     const runs: Record<string, number>[] = [];
-    for (let i = 0; i < bench.runs; i++) {
+    // BENCH_RUNS=1 for a quick look; the medians quoted in notes use each benchmark's own count.
+    const count = Number(process.env.BENCH_RUNS) || bench.runs;
+    for (let i = 0; i < count; i++) {
       runs.push(await bench.fn());
-      process.stderr.write(`${name}: run ${i + 1}/${bench.runs} ${JSON.stringify(runs[i])}\n`);
+      process.stderr.write(`${name}: run ${i + 1}/${count} ${JSON.stringify(runs[i])}\n`);
     }
     const med: Record<string, number> = {};
     for (const key of Object.keys(runs[0]!)) med[key] = median(runs.map((r) => r[key]!));
     all[name] = med;
-    console.log(`\n${name} (median of ${bench.runs})`);
+    console.log(`\n${name} (median of ${count})`);
     for (const [k, v] of Object.entries(med)) console.log(`  ${k.padEnd(34)} ${v.toLocaleString('en-US')}`);
   }
   writeFileSync(join(BENCH_DIR, 'results.json'), JSON.stringify(all, null, 2));
