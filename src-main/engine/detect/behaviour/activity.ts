@@ -6,25 +6,36 @@
 import type { EventFacts } from './eventFacts';
 import { SlidingMaxCount } from './slidingCount';
 
-/** A Set that stops growing at `cap` but keeps counting how many distinct values it refused. */
+const NONE: ReadonlySet<never> = new Set<never>();
+
+/**
+ * A Set that stops growing at `cap` but keeps counting how many distinct values it refused. The
+ * Set is made on the first value: most groups see a handful of events and never need some of
+ * theirs, and every group open at once kept three empty Sets alive into the old generation.
+ */
 export class BoundedSet<T> {
-  readonly values = new Set<T>();
+  private set: Set<T> | null = null;
   saturated = false;
 
   constructor(private readonly cap: number) {}
 
+  get values(): ReadonlySet<T> {
+    return this.set ?? NONE;
+  }
+
   add(v: T): boolean {
-    if (this.values.has(v)) return false;
-    if (this.values.size >= this.cap) {
+    const set = (this.set ??= new Set<T>());
+    if (set.has(v)) return false;
+    if (set.size >= this.cap) {
       this.saturated = true;
       return false;
     }
-    this.values.add(v);
+    set.add(v);
     return true;
   }
 
   get size(): number {
-    return this.values.size;
+    return this.set === null ? 0 : this.set.size;
   }
 }
 
