@@ -13,6 +13,8 @@ export interface EngineOptions {
   nativeBinding?: string;
   /** Folder of the bundled Sigma rules (resources/sigma); none in tests that do not need them. */
   rulesDir?: string;
+  /** SQLite's page cache for the open case, in MiB (see OpenOptions.pageCacheMiB). */
+  pageCacheMiB?: number;
   emit: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 }
 

@@ -49,13 +49,13 @@ export class Engine {
     'cases.create': async ({ name, path }) => {
       const target = resolve(path ?? join(this.casesDir, `${safeFileName(name)}.vigil`));
       mkdirSync(resolve(target, '..'), { recursive: true });
-      const store = CaseDb.create(target, name, { nativeBinding: this.opts.nativeBinding });
+      const store = CaseDb.create(target, name, { nativeBinding: this.opts.nativeBinding, pageCacheMiB: this.opts.pageCacheMiB });
       return this.adopt(store);
     },
     'cases.open': async ({ path }) => {
       const target = resolve(path);
       if (this.current?.store.path === target) return this.current.store.info();
-      const store = CaseDb.open(target, { nativeBinding: this.opts.nativeBinding });
+      const store = CaseDb.open(target, { nativeBinding: this.opts.nativeBinding, pageCacheMiB: this.opts.pageCacheMiB });
       return this.adopt(store);
     },
     'cases.close': async () => {

@@ -13,4 +13,6 @@ export interface EngineWorkerData {
   version: string;
   nativeBinding?: string;
   rulesDir?: string;
+  /** SQLite's page cache for the open case, in MiB (see OpenOptions.pageCacheMiB). */
+  pageCacheMiB?: number;
 }

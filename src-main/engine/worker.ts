@@ -14,6 +14,7 @@ const engine = new Engine({
   version: data.version,
   nativeBinding: data.nativeBinding,
   rulesDir: data.rulesDir,
+  pageCacheMiB: data.pageCacheMiB,
   emit: (name, payload) => post({ type: 'event', name, payload }),
 });
 const dispatch = createDispatcher(engine.handlers);

@@ -2,13 +2,17 @@
  * `vigil collect` under a 10 s syslog flood over UDP at ~132K datagrams/s from another process:
  * every datagram sent is accounted for in the summary it prints (received, or dropped by the
  * collector's queue, or dropped by the kernel before it could be read), everything received is
- * stored, and the collector's process stays under 400 MB at its peak (VmHWM, Linux) — at up to ~65K/s;
- * faster, 600–700 MB, see MAX_PEAK_RSS_FAST_MB. Before, the
- * summary said "0 dropped" while the kernel had dropped 501,423, at a peak of 843 MB.
+ * stored, and the collector's process stays under 400 MB at its peak (VmHWM, Linux), whatever rate
+ * the sender reaches. Before, the summary said "0 dropped" while the kernel had dropped 501,423, at
+ * a peak of 843 MB; and later, with the drops counted, the peak was still 600-700 MB (every hit held
+ * by four correlation windows, the auth ledger's slots, the alerts of a rule firing on every line
+ * read whole to rebuild incidents).
  *
  * Needs the built app (`npx electron-vite build`). Prints `[udp-flood] {...}`:
  * `npm run test:faults -- udp-flood`. The sender is paced to 132K/s and reaches it only on a quiet
- * machine; the figures say what it reached.
+ * machine; the figures say what it reached. What the collector stores is bounded by its queue
+ * (150,000 lines) plus what the engine stores meanwhile, so a slow machine stores no more than a
+ * fast one; it only takes longer to drain the queue after Ctrl+C, which the timeout allows for.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,15 +26,8 @@ import { sleep, waitFor } from './support';
 
 const RATE = 132_000;
 const SECONDS = 10;
-/** The bar, met where the sender reaches up to ~65K/s (276–305 MB measured). */
+/** The bar, at every rate the sender reaches. */
 const MAX_PEAK_RSS_MB = 400;
-const BAR_HOLDS_UP_TO_PER_S = 65_000;
-/**
- * Faster than that the collector's peak is 600–700 MB here (90–105K/s sent): the bar is not met at
- * full rate yet (the detection state of 50,000 flooding addresses); above that rate the test only
- * guards against the unbounded queue it replaced (843 MB before) and prints the figure.
- */
-const MAX_PEAK_RSS_FAST_MB = 800;
 const built = existsSync(join(ROOT, 'out', 'main', 'cli.js'));
 
 /** Sends RSS syslog datagrams paced to RATE per second for SECONDS, then prints how many went out. */
@@ -142,6 +139,6 @@ describe.skipIf(!built)('vigil collect under a UDP flood', () => {
     expect(dropped).toBe(queueFull + (kernel ?? 0));
     if (kernel !== null) expect(received + dropped).toBe(sent);
     else expect(received + dropped).toBeLessThanOrEqual(sent);
-    if (peak !== null) expect(peak).toBeLessThanOrEqual(figures.sendRatePerS <= BAR_HOLDS_UP_TO_PER_S ? MAX_PEAK_RSS_MB : MAX_PEAK_RSS_FAST_MB);
-  }, 240_000);
+    if (peak !== null) expect(peak, `peak RSS at ${figures.sendRatePerS}/s sent`).toBeLessThanOrEqual(MAX_PEAK_RSS_MB);
+  }, 360_000);
 });

@@ -35,35 +35,81 @@ const SEVERITIES = new Set(['informational', 'low', 'medium', 'high', 'critical'
 
 const ALERT_COLUMNS = 'id, detector, kind, title, severity, score, first_ts, last_ts, key, entities, evidence, details, tags';
 
+/**
+ * Every alert of the case, oldest first. Read row by row (never the whole result set at once), and
+ * what alerts repeat is kept once: a rule that fires on every line of a flood writes 100,000s of
+ * alerts with the same title, tags, details and a few entity lists, so the rebuild's memory goes
+ * with the distinct values, not with the rows (a 166,000-alert flood took 170 MB more).
+ */
 export function readAlerts(db: Database): StoredAlert[] {
-  return (db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts ORDER BY id`).all() as AlertDbRow[]).map(toStored);
+  const shared = new SharedValues();
+  const out: StoredAlert[] = [];
+  for (const r of db.prepare(`SELECT ${ALERT_COLUMNS} FROM alerts ORDER BY id`).iterate() as IterableIterator<AlertDbRow>) out.push(toStored(r, shared));
+  return out;
 }
 
 export function readAlertsByIds(db: Database, ids: readonly number[]): StoredAlert[] {
   if (ids.length === 0) return [];
+  const shared = new SharedValues();
   return (
     db
       .prepare(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`)
       .all(JSON.stringify(ids)) as AlertDbRow[]
-  ).map(toStored);
+  ).map((r) => toStored(r, shared));
 }
 
-function toStored(r: AlertDbRow): StoredAlert {
+function toStored(r: AlertDbRow, shared: SharedValues): StoredAlert {
   return {
     id: r.id,
-    detector: r.detector,
-    kind: r.kind,
-    title: r.title,
-    severity: (SEVERITIES.has(r.severity) ? r.severity : 'medium') as IncidentSeverity,
+    detector: shared.text(r.detector),
+    kind: shared.text(r.kind),
+    title: shared.text(r.title),
+    severity: (SEVERITIES.has(r.severity) ? shared.text(r.severity) : 'medium') as IncidentSeverity,
     score: r.score,
     firstTs: r.first_ts,
     lastTs: r.last_ts,
-    key: r.key,
-    entities: parse(r.entities, []),
+    key: r.key === null ? null : shared.text(r.key),
+    entities: shared.json(r.entities, []),
+    // Evidence is each alert's own: parsed, not shared.
     evidence: parse(r.evidence, []),
-    details: parse(r.details, {}),
-    tags: parse(r.tags, []),
+    details: shared.json(r.details, {}),
+    tags: shared.json(r.tags, []),
   };
+}
+
+/** Distinct values kept at most: past it a value is parsed afresh (still right, only not shared). */
+const MAX_SHARED = 100_000;
+
+/**
+ * Equal strings and equal JSON columns of the alerts read in one go, kept once. The parsed values
+ * are shared between alerts and frozen: nothing that reads alerts changes them, and should
+ * anything try, it fails loudly instead of changing every alert that shares the value.
+ */
+class SharedValues {
+  private readonly strings = new Map<string, string>();
+  private readonly parsed = new Map<string, unknown>();
+
+  text(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    if (this.strings.size < MAX_SHARED) this.strings.set(s, s);
+    return s;
+  }
+
+  json<T>(s: string, fallback: T): T {
+    if (this.parsed.has(s)) return this.parsed.get(s) as T;
+    const value = deepFreeze(parse(s, fallback));
+    if (this.parsed.size < MAX_SHARED) this.parsed.set(s, value);
+    return value;
+  }
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }
 
 function parse<T>(s: string, fallback: T): T {

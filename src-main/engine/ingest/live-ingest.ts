@@ -118,10 +118,9 @@ export class LiveIngest {
     const s = this.session;
     if (!s) return this.status();
     clearInterval(s.timer);
-    // The collector forgets its counters once stopped; the summary takes them from just before.
-    const counters = s.collector.stats();
     s.stopping = true;
-    await s.collector.stop();
+    // The run's last counters, once every receiver has stopped and handed over what it held.
+    const counters = await s.collector.stop();
     await s.loop;
     try {
       this.db.transaction(() => {

@@ -58,6 +58,8 @@ interface Entry {
   eventIds: readonly number[];
   value: string | undefined;
   num: number;
+  /** Let go of (a newer hit has its value) but still in the array until the next cut. */
+  dead: boolean;
 }
 
 interface Group {
@@ -72,6 +74,9 @@ interface Group {
   ruleCounts: number[];
   sum: number;
   episode: Episode | null;
+  /** Distinct-count windows: the newest entry of each value, and how many older ones are dead. */
+  newest: Map<string | undefined, Entry> | null;
+  dead: number;
 }
 
 function check(op: CountOp, a: number, b: number): boolean {
@@ -91,9 +96,13 @@ function check(op: CountOp, a: number, b: number): boolean {
   }
 }
 
-/** A group's live entries as one array (drops the dead front first). */
+/** A group's live entries as one array (drops the dead front, and entries let go of, first). */
 function live(g: Group): Entry[] {
-  if (g.head > 0) {
+  if (g.dead > 0) {
+    g.entries = g.entries.slice(g.head).filter((e) => !e.dead);
+    g.head = 0;
+    g.dead = 0;
+  } else if (g.head > 0) {
     g.entries.splice(0, g.head);
     g.head = 0;
   }
@@ -113,6 +122,17 @@ export class CorrelationWindow {
   /** Conditions that only grow: a fired group keeps one episode open instead of starting afresh. */
   private readonly monotone: boolean;
   private readonly ops: { op: CountOp; value: number }[];
+  /**
+   * Entries a group needs at most to judge its condition exactly: a count that only has to reach N
+   * needs the newest N hits of its window (an open episode counts its own), however many more came.
+   * Infinity for every other kind of condition.
+   */
+  private readonly keep: number;
+  /**
+   * A distinct count that only has to reach N needs the newest hit of each value in the window,
+   * not every hit: the older one is let go (a source trying one account 100,000 times holds one).
+   */
+  private readonly distinct: boolean;
   /** Per referenced rule index: the field to read for each group-by name (aliases applied). */
   private readonly groupFields: string[][];
   private readonly valueFields: string[][];
@@ -130,6 +150,9 @@ export class CorrelationWindow {
     this.ops = corr.condition?.ops ?? [{ op: 'gte', value: temporal ? n : 1 }];
     this.monotone = this.ops.every((o) => o.op === 'gt' || o.op === 'gte') && corr.type !== 'value_percentile';
     this.eager = this.monotone || corr.type === 'value_percentile';
+    this.keep =
+      corr.type === 'event_count' && this.monotone ? Math.max(1, ...this.ops.map((o) => (o.op === 'gt' ? Math.floor(o.value) + 1 : Math.ceil(o.value)))) : Infinity;
+    this.distinct = corr.type === 'value_count' && this.monotone;
     const resolve = (field: string, ref: string): string => corr.aliases.get(field)?.get(ref) ?? field;
     this.groupFields = corr.rules.map((ref) => corr.groupBy.map((g) => resolve(g, ref)));
     const vf = corr.condition?.field ?? [];
@@ -145,7 +168,7 @@ export class CorrelationWindow {
     let live = 0;
     let held = 0;
     for (const g of this.groups.values()) {
-      live += g.entries.length - g.head;
+      live += g.entries.length - g.head - g.dead;
       held += g.entries.length;
     }
     return { live, held };
@@ -180,14 +203,26 @@ export class CorrelationWindow {
     else {
       const values: Record<string, string> = {};
       for (let i = 0; i < gf.length; i++) values[this.corr.groupBy[i]!] = vals[i]!;
-      g = { key, values, entries: [], head: 0, lastTs: hit.ts, valueCounts: new Map(), ruleCounts: this.corr.rules.map(() => 0), sum: 0, episode: null };
+      g = {
+        key,
+        values,
+        entries: [],
+        head: 0,
+        lastTs: hit.ts,
+        valueCounts: new Map(),
+        ruleCounts: this.corr.rules.map(() => 0),
+        sum: 0,
+        episode: null,
+        newest: this.distinct ? new Map() : null,
+        dead: 0,
+      };
       if (this.groups.size >= this.limits.maxGroups) {
         if (fires === NO_FIRES) fires = [];
         this.dropOldestGroup(fires);
       }
     }
     this.groups.set(key, g);
-    const entry: Entry = { ts: hit.ts, seq: this.seq++, ruleIndex, eventIds: hit.eventIds, value, num };
+    const entry: Entry = { ts: hit.ts, seq: this.seq++, ruleIndex, eventIds: hit.eventIds, value, num, dead: false };
     this.insert(g, entry);
     if (!this.eager) return fires;
     // Sliding window ending at the newest hit.
@@ -269,6 +304,13 @@ export class CorrelationWindow {
   }
 
   private insert(g: Group, e: Entry): void {
+    if (g.newest !== null) {
+      const prev = g.newest.get(e.value);
+      // An older hit of a value the window holds a newer one of adds nothing to the count.
+      if (prev !== undefined && prev.ts > e.ts) return;
+      if (prev !== undefined) this.letGo(g, prev);
+      g.newest.set(e.value, e);
+    }
     const es = g.entries;
     if (es.length === g.head || es[es.length - 1]!.ts <= e.ts) es.push(e);
     else {
@@ -286,10 +328,29 @@ export class CorrelationWindow {
     g.valueCounts.set(e.value, (g.valueCounts.get(e.value) ?? 0) + 1);
     g.ruleCounts[e.ruleIndex]!++;
     if (Number.isFinite(e.num)) g.sum += e.num;
-    if (es.length - g.head > this.limits.maxEntriesPerGroup) {
+    // Older hits than the condition can ever need are let go (not a loss: the count is the same).
+    if (es.length - g.head > this.keep) this.removeFront(g, es.length - g.head - this.keep);
+    else if (es.length - g.head > this.limits.maxEntriesPerGroup) {
       this.removeFront(g, 1);
       this.droppedEntries++;
     }
+  }
+
+  /** Drop an entry from the counts where it stands; it leaves the array with the next cut. */
+  private letGo(g: Group, e: Entry): void {
+    this.uncount(g, e);
+    e.dead = true;
+    g.dead++;
+    // Cut the dead out once they are as many as the live ones (amortised O(1) a hit).
+    if (g.dead >= 16 && g.dead * 2 >= g.entries.length - g.head) live(g);
+  }
+
+  private uncount(g: Group, e: Entry): void {
+    const c = g.valueCounts.get(e.value)! - 1;
+    if (c === 0) g.valueCounts.delete(e.value);
+    else g.valueCounts.set(e.value, c);
+    g.ruleCounts[e.ruleIndex]!--;
+    if (Number.isFinite(e.num)) g.sum -= e.num;
   }
 
   private removeFront(g: Group, k: number): void {
@@ -297,6 +358,11 @@ export class CorrelationWindow {
     const es = g.entries;
     for (let i = g.head; i < g.head + k; i++) {
       const e = es[i]!;
+      if (e.dead) {
+        g.dead--;
+        continue;
+      }
+      if (g.newest !== null && g.newest.get(e.value) === e) g.newest.delete(e.value);
       const c = g.valueCounts.get(e.value)! - 1;
       if (c === 0) g.valueCounts.delete(e.value);
       else g.valueCounts.set(e.value, c);

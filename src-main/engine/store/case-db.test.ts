@@ -32,6 +32,16 @@ describe('CaseDb', () => {
     again.close();
   });
 
+  it('sizes its page cache as asked (a headless collector asks for less), 64 MiB by default', () => {
+    const path = join(dir(), 'cache.vigil');
+    const c = CaseDb.create(path, 'cache', { pageCacheMiB: 16 });
+    expect(c.db.pragma('cache_size', { simple: true })).toBe(-16 * 1024);
+    c.close();
+    const again = CaseDb.open(path);
+    expect(again.db.pragma('cache_size', { simple: true })).toBe(-64 * 1024);
+    again.close();
+  });
+
   it('refuses to overwrite an existing file', () => {
     const path = join(dir(), 'x.vigil');
     writeFileSync(path, 'hello');

@@ -18,7 +18,15 @@ const SQLITE_MAGIC = 'SQLite format 3\0';
 export interface OpenOptions {
   /** Path to a better_sqlite3.node built for the running runtime (Electron's ABI differs from Node's). */
   nativeBinding?: string;
+  /**
+   * SQLite's page cache for the case's connection, in MiB (default 64: the workbench's queries
+   * over a large case read the same index pages again and again). A headless collector, which
+   * mostly appends, asks for less: under a flood the cache fills and is a sixth of its memory.
+   */
+  pageCacheMiB?: number;
 }
+
+const DEFAULT_PAGE_CACHE_MIB = 64;
 
 export class CaseDb {
   private constructor(
@@ -36,7 +44,7 @@ export class CaseDb {
       throw ioError(err, `The case file ${path}`);
     }
     try {
-      configure(db);
+      configure(db, opts);
       db.pragma(`application_id = ${APPLICATION_ID}`);
       migrate(db);
       const put = db.prepare('INSERT INTO case_meta (key, value) VALUES (?, ?)');
@@ -62,7 +70,7 @@ export class CaseDb {
       throw ioError(err, `The case file ${path}`);
     }
     try {
-      configure(db);
+      configure(db, opts);
       const appId = db.pragma('application_id', { simple: true }) as number;
       if (appId !== APPLICATION_ID) {
         throw new EngineError('bad_format', `${path} is a SQLite database but not a Vigil case.`);
@@ -128,13 +136,15 @@ function connectionOptions(opts: OpenOptions): Database.Options {
   return opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {};
 }
 
-function configure(db: Db): void {
+function configure(db: Db, opts: OpenOptions): void {
   db.pragma('journal_mode = WAL');
   // NORMAL is durable across application crashes in WAL mode; only a power cut can lose the last commits.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  db.pragma('cache_size = -65536');
+  const cacheMiB = opts.pageCacheMiB !== undefined && opts.pageCacheMiB >= 1 ? Math.floor(opts.pageCacheMiB) : DEFAULT_PAGE_CACHE_MIB;
+  // Negative: a size in KiB, not pages.
+  db.pragma(`cache_size = -${cacheMiB * 1024}`);
   db.pragma('temp_store = MEMORY');
   // Checkpoint the WAL every 64 MB instead of 4 MB: a bulk import rewrites the same index pages
   // many times over, and copying them back less often makes it about 5% faster.

@@ -187,12 +187,17 @@ export class Collector {
 
   /**
    * Stops every receiver and closes the queue: what is queued can still be taken, then
-   * `batches()` ends. Uncommitted tailed lines are read again on the next start.
+   * `batches()` ends. Uncommitted tailed lines are read again on the next start. Returns the run's
+   * last counters, taken once every receiver has stopped: what a receiver handed over while it
+   * stopped (the UDP reader's last batches) is counted too, so received + dropped adds up to what
+   * arrived.
    */
-  async stop(): Promise<void> {
+  async stop(): Promise<CollectorStats> {
     const run = this.running;
     this.running = null;
-    if (run !== null) await this.stopAll(run);
+    if (run === null) return this.stats();
+    await this.stopAll(run);
+    return this.statsOf(run);
   }
 
   /** Up to `max` queued messages, oldest first, without waiting. */
@@ -217,7 +222,10 @@ export class Collector {
   }
 
   stats(): CollectorStats {
-    const run = this.running;
+    return this.statsOf(this.running);
+  }
+
+  private statsOf(run: Running | null): CollectorStats {
     if (run === null) {
       return {
         running: false,
@@ -269,7 +277,7 @@ export class Collector {
       listeners.push(stat);
     }
     return {
-      running: true,
+      running: this.running === run,
       startedAt: run.startedAt,
       received,
       ratePerSecond: recorder.totalRate(),

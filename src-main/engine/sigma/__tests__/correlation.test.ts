@@ -331,3 +331,58 @@ correlation:
     expect(m.held).toBeLessThanOrEqual(2 * m.live);
   });
 });
+
+describe('memory of correlation windows under a flood', () => {
+  // One source tries one account 5,000 times within the timespan: a count that only has to reach
+  // N needs the newest N hits, a distinct count the newest hit of each value.
+  const flood = (n: number) => Array.from({ length: n }, (_, i) => ({ kind: 'fail', at: i * 10, user: `u${i % 3}`, ip: '198.51.100.9' }));
+
+  it('an event_count window holds the hits its threshold needs, and still fires once and grows', () => {
+    const engine = engineFor(`title: Brute force
+correlation:
+    type: event_count
+    rules:
+        - failed_login
+    group-by:
+        - src_ip
+    timespan: 10m
+    condition:
+        gte: 10
+`);
+    const c = corrs(feed(engine, flood(5000)));
+    const m = engine.correlationMemory();
+    expect(m.held).toBeLessThanOrEqual(2 * 10);
+    // One match that grows with every further hit, its first firing on the tenth with its ten events.
+    expect(c.filter((x) => !x.correlation!.update)).toHaveLength(1);
+    expect(c[0]!.correlation).toMatchObject({ value: 10 });
+    expect(c[0]!.correlation!.eventIds).toHaveLength(10);
+    expect(c.at(-1)!.correlation).toMatchObject({ update: true, value: 5000 });
+  });
+
+  it('a value_count window holds the newest hit of each value, and counts as before', () => {
+    const rule = `title: Spraying
+correlation:
+    type: value_count
+    rules:
+        - failed_login
+    group-by:
+        - src_ip
+    timespan: 10m
+    condition:
+        field: User
+        gte: 4
+`;
+    const three = engineFor(rule);
+    expect(corrs(feed(three, flood(5000)))).toHaveLength(0);
+    expect(three.correlationMemory().held).toBeLessThanOrEqual(2 * 16);
+    // A fourth account fires it, after thousands of hits of the other three.
+    const four = engineFor(rule);
+    const c = corrs(feed(four, [...flood(5000), { kind: 'fail', at: 50_001, user: 'u9', ip: '198.51.100.9' }]));
+    expect(c).toHaveLength(1);
+    expect(c[0]!.correlation).toMatchObject({ group: { src_ip: '198.51.100.9' }, value: 4 });
+    // A value whose newest hit left the window no longer counts.
+    const late = engineFor(rule);
+    const spread = [...flood(3), { kind: 'fail', at: 11 * MIN, user: 'u7', ip: '198.51.100.9' }, { kind: 'fail', at: 11 * MIN + 1, user: 'u8', ip: '198.51.100.9' }];
+    expect(corrs(feed(late, spread))).toHaveLength(0);
+  });
+});

@@ -51,6 +51,8 @@ const BASIC_RETRY_MS = 10 * 60_000;
 const MAX_SLOTS = 100_000;
 const MAX_PROCESSES = 20_000;
 const MAX_ALIASES = 20_000;
+/** Distinct sources and accounts whose one copy the slots share. */
+const MAX_NAMES = 20_000;
 /** Programs that write their own line for every try their PAM stack fails (sshd's "Failed password", vsftpd's FAIL LOGIN). */
 const OWN_LINE_PROGRAMS: ReadonlySet<string> = new Set(['sshd', 'sshd-session', 'sshd-auth', 'vsftpd', 'login']);
 
@@ -63,10 +65,17 @@ interface Slot {
   target: string | null;
   result: Outcome;
   reporters: string[];
-  keys: string[];
+  /** The index lists it is in (its process's, its source's). */
+  lists: SlotList[];
   alive: boolean;
   /** Attempts reported by a line that left the counting to a later line of its process (owed). */
   owed: number;
+}
+
+/** The slots of one process or source key, oldest first; the slots point at it, so they hold no key of their own. */
+interface SlotList {
+  key: string;
+  slots: Slot[];
 }
 
 interface Process {
@@ -81,7 +90,12 @@ export class AuthLedger {
   private readonly queue: Slot[] = [];
   private head = 0;
   private seq = 0;
-  private readonly index = new Map<string, Slot[]>();
+  private readonly index = new Map<string, SlotList>();
+  /**
+   * One copy of each source and account the slots name. A slot outlives its line by minutes and a
+   * flood fills all MAX_SLOTS of them: a value cut out of its line would keep the whole line alive.
+   */
+  private readonly names = new Map<string, string>();
   private readonly processes = new Map<string, Process>();
   /** `host\0name` -> the address sshd logged for that name. */
   private readonly aliases = new Map<string, string>();
@@ -238,8 +252,8 @@ export class AuthLedger {
   }
 
   private candidates(a: string | null, b: string | null): Slot[] {
-    const la = a !== null ? this.index.get(a) : undefined;
-    const lb = b !== null ? this.index.get(b) : undefined;
+    const la = a !== null ? this.index.get(a)?.slots : undefined;
+    const lb = b !== null ? this.index.get(b)?.slots : undefined;
     if (lb === undefined) return la ?? [];
     if (la === undefined) return lb;
     const out = [...la];
@@ -276,29 +290,44 @@ export class AuthLedger {
     srcKey: string | null,
     owed: boolean,
   ): void {
-    const keys: string[] = [];
-    if (procKey !== null) keys.push(procKey);
-    if (srcKey !== null) keys.push(srcKey);
+    const a = procKey !== null ? this.list(procKey) : null;
+    const b = srcKey !== null ? this.list(srcKey) : null;
     const s: Slot = {
       seq: this.seq++,
       ts,
-      app,
+      app: this.name(app)!,
       pid,
-      source,
-      target: ev.user,
+      source: this.name(source),
+      target: this.name(ev.user),
       result: line.result,
       reporters: [line.reporter],
-      keys,
+      lists: a !== null && b !== null ? [a, b] : [(a ?? b)!],
       alive: true,
       owed: owed ? 1 : 0,
     };
-    for (const k of keys) {
-      const list = this.index.get(k);
-      if (list === undefined) this.index.set(k, [s]);
-      else list.push(s);
-    }
+    for (const l of s.lists) l.slots.push(s);
     this.queue.push(s);
-    if (this.queue.length - this.head > MAX_SLOTS) this.drop(this.queue[this.head++]!);
+    if (this.queue.length - this.head > MAX_SLOTS) {
+      this.drop(this.queue[this.head++]!);
+      this.compact();
+    }
+  }
+
+  private list(key: string): SlotList {
+    let l = this.index.get(key);
+    if (l === undefined) this.index.set(key, (l = { key, slots: [] }));
+    return l;
+  }
+
+  /** The one copy of a source or account name (a copy of its own, not a slice of its line). */
+  private name(value: string | null): string | null {
+    if (value === null) return null;
+    const known = this.names.get(value);
+    if (known !== undefined) return known;
+    if (this.names.size >= MAX_NAMES) this.names.clear();
+    const copy = flat(value);
+    this.names.set(copy, copy);
+    return copy;
   }
 
   /** Forget slots too old to pair with anything from `ts` on. */
@@ -306,7 +335,12 @@ export class AuthLedger {
     this.now = ts;
     const horizon = ts - PROCESS_MS;
     while (this.head < this.queue.length && this.queue[this.head]!.ts < horizon) this.drop(this.queue[this.head++]!);
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+    this.compact();
+  }
+
+  /** Let go of dropped slots at the queue's front, a few thousand at a time (a full ledger drops one per line). */
+  private compact(): void {
+    if (this.head > 4096 && (this.head >= 16_384 || this.head * 2 > this.queue.length)) {
       this.queue.splice(0, this.head);
       this.head = 0;
     }
@@ -314,13 +348,14 @@ export class AuthLedger {
 
   private drop(s: Slot): void {
     s.alive = false;
-    for (const k of s.keys) {
-      const list = this.index.get(k);
-      if (list === undefined) continue;
+    for (const l of s.lists) {
+      const list = l.slots;
       let n = 0;
       while (n < list.length && !list[n]!.alive) n++;
-      if (n === list.length) this.index.delete(k);
-      else if (n > 0) list.splice(0, n);
+      if (n === list.length) {
+        // Only if the index still holds this list (a key dropped and added again has a new one).
+        if (this.index.get(l.key) === l) this.index.delete(l.key);
+      } else if (n > 0) list.splice(0, n);
     }
   }
 
@@ -328,6 +363,11 @@ export class AuthLedger {
     for (const [k, p] of this.processes) if (ts - p.ts > PROCESS_MS) this.processes.delete(k);
     if (this.processes.size >= MAX_PROCESSES) this.processes.clear();
   }
+}
+
+/** A string of its own: V8 keeps a value cut out of a longer string as a view of all of it. */
+function flat(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
 }
 
 /** The source as one key: an address, a host name, a local caller, or the host's console. */
