@@ -3,7 +3,7 @@
  * community, or ego graphs expanded by hand), filters by time, type and risk, a side panel with the
  * selected entity and the communities, and PNG export of what is on screen.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { api } from '../api';
 import { fmtInt } from '../format';
 import { useApp } from '../store/app';
@@ -20,8 +20,8 @@ export function GraphView() {
   const casePath = useApp((s) => s.currentCase?.path);
   const showError = useApp((s) => s.showError);
   const summary = useGraph((s) => s.summary);
-  const nodesMap = useGraph((s) => s.nodes);
-  const edgesMap = useGraph((s) => s.edges);
+  const nodes = useGraph((s) => s.nodes);
+  const edges = useGraph((s) => s.edges);
   const layoutKey = useGraph((s) => s.layoutKey);
   const viewBase = useGraph((s) => s.viewBase);
   // A layout is cached per case, per computation of its graph (vertex numbers may change with one) and per view.
@@ -71,9 +71,6 @@ export function GraphView() {
     // A pivot asked for while the view is already open.
     if (pending && useGraph.getState().summary) void useGraph.getState().applyPending().catch(showError);
   }, [pending, showError]);
-
-  const nodes = useMemo(() => [...nodesMap.values()], [nodesMap]);
-  const edges = useMemo(() => [...edgesMap.values()], [edgesMap]);
 
   if (summary && summary.vertices === 0) {
     return (
@@ -132,8 +129,8 @@ function GraphLegend() {
   const matched = useGraph((s) => s.matchedNodes);
   const more = useGraph((s) => s.moreNodes);
   const moreEdges = useGraph((s) => s.moreEdges);
-  const shown = useGraph((s) => s.nodes.size);
-  const edges = useGraph((s) => s.edges.size);
+  const shown = useGraph((s) => s.nodes.id.length);
+  const edges = useGraph((s) => s.edges.src.length);
   const mode = useGraph((s) => s.mode);
   const loading = useGraph((s) => s.loading);
   const group = useGraph((s) => s.groupIds.size);
