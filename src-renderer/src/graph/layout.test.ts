@@ -15,6 +15,8 @@ function twoRings() {
   return { ids, community, pairs: Uint32Array.from(pairs) };
 }
 
+const joined = (values: string[]) => ({ values: values.join(''), valueLength: Int32Array.from(values, (v) => v.length) });
+
 /** The two rings as the view sends them to its worker (edges by vertex number). */
 function message(over: Partial<GraphMessage> = {}): GraphMessage {
   const { ids, community, pairs } = twoRings();
@@ -26,7 +28,7 @@ function message(over: Partial<GraphMessage> = {}): GraphMessage {
     ids,
     pagerank: Float64Array.from(ids, (_, i) => (i === 0 ? NaN : 1 / 60)),
     community,
-    values: Array.from(ids, (id) => (id === 1 ? 'a'.repeat(40) : `v${id}`)),
+    ...joined(Array.from(ids, (id) => (id === 1 ? 'a'.repeat(40) : `v${id}`))),
     src: Int32Array.from({ length: m }, (_, e) => ids[pairs[2 * e]!]!),
     dst: Int32Array.from({ length: m }, (_, e) => ids[pairs[2 * e + 1]!]!),
     count: Float64Array.from({ length: m }, (_, e) => e + 1),
@@ -129,6 +131,7 @@ describe('a slice in the view worker', () => {
     expect(g.radius[0]).not.toBe(g.radius[1]);
     expect(g.labels[0]).toBe(`${'a'.repeat(26)}…`);
     expect(g.labels[1]).toBe('v2');
+    expect(g.labels[59]).toBe('v60');
     expect(g.colour[0]).toBe(0);
     expect(g.colour[30]).toBe(1);
   });

@@ -46,11 +46,14 @@ export function prepareGraph(m: GraphMessage): PreparedGraph {
   const radius = new Float32Array(n);
   const colour = new Uint8Array(n);
   const labels = new Array<string>(n);
+  let at = 0;
   for (let i = 0; i < n; i++) {
     radius[i] = vertexRadius(m.pagerank[i]!, n);
     const c = m.community[i]!;
     colour[i] = c < 0 ? NO_COMMUNITY : c % COMMUNITY_COLOURS.length;
-    labels[i] = label(m.values[i] ?? '');
+    const len = m.valueLength[i]!;
+    labels[i] = label(m.values.slice(at, at + len));
+    at += len;
   }
 
   // A replaced view starts where the same view ended last time; what the cache lacks, if it lacks

@@ -41,8 +41,12 @@ export interface GraphMessage {
   pagerank: Float64Array;
   /** Community per vertex, -1 for none. */
   community: Int32Array;
-  /** The entity's value per vertex (labels are made from it). */
-  values: string[];
+  /**
+   * The entities' values (labels are made from them), end to end in one string, `valueLength[i]`
+   * characters each: one string is copied to the worker at once, 5,000 are copied one by one.
+   */
+  values: string;
+  valueLength: Int32Array;
   /** Each edge's ends (vertex numbers, not indexes) and count. */
   src: Int32Array;
   dst: Int32Array;

@@ -222,7 +222,8 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       ids,
       pagerank: Float64Array.from(nodes.pagerank, (p) => p ?? NaN),
       community: Int32Array.from(nodes.community, (c) => c ?? -1),
-      values: nodes.value,
+      values: nodes.value.join(''),
+      valueLength: Int32Array.from(nodes.value, (v) => v.length),
       src: Int32Array.from(edges.src),
       dst: Int32Array.from(edges.dst),
       count: Float64Array.from(edges.count),
@@ -231,7 +232,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
     };
     viewKeyOf.current.set(msg.job, viewKey);
     shownIds.current = nodes.id;
-    const moved = [msg.ids, msg.pagerank, msg.community, msg.src, msg.dst, msg.count, ...(msg.cached ? [msg.cached.ids, msg.cached.xy] : [])];
+    const moved = [msg.ids, msg.pagerank, msg.community, msg.valueLength, msg.src, msg.dst, msg.count, ...(msg.cached ? [msg.cached.ids, msg.cached.xy] : [])];
     send(msg, moved.map((a) => a.buffer));
     send({ type: 'marks', selected: selectedId, expanded: [...expanded], group: [...(groupIds ?? [])] });
     // 'done' when the worker says so, with the signature and whether it all came from the cache.
