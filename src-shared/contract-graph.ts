@@ -49,18 +49,26 @@ export interface GraphEdge {
 
 /**
  * A table sent column by column: field `k` of row `i` is `columns[k][i]`. A slice of 5,000
- * vertices and 10,000 edges as objects is ~2.3 MB of JSON whose keys repeat on every row; as
- * columns it is half that, and reading it makes a few dozen arrays rather than 15,000 objects
- * (the renderer's main thread parses every reply, and its budget for a task is well under 200 ms).
+ * vertices and 10,000 edges as objects was ~2.3 MB of JSON whose keys repeat on every row, read
+ * into 15,000 objects on the renderer's main thread (whose budget for a task is well under
+ * 200 ms); as columns of what a drawing needs it is ~0.5 MB and a few dozen arrays.
  */
 export type Columns<T> = { [K in keyof T]: T[K][] };
 
-/** The fields of a vertex and of an edge, in column order: every column of a slice is one of these. */
-export const GRAPH_NODE_FIELDS = ['id', 'entityId', 'type', 'value', 'firstSeen', 'lastSeen', 'events', 'pagerank', 'betweenness', 'community', 'fanOut', 'fanIn', 'risk', 'alerts'] as const satisfies readonly (keyof GraphNode)[];
-export const GRAPH_EDGE_FIELDS = ['src', 'dst', 'type', 'count', 'firstSeen', 'lastSeen'] as const satisfies readonly (keyof GraphEdge)[];
+/**
+ * What a slice says of a vertex: enough to draw, name and rank it. Its other facts (times, counts,
+ * betweenness, fan-in/out, alerts) are one `graph.getVertex` away, for the vertex the analyst picks.
+ */
+export type GraphSliceNode = Pick<GraphNode, 'id' | 'type' | 'value' | 'community' | 'pagerank' | 'risk'>;
+/** What a slice says of an edge: its ends, type and count (times: `graph.getVertex`). */
+export type GraphSliceEdge = Pick<GraphEdge, 'src' | 'dst' | 'type' | 'count'>;
 
-export type GraphNodeColumns = Columns<GraphNode>;
-export type GraphEdgeColumns = Columns<GraphEdge>;
+/** The columns of a slice, in order: every column it sends is one of these. */
+export const GRAPH_SLICE_NODE_FIELDS = ['id', 'type', 'value', 'community', 'pagerank', 'risk'] as const satisfies readonly (keyof GraphSliceNode)[];
+export const GRAPH_SLICE_EDGE_FIELDS = ['src', 'dst', 'type', 'count'] as const satisfies readonly (keyof GraphSliceEdge)[];
+
+export type GraphNodeColumns = Columns<GraphSliceNode>;
+export type GraphEdgeColumns = Columns<GraphSliceEdge>;
 
 /** Rows as columns; `fields` must name every field of the row type (a field left out does not compile). */
 export function toColumns<T, const F extends readonly (keyof T)[]>(rows: readonly T[], fields: F & ([Exclude<keyof T, F[number]>] extends [never] ? unknown : never)): Columns<T> {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { rowAt, rowsOf, type GraphCommunitiesPage, type GraphNode, type GraphSlice, type GraphSummary, type GraphVertexDetail } from '../../../src-shared/contract-graph';
+import { GRAPH_SLICE_EDGE_FIELDS, GRAPH_SLICE_NODE_FIELDS, rowAt, rowsOf, type GraphCommunitiesPage, type GraphNode, type GraphSlice, type GraphSummary, type GraphVertexDetail } from '../../../src-shared/contract-graph';
 import type { AlertRow, DetectionRun, ImportJob, Page } from '../../../src-shared/dto';
 import { SHARED_DATA } from '../../../test/paths';
 import { describeShared } from '../../../test/shared-data';
@@ -93,10 +93,13 @@ describeShared('entity graph built by the pipeline from the shared EC2 auth.log'
     // PageRank order.
     const pr = nodes.map((n) => n.pagerank ?? 0);
     expect(pr).toEqual([...pr].sort((a, b) => b - a));
-    // The columns carry every field of a vertex: row 0 is the vertex as its details give it.
+    // The columns say of a vertex and an edge what draws them, as their details give it.
     const top = await engine.call<GraphVertexDetail>('graph.getVertex', { vertexId: nodes[0]!.id });
-    expect(rowAt(slice.nodes, 0)).toEqual(top.node);
-    expect(Object.keys(slice.edges).sort()).toEqual(Object.keys(top.edges[0]!).sort());
+    expect(rowAt(slice.nodes, 0)).toEqual(Object.fromEntries(GRAPH_SLICE_NODE_FIELDS.map((f) => [f, top.node[f]])));
+    const strongest = rowAt(slice.edges, 0);
+    const same = (await engine.call<GraphVertexDetail>('graph.getVertex', { vertexId: strongest.src, maxEdges: 200 })).edges.find((e) => e.dst === strongest.dst && e.type === strongest.type);
+    expect(same).toMatchObject(strongest);
+    expect(Object.keys(slice.edges)).toEqual([...GRAPH_SLICE_EDGE_FIELDS]);
 
     const attacker = await find('24.151.103.17', 'ip');
     const ego = await engine.call<GraphSlice>('graph.getEgo', { vertexId: attacker.id, maxNodes: 4 });

@@ -6,8 +6,8 @@
  */
 import type { Database } from 'better-sqlite3';
 import {
-  GRAPH_EDGE_FIELDS,
-  GRAPH_NODE_FIELDS,
+  GRAPH_SLICE_EDGE_FIELDS,
+  GRAPH_SLICE_NODE_FIELDS,
   toColumns,
   type GraphAlert,
   type GraphCommunitiesPage,
@@ -17,6 +17,8 @@ import {
   type GraphEntityType,
   type GraphNode,
   type GraphSlice,
+  type GraphSliceEdge,
+  type GraphSliceNode,
   type GraphSummary,
   type GraphVertexDetail,
 } from '../../../src-shared/contract-graph';
@@ -77,9 +79,13 @@ function toEdge(e: Edge): GraphEdge {
   return { src: e.src, dst: e.dst, type: e.type, count: e.count, firstSeen: e.first, lastSeen: e.last };
 }
 
-/** A slice as the contract sends it: vertices and edges as columns. */
+/** A slice as the contract sends it: what draws each vertex and edge, as columns. */
 function sliceOf(nodes: readonly GraphNode[], edges: readonly GraphEdge[], rest: Omit<GraphSlice, 'nodes' | 'edges'>): GraphSlice {
-  return { nodes: toColumns(nodes, GRAPH_NODE_FIELDS), edges: toColumns(edges, GRAPH_EDGE_FIELDS), ...rest };
+  return {
+    nodes: toColumns<GraphSliceNode, typeof GRAPH_SLICE_NODE_FIELDS>(nodes, GRAPH_SLICE_NODE_FIELDS),
+    edges: toColumns<GraphSliceEdge, typeof GRAPH_SLICE_EDGE_FIELDS>(edges, GRAPH_SLICE_EDGE_FIELDS),
+    ...rest,
+  };
 }
 
 /** Strongest first, then by ends: the order every edge list of a reply is in. */

@@ -237,7 +237,9 @@ describe('graph queries', () => {
     refreshRisk(db);
     caseGraph.metricsChanged();
     expect(names(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }))).toEqual(['u2']);
-    expect(rowsOf(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }).nodes).find((n) => n.value === 'u2')).toMatchObject({ risk: 12.5, alerts: 1 });
+    const u2 = rowsOf(q.ego({ vertexId: center, depth: 1, maxNodes: 10, minRisk: 1 }).nodes).find((n) => n.value === 'u2')!;
+    expect(u2.risk).toBe(12.5);
+    expect(q.node(u2.id)).toMatchObject({ risk: 12.5, alerts: 1 });
   });
 
   it('keeps every vertex of a capped slice its strongest edge before the strong edges of hubs', () => {

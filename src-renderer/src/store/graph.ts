@@ -5,18 +5,19 @@
  */
 import { create } from 'zustand';
 import {
-  GRAPH_EDGE_FIELDS,
   GRAPH_ENTITY_TYPES,
-  GRAPH_NODE_FIELDS,
+  GRAPH_SLICE_EDGE_FIELDS,
+  GRAPH_SLICE_NODE_FIELDS,
   toColumns,
   type Columns,
   type GraphCommunitiesPage,
-  type GraphEdge,
   type GraphEdgeColumns,
   type GraphEntityType,
   type GraphNode,
   type GraphNodeColumns,
   type GraphSlice,
+  type GraphSliceEdge,
+  type GraphSliceNode,
   type GraphSummary,
   type GraphVertexDetail,
 } from '../../../src-shared/contract-graph';
@@ -145,8 +146,8 @@ function filterInput(f: GraphFilter) {
 }
 
 const EMPTY_VIEW = {
-  nodes: toColumns<GraphNode, typeof GRAPH_NODE_FIELDS>([], GRAPH_NODE_FIELDS),
-  edges: toColumns<GraphEdge, typeof GRAPH_EDGE_FIELDS>([], GRAPH_EDGE_FIELDS),
+  nodes: toColumns<GraphSliceNode, typeof GRAPH_SLICE_NODE_FIELDS>([], GRAPH_SLICE_NODE_FIELDS),
+  edges: toColumns<GraphSliceEdge, typeof GRAPH_SLICE_EDGE_FIELDS>([], GRAPH_SLICE_EDGE_FIELDS),
   matchedNodes: 0,
   moreNodes: 0,
   moreEdges: 0,

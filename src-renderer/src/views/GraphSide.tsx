@@ -1,5 +1,5 @@
 /** The explorer's side panel: the selected entity (facts, community, edges, events, alerts) and the communities. */
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { GraphCommunity } from '../../../src-shared/contract-graph';
 import { fmtInt, fmtRisk, fmtTime } from '../format';
 import { useApp } from '../store/app';
@@ -7,7 +7,8 @@ import { useGraph } from '../store/graph';
 import { openEntityEvents } from '../store/pivot';
 import { communityColour } from './GraphCanvas';
 
-export function GraphSide() {
+/** Memoised: it reads the store itself, so a new slice on screen does not re-render the community table. */
+export const GraphSide = memo(function GraphSide() {
   const selectedId = useGraph((s) => s.selectedId);
   const [tab, setTab] = useState<'entity' | 'communities'>('entity');
   useEffect(() => {
@@ -27,7 +28,7 @@ export function GraphSide() {
       {showEntity ? <EntityDetail /> : <CommunityList onPick={() => setTab('entity')} />}
     </aside>
   );
-}
+});
 
 function EntityDetail() {
   const detail = useGraph((s) => s.detail);
