@@ -151,7 +151,7 @@ export async function graphQueries(events = 1_000_000): Promise<Record<string, n
   const { db, close } = await buildGraphCase(events);
   const q = new GraphQueries(db);
   const hub = (q.find('web-01', ['host'], 1)[0] as GraphNode).id;
-  const ip = (q.slice({ maxNodes: 1, maxEdges: 0, minRisk: 0, types: ['ip'] }).nodes[0] as GraphNode).id;
+  const ip = q.slice({ maxNodes: 1, maxEdges: 0, minRisk: 0, types: ['ip'] }).nodes.id[0]!;
   const ms = (f: () => unknown) => {
     const runs: number[] = [];
     for (let i = 0; i < 5; i++) {

@@ -2,8 +2,8 @@
  * Issue 26's bars on a generated case of 220,000 auth lines (test/big-auth-log.ts): nothing
  * freezes and nothing is silently cut.
  * - Graph at its largest size (5,000 vertices), laid out and zoomed: no main-thread task over
- *   200 ms (PerformanceObserver, long tasks; not met yet, see FREEZE_CEILING_MS), and a click on the navigation answered (input to the
- *   next frame, Event Timing) within 100 ms while the layout runs; a return visit is the same
+ *   200 ms (PerformanceObserver, long tasks), and a click on the navigation answered (input to
+ *   the next frame, Event Timing) within 100 ms while the layout runs; a return visit is the same
  *   layout, drawn at once.
  * - A search with more matches than the list holds reaches the last match in event-time order.
  * - An incident of more than 10,000 lines opens on a sample of its whole span and pages to its end.
@@ -38,14 +38,13 @@ async function watchMainThread(page: Page): Promise<void> {
   })()`);
 }
 /**
- * The issue's bar is no main-thread task over 200 ms; it is not met yet (257–535 ms on this shared
- * machine: the 5,000-vertex slice arrives as ~2.3 MB of JSON and one task renders it), so the
- * spec holds the line at no freeze of a second (the issue measured 8.1 s) and records the longest
- * task as an annotation; `npm run bench responsiveness-220k` reports the medians.
+ * The issue's bar: no main-thread task over 200 ms while the 5,000-vertex graph opens, lays out
+ * and zooms. The slice arrives as columns and goes to the view's worker as typed arrays, which
+ * sizes, seeds and lays it out there; `npm run bench responsiveness-220k` reports the medians.
  */
-const FREEZE_CEILING_MS = 1000;
+const LONG_TASK_BAR_MS = 200;
 function recordLongest(what: string, tasks: number[]): void {
-  test.info().annotations.push({ type: 'longest main-thread task', description: `${what}: ${Math.max(0, ...tasks)} ms (bar 200 ms)` });
+  test.info().annotations.push({ type: 'longest main-thread task', description: `${what}: ${Math.max(0, ...tasks)} ms (bar ${LONG_TASK_BAR_MS} ms)` });
 }
 const takeLong = async (page: Page) => (await page.evaluate(`(() => { const l = globalThis.__long; globalThis.__long = []; return l; })()`)) as number[];
 const takeInput = async (page: Page) => (await page.evaluate(`(() => { const l = globalThis.__input; globalThis.__input = []; return l; })()`)) as [string, number][];
@@ -151,7 +150,7 @@ test('a 220,000-line case: the graph never blocks the page, capped lists page to
     await page.waitForTimeout(500);
     const long = await takeLong(page);
     recordLongest('opening and zooming', long);
-    expect(Math.max(0, ...long), `long tasks: ${long.join(', ')} ms`).toBeLessThanOrEqual(FREEZE_CEILING_MS);
+    expect(Math.max(0, ...long), `long tasks: ${long.join(', ')} ms`).toBeLessThanOrEqual(LONG_TASK_BAR_MS);
     const sig = await canvas.getAttribute('data-layout-sig');
 
     // A return visit: the same layout, from the cache, nothing to compute.
@@ -162,6 +161,6 @@ test('a 220,000-line case: the graph never blocks the page, capped lists page to
     await expect(canvas).toHaveAttribute('data-layout-sig', sig!);
     const again = await takeLong(page);
     recordLongest('return visit', again);
-    expect(Math.max(0, ...again), `long tasks: ${again.join(', ')} ms`).toBeLessThanOrEqual(FREEZE_CEILING_MS);
+    expect(Math.max(0, ...again), `long tasks: ${again.join(', ')} ms`).toBeLessThanOrEqual(LONG_TASK_BAR_MS);
   });
 });

@@ -5,17 +5,22 @@
  * Every reply is bounded by the caller's caps and says how much it left out.
  */
 import type { Database } from 'better-sqlite3';
-import type {
-  GraphAlert,
-  GraphCommunitiesPage,
-  GraphCommunity,
-  GraphComputation,
-  GraphEdge,
-  GraphEntityType,
-  GraphNode,
-  GraphSlice,
-  GraphSummary,
-  GraphVertexDetail,
+import {
+  GRAPH_SLICE_EDGE_FIELDS,
+  GRAPH_SLICE_NODE_FIELDS,
+  toColumns,
+  type GraphAlert,
+  type GraphCommunitiesPage,
+  type GraphCommunity,
+  type GraphComputation,
+  type GraphEdge,
+  type GraphEntityType,
+  type GraphNode,
+  type GraphSlice,
+  type GraphSliceEdge,
+  type GraphSliceNode,
+  type GraphSummary,
+  type GraphVertexDetail,
 } from '../../../src-shared/contract-graph';
 import { EntityGraph, type Edge } from './model';
 import { CaseGraph } from './runtime';
@@ -72,6 +77,15 @@ function toNode(r: NodeRow): GraphNode {
 
 function toEdge(e: Edge): GraphEdge {
   return { src: e.src, dst: e.dst, type: e.type, count: e.count, firstSeen: e.first, lastSeen: e.last };
+}
+
+/** A slice as the contract sends it: what draws each vertex and edge, as columns. */
+function sliceOf(nodes: readonly GraphNode[], edges: readonly GraphEdge[], rest: Omit<GraphSlice, 'nodes' | 'edges'>): GraphSlice {
+  return {
+    nodes: toColumns<GraphSliceNode, typeof GRAPH_SLICE_NODE_FIELDS>(nodes, GRAPH_SLICE_NODE_FIELDS),
+    edges: toColumns<GraphSliceEdge, typeof GRAPH_SLICE_EDGE_FIELDS>(edges, GRAPH_SLICE_EDGE_FIELDS),
+    ...rest,
+  };
 }
 
 /** Strongest first, then by ends: the order every edge list of a reply is in. */
@@ -185,13 +199,13 @@ export class GraphQueries {
       f,
       f.maxEdges,
     );
-    return { nodes, edges, center: null, matchedNodes: matched, moreNodes: Math.max(0, matched - nodes.length), moreEdges: more, hiddenNeighbours: {} };
+    return sliceOf(nodes, edges, { center: null, matchedNodes: matched, moreNodes: Math.max(0, matched - nodes.length), moreEdges: more, hiddenNeighbours: {} });
   }
 
   /** A vertex and its strongest neighbours up to `depth` hops. */
   ego(f: SliceFilter & { vertexId: number; depth: number; maxNodes: number }): GraphSlice {
     const center = this.node(f.vertexId);
-    if (!center) return { nodes: [], edges: [], center: null, matchedNodes: 0, moreNodes: 0, moreEdges: 0, hiddenNeighbours: {} };
+    if (!center) return sliceOf([], [], { center: null, matchedNodes: 0, moreNodes: 0, moreEdges: 0, hiddenNeighbours: {} });
     const chosen = new Map<number, GraphNode>([[center.id, center]]);
     const first = this.neighbours(center.id, f, f.maxNodes - 1);
     for (const r of first.rows) chosen.set(r.id, toNode(r));
@@ -233,7 +247,7 @@ export class GraphQueries {
       const total = totals.get(id) ?? this.neighbours(id, f, 0).total;
       hidden[String(id)] = Math.max(0, total - (present.get(id)?.size ?? 0));
     }
-    return { nodes: [...chosen.values()], edges, center: center.id, matchedNodes: chosen.size + moreNodes, moreNodes, moreEdges: more, hiddenNeighbours: hidden };
+    return sliceOf([...chosen.values()], edges, { center: center.id, matchedNodes: chosen.size + moreNodes, moreNodes, moreEdges: more, hiddenNeighbours: hidden });
   }
 
   find(query: string, types: GraphEntityType[] | undefined, limit: number): GraphNode[] {
@@ -272,13 +286,13 @@ export class GraphQueries {
         chosen.set(r.id, toNode(r));
     const { edges, more } = this.edgesAmong([...chosen.keys()], f, 20_000);
     return {
-      nodes: [...chosen.values()],
-      edges,
-      center: null,
-      matchedNodes: rows.length + shared.size,
-      moreNodes: Math.max(0, rows.length - members.length) + Math.max(0, [...shared.values()].filter((k) => k >= 2).length - top.length),
-      moreEdges: more,
-      hiddenNeighbours: {},
+      ...sliceOf([...chosen.values()], edges, {
+        center: null,
+        matchedNodes: rows.length + shared.size,
+        moreNodes: Math.max(0, rows.length - members.length) + Math.max(0, [...shared.values()].filter((k) => k >= 2).length - top.length),
+        moreEdges: more,
+        hiddenNeighbours: {},
+      }),
       group: members.map((r) => r.id),
     };
   }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf, type GraphSlice } from '../../../src-shared/contract-graph';
 import type { IncidentDetail, IncidentRow } from '../../../src-shared/contract-incidents';
 import type { ExportResult } from '../../../src-shared/contract-triage';
 import { STIX_SCHEMAS as STIX_ROOT } from '../../../test/paths';
@@ -114,20 +115,16 @@ describe('campaigns in exports', () => {
 
 describe('a campaign in the graph', () => {
   it('gives its member addresses as one group, with what they share', async () => {
-    const g = await engine.call<{ nodes: { id: number; type: string; value: string }[]; edges: unknown[]; group: number[]; title: string }>(
-      'graph.getGroup',
-      {
-        campaignId: campaign.id,
-      },
-    );
+    const g = await engine.call<GraphSlice & { group: number[]; title: string }>('graph.getGroup', { campaignId: campaign.id });
     expect(g.title).toBe(campaign.title);
-    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    const nodes = rowsOf(g.nodes);
+    const byId = new Map(nodes.map((n) => [n.id, n]));
     const groupValues = g.group.map((id) => byId.get(id)!.value).sort();
     expect(groupValues.length).toBeGreaterThan(1);
     for (const v of groupValues) expect(detail.members.map((m) => m.ip)).toContain(v);
     // The accounts the bots share are there too, linked to them.
-    expect(g.nodes.some((n) => n.type === 'user')).toBe(true);
-    expect(g.edges.length).toBeGreaterThan(0);
+    expect(nodes.some((n) => n.type === 'user')).toBe(true);
+    expect(g.edges.src.length).toBeGreaterThan(0);
     await expect(engine.call('graph.getGroup', { campaignId: 'cmp_nope' })).rejects.toMatchObject({ code: 'not_found' });
   });
 });

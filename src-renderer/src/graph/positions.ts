@@ -1,9 +1,9 @@
 /**
  * Where the graph view's vertices start and where they ended: a seeded starting layout (each
- * community in its own disc, so ForceAtlas2 has little to untangle) and a cache of finished
- * layouts per case and view, so coming back to a view draws it at once and exactly as it was.
+ * community in its own disc, so ForceAtlas2 has little to untangle; made in the view's worker)
+ * and a cache of finished layouts per case and view, so coming back to a view draws it at once
+ * and exactly as it was.
  */
-import type { GraphNode } from '../../../src-shared/contract-graph';
 
 /** mulberry32: a small seeded generator; the same graph starts from the same place on every visit. */
 export function seeded(seed: number): () => number {
@@ -18,9 +18,10 @@ export function seeded(seed: number): () => number {
 }
 
 /** FNV-1a over the vertex numbers: the seed depends on what is shown, not on the visit. */
-export function seedOf(ids: number[]): number {
+export function seedOf(ids: ArrayLike<number>): number {
   let h = 2166136261;
-  for (const id of ids) {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
     h = Math.imul(h ^ (id & 0xffff), 16777619);
     h = Math.imul(h ^ (id >>> 16), 16777619);
   }
@@ -28,21 +29,23 @@ export function seedOf(ids: number[]): number {
 }
 
 /**
- * A starting position per vertex: communities on a sunflower spiral (largest in the middle), each
- * a disc whose area grows with its size, members scattered in it by a generator seeded on the ids.
+ * A starting position per vertex (x, y of vertex i at 2i, 2i + 1): communities on a sunflower
+ * spiral (largest in the middle), each a disc whose area grows with its size, members scattered
+ * in it by a generator seeded on the ids. `community[i]` is -1 for a vertex in none.
  */
-export function seedPositions(nodes: GraphNode[]): Map<number, [number, number]> {
-  const ids = nodes.map((n) => n.id).sort((a, b) => a - b);
-  const rnd = seeded(seedOf(ids));
-  const groups = new Map<number, GraphNode[]>();
-  for (const n of [...nodes].sort((a, b) => a.id - b.id)) {
-    const c = n.community ?? -1;
+export function seedPositions(ids: Int32Array, community: Int32Array): Float32Array {
+  const n = ids.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => ids[a]! - ids[b]!);
+  const rnd = seeded(seedOf(Int32Array.from(order, (i) => ids[i]!)));
+  const groups = new Map<number, number[]>();
+  for (const i of order) {
+    const c = community[i]!;
     let g = groups.get(c);
     if (!g) groups.set(c, (g = []));
-    g.push(n);
+    g.push(i);
   }
   const ordered = [...groups.entries()].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
-  const out = new Map<number, [number, number]>();
+  const out = new Float32Array(2 * n);
   const UNIT = 10;
   const golden = Math.PI * (3 - Math.sqrt(5));
   // The spiral's k-th slot is at radius ∝ √(vertices placed so far): discs do not pile up.
@@ -52,10 +55,11 @@ export function seedPositions(nodes: GraphNode[]): Map<number, [number, number]>
     const cx = k === 0 ? 0 : r * Math.cos(k * golden);
     const cy = k === 0 ? 0 : r * Math.sin(k * golden);
     const disc = UNIT * Math.sqrt(members.length);
-    for (const n of members) {
+    for (const i of members) {
       const a = rnd() * 2 * Math.PI;
       const d = disc * Math.sqrt(rnd());
-      out.set(n.id, [cx + d * Math.cos(a), cy + d * Math.sin(a)]);
+      out[2 * i] = cx + d * Math.cos(a);
+      out[2 * i + 1] = cy + d * Math.sin(a);
     }
     placed += members.length;
   });
@@ -64,11 +68,20 @@ export function seedPositions(nodes: GraphNode[]): Map<number, [number, number]>
 
 const MAX_VIEWS = 24;
 
-/** Finished layouts by case and view, most recent last; vertex number → position. */
-export class PositionCache {
-  private readonly views = new Map<string, Map<number, [number, number]>>();
+/** A finished layout: vertex `ids[i]` at (xy[2i], xy[2i + 1]). */
+export interface Positions {
+  ids: Int32Array;
+  xy: Float32Array;
+}
 
-  get(key: string): Map<number, [number, number]> | undefined {
+/**
+ * Finished layouts by case and view, most recent last. Kept as the typed arrays the view's worker
+ * sends and is sent back: storing or reusing 5,000 positions makes no object per vertex.
+ */
+export class PositionCache {
+  private readonly views = new Map<string, Positions>();
+
+  get(key: string): Positions | undefined {
     const v = this.views.get(key);
     if (v) {
       this.views.delete(key);
@@ -77,10 +90,28 @@ export class PositionCache {
     return v;
   }
 
-  /** Remember positions under `key`, merged into what the view had (an expansion adds to it). */
-  put(key: string, positions: Iterable<[number, [number, number]]>): void {
-    const v = this.views.get(key) ?? new Map<number, [number, number]>();
-    for (const [id, p] of positions) v.set(id, p);
+  /** Remember positions under `key`, merged into what the view had (an expansion adds to it); the new win. */
+  put(key: string, positions: Positions): void {
+    const old = this.views.get(key);
+    let v = positions;
+    if (old) {
+      const have = new Set(positions.ids);
+      const keep: number[] = [];
+      for (let k = 0; k < old.ids.length; k++) if (!have.has(old.ids[k]!)) keep.push(k);
+      if (keep.length > 0) {
+        const n = positions.ids.length;
+        const ids = new Int32Array(n + keep.length);
+        const xy = new Float32Array(2 * (n + keep.length));
+        ids.set(positions.ids);
+        xy.set(positions.xy);
+        keep.forEach((k, j) => {
+          ids[n + j] = old.ids[k]!;
+          xy[2 * (n + j)] = old.xy[2 * k]!;
+          xy[2 * (n + j) + 1] = old.xy[2 * k + 1]!;
+        });
+        v = { ids, xy };
+      }
+    }
     this.views.delete(key);
     this.views.set(key, v);
     while (this.views.size > MAX_VIEWS) this.views.delete(this.views.keys().next().value!);

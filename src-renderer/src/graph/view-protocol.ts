@@ -1,7 +1,9 @@
 /**
  * Messages between the graph view (main thread) and its worker, which lays the graph out AND draws
  * it on an OffscreenCanvas: the main thread only forwards input. Vertices travel as typed arrays
- * (index i is the i-th vertex of the last `graph` message).
+ * (index i is the i-th vertex of the last `graph` message), moved rather than copied, and the
+ * worker derives everything else (sizes, colours, labels, seeded positions, edge ends by index):
+ * the main thread never walks the vertices one by one.
  */
 
 export interface ViewTheme {
@@ -17,28 +19,7 @@ export type ToView =
   | { type: 'init'; canvas: OffscreenCanvas; width: number; height: number; dpr: number; theme: ViewTheme }
   | { type: 'resize'; width: number; height: number; dpr: number }
   | { type: 'theme'; theme: ViewTheme }
-  | {
-      type: 'graph';
-      job: number;
-      /** A replaced view (camera reset, positions given) rather than a grown one (positions kept). */
-      fresh: boolean;
-      ids: Int32Array;
-      /** Radius in px at the fitted zoom. */
-      radius: Float32Array;
-      /** Index into COMMUNITY_COLOURS, or 255 for none. */
-      colour: Uint8Array;
-      labels: string[];
-      /** Start positions (x, y per vertex); `given[i]` 0 where the worker should place vertex i itself. */
-      xy: Float32Array;
-      given: Uint8Array;
-      /** Two vertex indexes per edge, and each edge's drawn width. */
-      edges: Uint32Array;
-      edgeWidth: Float32Array;
-      /** ForceAtlas2 iterations to run (0: the positions are final, e.g. a cached layout). */
-      iterations: number;
-      /** Only vertices without a given position move (an expansion, a partly cached view). */
-      onlyNew: boolean;
-    }
+  | GraphMessage
   /** The selected vertex, the expanded ones, and a group selected with it (a campaign's members). */
   | { type: 'marks'; selected: number | null; expanded: number[]; group: number[] }
   | { type: 'wheel'; x: number; y: number; deltaY: number }
@@ -49,9 +30,35 @@ export type ToView =
   | { type: 'hover'; x: number; y: number }
   | { type: 'export'; seq: number; background: string };
 
+/** The vertices and edges to show, as the slice's columns sent them. */
+export interface GraphMessage {
+  type: 'graph';
+  job: number;
+  /** A replaced view (camera reset, positions from the cache or seeded) rather than a grown one (positions kept). */
+  fresh: boolean;
+  ids: Int32Array;
+  /** PageRank per vertex, NaN where none was computed. */
+  pagerank: Float64Array;
+  /** Community per vertex, -1 for none. */
+  community: Int32Array;
+  /**
+   * The entities' values (labels are made from them), end to end in one string, `valueLength[i]`
+   * characters each: one string is copied to the worker at once, 5,000 are copied one by one.
+   */
+  values: string;
+  valueLength: Int32Array;
+  /** Each edge's ends (vertex numbers, not indexes) and count. */
+  src: Int32Array;
+  dst: Int32Array;
+  count: Float64Array;
+  /** The view's finished layout, if any (a fresh view only): what it holds starts there and stays. */
+  cached: { ids: Int32Array; xy: Float32Array } | null;
+}
+
 export type FromView =
   | { type: 'progress'; job: number; done: number; iterations: number }
-  | { type: 'done'; job: number; ms: number; iterations: number; ids: Int32Array; xy: Float32Array; signature: string }
+  /** The layout of `job` finished (`cached`: every position came from the cache, nothing was computed). */
+  | { type: 'done'; job: number; ms: number; iterations: number; cached: boolean; ids: Int32Array; xy: Float32Array; signature: string }
   | { type: 'hit'; seq: number; id: number | null }
   | { type: 'hover'; id: number | null }
   | { type: 'focused'; offset: number }

@@ -6,7 +6,8 @@
  */
 import { drawnRadius, drawScene, type Camera, type Scene } from './draw';
 import { Fa2Job } from './fa2';
-import type { FromView, ToView, ViewTheme } from './view-protocol';
+import { prepareGraph, type PreparedGraph } from './prepare';
+import type { FromView, GraphMessage, ToView, ViewTheme } from './view-protocol';
 
 let canvas: OffscreenCanvas | null = null;
 let ctx: OffscreenCanvasRenderingContext2D | null = null;
@@ -17,6 +18,8 @@ let theme: ViewTheme = { text: '#d8dee9', muted: '#8892a0', accent: '#4fa3ff', e
 const cam: Camera = { cx: 0, cy: 0, scale: 1, fitScale: 1 };
 let scene: Scene = empty();
 let layout: { job: number; fa2: Fa2Job; loners: Int32Array } | null = null;
+/** The view being laid out came whole from the layout cache. */
+let cachedJob = false;
 /** The camera follows the layout (fits it) until the analyst moves it. */
 let follow = true;
 let marks: { selected: number | null; expanded: number[]; group: number[] } = { selected: null, expanded: [], group: [] };
@@ -183,13 +186,13 @@ function applyMarks(): void {
   }
 }
 
-function setGraph(m: Extract<ToView, { type: 'graph' }>): void {
+function setGraph(m: GraphMessage): void {
+  const g = prepareGraph(m);
   const n = m.ids.length;
   const old = scene;
   const oldIndex = idIndex;
-  const xy = m.xy;
-  const given = m.given;
-  idIndex = new Map(Array.from(m.ids, (id, i) => [id, i]));
+  const { xy, given } = g;
+  idIndex = g.index;
   // An expansion keeps what is on screen where it is.
   if (!m.fresh) {
     for (let i = 0; i < n; i++) {
@@ -202,31 +205,32 @@ function setGraph(m: Extract<ToView, { type: 'graph' }>): void {
     }
   }
   const degree = new Uint32Array(n);
-  for (let k = 0; k < m.edges.length; k++) degree[m.edges[k]!]!++;
-  placeNewcomers(m);
-  const byRadius = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => m.radius[b]! - m.radius[a]! || a - b);
-  scene = { ids: m.ids, xy, radius: m.radius, colour: m.colour, labels: m.labels, edges: m.edges, edgeWidth: m.edgeWidth, byRadius, selected: -1, hovered: -1, expanded: new Uint8Array(n), group: new Uint8Array(n) };
+  for (let k = 0; k < g.edges.length; k++) degree[g.edges[k]!]!++;
+  placeNewcomers(m.ids, g);
+  const byRadius = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => g.radius[b]! - g.radius[a]! || a - b);
+  scene = { ids: m.ids, xy, radius: g.radius, colour: g.colour, labels: g.labels, edges: g.edges, edgeWidth: g.edgeWidth, byRadius, selected: -1, hovered: -1, expanded: new Uint8Array(n), group: new Uint8Array(n) };
   applyMarks();
   if (m.fresh) follow = true;
   // Vertices with no edge on screen take no part in the forces: they go in rows under the rest.
-  const moves = (i: number) => !m.onlyNew || !given[i];
+  const moves = (i: number) => !g.onlyNew || !given[i];
   const loners: number[] = [];
   const members: number[] = [];
   for (let i = 0; i < n; i++) (degree[i] === 0 && moves(i) ? loners : members).push(i);
   const pos = new Map(members.map((i, k) => [i, k]));
-  const pairs = new Uint32Array(m.edges.length);
+  const pairs = new Uint32Array(g.edges.length);
   let p = 0;
-  for (let e = 0; e < m.edges.length / 2; e++) {
-    const a = pos.get(m.edges[2 * e]!);
-    const b = pos.get(m.edges[2 * e + 1]!);
+  for (let e = 0; e < g.edges.length / 2; e++) {
+    const a = pos.get(g.edges[2 * e]!);
+    const b = pos.get(g.edges[2 * e + 1]!);
     if (a === undefined || b === undefined || a === b) continue;
     pairs[p++] = a;
     pairs[p++] = b;
   }
   const fixed = Uint8Array.from(members, (i) => (moves(i) ? 0 : 1));
   layout = null;
-  if (m.iterations > 0 && members.length > 0) {
-    layout = { job: m.job, fa2: new Fa2Job(Int32Array.from(members), xy, m.radius, fixed, pairs.subarray(0, p), m.iterations), loners: Int32Array.from(loners) };
+  cachedJob = g.cached;
+  if (g.iterations > 0 && members.length > 0) {
+    layout = { job: m.job, fa2: new Fa2Job(Int32Array.from(members), xy, g.radius, fixed, pairs.subarray(0, p), g.iterations), loners: Int32Array.from(loners) };
     nextSlice(step);
   } else {
     placeLoners(Int32Array.from(loners));
@@ -237,22 +241,22 @@ function setGraph(m: Extract<ToView, { type: 'graph' }>): void {
 }
 
 /** Newcomers without a position start near a placed neighbour (or the middle), jittered by their id. */
-function placeNewcomers(m: Extract<ToView, { type: 'graph' }>): void {
-  const anchor = new Int32Array(m.ids.length).fill(-1);
-  for (let e = 0; e < m.edges.length / 2; e++) {
-    const a = m.edges[2 * e]!;
-    const b = m.edges[2 * e + 1]!;
-    if (!m.given[a] && m.given[b] && anchor[a]! < 0) anchor[a] = b;
-    if (!m.given[b] && m.given[a] && anchor[b]! < 0) anchor[b] = a;
+function placeNewcomers(ids: Int32Array, g: PreparedGraph): void {
+  const anchor = new Int32Array(ids.length).fill(-1);
+  for (let e = 0; e < g.edges.length / 2; e++) {
+    const a = g.edges[2 * e]!;
+    const b = g.edges[2 * e + 1]!;
+    if (!g.given[a] && g.given[b] && anchor[a]! < 0) anchor[a] = b;
+    if (!g.given[b] && g.given[a] && anchor[b]! < 0) anchor[b] = a;
   }
-  for (let i = 0; i < m.ids.length; i++) {
-    if (m.given[i]) continue;
+  for (let i = 0; i < ids.length; i++) {
+    if (g.given[i]) continue;
     const j = anchor[i]!;
-    const h = Math.imul(m.ids[i]! ^ 0x9e3779b9, 2654435761) >>> 0;
+    const h = Math.imul(ids[i]! ^ 0x9e3779b9, 2654435761) >>> 0;
     const jx = ((h & 0xffff) / 0xffff - 0.5) * 20;
     const jy = ((h >>> 16) / 0xffff - 0.5) * 20;
-    m.xy[2 * i] = (j >= 0 ? m.xy[2 * j]! : 0) + jx;
-    m.xy[2 * i + 1] = (j >= 0 ? m.xy[2 * j + 1]! : 0) + jy;
+    g.xy[2 * i] = (j >= 0 ? g.xy[2 * j]! : 0) + jx;
+    g.xy[2 * i + 1] = (j >= 0 ? g.xy[2 * j + 1]! : 0) + jy;
   }
 }
 
@@ -325,7 +329,9 @@ const nextSlice = (() => {
 })();
 
 function finish(job: number, ms: number, iterations: number): void {
-  post({ type: 'done', job, ms, iterations, ids: scene.ids.slice(), xy: scene.xy.slice(), signature: signature() });
+  const ids = scene.ids.slice();
+  const xy = scene.xy.slice();
+  post({ type: 'done', job, ms, iterations, cached: cachedJob, ids, xy, signature: signature() }, [ids.buffer, xy.buffer]);
   if (pendingFocus) {
     const f = pendingFocus;
     pendingFocus = null;

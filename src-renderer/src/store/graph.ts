@@ -6,11 +6,18 @@
 import { create } from 'zustand';
 import {
   GRAPH_ENTITY_TYPES,
+  GRAPH_SLICE_EDGE_FIELDS,
+  GRAPH_SLICE_NODE_FIELDS,
+  toColumns,
+  type Columns,
   type GraphCommunitiesPage,
-  type GraphEdge,
+  type GraphEdgeColumns,
   type GraphEntityType,
   type GraphNode,
+  type GraphNodeColumns,
   type GraphSlice,
+  type GraphSliceEdge,
+  type GraphSliceNode,
   type GraphSummary,
   type GraphVertexDetail,
 } from '../../../src-shared/contract-graph';
@@ -38,16 +45,32 @@ export type GraphMode =
   /** A campaign's member addresses, selected together, with what they share. */
   | { kind: 'group'; campaignId: string; title: string };
 
-export function edgeId(e: GraphEdge): string {
-  return `${e.src}-${e.dst}-${e.type}`;
+/** Edge `i` of a set of edge columns, named by its ends and type. */
+export function edgeKey(e: GraphEdgeColumns, i: number): string {
+  return `${e.src[i]}-${e.dst[i]}-${e.type[i]}`;
+}
+
+/** `a` with the rows of `b` that `keep` accepts appended: new arrays, `a` untouched. */
+function appendRows<T>(a: Columns<T>, b: Columns<T>, keep: (i: number) => boolean): Columns<T> {
+  const fields = Object.keys(a) as (keyof T)[];
+  const rows: number[] = [];
+  const n = b[fields[0]!]?.length ?? 0;
+  for (let i = 0; i < n; i++) if (keep(i)) rows.push(i);
+  const out = {} as Columns<T>;
+  for (const f of fields) out[f] = a[f].concat(rows.map((i) => b[f][i] as T[keyof T]));
+  return out;
 }
 
 interface GraphState {
   summary: GraphSummary | null;
   filter: GraphFilter;
   mode: GraphMode;
-  nodes: Map<number, GraphNode>;
-  edges: Map<string, GraphEdge>;
+  /**
+   * What is on screen, as the slices' columns (row i is one vertex or edge): a 5,000-vertex view
+   * is a few dozen arrays, never turned into an object per vertex on the main thread.
+   */
+  nodes: GraphNodeColumns;
+  edges: GraphEdgeColumns;
   /** Bumped when the view is replaced (full layout) rather than grown (incremental layout). */
   layoutKey: number;
   /** What the replaced view shows (mode and filter): its layout is cached under this, per case. */
@@ -84,7 +107,7 @@ interface GraphState {
   /** Ask the explorer to open on this campaign's members the next time it mounts. */
   openGroup(campaignId: string): void;
   /** Put a vertex on screen with its edges (keeping the view if it is there already), select it, pan to it. */
-  focus(node: GraphNode): Promise<void>;
+  focus(node: Pick<GraphNode, 'id'>): Promise<void>;
   /** Ask for a pivot; the view applies it when it opens (or at once if open). */
   request(target: { entity?: { type: string; value: string }; range?: { from: number; to: number } }): void;
   /** Apply the waiting pivot, if any; false when there was none. */
@@ -122,7 +145,15 @@ function filterInput(f: GraphFilter) {
   };
 }
 
-const EMPTY_VIEW = { nodes: new Map<number, GraphNode>(), edges: new Map<string, GraphEdge>(), matchedNodes: 0, moreNodes: 0, moreEdges: 0, hidden: {}, expanded: new Set<number>() };
+const EMPTY_VIEW = {
+  nodes: toColumns<GraphSliceNode, typeof GRAPH_SLICE_NODE_FIELDS>([], GRAPH_SLICE_NODE_FIELDS),
+  edges: toColumns<GraphSliceEdge, typeof GRAPH_SLICE_EDGE_FIELDS>([], GRAPH_SLICE_EDGE_FIELDS),
+  matchedNodes: 0,
+  moreNodes: 0,
+  moreEdges: 0,
+  hidden: {},
+  expanded: new Set<number>(),
+};
 
 export const useGraph = create<GraphState>((set, get) => {
   /** Replace the view with a slice; drops replies overtaken by a newer request. */
@@ -132,8 +163,8 @@ export const useGraph = create<GraphState>((set, get) => {
     set({
       mode,
       viewBase: JSON.stringify([mode, filterInput(f), f.maxNodes]),
-      nodes: new Map(slice.nodes.map((n) => [n.id, n])),
-      edges: new Map(slice.edges.map((e) => [edgeId(e), e])),
+      nodes: slice.nodes,
+      edges: slice.edges,
       matchedNodes: slice.matchedNodes,
       moreNodes: slice.moreNodes,
       moreEdges: slice.moreEdges,
@@ -220,7 +251,7 @@ export const useGraph = create<GraphState>((set, get) => {
     openGroup: (campaignId) => set({ pendingGroup: campaignId }),
 
     async focus(node) {
-      if (!get().nodes.has(node.id)) {
+      if (!get().nodes.id.includes(node.id)) {
         // Off screen: show its ego graph, so the vertex comes with its edges, not alone.
         set({ selectedId: node.id });
         await loadMode({ kind: 'ego', center: node.id });
@@ -260,14 +291,15 @@ export const useGraph = create<GraphState>((set, get) => {
       await request(async (generation) => {
         const slice = await api().call('graph.getEgo', { ...filterInput(f), vertexId: id, maxNodes: EGO_SIZE });
         if (get().generation !== generation) return;
-        const nodes = new Map(get().nodes);
-        for (const n of slice.nodes) nodes.set(n.id, n);
-        const edges = new Map(get().edges);
-        for (const e of slice.edges) edges.set(edgeId(e), e);
-        const expanded = new Set(get().expanded);
+        const shown = get();
+        const have = new Set(shown.nodes.id);
+        const nodes = appendRows(shown.nodes, slice.nodes, (i) => !have.has(slice.nodes.id[i]!));
+        const keys = new Set(shown.edges.src.map((_, i) => edgeKey(shown.edges, i)));
+        const edges = appendRows(shown.edges, slice.edges, (i) => !keys.has(edgeKey(slice.edges, i)));
+        const expanded = new Set(shown.expanded);
         expanded.add(id);
         // Vertices the slice had left out and the expansion brought in are no longer "more".
-        const added = slice.nodes.filter((n) => !get().nodes.has(n.id)).length;
+        const added = nodes.id.length - shown.nodes.id.length;
         set({ nodes, edges, expanded, hidden: { ...get().hidden, ...slice.hiddenNeighbours }, moreNodes: Math.max(0, get().moreNodes - added) });
       });
     },
@@ -277,10 +309,7 @@ export const useGraph = create<GraphState>((set, get) => {
       if (id === null) return;
       const detail = await api().call('graph.getVertex', { vertexId: id, maxEdges: 25, maxAlerts: 20 });
       if (get().selectedId !== id) return;
-      // The vertex on screen may have come from a lighter reply (a community's member list).
-      const shown = get().nodes.get(id);
-      const nodes = shown && shown.entityId === '' ? new Map(get().nodes).set(id, detail.node) : get().nodes;
-      set({ detail, nodes });
+      set({ detail });
       const page = await api().call('events.search', { entityId: detail.node.entityId, limit: 20 }).catch(() => null);
       if (get().selectedId !== id || !page) return;
       set({ events: page.rows, eventsTotal: page.total });

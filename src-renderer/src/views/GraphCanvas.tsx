@@ -11,11 +11,11 @@
  * in a worker keeps the main thread free whatever the machine.
  */
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
-import type { GraphEdge, GraphNode } from '../../../src-shared/contract-graph';
+import type { GraphEdgeColumns, GraphNodeColumns } from '../../../src-shared/contract-graph';
 import { themeColours } from '../charts';
 import { COMMUNITY_COLOURS, colourOf, NO_COMMUNITY } from '../graph/draw';
-import { layoutCache, seedPositions } from '../graph/positions';
-import { iterationsFor, type FromView, type ToView, type ViewTheme } from '../graph/view-protocol';
+import { layoutCache } from '../graph/positions';
+import type { FromView, GraphMessage, ToView, ViewTheme } from '../graph/view-protocol';
 import { useApp } from '../store/app';
 
 export { COMMUNITY_COLOURS };
@@ -30,8 +30,9 @@ export interface GraphCanvasHandle {
 }
 
 interface Props {
-  nodes: GraphNode[];
-  edges: GraphEdge[];
+  /** The vertices and edges to draw, as the slice's columns (row i is one vertex). */
+  nodes: GraphNodeColumns;
+  edges: GraphEdgeColumns;
   layoutKey: number;
   /** Names the view (case, graph computation, mode, filter): finished layouts are cached under it. */
   viewKey: string;
@@ -45,15 +46,12 @@ interface Props {
   onExpand(id: number): void;
 }
 
-/** Vertex radius from its PageRank share (1 = an average vertex), smaller when many are shown. */
-function radius(n: GraphNode, count: number): number {
-  const d = n.pagerank === null ? 18 : Math.min(64, Math.max(14, 22 + 12 * Math.log2(Math.max(1e-3, n.pagerank * count))));
-  const k = Math.min(1, Math.max(0.3, Math.sqrt(300 / Math.max(1, count))));
-  return (d / 2) * k;
-}
-
-function label(v: string): string {
-  return v.length > 28 ? `${v.slice(0, 26)}…` : v;
+/** Two lists of vertex numbers hold the same ones in the same order. */
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function viewTheme(): ViewTheme {
@@ -69,7 +67,7 @@ type LayoutState = {
   cached: boolean;
   iterations: number;
   /** The vertices this state is about: until the effect has sent new ones, they are still running. */
-  of: GraphNode[] | null;
+  of: GraphNodeColumns | null;
 };
 
 export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCanvas(
@@ -82,7 +80,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
   const job = useRef(0);
   const lastKey = useRef(-1);
   const focused = useRef(focusKey);
-  const shownIds = useRef(new Set<number>());
+  const shownIds = useRef<readonly number[]>([]);
   const requests = useRef(new Map<number, (value: unknown) => void>());
   const seq = useRef(0);
   const viewKeyOf = useRef(new Map<number, string>());
@@ -115,9 +113,10 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
         if (m.job === job.current) setStats((s) => (s.state === 'running' ? s : { ...s, state: 'running' }));
       } else if (m.type === 'done') {
         const key = viewKeyOf.current.get(m.job);
-        if (key) layoutCache.put(key, Array.from(m.ids, (id, i) => [id, [m.xy[2 * i]!, m.xy[2 * i + 1]!]] as [number, [number, number]]));
+        if (key) layoutCache.put(key, { ids: m.ids, xy: m.xy });
+        viewKeyOf.current.delete(m.job);
         if (m.job !== job.current) return;
-        setStats((s) => ({ ...s, state: 'done', layoutMs: m.ms, iterations: m.iterations }));
+        setStats((s) => ({ ...s, state: 'done', layoutMs: m.ms, iterations: m.iterations, cached: m.cached }));
         setLayoutSig(m.signature);
       } else if (m.type === 'hit' || m.type === 'export') {
         const r = requests.current.get(m.seq);
@@ -208,69 +207,41 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
     const t0 = performance.now();
     const fresh = lastKey.current !== layoutKey;
     lastKey.current = layoutKey;
-    if (!fresh && nodes.every((n) => shownIds.current.has(n.id)) && nodes.length === shownIds.current.size) {
-      // The same vertices (one's details filled in): nothing to lay out again.
+    if (!fresh && sameIds(nodes.id, shownIds.current)) {
+      // The same vertices: nothing to lay out again.
       setStats((s) => ({ ...s, of: nodes }));
       return;
     }
-    const n = nodes.length;
+    // The columns go to the worker as they came: it sizes, colours, labels, seeds and indexes them.
+    const ids = Int32Array.from(nodes.id);
     const cached = fresh ? layoutCache.get(viewKey) : undefined;
-    const missing = fresh ? nodes.filter((v) => !cached?.has(v.id)).length : 0;
-    const seeds = fresh && missing > 0 ? seedPositions(nodes) : null;
-    const ids = Int32Array.from(nodes, (v) => v.id);
-    const index = new Map(nodes.map((v, i) => [v.id, i]));
-    const xy = new Float32Array(2 * n);
-    const given = new Uint8Array(n);
-    nodes.forEach((v, i) => {
-      const p = fresh ? (cached?.get(v.id) ?? (missing === n ? seeds?.get(v.id) : undefined)) : undefined;
-      if (p) {
-        xy[2 * i] = p[0];
-        xy[2 * i + 1] = p[1];
-        given[i] = 1;
-      }
-    });
-    const pairs: number[] = [];
-    const widths: number[] = [];
-    for (const e of edges) {
-      const a = index.get(e.src);
-      const b = index.get(e.dst);
-      if (a === undefined || b === undefined || a === b) continue;
-      pairs.push(a, b);
-      widths.push(Math.min(3, 0.5 + 0.35 * Math.log2(Math.max(1, e.count))));
-    }
-    // Everything cached: nothing to lay out. Partly cached, or grown: only the newcomers move.
-    const allGiven = fresh && missing === 0;
-    const onlyNew = !fresh || (cached !== undefined && missing < n);
-    const iterations = allGiven ? 0 : onlyNew ? 120 : iterationsFor(n);
-    const id = ++job.current;
-    viewKeyOf.current.set(id, viewKey);
-    shownIds.current = new Set(ids);
-    const edgeArr = Uint32Array.from(pairs);
-    const widthArr = Float32Array.from(widths);
-    const msg: ToView = {
+    const msg: GraphMessage = {
       type: 'graph',
-      job: id,
+      job: ++job.current,
       fresh,
       ids,
-      radius: Float32Array.from(nodes, (v) => radius(v, n)),
-      colour: Uint8Array.from(nodes, (v) => (v.community === null ? NO_COMMUNITY : v.community % COMMUNITY_COLOURS.length)),
-      labels: nodes.map((v) => label(v.value)),
-      xy,
-      given,
-      edges: edgeArr,
-      edgeWidth: widthArr,
-      iterations,
-      onlyNew,
+      pagerank: Float64Array.from(nodes.pagerank, (p) => p ?? NaN),
+      community: Int32Array.from(nodes.community, (c) => c ?? -1),
+      values: nodes.value.join(''),
+      valueLength: Int32Array.from(nodes.value, (v) => v.length),
+      src: Int32Array.from(edges.src),
+      dst: Int32Array.from(edges.dst),
+      count: Float64Array.from(edges.count),
+      // Copies: the cache keeps its own.
+      cached: cached ? { ids: cached.ids.slice(), xy: cached.xy.slice() } : null,
     };
-    send(msg, [xy.buffer, given.buffer, edgeArr.buffer, widthArr.buffer]);
+    viewKeyOf.current.set(msg.job, viewKey);
+    shownIds.current = nodes.id;
+    const moved = [msg.ids, msg.pagerank, msg.community, msg.valueLength, msg.src, msg.dst, msg.count, ...(msg.cached ? [msg.cached.ids, msg.cached.xy] : [])];
+    send(msg, moved.map((a) => a.buffer));
     send({ type: 'marks', selected: selectedId, expanded: [...expanded], group: [...(groupIds ?? [])] });
-    // 'done' when the worker says so, with the signature (at once when there is nothing to compute).
-    setStats({ state: 'running', layoutMs: 0, renderMs: Math.round(performance.now() - t0), cached: allGiven && n > 0, iterations: 0, of: nodes });
+    // 'done' when the worker says so, with the signature and whether it all came from the cache.
+    setStats({ state: 'running', layoutMs: 0, renderMs: Math.round(performance.now() - t0), cached: false, iterations: 0, of: nodes });
   }, [nodes, edges, layoutKey]);
 
   useEffect(() => {
     send({ type: 'marks', selected: selectedId, expanded: [...expanded], group: [...(groupIds ?? [])] });
-    if (selectedId === null || !shownIds.current.has(selectedId)) return;
+    if (selectedId === null || !shownIds.current.includes(selectedId)) return;
     if (focused.current !== focusKey) {
       // Found by search or reached by a pivot: centre on it (once the layout has placed it).
       focused.current = focusKey;
@@ -295,7 +266,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       ref={box}
       className={`graph-canvas${hovered ? ' over-node' : ''}`}
       data-testid="graph-canvas"
-      data-nodes={nodes.length}
+      data-nodes={nodes.id.length}
       data-layout={stats.of === nodes ? stats.state : 'running'}
       data-layout-sig={layoutSig}
       data-layout-cached={stats.cached ? 'yes' : 'no'}
@@ -303,7 +274,7 @@ export const GraphCanvas = forwardRef<GraphCanvasHandle, Props>(function GraphCa
       data-focus-offset={focusOffset ?? undefined}
       data-layout-ms={stats.layoutMs}
       data-render-ms={stats.renderMs}
-      aria-label={`Entity graph: ${nodes.length} vertices, ${edges.length} edges`}
+      aria-label={`Entity graph: ${nodes.id.length} vertices, ${edges.src.length} edges`}
       role="img"
     >
       <canvas ref={canvasRef} className="graph-surface" />

@@ -1,13 +1,14 @@
 /** The explorer's side panel: the selected entity (facts, community, edges, events, alerts) and the communities. */
-import { useEffect, useState } from 'react';
-import type { GraphCommunity, GraphNode } from '../../../src-shared/contract-graph';
+import { memo, useEffect, useState } from 'react';
+import type { GraphCommunity } from '../../../src-shared/contract-graph';
 import { fmtInt, fmtRisk, fmtTime } from '../format';
 import { useApp } from '../store/app';
 import { useGraph } from '../store/graph';
 import { openEntityEvents } from '../store/pivot';
 import { communityColour } from './GraphCanvas';
 
-export function GraphSide() {
+/** Memoised: it reads the store itself, so a new slice on screen does not re-render the community table. */
+export const GraphSide = memo(function GraphSide() {
   const selectedId = useGraph((s) => s.selectedId);
   const [tab, setTab] = useState<'entity' | 'communities'>('entity');
   useEffect(() => {
@@ -27,7 +28,7 @@ export function GraphSide() {
       {showEntity ? <EntityDetail /> : <CommunityList onPick={() => setTab('entity')} />}
     </aside>
   );
-}
+});
 
 function EntityDetail() {
   const detail = useGraph((s) => s.detail);
@@ -163,25 +164,9 @@ function CommunityList({ onPick }: { onPick(): void }) {
   const showError = useApp((s) => s.showError);
   if (!page) return <p className="muted">Loading…</p>;
   if (page.rows.length === 0) return <p className="muted">No communities yet: they are computed at the end of each detection pass.</p>;
-  const pickMember = (m: GraphCommunity['top'][number], c: GraphCommunity) => {
-    const node: GraphNode = {
-      id: m.id,
-      entityId: '',
-      type: m.type,
-      value: m.value,
-      firstSeen: null,
-      lastSeen: null,
-      events: 0,
-      pagerank: m.pagerank,
-      betweenness: null,
-      community: c.id,
-      fanIn: 0,
-      fanOut: 0,
-      risk: 0,
-      alerts: 0,
-    };
+  const pickMember = (m: GraphCommunity['top'][number]) => {
     onPick();
-    void useGraph.getState().focus(node).catch(showError);
+    void useGraph.getState().focus({ id: m.id }).catch(showError);
   };
   return (
     <div className="graph-communities">
@@ -220,7 +205,7 @@ function CommunityList({ onPick }: { onPick(): void }) {
                       title={m.value}
                       onClick={(e) => {
                         e.stopPropagation();
-                        pickMember(m, c);
+                        pickMember(m);
                       }}
                     >
                       {m.value}

@@ -1,5 +1,5 @@
 /** The explorer's controls: find an entity, what to show (size, types, time, risk), and actions. */
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { GRAPH_ENTITY_TYPES, type GraphEntityType, type GraphNode } from '../../../src-shared/contract-graph';
 import { BackButton } from '../components/BackButton';
 import { fmtInt } from '../format';
@@ -18,7 +18,7 @@ const TYPE_LABELS: Record<GraphEntityType, string> = {
   user_agent: 'agents',
 };
 
-export function GraphToolbar({ onExport, onFit }: { onExport(): void; onFit(): void }) {
+export const GraphToolbar = memo(function GraphToolbar({ onExport, onFit }: { onExport(): void; onFit(): void }) {
   const filter = useGraph((s) => s.filter);
   const setFilter = useGraph((s) => s.setFilter);
   const summary = useGraph((s) => s.summary);
@@ -97,7 +97,7 @@ export function GraphToolbar({ onExport, onFit }: { onExport(): void; onFit(): v
       </div>
     </div>
   );
-}
+});
 
 /** A UTC time typed as the rest of the workbench writes it (2015-05-17 10:05); applied on Enter or leaving the box. */
 function TimeField({ label, aria, side, value, onChange }: { label: string; aria: string; side: 'from' | 'to'; value: string; onChange(v: string): void }) {

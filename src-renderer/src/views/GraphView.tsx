@@ -3,7 +3,7 @@
  * community, or ego graphs expanded by hand), filters by time, type and risk, a side panel with the
  * selected entity and the communities, and PNG export of what is on screen.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { memo, useCallback, useEffect, useRef } from 'react';
 import { api } from '../api';
 import { fmtInt } from '../format';
 import { useApp } from '../store/app';
@@ -20,8 +20,8 @@ export function GraphView() {
   const casePath = useApp((s) => s.currentCase?.path);
   const showError = useApp((s) => s.showError);
   const summary = useGraph((s) => s.summary);
-  const nodesMap = useGraph((s) => s.nodes);
-  const edgesMap = useGraph((s) => s.edges);
+  const nodes = useGraph((s) => s.nodes);
+  const edges = useGraph((s) => s.edges);
   const layoutKey = useGraph((s) => s.layoutKey);
   const viewBase = useGraph((s) => s.viewBase);
   // A layout is cached per case, per computation of its graph (vertex numbers may change with one) and per view.
@@ -72,8 +72,9 @@ export function GraphView() {
     if (pending && useGraph.getState().summary) void useGraph.getState().applyPending().catch(showError);
   }, [pending, showError]);
 
-  const nodes = useMemo(() => [...nodesMap.values()], [nodesMap]);
-  const edges = useMemo(() => [...edgesMap.values()], [edgesMap]);
+  // Stable, so the memoised toolbar does not re-render when a new slice arrives.
+  const onExport = useCallback(() => void exportPng(canvas.current).catch(showError), [showError]);
+  const onFit = useCallback(() => canvas.current?.fit(), []);
 
   if (summary && summary.vertices === 0) {
     return (
@@ -84,22 +85,9 @@ export function GraphView() {
     );
   }
 
-  const exportPng = async () => {
-    const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || '#0f1419';
-    const url = await canvas.current?.png(bg);
-    if (!url) return;
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `vigil-graph-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.png`;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  };
-
   return (
     <section className="panel graph-view" aria-label="Entity graph">
-      <GraphToolbar onExport={() => void exportPng().catch(showError)} onFit={() => canvas.current?.fit()} />
+      <GraphToolbar onExport={onExport} onFit={onFit} />
       <div className="graph-main">
         <div className="graph-stage">
           <GraphCanvas
@@ -128,12 +116,26 @@ export function GraphView() {
   );
 }
 
-function GraphLegend() {
+/** Save what is on screen as a PNG. */
+async function exportPng(view: GraphCanvasHandle | null): Promise<void> {
+  const bg = getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() || '#0f1419';
+  const url = await view?.png(bg);
+  if (!url) return;
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `vigil-graph-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.png`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+const GraphLegend = memo(function GraphLegend() {
   const matched = useGraph((s) => s.matchedNodes);
   const more = useGraph((s) => s.moreNodes);
   const moreEdges = useGraph((s) => s.moreEdges);
-  const shown = useGraph((s) => s.nodes.size);
-  const edges = useGraph((s) => s.edges.size);
+  const shown = useGraph((s) => s.nodes.id.length);
+  const edges = useGraph((s) => s.edges.src.length);
   const mode = useGraph((s) => s.mode);
   const loading = useGraph((s) => s.loading);
   const group = useGraph((s) => s.groupIds.size);
@@ -159,4 +161,4 @@ function GraphLegend() {
       <span className="graph-hint"> · click: details · double-click: expand</span>
     </div>
   );
-}
+});
