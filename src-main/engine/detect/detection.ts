@@ -17,8 +17,8 @@ import type { MemberSpan } from '../ingest/time-order';
 import type { CaseBus, StoredBatch } from '../session/bus';
 import type { WorkQueue } from '../session/work-queue';
 import { AlertWriter } from '../store/alerts';
-import { EVENT_CHUNK, JsonColumns, packedToEvents, TimeOrderedEvents } from '../store/event-rows';
-import { packEvents, type PackedRows } from '../store/row-batch';
+import { JsonColumns, packedToEvents, TimeOrderedEvents } from '../store/event-rows';
+import { packEvents } from '../store/row-batch';
 import { DetectionPass } from './pass';
 import { DEFAULT_LATENESS_MS } from './reorder';
 import { SidePass, type SidePassData, type SidePassResult } from './side-pass';
@@ -186,17 +186,10 @@ export class Detection {
     if (this.fullRunOwed || this.storedFirst.has(b.importId)) return;
     let pass = this.importing.get(b.importId);
     if (!pass) this.importing.set(b.importId, (pass = this.begin(b)));
+    const events = this.eventsOf(b);
     // The worker rebuilds the events from the packed rows (their buffers move to it).
-    const sideOf = (rows: PackedRows) => ({ rows, lines: b.lines.join('\n'), ids: b.ids, sourceId: b.sourceId, sourceName: b.sourceName });
-    if (b.events) {
-      pass.feed(b.events, pass.side ? sideOf(b.packed ?? packEvents(b.events, b.lines)) : undefined);
-    } else {
-      const rows = b.packed!;
-      for (let from = 0; from < rows.n; from += EVENT_CHUNK) {
-        pass.take(packedToEvents(rows, b.lines, b.ids, b.sourceId, b.sourceName, this.json, from, Math.min(rows.n, from + EVENT_CHUNK)));
-      }
-      pass.end(pass.side ? sideOf(rows) : undefined);
-    }
+    const side = pass.side ? { rows: b.packed ?? packEvents(events, b.lines), lines: b.lines.join('\n'), ids: b.ids, sourceId: b.sourceId, sourceName: b.sourceName } : undefined;
+    pass.feed(events, side);
     this.storeSidePoints(pass);
     this.progressed(pass, null);
   }
@@ -395,6 +388,10 @@ export class Detection {
   private sideThreadMin(): number {
     const env = process.env.VIGIL_SIDE_THREAD_MIN;
     return env !== undefined && env !== '' && !Number.isNaN(Number(env)) ? Number(env) : (this.options.sideThreadMin ?? SIDE_THREAD_MIN);
+  }
+
+  private eventsOf(b: StoredBatch): NormalizedEvent[] {
+    return b.events ?? packedToEvents(b.packed!, b.lines, b.ids, b.sourceId, b.sourceName, this.json);
   }
 
   private progressed(pass: DetectionPass, total: number | null): void {

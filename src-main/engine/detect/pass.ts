@@ -45,18 +45,8 @@ export class DetectionPass {
    * rebuild them (its buffers move to the worker).
    */
   feed(events: NormalizedEvent[], sideBatch?: SideBatch): void {
-    this.take(events);
-    this.end(sideBatch);
-  }
-
-  /** Part of a stored batch; end() when the batch is all taken. */
-  take(events: NormalizedEvent[]): void {
     this.consume(this.buffer.push(events));
     this.events += events.length;
-  }
-
-  /** A stored batch taken in parts is all in: the side worker gets it, progress is saved. */
-  end(sideBatch?: SideBatch): void {
     if (sideBatch) this.side?.feed(sideBatch);
     this.saveProgress();
   }

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { NormalizedEvent } from '../../../src-shared/event';
-import { EVENT_CHUNK, JsonColumns, packedToEvents, TimeOrderedEvents } from '../store/event-rows';
+import { JsonColumns, packedToEvents, TimeOrderedEvents } from '../store/event-rows';
 import { ReorderBuffer } from './reorder';
 import type { SideFeedMessage, SidePassData, SidePassMessage } from './side-pass';
 import { SideStages } from './side-stages';
@@ -51,9 +51,7 @@ function start(): void {
       if (m.kind === 'batch') {
         const b = m.batch;
         const lines = b.rows.n > 0 ? b.lines.split('\n') : [];
-        for (let from = 0; from < b.rows.n; from += EVENT_CHUNK) {
-          consume(buffer.push(packedToEvents(b.rows, lines, b.ids, b.sourceId, b.sourceName, json, from, Math.min(b.rows.n, from + EVENT_CHUNK))));
-        }
+        consume(buffer.push(packedToEvents(b.rows, lines, b.ids, b.sourceId, b.sourceName, json)));
         return;
       }
       consume(buffer.flush());

@@ -7,6 +7,7 @@
 import type { Database } from 'better-sqlite3';
 import type { IncidentSeverity } from '../../../src-shared/contract-incidents';
 import { entityId, type EntityType } from '../parse/entities';
+import { deepFreeze } from '../store/event-rows';
 import { Postings } from '../store/postings';
 import { buildIncidents, type IncidentDraft } from './builder';
 import { groupCampaigns } from './campaigns';
@@ -102,14 +103,6 @@ class SharedValues {
     if (this.parsed.size < MAX_SHARED) this.parsed.set(s, value);
     return value;
   }
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
 }
 
 function parse<T>(s: string, fallback: T): T {

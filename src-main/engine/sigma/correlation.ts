@@ -363,11 +363,7 @@ export class CorrelationWindow {
         continue;
       }
       if (g.newest !== null && g.newest.get(e.value) === e) g.newest.delete(e.value);
-      const c = g.valueCounts.get(e.value)! - 1;
-      if (c === 0) g.valueCounts.delete(e.value);
-      else g.valueCounts.set(e.value, c);
-      g.ruleCounts[e.ruleIndex]!--;
-      if (Number.isFinite(e.num)) g.sum -= e.num;
+      this.uncount(g, e);
     }
     g.head += k;
     // Cut the dead front off once it is as long as the live part: a copy of at most as many

@@ -202,17 +202,18 @@ export function rawRowToEvent(r: RawRow, source: string, json: JsonColumns): Nor
   };
 }
 
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object') {
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+/** Freeze a parsed JSON value and everything in it (values shared between rows are read only). */
+export function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
   }
   return v;
 }
 
 /**
- * A stored batch's rows `from` to `to` as events, built from the packed rows it was stored from
- * instead of read back (a detection pass following an import; see Detection.follow).
+ * A stored batch's rows as events, built from the packed rows it was stored from instead of read
+ * back (a detection pass following an import; see Detection.follow).
  */
 export function packedToEvents(
   rows: PackedRows,
@@ -221,27 +222,19 @@ export function packedToEvents(
   sourceId: number,
   source: string,
   json: JsonColumns,
-  from = 0,
-  to = rows.n,
 ): NormalizedEvent[] {
-  const out = new Array<NormalizedEvent>(to - from);
+  const out = new Array<NormalizedEvent>(rows.n);
   // COLUMNS order is id, ts, raw, source_id, then the rest of the row values: unpack from the
   // third place, then move ts and raw to the front. The array is copied into each event.
   const r = new Array(ROW_WIDTH + 2) as unknown[];
-  for (let i = from; i < to; i++) {
+  for (let i = 0; i < rows.n; i++) {
     unpackRow(rows, i, lines[i]!, r, 2);
     r[0] = ids[i];
     r[1] = r[2];
     r[2] = r[3];
     r[3] = sourceId;
-    out[i - from] = rawRowToEvent(r as RawRow, source, json);
+    out[i] = rawRowToEvent(r as RawRow, source, json);
   }
   return out;
 }
 
-/**
- * Events made from packed rows are fed to the stages this many at a time: a whole batch (10,000)
- * outlived the young generation while the stages went through it, so every event was copied and
- * promoted, and collecting them was a fifth of the engine thread's time.
- */
-export const EVENT_CHUNK = 1000;
