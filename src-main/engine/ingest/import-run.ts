@@ -23,6 +23,7 @@ import { EventWriter, type NormalizedBatch } from '../store/event-writer';
 import { toJob, type ImporterEvents, type ImporterOptions, type ImportRow } from './import-row';
 import { lastLineOf, type Member, type MemberSkip } from './members';
 import { NormalizerThread } from './normalizer-thread';
+import { RecentLines } from './recent-lines';
 import { rollBackTo } from './rollback';
 import { removeSpool, walkInTimeOrder } from './time-order';
 
@@ -208,6 +209,9 @@ export class ImportRun {
     let head: string[] = [];
     let pending: string[] = [];
     let memberLines = 0;
+    /** The lines before the next batch, to warm a parser that starts mid-member (a resume, a hand-over). */
+    const recent = new RecentLines();
+    let threadWarmed = false;
     /** Lines of this member no parser fit, stored through the thread (a resumed member's from before included). */
     const memberCounts = { unparsed: 0 };
     const open = (): void => {
@@ -230,6 +234,8 @@ export class ImportRun {
       const lines = pending;
       pending = [];
       if (this.thread) {
+        if (!threadWarmed && recent.size > 0) this.thread.warm(member.index, recent.lines());
+        threadWarmed = true;
         await this.send({
           lines,
           source: s,
@@ -245,9 +251,11 @@ export class ImportRun {
           s.normalizer = this.d.models.sourceNormalizer(s.options);
           // After a hand-over from the thread, what it counted stays counted.
           s.unparsedBase = memberCounts.unparsed;
+          s.normalizer.warm(recent.lines());
         }
         this.storeHere(s, lines, firstLineNo, member.index, memberLines, checkpoint);
       }
+      recent.pushAll(lines);
     };
     /** Take one line; true when a batch is full. */
     const take = (text: string): boolean => {
@@ -257,7 +265,10 @@ export class ImportRun {
         return false;
       }
       memberLines++;
-      if (memberLines <= resumeLines) return false;
+      if (memberLines <= resumeLines) {
+        recent.push(text);
+        return false;
+      }
       pending.push(text);
       return pending.length >= batchSmall && (pending.length >= batchLarge || interactive());
     };

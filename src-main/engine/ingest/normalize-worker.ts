@@ -57,6 +57,12 @@ port.on('message', (m: NormalizeRequest) => {
       case 'source':
         sources.set(m.key, new SourceNormalizer(drain, m.options));
         return;
+      case 'warm': {
+        const source = sources.get(m.key);
+        if (!source) throw new Error(`no source ${m.key} in the normalizing thread`);
+        source.warm(m.lines);
+        return;
+      }
       case 'close':
         sources.delete(m.key);
         return;

@@ -16,6 +16,8 @@ export interface NormalizerThreadData {
 export type NormalizeRequest =
   | { kind: 'source'; key: number; options: SourceOptions }
   | { kind: 'close'; key: number }
+  /** Lines before the source's first, for its parser's memory only (SourceNormalizer.warm). */
+  | { kind: 'warm'; key: number; lines: string[] }
   /** Lines joined with '\n' (a line never holds one). */
   | { kind: 'lines'; seq: number; key: number; lines: string; count: number }
   | { kind: 'state'; seq: number };
@@ -58,6 +60,10 @@ export class NormalizerThread {
 
   source(key: number, options: SourceOptions): void {
     this.post({ kind: 'source', key, options });
+  }
+
+  warm(key: number, lines: string[]): void {
+    this.post({ kind: 'warm', key, lines });
   }
 
   close(key: number): void {

@@ -118,6 +118,17 @@ export class SourceNormalizer {
   }
 
   /**
+   * Lines read before this parser's first (recent-lines.ts): parsed for what the parse context
+   * remembers (processes, attempts, the year), then dropped: no template, no count, no output.
+   */
+  warm(lines: readonly string[]): void {
+    for (const raw of lines) {
+      const event = this.parse(raw, this.ctx);
+      if (event.ts !== null) this.lastTs = event.ts;
+    }
+  }
+
+  /**
    * One line. `receivedAt`, for a live line, is the time no yearless stamp may be dated after; such
    * a line is judged alone (its year from its own receive time, as a file's first line is from the
    * file's), and one without a time keeps none: the collector gives it its own receive time, not
