@@ -97,6 +97,8 @@ interface Inflight {
   memberIndex: number;
   memberLinesAfter: number;
   member: { unparsed: number };
+  /** The member's last batch: its checkpoint resumes at the next member. */
+  memberEnd?: boolean;
 }
 
 export class ImportRun {
@@ -108,6 +110,8 @@ export class ImportRun {
   private notes: string[] = [];
   private lastProgress = 0;
   private linesSinceCheckpoint = 0;
+  /** The member after the last one read to its end (where a stop between members resumes). */
+  private endedAt: number | null = null;
   private readonly rate = new RateMeter();
   private thread: NormalizerThread | null = null;
   /** The live collector asked for the miner back. */
@@ -156,6 +160,10 @@ export class ImportRun {
         await this.readMember(member, member.index === row.member_index ? row.member_lines : 0, signal, stopAt);
         stopAt.here = null;
       }
+      await this.writeAll();
+      // The end is a checkpoint: the entities and templates noted since the last, and the miner.
+      const state = await this.threadState();
+      db.transaction(() => (this.endedAt === null ? this.checkpointModels(state) : this.saveCheckpoint(this.endedAt, 0, state)))();
       this.bytesRead = Math.max(this.bytesRead, start.bytes_total);
       this.saveProgress();
       this.emitProgress(true);
@@ -180,8 +188,10 @@ export class ImportRun {
       // Keep every line read so far and make it the resume point.
       if (stopHere) await stopHere();
       else {
+        // Between members: the last ones' batches, still out, are stored, and the next resumes.
+        await this.writeAll();
         const state = await this.threadState();
-        this.db.transaction(() => this.checkpointModels(state))();
+        this.db.transaction(() => (this.endedAt === null ? this.checkpointModels(state) : this.saveCheckpoint(this.endedAt, 0, state)))();
       }
       this.saveProgress();
       await this.release();
@@ -226,7 +236,7 @@ export class ImportRun {
       for (const h of buffered) take(h);
     };
     /** Store (on this thread) or send (to the normalizing one) the lines read since the last batch. */
-    const flush = async (checkpoint: boolean) => {
+    const flush = async (checkpoint: boolean, memberEnd = false) => {
       const s = source!;
       if (pending.length === 0 && !checkpoint) return;
       await this.giveBackIfAsked();
@@ -245,6 +255,7 @@ export class ImportRun {
           memberIndex: member.index,
           memberLinesAfter: memberLines,
           member: memberCounts,
+          memberEnd,
         });
       } else {
         if (!s.normalizer) {
@@ -294,14 +305,19 @@ export class ImportRun {
     }
     for (const line of splitter.end()) if (take(line.text)) await flushFull();
     if (!source && head.length > 0) open();
-    if (source) await flush(false);
-    await this.writeAll();
-    this.thread?.close(member.index);
-    // A member's end is a checkpoint: resume starts at the next member.
     stopAt.here = null;
-    const state = await this.threadState();
-    this.db.transaction(() => this.saveCheckpoint(member.index + 1, 0, state))();
-    this.linesSinceCheckpoint = 0;
+    // A member's end is no checkpoint of its own: a hundred rotated members of a batch each made
+    // a hundred, each storing the miner and every entity seen since the one before, and waited
+    // for the thread to run dry. Its last batch goes like any other, the next member is read and
+    // normalized meanwhile, and a checkpoint that falls here resumes at the next member.
+    if (source) {
+      this.linesSinceCheckpoint += pending.length;
+      const checkpoint = this.linesSinceCheckpoint >= checkpointLines;
+      if (checkpoint) this.linesSinceCheckpoint = 0;
+      await flush(checkpoint, true);
+    }
+    this.thread?.close(member.index);
+    this.endedAt = member.index + 1;
   }
 
   /** A member's first and last event times, as the import will parse them (to order members). */
@@ -390,7 +406,7 @@ export class ImportRun {
         this.d.stmt.progress.run(this.bytesRead, this.lines + batch.rows.n, this.members, this.unparsed + batch.unparsed, JSON.stringify(this.notes), this.start.id);
         this.d.writer.noteBatch(batch, ids);
         this.d.bus.emit('batchStored', { importId: this.start.id, sourceId: f.source.sourceId, sourceName: f.source.name, ids, lines: f.lines, packed: batch.rows, events: null });
-        if (state) this.saveCheckpoint(f.memberIndex, f.memberLinesAfter, state);
+        if (state) this.saveCheckpoint(f.memberEnd ? f.memberIndex + 1 : f.memberIndex, f.memberEnd ? 0 : f.memberLinesAfter, state);
       })();
     } catch (err) {
       // Noted entities may include this batch's: drop them rather than link rows that are not there.
