@@ -4,7 +4,7 @@
  * members newest first), and whether Sigma and the ensemble run in a worker or here, the case must
  * hold the same findings as a pass over the whole stored case in time order.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
@@ -134,7 +134,16 @@ describe('one detection pass over an event-time feed', () => {
     expect(o.runs[0]).toMatchObject({ scope: 'import', status: 'done', events: lines.length, late: 0 });
     const sources = o.session.importer.sources().map((s) => s.name);
     expect(sources).toEqual(['logs.tar.gz!auth.log.1.gz', 'logs.tar.gz!auth.log']);
-    expect(await rerun(o)).toEqual(findings(o.session));
+    const rotated = findings(o.session);
+    expect(await rerun(o)).toEqual(rotated);
+    // The two members are one log: the ensemble scores the same series as for the log in one
+    // file (no new baseline, and no "burst", where the newer member begins).
+    const whole = join(tempDir('vigil-pass-src-'), 'auth.log');
+    writeFileSync(whole, lines.join('\n') + '\n');
+    utimesSync(whole, new Date(scenario.scenario.end), new Date(scenario.scenario.end)); // dated as the live member
+    const one = findings((await importAndDetect(whole)).session);
+    const scores = (f: typeof one) => f.points.map((p) => ({ ...(p as { key: string }), key: (p as { key: string }).key.replace('logs.tar.gz!', '') }));
+    expect(scores(rotated)).toEqual(scores(one));
   });
 
   it('a folder whose files cover the same days is read back in time order after the import, not scored late', async () => {

@@ -10,6 +10,7 @@
 import { basename } from 'node:path';
 import type { NormalizedEvent } from '../../../src-shared/event';
 import type { Stage } from './stage';
+import { logOf } from '../parse/log-names';
 import type { AlertEntity, AlertSink } from '../store/alerts';
 import { AUTH_FIELDS } from '../../../src-shared/event';
 import { accountEntities, EventFactExtractor, sourceEntity } from './behaviour/eventFacts';
@@ -266,7 +267,7 @@ function named<M extends { ip: string }>(members: M[]): M[] {
 /** The host a line is about; access logs name none, so their file stands for it (rotation suffixes dropped). */
 function hostOf(ev: NormalizedEvent): string {
   if (ev.host) return ev.host;
-  return basename(ev.source).replace(/(\.\d+)?(\.(gz|bz2|zip))?$/, '') || 'unknown';
+  return basename(logOf(ev.source)) || 'unknown';
 }
 
 function round2(x: number): number {

@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CaseInfo, ImportJob, SourceRow } from '../../../src-shared/dto';
 import { TestEngine, tempDir } from '../test-support';
 import { yearlessStamp } from '../parse/parsers/time';
+import { logOf } from '../parse/log-names';
 import { chainRotations, datedFirst, rotationOf } from './rotation';
 import { walkInTimeOrder } from './time-order';
 
@@ -78,6 +79,14 @@ describe('rotation names', () => {
     expect(rotationOf('messages-20050621')).toEqual({ base: 'messages', n: null, dayEnd: Date.UTC(2005, 5, 22) });
     // A name that only looks dated is a file of its own.
     expect(rotationOf('report-20051399')).toEqual({ base: 'report-20051399', n: 0, dayEnd: null });
+  });
+
+  it('names the log every member is part of, inside an archive too', () => {
+    expect(logOf('logs.tar.gz!var/log/apache2/access.log.98.gz')).toBe('logs.tar.gz!var/log/apache2/access.log');
+    expect(logOf('logs.tar.gz!var/log/apache2/access.log')).toBe('logs.tar.gz!var/log/apache2/access.log');
+    expect(logOf('access.log.gz')).toBe('access.log');
+    expect(logOf('messages-20050621.bz2')).toBe('messages');
+    expect(logOf('udp listener')).toBe('udp listener');
   });
 
   it('chains a rotation from its live file back; a file without rotated siblings keeps its own time', () => {

@@ -1,4 +1,5 @@
 import type { NormalizedEvent } from '../../../../src-shared/event';
+import { logOf } from '../../parse/log-names';
 import { Blender } from './blender';
 import { blenderConfig, seasonCandidates, withDefaults, type EnsembleConfig } from './config';
 import { ContentFeatures, FEATURE_COUNT, type ContentFeaturesState } from './features';
@@ -168,6 +169,9 @@ export class Ensemble {
   private readonly candidates: Candidate[] = [];
   /** The source series of the previous event: most events come in runs from one source. */
   private lastSource: CountSeries | null = null;
+  /** The last event's source and the log it is part of (rotated members are one log). */
+  private lastMember = '';
+  private lastLog = '';
   private openBucket: number | null = null;
   private lastTs: number | null = null;
   private closedBuckets = 0;
@@ -238,9 +242,16 @@ export class Ensemble {
     // Markov evidence goes to the entity only: the chain is the entity's, and on a source or
     // template series it would mostly measure how many conversations happen to interleave.
     let source = this.lastSource;
+    // One series per log: `access.log.2.gz` carries on from `access.log.3.gz`'s baseline, or
+    // every rotated member's first minute would look like a burst out of nothing.
+    if (e.source !== this.lastMember) {
+      this.lastMember = e.source;
+      this.lastLog = logOf(e.source);
+    }
+    const log = this.lastLog;
     // The cached series may have been evicted; sources never expire, but the table is bounded.
-    if (source === null || source.key !== e.source || this.tables.source.peek(e.source) !== source) {
-      source = this.series('source', e.source, bucketIndex, warm);
+    if (source === null || source.key !== log || this.tables.source.peek(log) !== source) {
+      source = this.series('source', log, bucketIndex, warm);
       this.lastSource = source;
     }
     this.accumulate(source, bucketIndex, e.id, hstScore, null, novelty, surprise);
