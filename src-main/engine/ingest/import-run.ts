@@ -297,6 +297,10 @@ export class ImportRun {
     stopAt.here = async () => {
       if (source) await flush(true);
       await this.writeAll();
+      if (source) return;
+      // Not begun (its head not read yet): the stop resumes here, not at the last checkpoint.
+      const state = await this.threadState();
+      this.db.transaction(() => this.saveCheckpoint(member.index, resumeLines, state))();
     };
     for await (const chunk of member.stream) {
       if (signal.aborted) throw signal.reason ?? new Error('aborted');

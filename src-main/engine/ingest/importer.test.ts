@@ -79,6 +79,30 @@ function sampleFolder(authLines: number): string {
   return folder;
 }
 
+/** A folder of `members` rotated auth logs of `perMember` lines each, newest first by name. */
+function rotatedFolder(members: number, perMember: number): string {
+  const folder = join(tempDir('vigil-import-src-'), 'rotated');
+  mkdirSync(folder);
+  const start = Date.UTC(2026, 10, 1);
+  const month = (t: number) => ['Oct', 'Nov', 'Dec'][new Date(t).getUTCMonth() - 9];
+  const stamp = (t: number) => `${month(t)} ${String(new Date(t).getUTCDate()).padStart(2, ' ')} ${new Date(t).toISOString().slice(11, 19)}`;
+  for (let m = 0; m < members; m++) {
+    const oldest = members - 1 - m; // auth.log.N is the Nth newest
+    const lines: string[] = [];
+    for (let i = 0; i < perMember; i++) {
+      const n = oldest * perMember + i;
+      const t = start + n * 1000;
+      lines.push(
+        n % 3 === 0
+          ? `${stamp(t)} web-01 sshd[${5000 + n}]: Failed password for invalid user u${n % 50} from 203.0.113.${n % 200} port ${30000 + (n % 9000)} ssh2`
+          : `${stamp(t)} web-01 CRON[${9000 + n}]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)`,
+      );
+    }
+    writeFileSync(join(folder, m === 0 ? 'auth.log' : `auth.log.${m}`), lines.join('\n') + '\n');
+  }
+  return folder;
+}
+
 class Run {
   readonly models: CaseModels;
   readonly importer: Importer;
@@ -201,6 +225,34 @@ describe('import on the normalizing thread', () => {
       want.templates.map(({ events, ...t }) => ({ ...t, events: events.length })),
     );
     expect(got.entities).toEqual(want.entities);
+    expect(got.fts).toBe(want.fts);
+  }, 120_000);
+
+  it('resumes a folder of many small rotated members at its last checkpoint, whatever member that fell in', async () => {
+    // Members of 4,000 lines: checkpoints (every 64,000) fall inside members, none at their ends.
+    const folder = rotatedFolder(40, 4000);
+    const reference = new Run(newCase(), Number.POSITIVE_INFINITY);
+    expect(await reference.importAll(folder)).toMatchObject({ status: 'done', members: 40, lines: 160_000 });
+
+    const store = newCase();
+    const first = new Run(store, 0);
+    const interrupted = first.next();
+    first.importer.start([folder], { force: true, format: 'auto' });
+    while (first.lines < 70_000) await new Promise((r) => setTimeout(r, 5));
+    first.importer.close();
+    await first.work.close();
+    expect((await interrupted).status).toBe('interrupted');
+
+    const second = new Run(store, 0);
+    expect(await second.next()).toMatchObject({ status: 'done', members: 40, lines: 160_000 });
+    const got = contents(store);
+    const want = contents(reference.store);
+    expect(got.sources).toEqual(want.sources);
+    expect(got.events).toEqual(want.events);
+    expect(got.entities).toEqual(want.entities);
+    expect(got.templates.map(({ events, ...t }) => ({ ...t, events: events.length }))).toEqual(
+      want.templates.map(({ events, ...t }) => ({ ...t, events: events.length })),
+    );
     expect(got.fts).toBe(want.fts);
   }, 120_000);
 

@@ -46,7 +46,13 @@ export function rollBackTo(db: Database, models: CaseModels, row: ImportRow): vo
     const counted = db
       .prepare(`SELECT count(*) AS lines, coalesce(sum(parser = 'raw'), 0) AS unparsed FROM events WHERE import_id = ?`)
       .get(id) as { lines: number; unparsed: number };
-    const members = db.prepare('SELECT count(*) FROM sources WHERE import_id = ?').pluck().get(id) as number;
+    // A checkpoint at a member's first line has not begun it, though its source row may have been
+    // made meanwhile (the checkpoint is stored with the last batch before it, in turn): the resume
+    // counts that member when it begins it again.
+    const members = db
+      .prepare('SELECT count(*) FROM sources WHERE import_id = ? AND (member_index < ? OR ? > 0)')
+      .pluck()
+      .get(id, row.member_index, row.member_lines) as number;
     db.prepare('UPDATE imports SET lines = ?, unparsed = ?, members = ? WHERE id = ?').run(counted.lines, counted.unparsed, members, id);
     models.rollBack();
   })();
