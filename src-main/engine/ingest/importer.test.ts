@@ -173,6 +173,33 @@ function contents(c: CaseDb) {
   };
 }
 
+/** A new case whose import of `folder`, on the thread, the app quit once `lines` were stored. */
+async function interruptedAt(folder: string, lines: number): Promise<CaseDb> {
+  const store = newCase();
+  const first = new Run(store, 0);
+  const interrupted = first.next();
+  first.importer.start([folder], { force: true, format: 'auto' });
+  while (first.lines < lines) await new Promise((r) => setTimeout(r, 5));
+  first.importer.close();
+  await first.work.close();
+  expect((await interrupted).status).toBe('interrupted');
+  expect(first.models.lent).toBe(false);
+  return store;
+}
+
+/** Every line stored exactly once, as an uninterrupted import stored it (template posting ids aside). */
+function expectSameImport(store: CaseDb, reference: CaseDb): void {
+  const got = contents(store);
+  const want = contents(reference);
+  expect(got.sources).toEqual(want.sources);
+  expect(got.events).toEqual(want.events);
+  expect(got.templates.map(({ events, ...t }) => ({ ...t, events: events.length }))).toEqual(
+    want.templates.map(({ events, ...t }) => ({ ...t, events: events.length })),
+  );
+  expect(got.entities).toEqual(want.entities);
+  expect(got.fts).toBe(want.fts);
+}
+
 describe('import on the normalizing thread', () => {
   it('stores exactly what the engine thread stores: rows, templates, entities, their events, the full-text index', async () => {
     const folder = sampleFolder(20_000);
@@ -202,30 +229,10 @@ describe('import on the normalizing thread', () => {
     const folder = sampleFolder(150_000);
     const reference = new Run(newCase(), Number.POSITIVE_INFINITY);
     await reference.importAll(folder);
-
-    const store = newCase();
-    const first = new Run(store, 0);
-    const interrupted = first.next();
-    first.importer.start([folder], { force: true, format: 'auto' });
-    while (first.lines < 40_000) await new Promise((r) => setTimeout(r, 5));
-    // The app quits mid-import.
-    first.importer.close();
-    await first.work.close();
-    expect((await interrupted).status).toBe('interrupted');
-    expect(first.models.lent).toBe(false);
-
-    const second = new Run(store, 0); // reopened: the interrupted import resumes by itself
-    const job = await second.next();
+    const store = await interruptedAt(folder, 40_000);
+    const job = await new Run(store, 0).next(); // reopened: the interrupted import resumes by itself
     expect(job).toMatchObject({ status: 'done', lines: 150_001 + 3000 });
-    const got = contents(store);
-    const want = contents(reference.store);
-    expect(got.sources).toEqual(want.sources);
-    expect(got.events).toEqual(want.events);
-    expect(got.templates.map(({ events, ...t }) => ({ ...t, events: events.length }))).toEqual(
-      want.templates.map(({ events, ...t }) => ({ ...t, events: events.length })),
-    );
-    expect(got.entities).toEqual(want.entities);
-    expect(got.fts).toBe(want.fts);
+    expectSameImport(store, reference.store);
   }, 120_000);
 
   it('resumes a folder of many small rotated members at its last checkpoint, whatever member that fell in', async () => {
@@ -233,27 +240,9 @@ describe('import on the normalizing thread', () => {
     const folder = rotatedFolder(40, 4000);
     const reference = new Run(newCase(), Number.POSITIVE_INFINITY);
     expect(await reference.importAll(folder)).toMatchObject({ status: 'done', members: 40, lines: 160_000 });
-
-    const store = newCase();
-    const first = new Run(store, 0);
-    const interrupted = first.next();
-    first.importer.start([folder], { force: true, format: 'auto' });
-    while (first.lines < 70_000) await new Promise((r) => setTimeout(r, 5));
-    first.importer.close();
-    await first.work.close();
-    expect((await interrupted).status).toBe('interrupted');
-
-    const second = new Run(store, 0);
-    expect(await second.next()).toMatchObject({ status: 'done', members: 40, lines: 160_000 });
-    const got = contents(store);
-    const want = contents(reference.store);
-    expect(got.sources).toEqual(want.sources);
-    expect(got.events).toEqual(want.events);
-    expect(got.entities).toEqual(want.entities);
-    expect(got.templates.map(({ events, ...t }) => ({ ...t, events: events.length }))).toEqual(
-      want.templates.map(({ events, ...t }) => ({ ...t, events: events.length })),
-    );
-    expect(got.fts).toBe(want.fts);
+    const store = await interruptedAt(folder, 70_000);
+    expect(await new Run(store, 0).next()).toMatchObject({ status: 'done', members: 40, lines: 160_000 });
+    expectSameImport(store, reference.store);
   }, 120_000);
 
   it('gives the template miner back mid-import when the live collector needs it, and finishes on the engine thread', async () => {
