@@ -264,7 +264,8 @@ export class ImportRun {
           s.unparsedBase = memberCounts.unparsed;
           s.normalizer.warm(recent.lines());
         }
-        this.storeHere(s, lines, firstLineNo, member.index, memberLines, checkpoint);
+        const resumeAt = memberEnd ? { member: member.index + 1, lines: 0 } : { member: member.index, lines: memberLines };
+        this.storeHere(s, lines, firstLineNo, memberLines, checkpoint ? resumeAt : null);
       }
       recent.pushAll(lines);
     };
@@ -295,10 +296,13 @@ export class ImportRun {
     };
     if (resumeLines === 0) this.members++;
     stopAt.here = async () => {
-      if (source) await flush(true);
+      // Past the lines a resume skips: what was read is stored, and the checkpoint is there.
+      const reading = source !== null && memberLines >= resumeLines;
+      if (reading) await flush(true);
       await this.writeAll();
-      if (source) return;
-      // Not begun (its head not read yet): the stop resumes here, not at the last checkpoint.
+      if (reading) return;
+      // Not begun (its head not read yet), or still skipping what was stored before: the stop
+      // resumes where this run began the member, not at the last checkpoint nor before it.
       const state = await this.threadState();
       this.db.transaction(() => this.saveCheckpoint(member.index, resumeLines, state))();
     };
@@ -352,7 +356,14 @@ export class ImportRun {
   }
 
   /** A batch normalized on this thread: store it, publish it. */
-  private storeHere(s: OpenedSource, lines: string[], firstLineNo: number, memberIndex: number, memberLinesAfter: number, checkpoint: boolean): void {
+  private storeHere(
+    s: OpenedSource,
+    lines: string[],
+    firstLineNo: number,
+    memberLinesAfter: number,
+    /** Where a resume would begin, when this batch ends at a checkpoint. */
+    checkpoint: { member: number; lines: number } | null,
+  ): void {
     const normalizer = s.normalizer!;
     const before = normalizer.unparsed;
     const start = this.start;
@@ -371,7 +382,7 @@ export class ImportRun {
         this.countSource(s.sourceId, memberLinesAfter, s.unparsedBase + normalizer.unparsed, normalizer.assumedYears());
         this.d.stmt.progress.run(this.bytesRead, this.lines + lines.length, this.members, this.unparsed + normalizer.unparsed - before, JSON.stringify(this.notes), start.id);
         this.d.bus.emit('batchStored', { importId: start.id, sourceId: s.sourceId, sourceName: s.name, ids, lines, packed: null, events });
-        if (checkpoint) this.saveCheckpoint(memberIndex, memberLinesAfter);
+        if (checkpoint) this.saveCheckpoint(checkpoint.member, checkpoint.lines);
       })();
     } catch (err) {
       this.d.writer.discard();

@@ -110,6 +110,7 @@ class Run {
   readonly finished: ImportJob[] = [];
   private waiters: ((j: ImportJob) => void)[] = [];
   lines = 0;
+  bytes = 0;
 
   constructor(
     readonly store: CaseDb,
@@ -122,7 +123,10 @@ class Run {
       new CaseBus(),
       this.work,
       {
-        progressed: (p) => (this.lines = p.lines),
+        progressed: (p) => {
+          this.lines = p.lines;
+          this.bytes = p.bytesRead;
+        },
         finished: (j) => {
           this.finished.push(j);
           for (const w of this.waiters.splice(0)) w(j);
@@ -242,6 +246,22 @@ describe('import on the normalizing thread', () => {
     expect(await reference.importAll(folder)).toMatchObject({ status: 'done', members: 40, lines: 160_000 });
     const store = await interruptedAt(folder, 70_000);
     expect(await new Run(store, 0).next()).toMatchObject({ status: 'done', members: 40, lines: 160_000 });
+    expectSameImport(store, reference.store);
+  }, 120_000);
+
+  it('resumes again after a stop while the resume was still skipping the lines stored before', async () => {
+    const file = join(sampleFolder(150_000), 'auth.log'); // a lone file: no survey before the skip
+    const reference = new Run(newCase(), Number.POSITIVE_INFINITY);
+    await reference.importAll(file);
+    const store = await interruptedAt(file, 100_000);
+    const second = new Run(store, 0); // resumes by itself, skipping ~100,000 lines first
+    const stopped = second.next();
+    // The first bytes read again: the skip has begun, and takes longer than this test's answer.
+    while (second.bytes === 0) await new Promise((r) => setTimeout(r, 1));
+    second.importer.close();
+    await second.work.close();
+    expect((await stopped).status).toBe('interrupted');
+    expect(await new Run(store, 0).next()).toMatchObject({ status: 'done', lines: 150_001 });
     expectSameImport(store, reference.store);
   }, 120_000);
 
