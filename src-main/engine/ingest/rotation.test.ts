@@ -87,6 +87,10 @@ describe('rotation names', () => {
     expect(logOf('access.log.gz')).toBe('access.log');
     expect(logOf('messages-20050621.bz2')).toBe('messages');
     expect(logOf('udp listener')).toBe('udp listener');
+    // Per-host files named by address are logs of their own, not rotations of `10.0.0`.
+    expect(logOf('remote/10.0.0.1')).toBe('remote/10.0.0.1');
+    expect(logOf('logs.tar!remote/10.0.0.2')).toBe('logs.tar!remote/10.0.0.2');
+    expect(rotationOf('10.0.0.3.gz')).toEqual({ base: '10.0.0.3.gz', n: 0, dayEnd: null });
   });
 
   it('chains a rotation from its live file back; a file without rotated siblings keeps its own time', () => {

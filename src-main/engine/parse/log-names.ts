@@ -19,8 +19,12 @@ export interface Rotated {
 const NUMBERED = /^(.+?)\.(\d{1,3})(\.(?:gz|bz2))?$/;
 const DATED = /^(.+?)-(\d{4})(\d{2})(\d{2})(?:\d{2})?(\.(?:gz|bz2))?$/;
 
+/** A file named after a host's address (`remote/10.0.0.1`): its last number is no rotation. */
+const ADDRESS = /(?:^|[/\\!])\d{1,3}(?:\.\d{1,3}){3}(?:\.(?:gz|bz2))?$/;
+
 /** How `name` sits in a rotation; a name with no rotation suffix is a live file (n = 0). */
 export function rotationOf(name: string): Rotated {
+  if (ADDRESS.test(name)) return { base: name, n: 0, dayEnd: null };
   const numbered = NUMBERED.exec(name);
   if (numbered) return { base: numbered[1]!, n: Number(numbered[2]), dayEnd: null };
   const dated = DATED.exec(name);
