@@ -94,11 +94,16 @@ interface Inflight {
   /** The miner's state after this batch, when the batch ends at a checkpoint. */
   state: Promise<DrainState> | null;
   firstLineNo: number;
-  memberIndex: number;
   memberLinesAfter: number;
   member: { unparsed: number };
-  /** The member's last batch: its checkpoint resumes at the next member. */
-  memberEnd?: boolean;
+  /** Where a resume would begin after this batch (used when it ends at a checkpoint). */
+  resumeAt: ResumePoint;
+}
+
+/** A member and how many of its lines a resume skips. */
+interface ResumePoint {
+  member: number;
+  lines: number;
 }
 
 export class ImportRun {
@@ -163,7 +168,7 @@ export class ImportRun {
       await this.writeAll();
       // The end is a checkpoint: the entities and templates noted since the last, and the miner.
       const state = await this.threadState();
-      db.transaction(() => (this.endedAt === null ? this.checkpointModels(state) : this.saveCheckpoint(this.endedAt, 0, state)))();
+      this.checkpointBetweenMembers(state);
       this.bytesRead = Math.max(this.bytesRead, start.bytes_total);
       this.saveProgress();
       this.emitProgress(true);
@@ -191,7 +196,7 @@ export class ImportRun {
         // Between members: the last ones' batches, still out, are stored, and the next resumes.
         await this.writeAll();
         const state = await this.threadState();
-        this.db.transaction(() => (this.endedAt === null ? this.checkpointModels(state) : this.saveCheckpoint(this.endedAt, 0, state)))();
+        this.checkpointBetweenMembers(state);
       }
       this.saveProgress();
       await this.release();
@@ -243,6 +248,8 @@ export class ImportRun {
       const firstLineNo = memberLines - pending.length + 1;
       const lines = pending;
       pending = [];
+      // A member's last batch resumes at the next member, so it is not read again to be skipped.
+      const resumeAt = memberEnd ? { member: member.index + 1, lines: 0 } : { member: member.index, lines: memberLines };
       if (this.thread) {
         if (!threadWarmed && recent.size > 0) this.thread.warm(member.index, recent.lines());
         threadWarmed = true;
@@ -252,10 +259,9 @@ export class ImportRun {
           batch: this.thread.lines(member.index, lines),
           state: checkpoint ? this.thread.state() : null,
           firstLineNo,
-          memberIndex: member.index,
           memberLinesAfter: memberLines,
           member: memberCounts,
-          memberEnd,
+          resumeAt,
         });
       } else {
         if (!s.normalizer) {
@@ -264,7 +270,6 @@ export class ImportRun {
           s.unparsedBase = memberCounts.unparsed;
           s.normalizer.warm(recent.lines());
         }
-        const resumeAt = memberEnd ? { member: member.index + 1, lines: 0 } : { member: member.index, lines: memberLines };
         this.storeHere(s, lines, firstLineNo, memberLines, checkpoint ? resumeAt : null);
       }
       recent.pushAll(lines);
@@ -362,7 +367,7 @@ export class ImportRun {
     firstLineNo: number,
     memberLinesAfter: number,
     /** Where a resume would begin, when this batch ends at a checkpoint. */
-    checkpoint: { member: number; lines: number } | null,
+    checkpoint: ResumePoint | null,
   ): void {
     const normalizer = s.normalizer!;
     const before = normalizer.unparsed;
@@ -421,7 +426,7 @@ export class ImportRun {
         this.d.stmt.progress.run(this.bytesRead, this.lines + batch.rows.n, this.members, this.unparsed + batch.unparsed, JSON.stringify(this.notes), this.start.id);
         this.d.writer.noteBatch(batch, ids);
         this.d.bus.emit('batchStored', { importId: this.start.id, sourceId: f.source.sourceId, sourceName: f.source.name, ids, lines: f.lines, packed: batch.rows, events: null });
-        if (state) this.saveCheckpoint(f.memberEnd ? f.memberIndex + 1 : f.memberIndex, f.memberEnd ? 0 : f.memberLinesAfter, state);
+        if (state) this.saveCheckpoint(f.resumeAt.member, f.resumeAt.lines, state);
       })();
     } catch (err) {
       // Noted entities may include this batch's: drop them rather than link rows that are not there.
@@ -466,6 +471,11 @@ export class ImportRun {
     }
     t.stop();
     this.d.models.giveBack(state);
+  }
+
+  /** A checkpoint after the last member read to its end (just the models when none was, this run). */
+  private checkpointBetweenMembers(state: DrainState | undefined): void {
+    this.db.transaction(() => (this.endedAt === null ? this.checkpointModels(state) : this.saveCheckpoint(this.endedAt, 0, state)))();
   }
 
   /** The miner's state now, for a checkpoint taken outside a batch. */
