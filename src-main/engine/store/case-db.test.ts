@@ -23,6 +23,7 @@ describe('CaseDb', () => {
     const path = join(dir(), 'web.vigil');
     const c = CaseDb.create(path, 'web-01 incident');
     expect(c.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(c.db.pragma('page_size', { simple: true })).toBe(16_384); // fewer, larger pages for bulk imports
     expect(c.info()).toMatchObject({ name: 'web-01 incident', schemaVersion: LATEST_VERSION, eventCount: 0 });
     c.close();
     // Closing folds the WAL back, so the case is one file at rest.
