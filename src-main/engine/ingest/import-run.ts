@@ -190,20 +190,26 @@ export class ImportRun {
       // The case cannot take even this (a full disk): what was committed stands.
     }
     if (signal.aborted) {
-      // Keep every line read so far and make it the resume point.
-      if (stopHere) await stopHere();
-      else {
-        // Between members: the last ones' batches, still out, are stored, and the next resumes.
-        await this.writeAll();
-        const state = await this.threadState();
-        this.checkpointBetweenMembers(state);
+      let error: string | null = null;
+      try {
+        // Keep every line read so far and make it the resume point.
+        if (stopHere) await stopHere();
+        else {
+          // Between members: the last ones' batches, still out, are stored, and the next resumes.
+          await this.writeAll();
+          const state = await this.threadState();
+          this.checkpointBetweenMembers(state);
+        }
+        this.saveProgress();
+      } catch (e) {
+        // Stopped all the same: the last checkpoint stands, and a resume reads the rest again from it.
+        error = `The lines read since the last checkpoint could not be stored (${this.describe(e)}); resuming reads them again.`;
       }
-      this.saveProgress();
       await this.release();
       const status = this.d.closing() ? 'interrupted' : 'cancelled';
-      return this.finishJob(status, null);
+      return this.finishJob(status, error);
     }
-    const message = err instanceof EngineError ? err.message : (caseFileError(err, this.d.store.path)?.message ?? (err as Error)?.message ?? String(err));
+    const message = this.describe(err);
     try {
       const state = await this.threadState();
       this.db.transaction(() => this.checkpointModels(state))();
@@ -543,6 +549,11 @@ export class ImportRun {
 
   private row(): ImportRow {
     return this.d.stmt.getImport.get(this.start.id) as ImportRow;
+  }
+
+  /** A failure as the analyst reads it: the case file's own words for a full or failing disk. */
+  private describe(err: unknown): string {
+    return err instanceof EngineError ? err.message : (caseFileError(err, this.d.store.path)?.message ?? (err as Error)?.message ?? String(err));
   }
 
   private finishJob(status: ImportStatus, error: string | null): ImportStatus {

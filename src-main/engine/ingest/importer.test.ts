@@ -265,6 +265,32 @@ describe('import on the normalizing thread', () => {
     expectSameImport(store, reference.store);
   }, 120_000);
 
+  it('ends a cancel whose last lines the case cannot store (a full disk) as cancelled, and a resume later stores every line once', async () => {
+    const folder = sampleFolder(100_000);
+    const reference = new Run(newCase(), Number.POSITIVE_INFINITY);
+    await reference.importAll(folder);
+    const store = newCase();
+    const first = new Run(store, 0);
+    const ended = first.next();
+    const [job] = first.importer.start([folder], { force: true, format: 'auto' }).jobs;
+    while (first.lines < 30_000) await new Promise((r) => setTimeout(r, 5));
+    // The disk fills as the analyst cancels: storing the batches still out and the checkpoint fails.
+    const pages = store.db.pragma('page_count', { simple: true }) as number;
+    store.db.pragma(`max_page_count = ${pages}`);
+    first.importer.cancel(job!.id);
+    const stopped = await ended;
+    expect(stopped.status).toBe('cancelled');
+    expect(stopped.error).toMatch(/could not be stored .*full.*resuming reads them again/i);
+    expect(first.models.lent).toBe(false);
+    await first.work.close();
+    store.db.pragma('max_page_count = 1073741823');
+    const second = new Run(store, 0);
+    const done = second.next();
+    second.importer.resume(job!.id);
+    expect(await done).toMatchObject({ status: 'done', lines: 100_001 + 3000 });
+    expectSameImport(store, reference.store);
+  }, 120_000);
+
   it('gives the template miner back mid-import when the live collector needs it, and finishes on the engine thread', async () => {
     const folder = sampleFolder(120_000);
     const reference = new Run(newCase(), Number.POSITIVE_INFINITY);

@@ -169,8 +169,14 @@ export class Importer {
       try {
         status = await new ImportRun(this.deps, this.row(id), format).run(signal);
       } catch (err) {
-        // One import that cannot even start (its row gone, the case damaged) must not stop the rest.
+        // One import that cannot even start (its row gone, the case damaged) must not stop the rest,
+        // nor be left `running` while nothing runs it.
         console.error('[vigil] import:', err);
+        try {
+          finishImport(this.deps, id, 'failed', (err as Error)?.message ?? String(err));
+        } catch {
+          // Its row is gone: nothing to end.
+        }
         return;
       }
       await this.bus.emitAsync('importEnded', { importId: id, status, signal });
