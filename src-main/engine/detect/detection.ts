@@ -296,7 +296,7 @@ export class Detection {
    * over the pass's events, read back in order.
    */
   private async sideOnThisThread(pass: DetectionPass, scope: 'import' | 'all', failure: Error, signal: AbortSignal): Promise<void> {
-    console.warn(`vigil: the detection worker failed (${failure.message}); running Sigma and the ensemble on the engine thread`);
+    console.warn(`vigil: the detection worker failed (${failure.message}); running Sigma, population and the ensemble on the engine thread`);
     const side = this.stages.side;
     for (const page of new TimeOrderedEvents(this.db, scope === 'all' ? null : this.runImport(pass.runId!)).pages(PAGE)) {
       if (signal.aborted) throw signal.reason ?? new Error('cancelled');
@@ -323,11 +323,13 @@ export class Detection {
     })();
     pass.stageMs.side_store = performance.now() - t;
     pass.stageMs.sigma_worker = result.ms.sigma;
+    pass.stageMs.population_worker = result.ms.population;
     pass.stageMs.ensemble_worker = result.ms.ensemble;
     // Unless live batches came in meanwhile: the stages learned from those and keep it.
     if (!this.live) {
       this.stages.sigma.restore();
       this.stages.ensemble.restore(result.ensemble);
+      this.stages.population.restore(result.population);
     }
   }
 
@@ -380,6 +382,7 @@ export class Detection {
       mode,
       latenessMs: this.latenessMs,
       ensemble: this.stages.ensemble.state(),
+      population: this.stages.population.state(),
       ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {}),
     };
     return SidePass.start(data);

@@ -42,7 +42,7 @@ const TITLES: Record<string, string> = {
   probe_wave: 'Probe wave',
 };
 
-interface PopulationState {
+export interface PopulationState {
   version: 1;
   maxTs: number;
   targets: AuthTargetState;

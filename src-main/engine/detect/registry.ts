@@ -1,8 +1,9 @@
 /**
- * The detector stages of a case, in one place. Sigma and the anomaly ensemble need nothing from the
- * case but the events, so a pass can run them in its side worker (side-stages.ts); every other
- * stage runs on the engine thread and is listed in `ENGINE_STAGES`. A new detector is a file of its
- * own (a Stage: consume, finish, state, restore) and a line in that list.
+ * The detector stages of a case, in one place. Sigma, the population detectors and the anomaly
+ * ensemble need nothing from the case but the events, so a pass can run them in its side worker
+ * (side-stages.ts); every other stage runs on the engine thread and is listed in `ENGINE_STAGES`.
+ * A new detector is a file of its own (a Stage: consume, finish, state, restore) and a line in
+ * that list.
  */
 import type { Database } from 'better-sqlite3';
 import { BehaviourStage } from './behaviour-stage';
@@ -22,24 +23,28 @@ export interface StageContext {
 /** Stages of the engine thread, in the order each batch goes through them. */
 export const ENGINE_STAGES: ((c: StageContext) => Stage)[] = [
   (c) => new BehaviourStage(c.db),
-  () => new PopulationStage(),
   (c) => new GraphStage(c.db, { caseGraph: c.graph }),
 ];
 
 export interface CaseStages {
   sigma: SigmaStage;
+  population: PopulationStage;
   ensemble: EnsembleStage;
-  /** Every stage, in order: Sigma, the engine thread's, the ensemble. */
+  /**
+   * Every stage, in order: Sigma, population, the engine thread's, the ensemble (population
+   * finishes before behaviour trains, as when a worker runs it and its findings are stored first).
+   */
   all: Stage[];
   /** The stages the engine thread runs when the side worker runs `side`. */
   engine: Stage[];
-  /** Sigma and the ensemble: what side-stages.ts runs in the worker. */
+  /** Sigma, population and the ensemble: what side-stages.ts runs in the worker. */
   side: Stage[];
 }
 
 /** Fresh stages for a case; `sigma` is kept when given (its rule packs stay loaded). */
 export function caseStages(c: StageContext, rulesDir: string | null, sigma = new SigmaStage(c.db, rulesDir)): CaseStages {
+  const population = new PopulationStage();
   const ensemble = new EnsembleStage(c.db);
   const engine = ENGINE_STAGES.map((make) => make(c));
-  return { sigma, ensemble, all: [sigma, ...engine, ensemble], engine, side: [sigma, ensemble] };
+  return { sigma, population, ensemble, all: [sigma, population, ...engine, ensemble], engine, side: [sigma, population, ensemble] };
 }

@@ -19,6 +19,7 @@ interface Findings {
   points: string[];
   hits: string[];
   ensembleState: string;
+  populationState: string;
 }
 
 let scenarioLog: string | null = null;
@@ -52,13 +53,14 @@ async function detect(): Promise<Findings> {
       points: rows('SELECT source_type, detector, bucket, score, threshold, key FROM score_points'),
       hits: rows('SELECT rule_id, hits FROM rule_settings'),
       ensembleState: db.prepare(`SELECT value FROM model_state WHERE key = 'stage:ensemble'`).pluck().get() as string,
+      populationState: db.prepare(`SELECT value FROM model_state WHERE key = 'stage:population'`).pluck().get() as string,
     };
   } finally {
     db.close();
   }
 }
 
-describe('Sigma and the ensemble in a worker thread during a detection pass', () => {
+describe('Sigma, population and the ensemble in a worker thread during a detection pass', () => {
   it('store exactly what the engine thread stores, and the pass says the worker ran them', async () => {
     process.env.VIGIL_SIDE_THREAD_MIN = 'Infinity';
     const here = await detect();
@@ -67,21 +69,27 @@ describe('Sigma and the ensemble in a worker thread during a detection pass', ()
     expect(here.run.stageMs?.sigma).toBeGreaterThan(0);
     expect(here.alerts.filter((a) => a.startsWith('["sigma"')).length).toBeGreaterThan(10);
     expect(here.points.length).toBeGreaterThan(10);
+    // The scenario's distributed attacks: findings keyed on their target, from the population detectors.
+    expect(here.alerts.filter((a) => a.includes('"target:')).length).toBeGreaterThan(0);
 
     process.env.VIGIL_SIDE_THREAD_MIN = '0';
     const worker = await detect();
     expect(worker.run.status).toBe('done');
     expect(worker.run.stageMs?.sigma_worker).toBeGreaterThan(0);
     expect(worker.run.stageMs?.ensemble_worker).toBeGreaterThan(0);
+    expect(worker.run.stageMs?.population_worker).toBeGreaterThan(0);
     // Not run on the engine thread at all.
     expect(worker.run.stageMs?.sigma).toBeUndefined();
     expect(worker.run.stageMs?.ensemble).toBeUndefined();
+    expect(worker.run.stageMs?.population).toBeUndefined();
     expect(worker.run.alerts).toBe(here.run.alerts);
     expect(worker.alerts).toEqual(here.alerts);
     expect(worker.points).toEqual(here.points);
     expect(worker.hits).toEqual(here.hits);
-    // The ensemble continues from the worker's state: the one saved with the pass is the same.
+    // The ensemble and the population detectors continue from the worker's state: the one saved
+    // with the pass is the same.
     expect(worker.ensembleState).toBe(here.ensembleState);
+    expect(worker.populationState).toBe(here.populationState);
   }, 120_000);
 
   it('stops with the pass when the case is closed, without waiting for the worker', async () => {

@@ -1,8 +1,8 @@
 /**
- * Half of a detection pass on the second core. The engine thread runs behaviour, population and
- * graph on the pass's events; a worker (side-worker.ts) runs Sigma and the anomaly ensemble, which
- * need nothing from the case but the events (and the ensemble's state, handed over at the start and
- * back at the end). Their alerts and score points come back as plain objects and are stored by the
+ * Half of a detection pass on the second core. The engine thread runs behaviour and graph on the
+ * pass's events; a worker (side-worker.ts) runs Sigma, the population detectors and the anomaly
+ * ensemble, which need nothing from the case but the events (and the population's and ensemble's
+ * state, handed over at the start and back at the end). Their alerts and score points come back as plain objects and are stored by the
  * engine thread, the case's one writer: the alerts when the pass ends, the score points with the
  * next batch (held to the end, a million-line import's 300K points were half the engine's heap).
  *
@@ -20,6 +20,7 @@ import type { AlertInput } from '../store/alerts';
 import type { PackedRows } from '../store/row-batch';
 import { workerScript, type WorkerScript } from '../worker-script';
 import type { EnsembleSetState, ScorePoint } from './ensemble';
+import type { PopulationState } from './population-stage';
 
 export interface SidePassData {
   dbPath: string;
@@ -27,6 +28,8 @@ export interface SidePassData {
   nativeBinding?: string;
   /** The ensemble's state to continue from. */
   ensemble: EnsembleSetState;
+  /** The population detectors' state to continue from. */
+  population: PopulationState | null;
   /** `read`: the stored events of `importId` (null: the whole case); `fed`: batches sent to it. */
   mode: 'read' | 'fed';
   importId: number | null;
@@ -46,6 +49,13 @@ export interface SideBatch {
 
 export type SideFeedMessage = { kind: 'batch'; batch: SideBatch } | { kind: 'end' };
 
+/** Per stage, the worker's own time in it (ms). */
+export interface SideTimes {
+  sigma: number;
+  population: number;
+  ensemble: number;
+}
+
 export type SidePassMessage =
   | { kind: 'results'; alerts: AlertInput[]; hits: [string, number][]; points: ScorePoint[] }
   | {
@@ -53,8 +63,9 @@ export type SidePassMessage =
       alerts: AlertInput[];
       hits: [string, number][];
       points: ScorePoint[];
-      ms: { sigma: number; ensemble: number };
+      ms: SideTimes;
       ensemble: EnsembleSetState;
+      population: PopulationState;
       late: number;
     }
   | { kind: 'error'; message: string };
@@ -65,9 +76,11 @@ export interface SidePassResult {
   hits: Map<string, number>;
   points: ScorePoint[];
   /** The worker's own time in each stage. */
-  ms: { sigma: number; ensemble: number };
+  ms: SideTimes;
   /** The ensemble's state after the pass. */
   ensemble: EnsembleSetState;
+  /** The population detectors' state after the pass. */
+  population: PopulationState;
   /** Fed events that came too late for the reorder buffer. */
   late: number;
 }
@@ -105,7 +118,7 @@ export class SidePass {
         for (const [rule, n] of m.hits) this.hits.set(rule, (this.hits.get(rule) ?? 0) + n);
         if (m.kind === 'done' && !this.ended) {
           this.ended = true;
-          resolve({ alerts: this.alerts, hits: this.hits, points: this.points, ms: m.ms, ensemble: m.ensemble, late: m.late });
+          resolve({ alerts: this.alerts, hits: this.hits, points: this.points, ms: m.ms, ensemble: m.ensemble, population: m.population, late: m.late });
         }
       });
       this.worker.on('error', (err) => fail(err.message));

@@ -1,16 +1,18 @@
 /**
- * Sigma and the anomaly ensemble off the engine thread, collecting what they find for the engine
- * thread to store: the side half of a detection pass (side-worker.ts), or of a pass that follows
- * an import (ingest/normalize-worker.ts). Rule packs come from the case through a read-only
- * connection of its own; the ensemble continues from the state handed over.
+ * Sigma, the population detectors and the anomaly ensemble off the engine thread, collecting what
+ * they find for the engine thread to store: the side half of a detection pass (side-worker.ts).
+ * Rule packs come from the case through a read-only connection of its own; the population
+ * detectors and the ensemble continue from the state handed over.
  */
 import Database from 'better-sqlite3';
 import type { NormalizedEvent } from '../../../src-shared/event';
 import type { AlertInput, AlertSink } from '../store/alerts';
 import type { EnsembleSetState, ScorePoint } from './ensemble';
 import { EnsembleStage } from './ensemble-stage';
+import { PopulationStage, type PopulationState } from './population-stage';
 import { SigmaStage } from './sigma-stage';
-import type { SidePassData } from './side-pass';
+import type { SidePassData, SideTimes } from './side-pass';
+import type { Stage } from './stage';
 
 export interface SideFindings {
   alerts: AlertInput[];
@@ -21,6 +23,7 @@ export interface SideFindings {
 export class SideStages {
   readonly db: Database.Database;
   private readonly sigma: SigmaStage;
+  private readonly population = new PopulationStage();
   private readonly ensemble: EnsembleStage;
   private alerts: AlertInput[] = [];
   private points: ScorePoint[] = [];
@@ -37,7 +40,7 @@ export class SideStages {
   };
   /** Where each growing finding sits in `alerts`. */
   private refs = new Map<string, number>();
-  private readonly ms = { sigma: 0, ensemble: 0 };
+  private readonly ms: SideTimes = { sigma: 0, population: 0, ensemble: 0 };
 
   constructor(data: SidePassData) {
     this.db = new Database(data.dbPath, {
@@ -51,29 +54,37 @@ export class SideStages {
       this.sigma = new SigmaStage(this.db, data.rulesDir, { storeHits: false });
       this.ensemble = new EnsembleStage(null, (p) => this.points.push(p));
       this.ensemble.restore(data.ensemble);
+      this.population.restore(data.population);
     } catch (err) {
       this.db.close();
       throw err;
     }
   }
 
-  consume(events: readonly NormalizedEvent[]): void {
-    let t = performance.now();
-    this.sigma.consume(events, this.sink);
-    this.ms.sigma += performance.now() - t;
-    t = performance.now();
-    this.ensemble.consume(events, this.sink);
-    this.ms.ensemble += performance.now() - t;
+  /** The stages in the order the engine thread runs them (registry.ts `all`). */
+  private get stages(): [keyof SideTimes, Stage][] {
+    return [
+      ['sigma', this.sigma],
+      ['population', this.population],
+      ['ensemble', this.ensemble],
+    ];
   }
 
-  /** End of input: close Sigma's windows and the ensemble's open buckets. */
+  consume(events: readonly NormalizedEvent[]): void {
+    for (const [name, s] of this.stages) {
+      const t = performance.now();
+      s.consume(events, this.sink);
+      this.ms[name] += performance.now() - t;
+    }
+  }
+
+  /** End of input: close Sigma's windows, the population detectors' episodes and the ensemble's open buckets. */
   finish(): void {
-    let t = performance.now();
-    this.sigma.finish(this.sink);
-    this.ms.sigma += performance.now() - t;
-    t = performance.now();
-    this.ensemble.finish(this.sink);
-    this.ms.ensemble += performance.now() - t;
+    for (const [name, s] of this.stages) {
+      const t = performance.now();
+      s.finish(this.sink);
+      this.ms[name] += performance.now() - t;
+    }
   }
 
   /** What was found since the last call. */
@@ -86,12 +97,16 @@ export class SideStages {
   }
 
   /** Each stage's own time so far, in ms. */
-  times(): { sigma: number; ensemble: number } {
-    return { sigma: Math.round(this.ms.sigma), ensemble: Math.round(this.ms.ensemble) };
+  times(): SideTimes {
+    return { sigma: Math.round(this.ms.sigma), population: Math.round(this.ms.population), ensemble: Math.round(this.ms.ensemble) };
   }
 
   ensembleState(): EnsembleSetState {
     return this.ensemble.state();
+  }
+
+  populationState(): PopulationState {
+    return this.population.state();
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 /**
- * The side half of a detection pass, in a thread of its own: Sigma and the anomaly ensemble over
+ * The side half of a detection pass, in a thread of its own: Sigma, population and the ensemble over
  * the pass's events, fed as an import stores them or read from the case in time order, with
  * alerts and score points posted back for the engine thread to store. See side-pass.ts.
  */
@@ -22,7 +22,7 @@ function start(): void {
   let sinceLast = 0;
   const post = (final: boolean, late = 0) => {
     const found = side.take();
-    const msg: SidePassMessage = final ? { kind: 'done', ...found, ms: side.times(), ensemble: side.ensembleState(), late } : { kind: 'results', ...found };
+    const msg: SidePassMessage = final ? { kind: 'done', ...found, ms: side.times(), ensemble: side.ensembleState(), population: side.populationState(), late } : { kind: 'results', ...found };
     port.postMessage(msg);
     sinceLast = 0;
   };
