@@ -28,8 +28,8 @@ import type { Stage } from './stage';
 const PAGE = 1000;
 const PROGRESS_INTERVAL_MS = 200;
 /**
- * Passes over at least this many events run Sigma and the ensemble in a worker thread, beside the
- * other stages; smaller ones are over before a worker would have started.
+ * Passes over at least this many events run Sigma, population and the ensemble in a worker thread,
+ * beside the other stages; smaller ones are over before a worker would have started.
  */
 const SIDE_THREAD_MIN = 50_000;
 /** Live lines are scored as they come: a collector is not a file, and an incident must not wait. */
@@ -194,7 +194,7 @@ export class Detection {
     this.progressed(pass, null);
   }
 
-  /** The pass for an import: Sigma and the ensemble in a worker when the import is large (it came from the normalizing thread). */
+  /** The pass for an import: the side stages in a worker when the import is large (it came from the normalizing thread). */
   private begin(b: StoredBatch): DetectionPass {
     const runId = this.newRun('import', b.importId);
     // A live collection feeds this thread's stages as it goes; an import meanwhile shares them.
@@ -313,7 +313,7 @@ export class Detection {
     if (pass.side) this.stages.ensemble.storePoints(pass.side.takePoints());
   }
 
-  /** Store what the worker found, and carry on from where it left Sigma and the ensemble. */
+  /** Store what the worker found, and carry on from where it left the side stages. */
   private adoptSide(pass: DetectionPass, result: SidePassResult): void {
     const t = performance.now();
     this.db.transaction(() => {

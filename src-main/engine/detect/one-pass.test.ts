@@ -1,7 +1,7 @@
 /**
  * One detection pass follows every import as it is stored, through a reorder buffer on event
  * time. Whatever the input looks like (lines written out of order as Apache writes them, rotated
- * members newest first), and whether Sigma and the ensemble run in a worker or here, the case must
+ * members newest first), and whether the side stages (Sigma, population, the ensemble) run in a worker or here, the case must
  * hold the same findings as a pass over the whole stored case in time order.
  */
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
@@ -155,7 +155,7 @@ describe('one detection pass over an event-time feed', () => {
     expect(await rerun(o)).toEqual(findings(o.session));
   });
 
-  it('finds the same with Sigma and the ensemble in a worker as on the engine thread', async () => {
+  it('finds the same with Sigma, population and the ensemble in a worker as on the engine thread', async () => {
     process.env.VIGIL_SIDE_THREAD_MIN = 'Infinity';
     const here = await importAndDetect(scenario.authLog);
     expect(here.runs[0]!.stageMs?.sigma).toBeGreaterThan(0);
