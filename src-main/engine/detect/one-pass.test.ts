@@ -10,11 +10,12 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
 import { createWriteStream } from 'node:fs';
 import tar from 'tar-stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DetectionRun, ImportJob } from '../../../src-shared/dto';
 import { ROOT } from '../../../test/paths';
 import { writeScenario } from '../scenario';
 import { CaseSession } from '../session/case-session';
+import type { DetectionOptions } from './detection';
 import { CaseDb } from '../store/case-db';
 import { tempDir } from '../test-support';
 
@@ -32,7 +33,7 @@ interface Opened {
   lines: { n: number };
 }
 
-function openCase(path: string, create: boolean): Opened {
+function openCase(path: string, create: boolean, detection?: DetectionOptions): Opened {
   const store = create ? CaseDb.create(path, 'one pass') : CaseDb.open(path);
   const runs: DetectionRun[] = [];
   const jobs: ImportJob[] = [];
@@ -41,6 +42,7 @@ function openCase(path: string, create: boolean): Opened {
     rulesDir: RULES,
     dataDir: tempDir('vigil-pass-data-'),
     importer: { offThreadMinBytes: 0, batchLines: 150, checkpointLines: 600 },
+    ...(detection ? { detection } : {}),
     emit: (name, payload) => {
       if (name === 'detect.finished') runs.push(payload as DetectionRun);
       if (name === 'ingest.finished') jobs.push(payload as ImportJob);
@@ -52,8 +54,8 @@ function openCase(path: string, create: boolean): Opened {
 }
 
 /** Import `input` into a new case and wait until nothing is left to do. */
-async function importAndDetect(input: string): Promise<Opened> {
-  const o = openCase(join(tempDir('vigil-pass-'), 'c.vigil'), true);
+async function importAndDetect(input: string, detection?: DetectionOptions): Promise<Opened> {
+  const o = openCase(join(tempDir('vigil-pass-'), 'c.vigil'), true, detection);
   o.session.importer.start([input], { force: true, format: 'auto' });
   await o.session.work.idle();
   return o;
@@ -163,6 +165,23 @@ describe('one detection pass over an event-time feed', () => {
     const worker = await importAndDetect(scenario.authLog);
     expect(worker.runs[0]!.stageMs?.sigma_worker).toBeGreaterThan(0);
     expect(findings(worker.session)).toEqual(findings(here.session));
+  });
+
+  it('finds the same when the worker fails: the side stages run again on the engine thread from where they began', async () => {
+    process.env.VIGIL_SIDE_THREAD_MIN = 'Infinity';
+    const here = await importAndDetect(scenario.authLog);
+    process.env.VIGIL_SIDE_THREAD_MIN = '0';
+    // A real failure: the worker cannot load SQLite's native module, so it dies before its first batch.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const failed = await importAndDetect(scenario.authLog, { nativeBinding: join(tempDir('vigil-no-module-'), 'missing.node') });
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/detection worker failed .*running Sigma, population and the ensemble on the engine thread/s));
+      expect(failed.runs[0]).toMatchObject({ scope: 'import', status: 'done' });
+      expect(failed.runs[0]!.stageMs?.sigma_worker).toBeUndefined();
+      expect(findings(failed.session)).toEqual(findings(here.session));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('counts a line later than the lateness as late and still scores it', async () => {
