@@ -208,16 +208,19 @@ export const useEvents = create<EventsState>((set, get) => {
       }
     },
     async nextWindow() {
-      const { window, order, generation, pages } = get();
+      const { window, order, query, range, pages } = get();
       // The window's last match is the cursor of the next one: on screen already after a scroll to the end.
       const shown = pages[Math.ceil(WINDOW / PAGE_SIZE) - 1]?.at(-1);
       const last =
         shown ??
         (await api().call('events.search', { ...filter(), order, ...(window.after ? { after: window.after } : {}), offset: WINDOW - 1, limit: 1 }))
           .rows[0];
-      if (!last || get().generation !== generation) return;
+      // Another search or window meanwhile makes this step moot; a refresh (the case grew, a pass
+      // ended) does not: it used to drop the click, and the list stayed on the window it was asked to leave.
+      const s = get();
+      if (!last || s.window !== window || s.order !== order || s.query !== query || s.range !== range) return;
       const next = { after: { ts: last.ts, id: last.id }, base: window.base + WINDOW };
-      set({ generation: generation + 1, windows: [...get().windows, window], window: next, pages: {}, loading: {}, expanded: {}, details: {} });
+      set({ generation: s.generation + 1, windows: [...s.windows, window], window: next, pages: {}, loading: {}, expanded: {}, details: {} });
       get().ensurePages(0, 0);
     },
     previousWindow() {
