@@ -2,9 +2,10 @@
  * Half of a detection pass on the second core. The engine thread runs behaviour and graph on the
  * pass's events; a worker (side-worker.ts) runs Sigma, the population detectors and the anomaly
  * ensemble, which need nothing from the case but the events (and the population's and ensemble's
- * state, handed over at the start and back at the end). Their alerts and score points come back as plain objects and are stored by the
- * engine thread, the case's one writer: the alerts when the pass ends, the score points with the
- * next batch (held to the end, a million-line import's 300K points were half the engine's heap).
+ * state, handed over at the start and back at the end). Their alerts and score points come back
+ * as plain objects and are stored by the engine thread, the case's one writer: the alerts when the
+ * pass ends, the score points with the next batch (held to the end, a million-line import's 300K
+ * points were half the engine's heap).
  *
  * The worker gets its events one of two ways: `fed`, the batches of an import as they are stored
  * (packed rows and their lines, put back in time order by a reorder buffer of its own, as the
@@ -29,7 +30,7 @@ export interface SidePassData {
   /** The ensemble's state to continue from. */
   ensemble: EnsembleSetState;
   /** The population detectors' state to continue from. */
-  population: PopulationState | null;
+  population: PopulationState;
   /** `read`: the stored events of `importId` (null: the whole case); `fed`: batches sent to it. */
   mode: 'read' | 'fed';
   importId: number | null;

@@ -41,6 +41,8 @@ export class SideStages {
   /** Where each growing finding sits in `alerts`. */
   private refs = new Map<string, number>();
   private readonly ms: SideTimes = { sigma: 0, population: 0, ensemble: 0 };
+  /** The stages in the order the engine thread runs them (registry.ts `all`). */
+  private readonly stages: [keyof SideTimes, Stage][];
 
   constructor(data: SidePassData) {
     this.db = new Database(data.dbPath, {
@@ -55,20 +57,17 @@ export class SideStages {
       this.ensemble = new EnsembleStage(null, (p) => this.points.push(p));
       this.ensemble.restore(data.ensemble);
       this.population.restore(data.population);
+      this.stages = [
+        ['sigma', this.sigma],
+        ['population', this.population],
+        ['ensemble', this.ensemble],
+      ];
     } catch (err) {
       this.db.close();
       throw err;
     }
   }
 
-  /** The stages in the order the engine thread runs them (registry.ts `all`). */
-  private get stages(): [keyof SideTimes, Stage][] {
-    return [
-      ['sigma', this.sigma],
-      ['population', this.population],
-      ['ensemble', this.ensemble],
-    ];
-  }
 
   consume(events: readonly NormalizedEvent[]): void {
     for (const [name, s] of this.stages) {
