@@ -35,7 +35,10 @@ export function LinesTab() {
 
   useEffect(() => {
     if (draftProblem || draft === useEvents.getState().query) return;
-    const t = setTimeout(() => setQuery(draft), 400);
+    // Enter may have run this query meanwhile: a second run would reset the list under the analyst.
+    const t = setTimeout(() => {
+      if (draft !== useEvents.getState().query) setQuery(draft);
+    }, 400);
     return () => clearTimeout(t);
   }, [draft, draftProblem, setQuery]);
 
