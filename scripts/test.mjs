@@ -41,6 +41,8 @@ let failed = 0;
 let skipped = 0;
 /** Tests skipped because third-party data (../shared) is not beside this clone. */
 let needShared = 0;
+/** End-to-end tests that failed and then passed on their retry (CI only): named, never hidden. */
+const flaky = [];
 const NEEDS_SHARED = 'not found beside this clone';
 if (ok && only !== 'e2e') {
   const out = join(reports, 'vitest.json');
@@ -65,7 +67,10 @@ if (ok && only !== 'unit') {
     skipped += s.skipped;
     const walk = (suite) => {
       for (const spec of suite.specs ?? [])
-        for (const t of spec.tests ?? []) if (t.status === 'skipped' && (t.annotations ?? []).some((a) => a.description?.includes(NEEDS_SHARED))) needShared++;
+        for (const t of spec.tests ?? []) {
+          if (t.status === 'skipped' && (t.annotations ?? []).some((a) => a.description?.includes(NEEDS_SHARED))) needShared++;
+          if (t.status === 'flaky') flaky.push(`[${t.projectName}] ${spec.file}: ${spec.title}`);
+        }
       for (const child of suite.suites ?? []) walk(child);
     };
     for (const suite of JSON.parse(raw).suites ?? []) walk(suite);
@@ -73,5 +78,6 @@ if (ok && only !== 'unit') {
 }
 for (const [name, p] of results) if (!p) console.log(`\n${name} failed`);
 if (needShared > 0) console.log(`\n${needShared} of the skipped tests read third-party data from ../shared, which is not beside this clone`);
-console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (flaky.length > 0) console.log(`\n${flaky.length} flaky (failed, then passed on the retry):\n  ${flaky.join('\n  ')}`);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped${flaky.length ? `, ${flaky.length} of the passed flaky` : ''}`);
 process.exit(ok && failed === 0 ? 0 : 1);
