@@ -42,6 +42,12 @@ export interface EnsembleConfig {
    */
   minExpectedCount: number;
   /**
+   * Template and entity series that zeros can never make live again rest: their empty buckets
+   * are learned when next needed, not at every close (series.ts). Same output either way; off
+   * only to check that.
+   */
+  restQuietKeys: boolean;
+  /**
    * Kinds whose drops in count are scored (Holt-Winters' lower tail, CUSUM's downward sum).
    * A log source going quiet is an outage; an IP or a template going quiet is behaviour: one
    * client's traffic is on/off (sessions), so its empty minutes are far more common than any
@@ -85,6 +91,7 @@ export const DEFAULT_ENSEMBLE: EnsembleConfig = {
   episodeBuckets: 5,
   minThreshold: 9,
   minExpectedCount: 1,
+  restQuietKeys: true,
   silenceKinds: ['source'],
   cusumKinds: ['source', 'template'],
   calibrationThreshold: 20,

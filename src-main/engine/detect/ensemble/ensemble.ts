@@ -204,12 +204,14 @@ export class Ensemble {
   }
 
   /** Counters for the import report. */
-  get stats(): { closedBuckets: number; lateEvents: number; untimedEvents: number; series: Record<KeyKind, number> } {
+  get stats(): { closedBuckets: number; lateEvents: number; untimedEvents: number; series: Record<KeyKind, number>; resting: Record<KeyKind, number> } {
+    const t = this.tables;
     return {
       closedBuckets: this.closedBuckets,
       lateEvents: this.lateEvents,
       untimedEvents: this.untimedEvents,
-      series: { source: this.tables.source.size, template: this.tables.template.size, entity: this.tables.entity.size },
+      series: { source: t.source.size, template: t.template.size, entity: t.entity.size },
+      resting: { source: t.source.resting, template: t.template.resting, entity: t.entity.resting },
     };
   }
 
@@ -353,6 +355,7 @@ export class Ensemble {
     const candidates = this.candidates;
     candidates.length = 0;
     const capped = kind !== 'source';
+    const rests = capped && c.restQuietKeys;
     const silences = c.silenceKinds.includes(kind);
     const cusumKind = c.cusumKinds.includes(kind);
     const ncMean = model.newcomerMean();
@@ -366,6 +369,10 @@ export class Ensemble {
     for (const s of table.values()) {
       if (table.expired(s, bucketIndex)) {
         table.delete(s.key);
+        continue;
+      }
+      if (s.resting) {
+        s.restOne();
         continue;
       }
       const count = s.count;
@@ -387,9 +394,10 @@ export class Ensemble {
       // CUSUM watches the seasonally adjusted count: an hourly cron spike is not a change point.
       const adjusted = Math.max(0, count - hw.seasonal());
       if (!live) {
-        s.cusum.learnCount(adjusted, phi, floor, psi);
-        hw.learn(count);
-        s.resetBucket();
+        s.learnQuiet();
+        // Sources never rest: their silence is scored. An idle IP or template whose zeros can
+        // never make it live again rests until its next event; most expire first.
+        if (rests) table.rest(s, c.minExpectedCount);
         continue;
       }
       // A newcomer is judged as one: its own zero baseline says nothing about how much a new

@@ -258,6 +258,25 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
     this.history = null;
   }
 
+  /**
+   * True when zeros from now on can never lift the expected count to `limit`: the series has no
+   * season now and will decide on none (its history completed with zeros has none), and the
+   * level and trend, decaying under zeros, stay under the bound `k` gives for them. The zeros
+   * then go in unclipped (the clip is at least clipSigma·√minDispersion), so the forecast
+   * follows the linear map quietBounds() bounds. Conservative: false whenever unsure.
+   */
+  staysUnder(limit: number, k: QuietBounds): boolean {
+    const c = this.config;
+    if (this.season !== null || this.seen === 0 || c.seasonFloor > 1 || MIN_RATE >= limit) return false;
+    if (limit > c.clipSigma * Math.sqrt(c.minDispersion)) return false;
+    if ((k.level * Math.abs(this.level) + k.trend * Math.abs(this.trend)) * (1 + 1e-6) + 1e-9 >= limit) return false;
+    const h = this.history;
+    if (h === null) return true;
+    const ahead = this.historyLength - h.length;
+    const full = h.concat(new Array<number>(ahead).fill(0));
+    return chooseSeason(full, c.seasonCandidates, c.seasonMinAcf, this.seen + ahead) === null;
+  }
+
   state(): HoltWintersState {
     return {
       level: this.level,
@@ -283,6 +302,37 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
     this.floor = s.floor ?? 0;
     this.excessRates = s.excessRates ?? s.rates;
   }
+}
+
+/** sup over t of |forecast_t| ≤ level·|level₀| + trend·|trend₀| for a series fed zeros with no season. */
+export interface QuietBounds {
+  level: number;
+  trend: number;
+}
+
+/**
+ * The bounds of staysUnder(): with no season and unclipped zeros, one step is linear,
+ *   level' = (1 − α)(level + φ·trend),  trend' = β(level' − level) + (1 − β)·φ·trend,
+ * and the forecast is level + φ·trend. The forecast from a unit level and from a unit trend is
+ * followed until both have died out; the largest of each is its bound. A configuration whose
+ * map does not die out gets bounds that no series meets (nothing ever rests).
+ */
+export function quietBounds(c: HoltWintersConfig): QuietBounds {
+  const step = (l: number, t: number): [number, number] => {
+    const next = (1 - c.alpha) * (l + c.phi * t);
+    return [next, c.beta * (next - l) + (1 - c.beta) * c.phi * t];
+  };
+  let [al, at] = [1, 0];
+  let [bl, bt] = [0, 1];
+  const out = { level: 0, trend: 0 };
+  for (let i = 0; i < 100_000; i++) {
+    out.level = Math.max(out.level, Math.abs(al + c.phi * at));
+    out.trend = Math.max(out.trend, Math.abs(bl + c.phi * bt));
+    if (Math.abs(al) + Math.abs(at) + Math.abs(bl) + Math.abs(bt) < 1e-12) return out;
+    [al, at] = step(al, at);
+    [bl, bt] = step(bl, bt);
+  }
+  return { level: Infinity, trend: Infinity };
 }
 
 /**

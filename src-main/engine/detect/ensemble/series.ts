@@ -1,5 +1,5 @@
 import { Cusum, type CusumConfig, type CusumState } from './cusum';
-import { HoltWinters, type HoltWintersConfig, type HoltWintersState } from './holt-winters';
+import { HoltWinters, quietBounds, type HoltWintersConfig, type HoltWintersState, type QuietBounds } from './holt-winters';
 
 /**
  * One keyed count series (a source, a template or an entity): its Holt-Winters and CUSUM
@@ -62,6 +62,13 @@ export class CountSeries {
 
   /** True until the series' first bucket closes (its count feeds the newcomer prior). */
   fresh = true;
+  /**
+   * Resting: no events, and zeros can never make it live again (SeriesTable.rest), so its empty
+   * buckets are counted, not learned one by one; they are learned, in order, when it is next
+   * needed (an event, a snapshot). Most idle IPs expire first and are never learned at all.
+   */
+  resting = false;
+  private restedBuckets = 0;
 
   constructor(
     readonly key: string,
@@ -90,6 +97,31 @@ export class CountSeries {
     }
   }
 
+  /**
+   * A bucket this series is not scored in (no events, nothing expected): its zero is learned.
+   * The one place that step is written, whether taken at the bucket's close or on waking.
+   */
+  learnQuiet(): void {
+    const hw = this.hw;
+    const phi = hw.spread;
+    const floor = hw.constantPart;
+    this.cusum.learnCount(Math.max(0, this.count - hw.seasonal()), phi, floor, floor > 0 ? hw.excessSpread : phi);
+    hw.learn(this.count);
+    this.resetBucket();
+  }
+
+  /** One more empty bucket while resting. */
+  restOne(): void {
+    this.restedBuckets++;
+  }
+
+  /** Learns the buckets rested through, as they would have been learned at their close. */
+  wake(): void {
+    for (let i = 0; i < this.restedBuckets; i++) this.learnQuiet();
+    this.restedBuckets = 0;
+    this.resting = false;
+  }
+
   resetBucket(): void {
     this.count = 0;
     this.hstMax = -1;
@@ -108,6 +140,7 @@ export class CountSeries {
   }
 
   state(): CountSeriesState {
+    if (this.resting) this.wake();
     return {
       hw: this.hw.state(),
       cusum: this.cusum.state(),
@@ -158,19 +191,30 @@ export class CountSeries {
  */
 export class SeriesTable {
   private map = new Map<string, CountSeries>();
+  private readonly bounds: QuietBounds;
 
   constructor(
     private readonly models: SeriesModels,
     private readonly maxSeries: number,
     private readonly idleExpiry: number | null,
-  ) {}
+  ) {
+    this.bounds = quietBounds(models.holtWinters);
+  }
 
   get size(): number {
     return this.map.size;
   }
 
+  /** Series resting now (for reports and tests; a walk over the table). */
+  get resting(): number {
+    let n = 0;
+    for (const s of this.map.values()) if (s.resting) n++;
+    return n;
+  }
+
   get(key: string, bucketIndex: number, startWarm: boolean, initialDispersion: number): CountSeries {
     let s = this.map.get(key);
+    if (s !== undefined && s.resting) s.wake();
     if (s === undefined) {
       s = new CountSeries(key, this.models, startWarm, bucketIndex, initialDispersion);
       this.map.set(key, s);
@@ -185,6 +229,16 @@ export class SeriesTable {
 
   values(): IterableIterator<CountSeries> {
     return this.map.values();
+  }
+
+  /**
+   * Puts a series just learned as quiet to rest when nothing but an event can make it live
+   * again: its expected count and its CUSUM baseline stay under `limit` through any run of
+   * zeros (the baseline only falls under zeros; Holt-Winters: staysUnder). Whether a series
+   * rests changes no output, only when its zeros are learned.
+   */
+  rest(s: CountSeries, limit: number): void {
+    if (s.count === 0 && s.cusum.baseline < limit && s.hw.staysUnder(limit, this.bounds)) s.resting = true;
   }
 
   expired(s: CountSeries, bucketIndex: number): boolean {
