@@ -108,6 +108,8 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
   private excessRates: number;
   private history: number[] | null;
   private readonly historyLength: number;
+  /** staysUnder's finding that zeros would complete the history into a season; kept until a count is learned. */
+  private seasonAhead = false;
 
   /**
    * @param startWarm begin from a zero baseline that is already warm: used for keys first seen
@@ -205,6 +207,7 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
    */
   learn(x: number, updateSpread = true): void {
     const c = this.config;
+    if (x !== 0) this.seasonAhead = false;
     if (this.seen === 0) {
       this.level = x;
       this.floor = x;
@@ -272,9 +275,12 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
     if ((k.level * Math.abs(this.level) + k.trend * Math.abs(this.trend)) * (1 + 1e-6) + 1e-9 >= limit) return false;
     const h = this.history;
     if (h === null) return true;
+    if (this.seasonAhead) return false;
     const ahead = this.historyLength - h.length;
     const full = h.concat(new Array<number>(ahead).fill(0));
-    return chooseSeason(full, c.seasonCandidates, c.seasonMinAcf, this.seen + ahead) === null;
+    // More zeros complete it into the same history: the finding holds until a count comes.
+    this.seasonAhead = chooseSeason(full, c.seasonCandidates, c.seasonMinAcf, this.seen + ahead) !== null;
+    return !this.seasonAhead;
   }
 
   state(): HoltWintersState {
@@ -292,6 +298,7 @@ export class HoltWinters implements AnomalyDetector<number, HoltWintersState> {
   }
 
   restore(s: HoltWintersState): void {
+    this.seasonAhead = false;
     this.level = s.level;
     this.trend = s.trend;
     this.season = s.season === null ? null : [...s.season];
