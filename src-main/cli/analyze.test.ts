@@ -29,7 +29,11 @@ describe('vigil analyze', () => {
         memberCount: number;
         members: { ip: string; tries: number; outcome: string }[];
       }[];
+      detection: { runs: { status: string; stageMs?: Record<string, number> }[] };
     };
+    // Each pass says where its time went, stage by stage.
+    const pass = body.detection.runs.find((r) => r.status === 'done')!;
+    expect(Object.keys(pass.stageMs ?? {})).toEqual(expect.arrayContaining(['behaviour', 'graph', 'incidents']));
     // Six attacks, and the internet's background guessing as one campaign carrying its members.
     expect(body.incidents).toHaveLength(7);
     const campaign = body.incidents.find((i) => i.kind === 'campaign')!;

@@ -198,7 +198,8 @@ export function analysisJson(o: AnalysisOutcome, incidents: readonly AnalyzedInc
       summary: detectionStory(o.runs),
       events: last?.events ?? 0,
       alerts: last?.alerts ?? 0,
-      runs: o.runs.map((r) => ({ id: r.id, scope: r.scope, importId: r.importId, status: r.status, events: r.events, alerts: r.alerts, late: r.late, note: r.error })),
+      // Where a pass's time went, per stage (ms), for runs this command saw end.
+      runs: o.runs.map((r) => ({ id: r.id, scope: r.scope, importId: r.importId, status: r.status, events: r.events, alerts: r.alerts, late: r.late, note: r.error, ...(r.stageMs ? { stageMs: r.stageMs } : {}) })),
     },
     unfinished: o.unfinished,
     incidents,

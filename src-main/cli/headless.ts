@@ -23,10 +23,22 @@ export class CallError extends Error {
 export class HeadlessCase {
   readonly link: InProcessEngineLink;
   private readonly dataDir: string;
+  /** Where each pass that ended here spent its time: told with its end, not kept in the case. */
+  private readonly stageMs = new Map<number, Record<string, number>>();
 
   constructor(opts: { version: string; rulesDir?: string }) {
     this.dataDir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
     this.link = new InProcessEngineLink({ dataDir: this.dataDir, version: opts.version, ...(opts.rulesDir ? { rulesDir: opts.rulesDir } : {}) });
+    this.link.onEvent((name, payload) => {
+      const run = payload as DetectionRun;
+      if (name === 'detect.finished' && run.stageMs) this.stageMs.set(run.id, run.stageMs);
+    });
+  }
+
+  /** The run with its stage times, when it ended while this engine ran. */
+  withStageMs(run: DetectionRun): DetectionRun {
+    const ms = this.stageMs.get(run.id);
+    return ms && !run.stageMs ? { ...run, stageMs: ms } : run;
   }
 
   /** A scratch folder of this engine, removed on close. */
@@ -98,7 +110,10 @@ export async function analyzePaths(
   await h.settle();
   const ids = new Set([...owed, ...started.jobs.map((j) => j.id)]);
   const imports = (await h.call<ImportJob[]>('ingest.listImports')).filter((j) => ids.has(j.id)).sort((a, b) => a.id - b.id);
-  const runs = (await h.call<DetectionRun[]>('detect.listRuns')).filter((r) => r.startedAt >= since).sort((a, b) => a.id - b.id);
+  const runs = (await h.call<DetectionRun[]>('detect.listRuns'))
+    .filter((r) => r.startedAt >= since)
+    .sort((a, b) => a.id - b.id)
+    .map((r) => h.withStageMs(r));
   const sources = (await h.call<SourceRow[]>('ingest.listSources')).filter((s) => ids.has(s.importId));
   return { imports, duplicates: started.duplicates, resumed: [...started.resumed, ...owed], runs, sources, unfinished: unfinishedWork(imports, runs) };
 }
