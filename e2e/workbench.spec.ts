@@ -66,3 +66,40 @@ test('a case survives closing and reopening from the recent list', async ({ page
   await page.getByLabel('Search events').fill('marker-xyz');
   await expect(page.getByTestId('events-count')).toHaveText('1 match');
 });
+
+test('a case created before the host has answered the start screen stays open when the answer comes', async ({ page, host }) => {
+  test.skip(host === 'electron', 'holds back an answer on the browser host’s WebSocket; the Electron host has none');
+  // The workbench asks for the current case as it starts. A host slow to answer (busy starting)
+  // must not send the analyst back to the start screen after they created a case meanwhile.
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let heldSent!: () => void;
+  const sent = new Promise<void>((r) => (heldSent = r));
+  await page.routeWebSocket(/\/bridge/, (ws) => {
+    const server = ws.connectToServer();
+    let held: number | null = null;
+    ws.onMessage((m) => {
+      const msg = JSON.parse(String(m)) as { id: number; method: string };
+      if (msg.method === 'cases.getCurrent' && held === null) held = msg.id;
+      server.send(m);
+    });
+    server.onMessage((m) => {
+      const msg = JSON.parse(String(m)) as { id?: number };
+      if (held === null || msg.id !== held) return ws.send(m);
+      void released.then(() => {
+        ws.send(m);
+        heldSent();
+      });
+    });
+  });
+  await page.reload();
+  await page.getByLabel('Case name').fill('early');
+  await page.getByRole('button', { name: 'Create case' }).click();
+  await expect(page.getByLabel('Path to import')).toBeVisible();
+  release();
+  await sent;
+  // The late answer ("no case") reaches the page within milliseconds; give it half a second.
+  await page.waitForTimeout(500);
+  await expect(page.getByLabel('Path to import')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Create case' })).toHaveCount(0);
+});

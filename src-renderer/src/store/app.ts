@@ -55,12 +55,16 @@ export const useApp = create<AppState>((set, get) => ({
 
   async init() {
     try {
+      const before = get().currentCase;
       const [info, currentCase, recent] = await Promise.all([
         api().call('app.getInfo'),
         api().call('cases.getCurrent'),
         api().call('cases.listRecent'),
       ]);
-      set({ info, currentCase, recent, view: currentCase && currentCase.eventCount > 0 ? 'events' : 'sources' });
+      // A case created or opened meanwhile (the host was slow to answer) is newer than this
+      // answer: it stays, or the workbench would fall back to the start screen under the analyst.
+      const moved = get().busy || get().currentCase !== before;
+      set({ info, ...(moved ? {} : { currentCase, recent, view: currentCase && currentCase.eventCount > 0 ? 'events' : 'sources' }) });
     } catch (err) {
       get().showError(err);
     }
