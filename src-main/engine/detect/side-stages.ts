@@ -68,7 +68,6 @@ export class SideStages {
     }
   }
 
-
   consume(events: readonly NormalizedEvent[]): void {
     for (const [name, s] of this.stages) {
       const t = performance.now();

@@ -386,13 +386,7 @@ export class Ensemble {
         }
       }
       const mu = hw.expected();
-      const phi = hw.spread;
-      // The count's constant part and the dispersion above it (holt-winters.ts): upper tails only.
-      const floor = hw.constantPart;
-      const psi = floor > 0 ? hw.excessSpread : phi;
       const live = count > 0 || mu >= c.minExpectedCount || s.cusum.baseline >= c.minExpectedCount;
-      // CUSUM watches the seasonally adjusted count: an hourly cron spike is not a change point.
-      const adjusted = Math.max(0, count - hw.seasonal());
       if (!live) {
         s.learnQuiet();
         // Sources never rest: their silence is scored. An idle IP or template whose zeros can
@@ -400,6 +394,12 @@ export class Ensemble {
         if (rests) table.rest(s, c.minExpectedCount);
         continue;
       }
+      const phi = hw.spread;
+      // The count's constant part and the dispersion above it (holt-winters.ts): upper tails only.
+      const floor = hw.constantPart;
+      const psi = floor > 0 ? hw.excessSpread : phi;
+      // CUSUM watches the seasonally adjusted count: an hourly cron spike is not a change point.
+      const adjusted = Math.max(0, count - hw.seasonal());
       // A newcomer is judged as one: its own zero baseline says nothing about how much a new
       // key usually brings. A returning key is never more surprising than a newcomer would be.
       const newcomer = capped && count > ncMean ? surprisalAbove(count, ncMean, ncDispersion) + appearance : appearance;
