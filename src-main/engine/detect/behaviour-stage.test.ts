@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT } from '../../../test/paths';
+import { writeScenario } from '../scenario';
+import { CaseSession } from '../session/case-session';
 import { CaseDb } from '../store/case-db';
 import { groupPageSql } from './behaviour-stage';
 
@@ -41,6 +44,35 @@ describe('behaviour training reads its groups a page at a time', () => {
       expect([...seen].sort((a, b) => a - b)).toEqual(seen);
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('behaviour scores at the end of a pass', () => {
+  it('re-scores every group of the case, an earlier import’s included, once each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-bscore-'));
+    dirs.push(dir);
+    const scenario = writeScenario(join(dir, 'logs'), { seed: 5, days: 2, attacksPerPattern: 1 });
+    const session = new CaseSession(CaseDb.create(join(dir, 'c.vigil'), 'scores'), { rulesDir: join(ROOT, 'resources', 'sigma'), dataDir: dir, emit: () => {} });
+    try {
+      const db = session.store.db;
+      const scores = () => new Map(db.prepare('SELECT group_id, score FROM behaviour_scores').raw().all() as [number, number][]);
+      session.importer.start([scenario.authLog], { force: false, format: 'auto' });
+      await session.work.idle();
+      const first = scores();
+      const firstGroups = db.prepare('SELECT count(*) FROM behaviour_groups').pluck().get() as number;
+      expect(first.size).toBe(firstGroups);
+      expect(firstGroups).toBeGreaterThan(64);
+      session.importer.start([scenario.accessLog], { force: false, format: 'auto' });
+      await session.work.idle();
+      const second = scores();
+      // One score per group, and the first import's groups were scored again by the new forests.
+      expect(second.size).toBe(db.prepare('SELECT count(*) FROM behaviour_groups').pluck().get());
+      expect(second.size).toBeGreaterThan(firstGroups);
+      const changed = [...first].filter(([id, s]) => second.get(id) !== s).length;
+      expect(changed).toBeGreaterThan(firstGroups / 2);
+    } finally {
+      await session.close();
     }
   });
 });

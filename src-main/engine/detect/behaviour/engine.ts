@@ -172,7 +172,8 @@ export class BehaviourEngine {
       start: g.kind === 'ip_window' ? g.windowStart : g.stats.first,
       end: g.stats.last,
       events: g.stats.events,
-      evidence: [...g.stats.evidence],
+      // The group is closed: its stats are not touched again, so the list is handed over as it is.
+      evidence: g.stats.evidence,
       featureSetVersion: FEATURE_SET_VERSION,
       features,
       closeReason: reason,
