@@ -76,7 +76,7 @@ export async function runAnalyze(
     err.write(`vigil analyze: not found: ${missing.join(', ')}\n`);
     return 2;
   }
-  const h = new HeadlessCase({ version: ctx.version, rulesDir: ctx.paths.rulesDir });
+  const h = new HeadlessCase({ version: ctx.version, rulesDir: ctx.paths.rulesDir, engineWorker: ctx.paths.engineWorker });
   try {
     const casePath = values.case ? resolve(values.case) : join(h.scratch, 'analyze.vigil');
     const t0 = performance.now();

@@ -43,7 +43,7 @@ export async function runExport(
     return 2;
   }
 
-  const h = new HeadlessCase({ version: ctx.version, rulesDir: ctx.paths.rulesDir });
+  const h = new HeadlessCase({ version: ctx.version, rulesDir: ctx.paths.rulesDir, engineWorker: ctx.paths.engineWorker });
   try {
     await h.open(casePath);
     // A case whose last pass was cut short re-runs detection on open: export what it finds.

@@ -1,14 +1,17 @@
 /**
- * A case worked headless, on an engine in this process: what `vigil analyze`, `label`, `export`
- * and the HTTP API share. Calls unwrap the contract's envelope; `analyzePaths` imports and waits
- * until every import and detection pass it started or resumed has ended, and says how each did.
+ * A case worked headless: what `vigil analyze`, `label`, `export` and the HTTP API share. The
+ * engine runs in a worker thread of its own when the built engine is given (the commands, as the
+ * app does: the thread gets the young generation heap-policy.ts gives it), else on this thread
+ * (tests, the HTTP API's own worker). Calls unwrap the contract's envelope; `analyzePaths` imports
+ * and waits until every import and detection pass it started or resumed has ended, and says how
+ * each did.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { CaseInfo, DetectionRun, DuplicateImport, ImportJob, SourceRow, StartImportResult } from '../../src-shared/dto';
 import type { Envelope, ErrorCode } from '../../src-shared/envelope';
-import { InProcessEngineLink } from '../engine/link';
+import { type EngineLink, InProcessEngineLink, WorkerEngineLink } from '../engine/link';
 
 /** A failed call, with the contract's error code. */
 export class CallError extends Error {
@@ -21,14 +24,16 @@ export class CallError extends Error {
 }
 
 export class HeadlessCase {
-  readonly link: InProcessEngineLink;
+  readonly link: EngineLink;
   private readonly dataDir: string;
   /** Where each pass that ended here spent its time: told with its end, not kept in the case. */
   private readonly stageMs = new Map<number, Record<string, number>>();
 
-  constructor(opts: { version: string; rulesDir?: string }) {
+  /** `engineWorker`: the built engine's worker script; where it is missing the engine runs on this thread. */
+  constructor(opts: { version: string; rulesDir?: string; engineWorker?: string }) {
     this.dataDir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
-    this.link = new InProcessEngineLink({ dataDir: this.dataDir, version: opts.version, ...(opts.rulesDir ? { rulesDir: opts.rulesDir } : {}) });
+    const data = { dataDir: this.dataDir, version: opts.version, ...(opts.rulesDir ? { rulesDir: opts.rulesDir } : {}) };
+    this.link = opts.engineWorker && existsSync(opts.engineWorker) ? new WorkerEngineLink(opts.engineWorker, data) : new InProcessEngineLink(data);
     this.link.onEvent((name, payload) => {
       const run = payload as DetectionRun;
       if (name === 'detect.finished' && run.stageMs) this.stageMs.set(run.id, run.stageMs);

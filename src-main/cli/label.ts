@@ -43,7 +43,7 @@ export async function runLabel(
   if (values.tuning !== 'auto' && values.tuning !== 'none') return usage('--tuning must be auto or none');
   const author = values.author ?? safeUser();
 
-  const h = new HeadlessCase({ version: ctx.version, rulesDir: ctx.paths.rulesDir });
+  const h = new HeadlessCase({ version: ctx.version, rulesDir: ctx.paths.rulesDir, engineWorker: ctx.paths.engineWorker });
   try {
     await h.open(casePath);
     // A pass the case still owes (cut short earlier) rebuilds the incidents: label what it finds.

@@ -7,6 +7,7 @@ import type { Envelope } from '../../src-shared/envelope';
 import { fail } from '../../src-shared/envelope';
 import { createDispatcher } from './dispatcher';
 import { Engine } from './engine';
+import { ENGINE_YOUNG_GENERATION_MB } from './heap-policy';
 import type { EngineWorkerData, FromEngine, ToEngine } from './protocol';
 
 export type EventListener = (name: string, payload: unknown) => void;
@@ -69,7 +70,7 @@ export class WorkerEngineLink implements EngineLink {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerPath, { workerData: this.data });
+    const worker = new Worker(this.workerPath, { workerData: this.data, resourceLimits: { maxYoungGenerationSizeMb: ENGINE_YOUNG_GENERATION_MB } });
     worker.on('message', (msg: FromEngine) => {
       if (msg.type === 'reply') {
         this.pending.get(msg.id)?.(msg.reply);
