@@ -188,7 +188,7 @@ export class Detection {
     if (!pass) this.importing.set(b.importId, (pass = this.begin(b)));
     const events = this.eventsOf(b);
     // The worker rebuilds the events from the packed rows (their buffers move to it).
-    const side = pass.side ? { rows: b.packed ?? packEvents(events, b.lines), lines: b.lines.join('\n'), ids: b.ids, sourceId: b.sourceId, sourceName: b.sourceName } : undefined;
+    const side = pass.side ? { rows: b.packed ?? packEvents(events, b.lines), lines: b.joined ?? b.lines.join('\n'), ids: b.ids, sourceId: b.sourceId, sourceName: b.sourceName } : undefined;
     pass.feed(events, side);
     this.storeSidePoints(pass);
     this.progressed(pass, null);

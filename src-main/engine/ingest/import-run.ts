@@ -89,6 +89,8 @@ interface OpenedSource {
 /** A batch sent to the normalizing thread, with what storing it needs. */
 interface Inflight {
   lines: string[];
+  /** `lines` joined with '\n', as the normalizing thread was sent them: the detection worker gets the same. */
+  joined: string;
   source: OpenedSource;
   batch: Promise<NormalizedBatch>;
   /** The miner's state after this batch, when the batch ends at a checkpoint. */
@@ -259,10 +261,13 @@ export class ImportRun {
       if (this.thread) {
         if (!threadWarmed && recent.size > 0) this.thread.warm(member.index, recent.lines());
         threadWarmed = true;
+        // Joined once: the normalizing thread and the detection worker are each sent the string.
+        const joined = lines.join('\n');
         await this.send({
           lines,
+          joined,
           source: s,
-          batch: this.thread.lines(member.index, lines),
+          batch: this.thread.lines(member.index, joined, lines.length),
           state: checkpoint ? this.thread.state() : null,
           firstLineNo,
           memberLinesAfter: memberLines,
@@ -431,7 +436,7 @@ export class ImportRun {
         this.countSource(f.source.sourceId, f.memberLinesAfter, f.member.unparsed + batch.unparsed, batch.years);
         this.d.stmt.progress.run(this.bytesRead, this.lines + batch.rows.n, this.members, this.unparsed + batch.unparsed, JSON.stringify(this.notes), this.start.id);
         this.d.writer.noteBatch(batch, ids);
-        this.d.bus.emit('batchStored', { importId: this.start.id, sourceId: f.source.sourceId, sourceName: f.source.name, ids, lines: f.lines, packed: batch.rows, events: null });
+        this.d.bus.emit('batchStored', { importId: this.start.id, sourceId: f.source.sourceId, sourceName: f.source.name, ids, lines: f.lines, joined: f.joined, packed: batch.rows, events: null });
         if (state) this.saveCheckpoint(f.resumeAt.member, f.resumeAt.lines, state);
       })();
     } catch (err) {

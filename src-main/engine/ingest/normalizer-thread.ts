@@ -70,9 +70,9 @@ export class NormalizerThread {
     this.post({ kind: 'close', key });
   }
 
-  async lines(key: number, lines: string[]): Promise<NormalizedBatch> {
-    const joined = lines.join('\n');
-    const r = await this.ask((seq) => ({ kind: 'lines', seq, key, lines: joined, count: lines.length }));
+  /** Normalize `count` lines of member `key`, joined with '\n' (a line never holds one). */
+  async lines(key: number, joined: string, count: number): Promise<NormalizedBatch> {
+    const r = await this.ask((seq) => ({ kind: 'lines', seq, key, lines: joined, count }));
     if (r.kind !== 'batch') throw new Error('the normalizing thread answered a batch with something else');
     return r.batch;
   }

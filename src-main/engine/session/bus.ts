@@ -17,6 +17,8 @@ export interface StoredBatch {
   ids: Float64Array;
   /** The input lines (the rows' raw text). */
   lines: readonly string[];
+  /** The same lines joined with '\n', when the batch was sent to a normalizing thread so. */
+  joined?: string;
   /** The rows as packed by a normalizing thread, when they came from one; else `events`. */
   packed: PackedRows | null;
   /** The stored events, when they were normalized on this thread (ids set). */
