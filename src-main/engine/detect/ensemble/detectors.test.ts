@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Blender } from './blender';
 import { Cusum, DEFAULT_CUSUM } from './cusum';
 import { markovSurprisal } from './ensemble';
-import { fitGpd, gpdLogLikelihood, profileSigma, shrinkShape, spotQuantile } from './gpd';
+import { brentRoot, fitGpd, gpdLogLikelihood, profileSigma, shrinkShape, spotQuantile } from './gpd';
 import { HalfSpaceTrees, type HalfSpaceTreesState } from './half-space-trees';
 import { ScoreTail } from './score-tail';
 import { combinedSurprisal, logLikelihoodRatio, logLowerGamma, logUpperGamma, surprisalAbove, surprisalBelow } from './tail';
@@ -387,6 +387,22 @@ describe('GPD fit and SPOT quantile', () => {
     expect(shrinkShape(mle, few, 0)).toBe(mle);
     const empirical = fitGpd([2.5], 10);
     expect(shrinkShape(empirical, [2.5], 0.1)).toBe(empirical);
+  });
+
+  it('finds a bracketed root to the last bits in a dozen evaluations, not sixty', () => {
+    let calls = 0;
+    const f = (x: number): number => {
+      calls++;
+      return Math.log(x) + x - 2; // root 1.5571455989976113
+    };
+    const root = brentRoot(f, 0.1, 10, f(0.1), f(10));
+    expect(Math.abs(root - 1.5571455989976113)).toBeLessThan(1e-15);
+    expect(calls).toBeLessThan(15);
+    // an end far steeper than the rest (as w is next to -1/max excess) still converges
+    const g = (x: number): number => 1 / (x + 1e-9) - 3;
+    expect(brentRoot(g, 0, 5, g(0), g(5))).toBeCloseTo(1 / 3 - 1e-9, 14);
+    // a root at a bracket's end
+    expect(brentRoot((x) => x - 2, 2, 4, 0, 2)).toBe(2);
   });
 
   it('SPOT threshold formula', () => {

@@ -6,7 +6,7 @@
  *   w(x) = u(x)·v(x) - 1 = 0,  u(x) = mean 1/(1 + x·Y),  v(x) = 1 + mean ln(1 + x·Y),
  * on (-1/Ymax, 0) and (0, 2(mean - Ymin)/(mean·Ymin)); each root gives gamma = v(x) - 1,
  * sigma = gamma/x. x = 0 is always a trivial root, so we scan a log-spaced grid on both sides
- * (roots sit close to 0 when gamma is small), bisect every sign change, and keep the candidate
+ * (roots sit close to 0 when gamma is small), solve every sign change (Brent), and keep the candidate
  * with the highest likelihood, the exponential (gamma = 0, sigma = mean) included.
  *
  * Fallbacks, because a thresholder must always answer:
@@ -16,7 +16,7 @@
  *    largest excess seen, i.e. the threshold sits at the largest value observed so far. The
  *    risk q is far below 1/n there, so the empirical quantile can say nothing finer.
  */
-/** Grid points per side: 8 decades at 5 points each is enough to bracket the roots, then bisection. */
+/** Grid points per side: 8 decades at 5 points each is enough to bracket the roots, then Brent. */
 const GRID_STEPS = 40;
 
 export type GpdMethod = 'mle' | 'moments' | 'empirical' | 'shrunk';
@@ -64,20 +64,72 @@ function gammaAt(y: readonly number[], x: number): number {
   return v / y.length;
 }
 
-function bisect(y: readonly number[], a: number, b: number, wa: number): number {
-  let lo = a;
-  let hi = b;
-  let wlo = wa;
-  for (let i = 0; i < 60; i++) {
-    const mid = (lo + hi) / 2;
-    const wm = w(y, mid);
-    if (wm === 0) return mid;
-    if (wm > 0 === wlo > 0) {
-      lo = mid;
-      wlo = wm;
-    } else hi = mid;
+/**
+ * A root of `f` in [a, b], whose ends have values of opposite sign, by Brent's method: inverse
+ * quadratic or secant steps where they shrink the bracket fast enough, bisection where they do
+ * not. It reaches the root to about 2 ulp of it in ten-odd evaluations of `f` where plain
+ * bisection took sixty; each costs a pass over every peak with a logarithm per peak, and the
+ * refits were the ensemble's largest cost. `tiny`: an absolute tolerance for roots near 0.
+ */
+export function brentRoot(f: (x: number) => number, a0: number, b0: number, fa0: number, fb0: number, tiny = 1e-300): number {
+  let a = a0;
+  let b = b0;
+  let fa = fa0;
+  let fb = fb0;
+  let c = a;
+  let fc = fa;
+  let d = b - a;
+  let e = d;
+  for (let i = 0; i < 200; i++) {
+    if (Math.abs(fc) < Math.abs(fb)) {
+      a = b;
+      b = c;
+      c = a;
+      fa = fb;
+      fb = fc;
+      fc = fa;
+    }
+    const tol = 2 * Number.EPSILON * Math.abs(b) + tiny;
+    const m = 0.5 * (c - b);
+    if (Math.abs(m) <= tol || fb === 0) return b;
+    if (Math.abs(e) >= tol && Math.abs(fa) > Math.abs(fb) && Number.isFinite(fa) && Number.isFinite(fc)) {
+      const s = fb / fa;
+      let p: number;
+      let q: number;
+      if (a === c) {
+        p = 2 * m * s;
+        q = 1 - s;
+      } else {
+        const qa = fa / fc;
+        const r = fb / fc;
+        p = s * (2 * m * qa * (qa - r) - (b - a) * (r - 1));
+        q = (qa - 1) * (r - 1) * (s - 1);
+      }
+      if (p > 0) q = -q;
+      else p = -p;
+      if (2 * p < Math.min(3 * m * q - Math.abs(tol * q), Math.abs(e * q))) {
+        e = d;
+        d = p / q;
+      } else {
+        d = m;
+        e = m;
+      }
+    } else {
+      d = m;
+      e = m;
+    }
+    a = b;
+    fa = fb;
+    b += Math.abs(d) > tol ? d : m > 0 ? tol : -tol;
+    fb = f(b);
+    if (fb > 0 === fc > 0) {
+      c = a;
+      fc = fa;
+      d = b - a;
+      e = d;
+    }
   }
-  return (lo + hi) / 2;
+  return b;
 }
 
 /** Points from `end` toward 0 on a log scale: end·10^(-k·span/steps). */
@@ -127,7 +179,7 @@ export function fitGpd(excesses: readonly number[], minPeaks = 10): GpdFit {
       const x = pts[i]!;
       const wx = w(y, x);
       if (Number.isFinite(prevW) && Number.isFinite(wx) && wx !== 0 && prevW !== 0 && wx > 0 !== prevW > 0) {
-        roots.push(bisect(y, prevX, x, prevW));
+        roots.push(brentRoot((t) => w(y, t), prevX, x, prevW, wx));
       }
       prevX = x;
       prevW = wx;
@@ -158,7 +210,7 @@ export function fitGpd(excesses: readonly number[], minPeaks = 10): GpdFit {
 
 /**
  * σ maximizing the GPD likelihood of `y` for a fixed shape γ: the root of
- * (1+γ)/n · Σ y/(σ + γy) = 1, which is decreasing in σ (bisection on a log scale).
+ * (1+γ)/n · Σ y/(σ + γy) = 1, which is decreasing in σ (solved on a log scale).
  */
 export function profileSigma(y: readonly number[], gamma: number): number {
   let maxY = 0;
@@ -173,15 +225,18 @@ export function profileSigma(y: readonly number[], gamma: number): number {
     for (const v of y) s += v / (sigma + gamma * v);
     return ((1 + gamma) * s) / y.length - 1;
   };
-  let lo = Math.max(1e-12, gamma < 0 ? -gamma * maxY * (1 + 1e-9) : 1e-12);
+  const lo = Math.max(1e-12, gamma < 0 ? -gamma * maxY * (1 + 1e-9) : 1e-12);
   let hi = Math.max(lo * 2, mean * (1 + Math.abs(gamma)) * 4, 1e-9);
   for (let i = 0; i < 60 && h(hi) > 0; i++) hi *= 2;
-  for (let i = 0; i < 60; i++) {
-    const mid = Math.sqrt(lo * hi);
-    if (h(mid) > 0) lo = mid;
-    else hi = mid;
-  }
-  return Math.sqrt(lo * hi);
+  // On a log scale, where the bracket spans many decades: u = ln σ, to 1e-15 of σ.
+  const g = (u: number): number => h(Math.exp(u));
+  const a = Math.log(lo);
+  const b = Math.log(hi);
+  const ga = g(a);
+  const gb = g(b);
+  if (!(ga > 0)) return lo;
+  if (!(gb < 0)) return hi;
+  return Math.exp(brentRoot(g, a, b, ga, gb, 1e-15));
 }
 
 /**
