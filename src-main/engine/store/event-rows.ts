@@ -2,6 +2,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent, Outcome } from '../../../src-shared/event';
 import { ROW_WIDTH, unpackRow, type PackedRows } from './row-batch';
+import { decodeParams, fromSqlSpan, messageOf } from './text-spans';
 
 export interface StoredRow {
   id: number;
@@ -14,6 +15,7 @@ export interface StoredRow {
   severity: number | null;
   message: string | null;
   message_at: number | null;
+  message_len: number | null;
   template_id: string | null;
   params: string | null;
   ls_product: string | null;
@@ -42,9 +44,9 @@ export function rowToEvent(r: StoredRow): NormalizedEvent {
     app: r.app,
     pid: r.pid,
     severity: r.severity,
-    message: r.message ?? (r.message_at !== null ? r.raw.slice(r.message_at) : r.raw),
+    message: messageOf(r.raw, r.message, r.message_at, r.message_len),
     template_id: r.template_id,
-    params: r.params ? (JSON.parse(r.params) as string[]) : [],
+    params: r.params ? decodeParams(r.raw, JSON.parse(r.params) as StoredParams) : [],
     logsource: { product: r.ls_product, service: r.ls_service, category: r.ls_category },
     src_ip: r.src_ip,
     dst_ip: r.dst_ip,
@@ -62,10 +64,17 @@ export function rowToEvent(r: StoredRow): NormalizedEvent {
   };
 }
 
-/** The columns TimeOrderedEvents reads, as arrays (objects per row cost three times as much). */
+type StoredParams = (string | [number, number])[];
+
+/**
+ * The columns TimeOrderedEvents reads, as arrays (objects per row cost three times as much): the
+ * order of a stored row's values (row-batch.ts), so that rows read back and rows unpacked from a
+ * batch are turned into events alike. Path and agent are read through their generated columns:
+ * fresh strings, where a slice of the line would keep the line alive with them.
+ */
 const COLUMNS = `e.id, e.ts, e.raw, e.source_id, e.host, e.app, e.pid, e.severity, e.message, e.message_at, e.template_id, e.params,
   e.ls_product, e.ls_service, e.ls_category, e.src_ip, e.dst_ip, e.user, e.method, e.path, e.status, e.bytes, e.user_agent,
-  e.outcome, e.action, e.fields, e.parser`;
+  e.outcome, e.action, e.fields, e.parser, e.message_len, e.path_span, e.user_agent_span`;
 
 export type RawRow = [
   id: number,
@@ -95,6 +104,9 @@ export type RawRow = [
   action: string | null,
   fields: string | null,
   parser: string,
+  messageLen: number | null,
+  pathSpan: number | null,
+  userAgentSpan: number | null,
 ];
 
 /**
@@ -182,18 +194,18 @@ export function rawRowToEvent(r: RawRow, source: string, json: JsonColumns): Nor
     app: r[5],
     pid: r[6],
     severity: r[7],
-    message: r[8] ?? (r[9] !== null ? raw.slice(r[9]) : raw),
+    message: messageOf(raw, r[8], r[9], r[27]),
     template_id: r[10],
-    params: r[11] ? (json.get(r[11]) as string[]) : [],
+    params: r[11] ? decodeParams(raw, json.get(r[11]) as StoredParams) : [],
     logsource: { product: r[12], service: r[13], category: r[14] },
     src_ip: r[15],
     dst_ip: r[16],
     user: r[17],
     method: r[18],
-    path: r[19],
+    path: r[19] ?? (r[28] !== null ? fromSqlSpan(raw, r[28]) : null),
     status: r[20],
     bytes: r[21],
-    user_agent: r[22],
+    user_agent: r[22] ?? (r[29] !== null ? fromSqlSpan(raw, r[29]) : null),
     outcome: r[23],
     action: r[24],
     fields: r[25] ? (json.get(r[25]) as NormalizedEvent['fields']) : {},

@@ -8,7 +8,7 @@ import type { NormalizedEvent } from '../../../src-shared/event';
 import type { Entity } from '../parse/entities';
 import type { TemplateInfo } from '../parse/drain';
 import { Postings } from './postings';
-import { eventValues, ROW_WIDTH, unpackRow, type PackedEntities, type PackedRows } from './row-batch';
+import { eventValues, ROW_WIDTH, STORED_WIDTH, toStoredRow, unpackRow, type PackedEntities, type PackedRows } from './row-batch';
 
 interface EntityAcc {
   entity: Entity;
@@ -24,8 +24,8 @@ interface EntityAcc {
  */
 export const LINKED: ReadonlySet<string> = new Set(['ip', 'user', 'file', 'domain', 'url', 'user_agent']);
 
-// insertRow passes the values one by one: 3 + ROW_WIDTH of them.
-if (3 + ROW_WIDTH !== 28) throw new Error('EventWriter.insertRow must pass 3 + ROW_WIDTH values');
+// insertRow passes the values one by one: 3 + STORED_WIDTH of them.
+if (3 + STORED_WIDTH !== 31) throw new Error('EventWriter.insertRow must pass 3 + STORED_WIDTH values');
 
 interface TemplateAcc {
   events: number[];
@@ -51,8 +51,9 @@ export class EventWriter {
   constructor(private readonly db: Database) {
     this.insertEvent = db.prepare(`
       INSERT INTO events (import_id, source_id, line_no, ts, raw, host, app, pid, severity, message, message_at, template_id, params,
-        ls_product, ls_service, ls_category, src_ip, dst_ip, user, method, path, status, bytes, user_agent, outcome, action, fields, parser)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        ls_product, ls_service, ls_category, src_ip, dst_ip, user, method, path_text, status, bytes, user_agent_text, outcome, action, fields, parser,
+        message_len, path_span, user_agent_span)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.indexFrom = db.prepare('INSERT INTO events_fts (rowid, raw) SELECT id, raw FROM events WHERE id >= ?');
     this.upsertEntity = db
       .prepare(
@@ -151,14 +152,16 @@ export class EventWriter {
   }
 
   /**
-   * Insert one row of 3 + ROW_WIDTH values. They are passed one by one: better-sqlite3 binds an
-   * array argument through a slower path, a fifth of an import's storing time.
+   * Store a row of 3 + ROW_WIDTH values as toStoredRow makes it (its first 3 + STORED_WIDTH). They
+   * are passed one by one: better-sqlite3 binds an array argument through a slower path, a fifth
+   * of an import's storing time.
    */
   private insertRow(a: unknown[]): number {
+    toStoredRow(a, 3);
     return Number(
       this.insertEvent.run(
         a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13],
-        a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22], a[23], a[24], a[25], a[26], a[27],
+        a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22], a[23], a[24], a[25], a[26], a[27], a[28], a[29], a[30],
       ).lastInsertRowid,
     );
   }

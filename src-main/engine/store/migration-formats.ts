@@ -68,3 +68,11 @@ export function encodeEdgePage(rec: Float64Array, from: number, to: number, code
   }
   return Buffer.from(buf);
 }
+
+/** Migration 17's text spans: start · SPAN_SCALE + length, in characters of `raw`. */
+export const SPAN_SCALE = 67_108_864; // 2^26
+
+/** Migration 17's generated text over `raw` and a span column. */
+export function spanSql(spanColumn: string): string {
+  return `substr(raw, (${spanColumn} >> 26) + 1, ${spanColumn} & ${SPAN_SCALE - 1})`;
+}

@@ -198,6 +198,27 @@ describe('migration 16', () => {
   });
 });
 
+describe('migration 17', () => {
+  it('reads stored paths and agents as before and new ones from spans of the raw line', () => {
+    const db = new Database(':memory:');
+    migrate(db, 16);
+    db.prepare(`INSERT INTO imports (id, path, name, status, started_at) VALUES (1, '/a', 'a', 'done', 1)`).run();
+    const raw = '10.0.0.1 - - [17/May/2015:10:05:03 +0000] "GET /café HTTP/1.1" 200 5 "-" "curl/8.0"';
+    db.prepare(`INSERT INTO events (import_id, line_no, raw, path, user_agent) VALUES (1, 1, ?, '/café', 'curl/8.0')`).run(raw);
+    migrate(db, 17);
+    const span = (v: string) => raw.indexOf(v) * 2 ** 26 + v.length;
+    db.prepare('INSERT INTO events (import_id, line_no, raw, path_span, user_agent_span) VALUES (1, 2, ?, ?, ?)').run(raw, span('/café'), span('curl/8.0'));
+    db.prepare('INSERT INTO events (import_id, line_no, raw) VALUES (1, 3, ?)').run('no path here');
+    expect(db.prepare('SELECT line_no, path, user_agent FROM events ORDER BY line_no').all()).toEqual([
+      { line_no: 1, path: '/café', user_agent: 'curl/8.0' },
+      { line_no: 2, path: '/café', user_agent: 'curl/8.0' },
+      { line_no: 3, path: null, user_agent: null },
+    ]);
+    expect(db.prepare(`SELECT count(*) FROM events WHERE path = '/café' AND user_agent LIKE 'curl%'`).pluck().get()).toBe(2);
+    expect(() => db.prepare(`INSERT INTO events (import_id, line_no, raw, path) VALUES (1, 4, 'x', '/x')`).run()).toThrow(/generated/);
+  });
+});
+
 describe('migrations never import live code', () => {
   it('import only types, the migration list and the frozen on-disk formats', async () => {
     const { readdirSync, readFileSync } = await import('node:fs');

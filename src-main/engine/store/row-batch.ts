@@ -6,23 +6,29 @@
  */
 import type { NormalizedEvent } from '../../../src-shared/event';
 import type { EntityType } from '../parse/entities';
+import { encodeParams, messageColumns, sqlSpan, sqlSpansFit } from './text-spans';
 
 /** Values of an event's row after import_id, source_id and line_no. */
-export const ROW_WIDTH = 25;
+export const ROW_WIDTH = 29;
 
 /** Write the event's ROW_WIDTH row values into `out` from `at`, in the insert's column order. */
 export function eventValues(ev: NormalizedEvent, out: unknown[], at: number): void {
   const ls = ev.logsource;
-  // A message that is the raw line's tail is stored as where it starts (rows stay small).
-  const tail = ev.message !== ev.raw && ev.raw.endsWith(ev.message);
+  const raw = ev.raw;
+  // Texts that are pieces of the raw line are stored as where they are in it (text-spans.ts).
+  // The row keeps the texts too, for the events made from it: a slice of the line would keep the
+  // whole line alive wherever a path or an agent is remembered (sessions, path rarity).
+  // EventWriter drops the texts a span stands for as it stores the row.
+  const [message, messageAt, messageLen] = messageColumns(raw, ev.message);
+  const fits = (ev.path !== null || ev.user_agent !== null) && sqlSpansFit(raw);
   out[at] = ev.ts;
-  out[at + 1] = ev.raw;
+  out[at + 1] = raw;
   out[at + 2] = ev.host;
   out[at + 3] = ev.app;
   out[at + 4] = ev.pid;
   out[at + 5] = ev.severity;
-  out[at + 6] = ev.message === ev.raw || tail ? null : ev.message;
-  out[at + 7] = tail ? ev.raw.length - ev.message.length : null;
+  out[at + 6] = messageLen === null ? message : ev.message;
+  out[at + 7] = messageAt;
   out[at + 8] = ev.template_id;
   out[at + 9] = ev.params.length ? JSON.stringify(ev.params) : null;
   out[at + 10] = ls.product;
@@ -40,7 +46,25 @@ export function eventValues(ev: NormalizedEvent, out: unknown[], at: number): vo
   out[at + 22] = ev.action;
   out[at + 23] = hasKeys(ev.fields) ? JSON.stringify(ev.fields) : null;
   out[at + 24] = ev.parser;
+  out[at + 25] = messageLen;
+  out[at + 26] = sqlSpan(raw, ev.path, fits);
+  out[at + 27] = sqlSpan(raw, ev.user_agent, fits);
+  out[at + 28] = encodeParams(raw, ev.params);
 }
+
+/**
+ * The row as stored, in place: texts a span stands for are dropped, and the parameters are stored
+ * with their spans. `at` as for eventValues; the stored row is its first STORED_WIDTH values.
+ */
+export function toStoredRow(row: unknown[], at: number): void {
+  if (row[at + 25] !== null) row[at + 6] = null;
+  if (row[at + 26] !== null) row[at + 17] = null;
+  if (row[at + 27] !== null) row[at + 20] = null;
+  if (row[at + 28] !== null) row[at + 9] = row[at + 28];
+}
+
+/** Values of a stored row after import_id, source_id and line_no (the spanned parameters are bound as `params`). */
+export const STORED_WIDTH = ROW_WIDTH - 1;
 
 function hasKeys(o: object): boolean {
   for (const _ in o) return true;
@@ -48,15 +72,15 @@ function hasKeys(o: object): boolean {
 }
 
 /** Row columns (eventValues order) that hold numbers; the rest hold strings. Both may be null. */
-const NUMERIC: readonly number[] = [0, 4, 5, 7, 18, 19];
+const NUMERIC: readonly number[] = [0, 4, 5, 7, 18, 19, 25, 26, 27];
 const IS_NUMERIC: readonly boolean[] = Array.from({ length: ROW_WIDTH }, (_, k) => NUMERIC.includes(k));
 const STRINGS = ROW_WIDTH - NUMERIC.length;
 /** The raw line's column, and its code when it is the input line itself. */
 const RAW = 1;
 const NULL = -1;
 const INPUT_LINE = -2;
-/** Columns whose values rarely repeat (message, params, fields): kept out of the dictionary. */
-const UNIQUE: readonly boolean[] = Array.from({ length: ROW_WIDTH }, (_, k) => k === 1 || k === 6 || k === 9 || k === 23);
+/** Columns whose values rarely repeat (message, params, fields, spanned params): kept out of the dictionary. */
+const UNIQUE: readonly boolean[] = Array.from({ length: ROW_WIDTH }, (_, k) => k === 1 || k === 6 || k === 9 || k === 23 || k === 28);
 /** Codes below this point into `once`: code = ONCE - index. */
 const ONCE = -3;
 

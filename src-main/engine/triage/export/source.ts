@@ -242,7 +242,7 @@ export class ExportSource {
   /** The evidence events, a page at a time, in event-id order. */
   *events(evidence: readonly number[], max: number): Generator<ExportEvent[]> {
     const stmt = this.db.prepare(
-      `SELECT e.id, e.ts, e.raw, coalesce(s.name, i.name) AS source, e.line_no, e.host, e.app, e.pid, e.severity, e.message, e.message_at,
+      `SELECT e.id, e.ts, e.raw, coalesce(s.name, i.name) AS source, e.line_no, e.host, e.app, e.pid, e.severity, e.message, e.message_at, e.message_len,
          e.template_id, e.params, e.ls_product, e.ls_service, e.ls_category, e.src_ip, e.dst_ip, e.user, e.method, e.path, e.status,
          e.bytes, e.user_agent, e.outcome, e.action, e.fields, e.parser
        FROM events e JOIN imports i ON i.id = e.import_id LEFT JOIN sources s ON s.id = e.source_id
