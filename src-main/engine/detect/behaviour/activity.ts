@@ -6,25 +6,41 @@
 import type { EventFacts } from './eventFacts';
 import { SlidingMaxCount } from './slidingCount';
 
-const NONE: ReadonlySet<never> = new Set<never>();
+const NONE: readonly never[] = [];
 
 /**
- * A Set that stops growing at `cap` but keeps counting how many distinct values it refused. The
- * Set is made on the first value: most groups see a handful of events and never need some of
- * theirs, and every group open at once kept three empty Sets alive into the old generation.
+ * A Set that stops growing at `cap` but keeps counting how many distinct values it refused. Its
+ * first value is held as it is and the Set made on the second: most groups see one path and one
+ * agent, and a Set per group and grouping was a tenth of what the behaviour models allocate.
  */
 export class BoundedSet<T> {
+  /** The only value, while there is just one. */
+  private one: T | undefined = undefined;
   private set: Set<T> | null = null;
   saturated = false;
 
   constructor(private readonly cap: number) {}
 
-  get values(): ReadonlySet<T> {
-    return this.set ?? NONE;
+  /** The values in the order they came. */
+  get values(): Iterable<T> {
+    return this.set ?? (this.one === undefined ? NONE : [this.one]);
   }
 
   add(v: T): boolean {
-    const set = (this.set ??= new Set<T>());
+    if (this.set === null) {
+      if (this.one === undefined) {
+        if (this.cap < 1) {
+          this.saturated = true;
+          return false;
+        }
+        this.one = v;
+        return true;
+      }
+      if (this.one === v) return false;
+      this.set = new Set<T>([this.one]);
+      this.one = undefined;
+    }
+    const set = this.set;
     if (set.has(v)) return false;
     if (set.size >= this.cap) {
       this.saturated = true;
@@ -35,7 +51,7 @@ export class BoundedSet<T> {
   }
 
   get size(): number {
-    return this.set === null ? 0 : this.set.size;
+    return this.set !== null ? this.set.size : this.one === undefined ? 0 : 1;
   }
 }
 

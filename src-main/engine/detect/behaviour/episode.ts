@@ -25,9 +25,12 @@ export interface UserAuthRun {
   invalid: boolean;
 }
 
+const NO_USERS: ReadonlyMap<string, UserAuthRun> = new Map();
+
 export class IpEpisode {
   readonly stats: ActivityStats;
-  readonly authUsers = new Map<string, UserAuthRun>();
+  /** Made on the first login attempt: most episodes (page views) never see one. */
+  private users: Map<string, UserAuthRun> | null = null;
   usersOverflow = 0;
   readonly authAgents: BoundedSet<string>;
   authAttempts = 0;
@@ -50,8 +53,7 @@ export class IpEpisode {
   exploitOk = 0;
   /** Event time the episode last moved to the back of the detector's open map. */
   moved = 0;
-  /** Users already reported as possibly compromised in this episode. */
-  readonly compromised = new Set<string>();
+  private reported: Set<string> | null = null;
 
   constructor(
     readonly ip: string,
@@ -61,6 +63,15 @@ export class IpEpisode {
     this.stats = new ActivityStats(maxDistinct, maxEvidence);
     this.authAgents = new BoundedSet(256);
     this.sensitivePaths = new BoundedSet(64);
+  }
+
+  get authUsers(): ReadonlyMap<string, UserAuthRun> {
+    return this.users ?? NO_USERS;
+  }
+
+  /** Users already reported as possibly compromised in this episode. */
+  get compromised(): Set<string> {
+    return (this.reported ??= new Set<string>());
   }
 
   get first(): number {
@@ -105,15 +116,16 @@ export class IpEpisode {
       this.unknownBurst.add(f.ts, f.weight);
       return null;
     }
-    let run = this.authUsers.get(user);
+    const users = (this.users ??= new Map<string, UserAuthRun>());
+    let run = users.get(user);
     if (run === undefined) {
-      if (this.authUsers.size >= this.maxDistinct) {
+      if (users.size >= this.maxDistinct) {
         // Past the cap we still count the attempt but stop tracking the user individually.
         this.usersOverflow++;
         return null;
       }
       run = { failures: 0, successes: 0, firstResult: result, streak: 0, streakStart: f.ts, streakIds: [], invalid: false };
-      this.authUsers.set(user, run);
+      users.set(user, run);
     }
     if (f.invalidUser) run.invalid = true;
     if (result === 'failure') {
@@ -130,7 +142,7 @@ export class IpEpisode {
     run.successes += f.weight;
     // Failures whose lines named no account (Postfix SASL, an API's 401) may well have been for
     // this one: a success right after them ends them too.
-    const anon = user !== UNKNOWN_ACCOUNT && run.streak === 0 ? this.authUsers.get(UNKNOWN_ACCOUNT) : undefined;
+    const anon = user !== UNKNOWN_ACCOUNT && run.streak === 0 ? users.get(UNKNOWN_ACCOUNT) : undefined;
     const from = anon !== undefined && anon.streak > 0 ? anon : run;
     const failuresBefore = from.streak;
     const ended = failuresBefore > 0 ? { user, run: { ...from, streakIds: [...from.streakIds] }, failuresBefore } : null;
