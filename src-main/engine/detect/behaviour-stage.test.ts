@@ -7,6 +7,7 @@ import { writeScenario } from '../scenario';
 import { CaseSession } from '../session/case-session';
 import { CaseDb } from '../store/case-db';
 import { groupPageSql } from './behaviour-stage';
+import { BehaviourModel, type BehaviourModelJson } from './behaviour';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -71,6 +72,16 @@ describe('behaviour scores at the end of a pass', () => {
       expect(second.size).toBeGreaterThan(firstGroups);
       const changed = [...first].filter(([id, s]) => second.get(id) !== s).length;
       expect(changed).toBeGreaterThan(firstGroups / 2);
+      // Each score is the forest's for the group's own vector (vectors shared by groups are scored once).
+      const state = JSON.parse(db.prepare(`SELECT value FROM model_state WHERE key = 'stage:behaviour'`).pluck().get() as string) as {
+        models: Record<string, BehaviourModelJson>;
+      };
+      for (const kind of ['session', 'ip_window']) {
+        const model = BehaviourModel.fromJSON(state.models[kind]!);
+        const rows = db.prepare('SELECT id, features FROM behaviour_groups WHERE kind = ?').raw().all(kind) as [number, string][];
+        expect(new Set(rows.map((r) => r[1])).size).toBeLessThan(rows.length);
+        for (const [id, features] of rows) expect(second.get(id)).toBe(model.score(JSON.parse(features) as number[]).score);
+      }
     } finally {
       await session.close();
     }

@@ -150,12 +150,13 @@ export class BehaviourStage implements Stage {
       if (n < MIN_TRAINING_ROWS) continue;
       const model = this.trainKind(kind, n, flagged);
       this.engine.setModel(kind, model);
+      const scoreOf = new ScoreMemo(model);
       let after = 0;
       for (;;) {
         const rows = page.all(kind, FEATURE_SET_VERSION, after, SCORE_PAGE) as Pick<GroupRow, 'id' | 'ip' | 'features'>[];
         if (rows.length === 0) break;
         after = rows[rows.length - 1]!.id;
-        const scores = model.scoreMatrix(matrixFromRows(rows.map((r) => JSON.parse(r.features) as number[])));
+        const scores = scoreOf.page(rows.map((r) => r.features));
         rows.forEach((r, i) => {
           const score = scores[i]!;
           const level = riskLevel(score, model.cutoffs);
@@ -209,6 +210,29 @@ export class BehaviourStage implements Stage {
       }
     }
     return BehaviourModel.train(kind, clean.length >= MIN_TRAINING_ROWS ? clean : vectors, { trainedAt });
+  }
+}
+
+/**
+ * Scores by feature vector, as stored: groups repeat each other's vectors (a third of a
+ * million-line case's were distinct), and a vector's score is the same every time, so each is
+ * decoded and walked down the forest once. Bounded: past MEMO_MAX vectors it starts afresh.
+ */
+class ScoreMemo {
+  private static readonly MEMO_MAX = 200_000;
+  private readonly known = new Map<string, number>();
+
+  constructor(private readonly model: BehaviourModel) {}
+
+  page(features: readonly string[]): Float64Array {
+    if (this.known.size > ScoreMemo.MEMO_MAX) this.known.clear();
+    const fresh = new Map<string, number>();
+    for (const f of features) if (!this.known.has(f) && !fresh.has(f)) fresh.set(f, fresh.size);
+    if (fresh.size > 0) {
+      const scored = this.model.scoreMatrix(matrixFromRows([...fresh.keys()].map((f) => JSON.parse(f) as number[])));
+      for (const [f, i] of fresh) this.known.set(f, scored[i]!);
+    }
+    return Float64Array.from(features, (f) => this.known.get(f)!);
   }
 }
 
