@@ -3,7 +3,7 @@
  *
  * A parsed line's message, path, user agent and Drain parameters are nearly always pieces of its
  * raw text: an access line's row held its request, path and agent twice over, and those copies
- * were a third of the cost of storing it (binding and writing 650 bytes a row instead of 430).
+ * were a fifth of the cost of storing it (binding and writing 650 bytes a row instead of 430).
  * Each is stored as a span of `raw` instead when it occurs in it:
  *
  * - message: `message_at` (where it starts, as before for a message that is the line's tail) and
@@ -64,8 +64,6 @@ export function encodeParams(raw: string, params: readonly string[]): string | n
   if (params.length === 0) return null;
   let from = 0;
   let found = false;
-  // Written by hand: JSON.stringify of a list of pairs cost the normalizing thread a second per
-  // million lines.
   let out = '[';
   for (let i = 0; i < params.length; i++) {
     const p = params[i]!;
@@ -83,7 +81,10 @@ export function encodeParams(raw: string, params: readonly string[]): string | n
   return found ? out + ']' : null;
 }
 
-/** Parameters from their stored JSON (parsed by the caller, which may share it between rows: a list of texts is returned as it is). */
+/**
+ * Parameters from their stored JSON, parsed by the caller (which may share it between rows: a list
+ * of texts is returned as it is).
+ */
 export function decodeParams(raw: string, parsed: readonly (string | readonly [number, number])[]): string[] {
   if (parsed.every((p) => typeof p === 'string')) return parsed as string[];
   const out = new Array<string>(parsed.length);
