@@ -2,7 +2,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { NormalizedEvent, Outcome } from '../../../src-shared/event';
 import { ROW_WIDTH, unpackRow, type PackedRows } from './row-batch';
-import { decodeParams, fromSqlSpan, messageOf } from './text-spans';
+import { decodeParams, messageOf } from './text-spans';
 
 export interface StoredRow {
   id: number;
@@ -69,12 +69,13 @@ type StoredParams = (string | [number, number])[];
 /**
  * The columns TimeOrderedEvents reads, as arrays (objects per row cost three times as much): the
  * order of a stored row's values (row-batch.ts), so that rows read back and rows unpacked from a
- * batch are turned into events alike. Path and agent are read through their generated columns:
- * fresh strings, where a slice of the line would keep the line alive with them.
+ * batch are turned into events alike. Path and agent are read through their generated columns
+ * (fresh strings, where a slice of the line would keep the line alive with them); a batch's rows
+ * carry them as texts, so neither needs its span here.
  */
 const COLUMNS = `e.id, e.ts, e.raw, e.source_id, e.host, e.app, e.pid, e.severity, e.message, e.message_at, e.template_id, e.params,
   e.ls_product, e.ls_service, e.ls_category, e.src_ip, e.dst_ip, e.user, e.method, e.path, e.status, e.bytes, e.user_agent,
-  e.outcome, e.action, e.fields, e.parser, e.message_len, e.path_span, e.user_agent_span`;
+  e.outcome, e.action, e.fields, e.parser, e.message_len`;
 
 export type RawRow = [
   id: number,
@@ -105,8 +106,6 @@ export type RawRow = [
   fields: string | null,
   parser: string,
   messageLen: number | null,
-  pathSpan: number | null,
-  userAgentSpan: number | null,
 ];
 
 /**
@@ -202,10 +201,10 @@ export function rawRowToEvent(r: RawRow, source: string, json: JsonColumns): Nor
     dst_ip: r[16],
     user: r[17],
     method: r[18],
-    path: r[19] ?? (r[28] !== null ? fromSqlSpan(raw, r[28]) : null),
+    path: r[19],
     status: r[20],
     bytes: r[21],
-    user_agent: r[22] ?? (r[29] !== null ? fromSqlSpan(raw, r[29]) : null),
+    user_agent: r[22],
     outcome: r[23],
     action: r[24],
     fields: r[25] ? (json.get(r[25]) as NormalizedEvent['fields']) : {},

@@ -70,9 +70,10 @@ export function encodeEdgePage(rec: Float64Array, from: number, to: number, code
 }
 
 /** Migration 17's text spans: start · SPAN_SCALE + length, in characters of `raw`. */
-export const SPAN_SCALE = 67_108_864; // 2^26
+const SPAN_BITS = 26;
+export const SPAN_SCALE = 2 ** SPAN_BITS;
 
 /** Migration 17's generated text over `raw` and a span column. */
 export function spanSql(spanColumn: string): string {
-  return `substr(raw, (${spanColumn} >> 26) + 1, ${spanColumn} & ${SPAN_SCALE - 1})`;
+  return `substr(raw, (${spanColumn} >> ${SPAN_BITS}) + 1, ${spanColumn} & ${SPAN_SCALE - 1})`;
 }

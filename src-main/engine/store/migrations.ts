@@ -345,7 +345,7 @@ const CORE_MIGRATIONS: readonly Migration[] = [
     version: 17,
     name: 'event texts as spans of the raw line',
     // A line's message, path, agent and parameters are nearly always pieces of its raw text, and
-    // storing them again was a third of the cost of storing an access line. New rows store where
+    // storing them again was a fifth of the cost of storing an access line. New rows store where
     // they are in it (store/text-spans.ts); `path` and `user_agent`, which searches filter on in
     // SQL, become generated columns over the stored text or span. Rows already stored keep their
     // texts, renamed: nothing is rewritten.

@@ -34,12 +34,6 @@ export function sqlSpan(raw: string, value: string | null, fits: boolean): numbe
   return at < 0 || at >= SPAN_SCALE ? null : at * SPAN_SCALE + value.length;
 }
 
-/** The text of a span column's value (JavaScript offsets are the same where a span was stored). */
-export function fromSqlSpan(raw: string, span: number): string {
-  const at = Math.floor(span / SPAN_SCALE);
-  return raw.slice(at, at + (span % SPAN_SCALE));
-}
-
 /** A message's row values: [message text, message_at, message_len]. */
 export function messageColumns(raw: string, message: string): [string | null, number | null, number | null] {
   if (message === raw) return [null, null, null];
